@@ -1,0 +1,4 @@
+import type { BenchSuite } from './types.ts';
+
+/** Every bench suite, in the order the table prints them. */
+export const suites: readonly BenchSuite[] = [];

@@ -1,0 +1,104 @@
+/**
+ * `npm run preview`: serves the built site (dist/) the way a static host configured with
+ * dist/_headers would — every response, HTML and 404 included, carries the site's
+ * headers (cross-origin isolation and CSP). `astro preview` is not used because the Vite
+ * preview server it wraps sends configured headers with static assets but not with the
+ * HTML pages themselves, and without them the pages are not cross-origin isolated.
+ *
+ * Usage: node scripts/preview.ts [--port 4321] [--host 127.0.0.1] [--dir dist]
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { siteHeaders } from '../src/site/headers.mjs';
+
+const types: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.wasm': 'application/wasm',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.xml': 'application/xml',
+};
+
+export interface PreviewOptions {
+  /** The built site; default `dist`. */
+  readonly dir?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  readonly host?: string;
+}
+
+/** Maps a URL path to a file in `root`, or undefined when there is none (or it escapes root). */
+function fileFor(root: string, pathname: string): string | undefined {
+  let path: string;
+  try {
+    path = decodeURIComponent(pathname);
+  } catch {
+    return undefined;
+  }
+  const candidate = normalize(join(root, path));
+  if (candidate !== root && !candidate.startsWith(root + sep)) return undefined;
+  if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  const index = join(candidate, 'index.html');
+  if (pathname.endsWith('/') && existsSync(index)) return index;
+  return undefined;
+}
+
+/** Starts the server and resolves once it listens; `url` is its origin. */
+export function startPreview(options: PreviewOptions = {}): Promise<{ server: Server; url: string }> {
+  const root = resolve(options.dir ?? 'dist');
+  if (!existsSync(join(root, 'index.html'))) {
+    return Promise.reject(new Error(`No built site in ${root}: run \`npm run build\` first.`));
+  }
+  const server = createServer((req, res) => {
+    for (const [name, value] of Object.entries(siteHeaders)) res.setHeader(name, value);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    // A page asked for without its trailing slash moves to the canonical address.
+    if (!url.pathname.endsWith('/') && !extname(url.pathname) && existsSync(join(root, url.pathname, 'index.html'))) {
+      res.writeHead(301, { Location: `${url.pathname}/${url.search}` }).end();
+      return;
+    }
+    const file = fileFor(root, url.pathname);
+    const status = file ? 200 : 404;
+    const body = file ?? join(root, '404.html');
+    res.statusCode = status;
+    res.setHeader('Content-Type', types[extname(body)] ?? 'application/octet-stream');
+    res.setHeader('Cache-Control', 'no-cache');
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    createReadStream(body).pipe(res);
+  });
+  return new Promise((done, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 4321, options.host ?? '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : options.port;
+      done({ server, url: `http://${options.host ?? '127.0.0.1'}:${port}` });
+    });
+  });
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = process.argv.slice(2);
+  const option = (name: string): string | undefined => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const { url } = await startPreview({
+    dir: option('dir'),
+    port: Number(option('port') ?? 4321),
+    host: option('host') ?? 'localhost',
+  });
+  console.log(`Fault Lines preview: ${url}/ (serving ${option('dir') ?? 'dist'} with the site's headers; Ctrl+C stops it)`);
+}

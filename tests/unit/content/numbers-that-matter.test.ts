@@ -1,0 +1,375 @@
+/**
+ * Recomputes every derived number that the lesson "Numbers that matter" quotes, and checks
+ * that the lesson prints exactly the string computed here. Quoted figures (from papers,
+ * talks and post-incident reports) are not recomputed; anything the lesson works out for
+ * itself is, so the prose and the arithmetic cannot drift apart.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const lesson = readFileSync(
+  new URL('../../../content/foundations/numbers-that-matter.mdx', import.meta.url),
+  'utf8',
+);
+
+/** Fails with the missing snippet named, rather than printing the whole lesson. */
+function expectInLesson(...snippets: string[]): void {
+  for (const snippet of snippets) {
+    expect(lesson.includes(snippet), `the lesson should contain: ${snippet}`).toBe(true);
+  }
+}
+
+/** 1234567 -> "1,234,567"; 1000 with one decimal -> "1,000.0". */
+function num(value: number, decimals = 0): string {
+  return value.toLocaleString('en-US', {
+    minimumFractionDigits: decimals,
+    maximumFractionDigits: decimals,
+  });
+}
+
+/** Nearest-rank percentile: the smallest value with at least p% of the samples at or below it. */
+function percentile(samples: readonly number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.ceil((p * sorted.length) / 100);
+  const value = sorted[Math.max(rank, 1) - 1];
+  if (value === undefined) throw new Error('no samples');
+  return value;
+}
+
+function repeat(value: number, times: number): number[] {
+  return Array.from({ length: times }, () => value);
+}
+
+function mean(samples: readonly number[]): number {
+  return samples.reduce((sum, x) => sum + x, 0) / samples.length;
+}
+
+/** Seconds -> "8h 45m 36s": from the largest non-zero unit down to the smallest non-zero one. */
+function duration(seconds: number): string {
+  let rest = Math.round(seconds);
+  const units: [string, number][] = [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ];
+  const parts = units.map(([name, size]) => {
+    const count = Math.floor(rest / size);
+    rest -= count * size;
+    return { name, count };
+  });
+  const first = parts.findIndex((part) => part.count > 0);
+  const last = parts.length - 1 - [...parts].reverse().findIndex((part) => part.count > 0);
+  return parts
+    .slice(first, last + 1)
+    .map((part) => `${part.count}${part.name}`)
+    .join(' ');
+}
+
+const YEAR_S = 365 * 86_400;
+const MONTH_S = 30 * 86_400;
+
+describe('Numbers that matter: request rate', () => {
+  it('turns a daily total into an average rate and sizes the fleet for the peak, not the average', () => {
+    const perDay = 86_400_000;
+    const average = perDay / 86_400;
+    const peak = average * 2.5;
+    const perServer = 300;
+    const forAverage = Math.ceil(average / perServer);
+    const forPeak = Math.ceil(peak / perServer);
+    const overload = Math.round((peak / (forAverage * perServer)) * 100);
+
+    expect(average).toBe(1_000);
+    expectInLesson(
+      `86.4 million requests a day is an average of ${num(average)} QPS, because a day has ${num(86_400)} seconds`,
+      `becomes a ${num(peak)} QPS peak`,
+      `up to ${perServer} QPS`,
+      `you would run ${forAverage} servers`,
+      `asked for ${overload}% of what they can deliver`,
+      `you need ${forPeak}, before any spare`,
+    );
+  });
+
+  it('states how many requests a day fall in a 1% tail', () => {
+    expectInLesson(`1% is ${num(86_400_000 * 0.01)} requests a day`);
+  });
+});
+
+describe('Numbers that matter: latency percentiles', () => {
+  it('the averages-lie example has the mean, median, p98 and p99 the lesson quotes', () => {
+    const samples = [...repeat(20, 985), ...repeat(2_000, 15)];
+
+    expectInLesson('| 985 | 20 ms |', `| 15 | ${num(2_000)} ms |`);
+    expectInLesson(`The mean is ${num(mean(samples), 1)} ms`);
+    expect(percentile(samples, 50)).toBe(20);
+    expect(percentile(samples, 98)).toBe(20);
+    expectInLesson(`The median is ${percentile(samples, 50)} ms, and so is p98`);
+    expectInLesson(`But p99 is ${num(percentile(samples, 99))} ms`);
+  });
+
+  it('averaging two servers’ p99s gives a number that the merged histogram contradicts', () => {
+    const serverA = repeat(10, 1_000);
+    const serverB = [...repeat(10, 950), ...repeat(500, 50)];
+    const p99A = percentile(serverA, 99);
+    const p99B = percentile(serverB, 99);
+    const merged = [...serverA, ...serverB];
+    const slowShare = (merged.filter((x) => x > 10).length / merged.length) * 100;
+
+    expectInLesson(`A's p99 is ${p99A} ms and B's is ${p99B} ms; their average is ${(p99A + p99B) / 2} ms`);
+    expectInLesson(
+      `The p99 of all ${num(merged.length)} requests is ${percentile(merged, 99)} ms, because ${slowShare}% of them were slow`,
+    );
+  });
+
+  it('coordinated omission hides a 2 s stall that an on-schedule load test would report as p99 = 1 s', () => {
+    const interval = 10;
+    const runMs = 100_000;
+    const stallStart = 50_000;
+    const stallMs = 2_000;
+    const normal = 1;
+    const latencyIfSentAt = (t: number) =>
+      t >= stallStart && t < stallStart + stallMs ? stallStart + stallMs - t : normal;
+
+    // Sent on schedule, every request counts, measured from when it was due.
+    const scheduled: number[] = [];
+    for (let t = 0; t < runMs; t += interval) scheduled.push(latencyIfSentAt(t));
+
+    // A closed-loop tool skips every slot that falls due while it waits for a reply.
+    const recorded: number[] = [];
+    let skipped = 0;
+    let busyUntil = 0;
+    for (let t = 0; t < runMs; t += interval) {
+      if (t < busyUntil) {
+        skipped++;
+        continue;
+      }
+      const latency = latencyIfSentAt(t);
+      recorded.push(latency);
+      busyUntil = t + latency;
+    }
+
+    const slow = scheduled.filter((x) => x > normal);
+    expectInLesson(`every ${interval} ms for ${runMs / 1_000} s (${num(scheduled.length)} requests)`);
+    expectInLesson(
+      `never sends the ${skipped} that fell due meanwhile: it records ${num(recorded.length)} samples and reports a p99 of ${percentile(recorded, 99)} ms`,
+    );
+    expectInLesson(
+      `${slow.length} of the ${num(scheduled.length)} would have waited between ${Math.min(...slow)} ms and ${Math.max(...slow) / 1_000} s, for a p99 of ${num(percentile(scheduled, 99))} ms`,
+    );
+  });
+});
+
+describe('Numbers that matter: fan-out', () => {
+  const slowShare = (p: number, n: number) => 1 - (1 - p) ** n;
+  const show = (share: number) => {
+    const percent = share * 100;
+    return `${percent >= 99.95 ? percent.toFixed(3) : percent.toFixed(1)}%`;
+  };
+
+  it('the fan-out table matches 1 − (1 − p)^n', () => {
+    for (const n of [1, 10, 100, 1000]) {
+      expectInLesson(`| ${n} | ${show(slowShare(0.01, n))} | ${show(slowShare(0.001, n))} |`);
+    }
+  });
+
+  it('reproduces Dean and Barroso’s 1% slow servers and fan-out 100 as about 63% slow requests', () => {
+    const share = slowShare(0.01, 100);
+    expect(share).toBeGreaterThan(0.63);
+    expect(share).toBeLessThan(0.64);
+    expectInLesson(`about ${Math.round(share * 100)}% of user requests take more than a second`);
+  });
+});
+
+describe("Numbers that matter: Little's law and queueing", () => {
+  it("Little's law gives the in-flight requests, threads and connections the lesson quotes", () => {
+    const qps = 2_000;
+    const inFlight = (qps * 50) / 1_000;
+    const instances = 4;
+    const dbConnections = (qps * 5) / 1_000;
+
+    expectInLesson(`${num(qps)} × 0.05 = ${inFlight} requests in flight`);
+    expectInLesson(`(${inFlight / instances} on each of ${instances} instances)`);
+    expectInLesson(`about ${dbConnections} connections are busy`);
+  });
+
+  it('doubling latency with a capped pool leaves a queue that grows by the lesson’s numbers', () => {
+    const qps = 2_000;
+    const latencyMs = 100;
+    const pool = 128;
+    const inFlight = (qps * latencyMs) / 1_000;
+    const capacity = (pool * 1_000) / latencyMs;
+    const excess = qps - capacity;
+
+    expectInLesson(`now needs ${inFlight} requests in flight`);
+    expectInLesson(`${pool} / 0.1 s = ${num(capacity)} QPS; the other ${excess} QPS queue`);
+    expectInLesson(`after 10 seconds ${num(excess * 10)} requests are waiting`);
+  });
+
+  it('the M/M/1 table matches 1/(1 − ρ), S/(1 − ρ) and ρ/(1 − ρ)', () => {
+    const serviceMs = 10;
+    for (const rho of [50, 70, 80, 90, 95, 99]) {
+      const multiple = 100 / (100 - rho);
+      const inSystem = rho / (100 - rho);
+      expectInLesson(
+        `| ${rho}% | ${multiple.toFixed(1)}× | ${num(serviceMs * multiple, 1)} ms | ${inSystem.toFixed(1)} |`,
+      );
+    }
+  });
+
+  it('the worked M/M/1 example agrees with W = 1/(μ − λ) and with L = λW', () => {
+    const mu = 1_000 / 10;
+    const lambda = 90;
+    const wMs = 1_000 / (mu - lambda);
+    expect(lambda * (wMs / 1_000)).toBeCloseTo(0.9 / (1 - 0.9), 9);
+    expectInLesson(`μ = ${mu} per second; at λ = ${lambda} per second, W = 1/(${mu} − ${lambda}) s = ${wMs} ms`);
+    expect(wMs / 10).toBe(10);
+    expectInLesson('ten times the service time');
+  });
+
+  it('latency doubles from 80% to 90% utilisation and again from 90% to 95%', () => {
+    const w = (rho: number) => 1 / (1 - rho);
+    expect(w(0.9) / w(0.8)).toBeCloseTo(2, 9);
+    expect(w(0.95) / w(0.9)).toBeCloseTo(2, 9);
+    expectInLesson('Going from 80% to 90% busy doubles the latency; from 90% to 95% doubles it again');
+  });
+});
+
+describe('Numbers that matter: latency budgets', () => {
+  it('the budget table’s rows add up to the 300 ms total', () => {
+    const start = lesson.indexOf('| Step | Budget |');
+    expect(start).toBeGreaterThan(-1);
+    const rows = lesson.slice(start).split('\n').slice(2);
+    let sum = 0;
+    let total: number | undefined;
+    for (const row of rows) {
+      if (!row.startsWith('|')) break;
+      const match = /\| (\d+) ms \|$/.exec(row);
+      if (!match?.[1]) throw new Error(`budget row without a time: ${row}`);
+      if (row.startsWith('| Total |')) total = Number(match[1]);
+      else sum += Number(match[1]);
+    }
+    expect(sum).toBe(300);
+    expect(total).toBe(sum);
+    expectInLesson(`within ${sum} ms, measured at the load balancer`);
+  });
+
+  it('a timeout plus a retry overruns its slot by the amount the lesson says', () => {
+    const slot = 120;
+    const reserve = 60;
+    const worst = slot + slot;
+    expect(worst - slot).toBe(2 * reserve);
+    expectInLesson(`gets its whole ${slot} ms as a timeout plus one retry, a request whose first attempt times out can take ${worst} ms, overrunning its slot by twice the entire reserve`);
+    const tightTimeout = 50;
+    expect(2 * tightTimeout).toBeLessThanOrEqual(slot);
+    expectInLesson(`say ${tightTimeout} ms, leaves room for one retry inside the slot`);
+  });
+
+  it('three layers that each try three times make 3^3 attempts', () => {
+    expectInLesson(`into ${3 ** 3} attempts on the bottom service`);
+  });
+});
+
+describe('Numbers that matter: reference latencies and the speed of light', () => {
+  it('the ratios between the reference latencies are the ones the lesson quotes', () => {
+    const memoryNs = 100;
+    const datacenterNs = 500_000;
+    const transatlanticMs = 150;
+    expectInLesson(`as much as ${num(datacenterNs / memoryNs)} memory references`);
+    expectInLesson(`as much as ${transatlanticMs / (datacenterNs / 1e6)} datacenter round trips`);
+    expect(10 * transatlanticMs).toBeGreaterThan(1_000);
+    expectInLesson('ten sequential calls across an ocean spend over a second');
+  });
+
+  it('the New York–London distance and the fibre round-trip floor follow from the speed of light', () => {
+    const earthRadiusKm = 6_371;
+    const rad = (deg: number) => (deg * Math.PI) / 180;
+    const [lat1, lon1, lat2, lon2] = [40.7128, -74.006, 51.5074, -0.1278];
+    const h =
+      Math.sin(rad(lat2 - lat1) / 2) ** 2 +
+      Math.cos(rad(lat1)) * Math.cos(rad(lat2)) * Math.sin(rad(lon2 - lon1) / 2) ** 2;
+    const greatCircleKm = 2 * earthRadiusKm * Math.asin(Math.sqrt(h));
+    const distanceKm = Math.round(greatCircleKm / 10) * 10;
+    expect(distanceKm).toBe(5_570);
+
+    const fibreKmPerS = 200_000;
+    const vacuumKmPerS = 299_792.458;
+    const roundTripKm = 2 * distanceKm;
+    expectInLesson(`or ${1e6 / fibreKmPerS} µs per kilometre`);
+    expectInLesson(`about ${num(distanceKm)} km apart along a great circle`);
+    expectInLesson(`at least ${num(roundTripKm)} km of fibre and takes at least ${num((roundTripKm / fibreKmPerS) * 1_000, 1)} ms`);
+    expectInLesson(`(${num((roundTripKm / vacuumKmPerS) * 1_000, 1)} ms even through a vacuum)`);
+  });
+});
+
+describe('Numbers that matter: availability', () => {
+  const targets = [
+    { label: '99%', ppm: 10_000 },
+    { label: '99.9%', ppm: 1_000 },
+    { label: '99.95%', ppm: 500 },
+    { label: '99.99%', ppm: 100 },
+    { label: '99.999%', ppm: 10 },
+  ];
+
+  it('the downtime table matches a 365-day year and a 30-day month', () => {
+    expectInLesson('| Availability | Downtime per 365-day year | Downtime per 30-day month |');
+    for (const { label, ppm } of targets) {
+      expectInLesson(`| ${label} | ${duration((YEAR_S * ppm) / 1e6)} | ${duration((MONTH_S * ppm) / 1e6)} |`);
+    }
+    expect(duration(YEAR_S * 0.001)).toBe('8h 45m 36s');
+  });
+
+  it('three 99.9% services in series give about 99.7%, and ten give 99.0%', () => {
+    const three = 0.999 ** 3;
+    const threeDowntime = MONTH_S * (1 - three);
+    const single = MONTH_S * 0.001;
+    expectInLesson(`0.999³ ≈ ${(three * 100).toFixed(1)}%`);
+    expectInLesson(`grows from ${duration(single)} to ${duration(threeDowntime)}, about three times as much`);
+    expect(Math.round(threeDowntime / single)).toBe(3);
+    expectInLesson(`Ten such dependencies leave ${((0.999 ** 10) * 100).toFixed(1)}%`);
+  });
+
+  it('independent replicas multiply unavailability, and a shared dependency caps the result', () => {
+    expectInLesson(`0.01 × 0.01 of the time: ${((1 - 0.01 ** 2) * 100).toFixed(2)}% available`);
+    expectInLesson(`Three would give ${((1 - 0.01 ** 3) * 100).toFixed(4)}%`);
+    const correlated = 0.999 * (1 - 0.01 ** 2);
+    expect(correlated).toBeLessThan(0.999);
+    expectInLesson(`0.999 × 0.9999 ≈ ${(correlated * 100).toFixed(2)}%`);
+  });
+
+  it('a 99.9% SLO over 30 days is the error budget the lesson states', () => {
+    const requests = 1_000 * MONTH_S;
+    const allowed = (requests * 1_000) / 1e6;
+    expectInLesson(`Over a 30-day month that is ${duration(MONTH_S * 0.001)} of full outage`);
+    expectInLesson(`${num(allowed)} failed requests out of ${num(requests)}`);
+  });
+});
+
+describe('Numbers that matter: recovery objectives', () => {
+  it('asynchronous lag, synchronous round trips and failover steps give the RPO and RTO figures', () => {
+    expectInLesson(`up to ${num(2_000 * 1)} writes that clients were told had succeeded`);
+
+    const floorMs = ((2 * 5_570) / 200_000) * 1_000;
+    expectInLesson(`at least ${num(floorMs, 1)} ms between New York and London`);
+    expectInLesson(`at most about ${Math.round(1_000 / floorMs)} commits per second`);
+
+    const detection = 3 * 10;
+    const promotion = 10;
+    const dnsTtl = 60;
+    expectInLesson(`three missed 10-second heartbeats (${detection} s), promotion takes ${promotion} s`);
+    expectInLesson(`DNS record for ${dnsTtl} s, the RTO can be no better than ${detection + promotion + dnsTtl} s`);
+  });
+
+  it('a majority quorum of five replicas survives two failures', () => {
+    const replicas = 5;
+    expectInLesson(`five replicas keep every acknowledged write, and keep serving, through ${Math.floor((replicas - 1) / 2)} failures`);
+  });
+});
+
+describe('Numbers that matter: the page itself', () => {
+  it('keeps MDX-special characters out of the prose and starts the body below the title', () => {
+    const body = lesson.replace(/^---\n[\s\S]*?\n---\n/, '');
+    const prose = body.replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+    expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
+    expect(/^# /m.test(prose), 'the page renders the title; the body must not add an H1').toBe(false);
+  });
+});

@@ -11,6 +11,9 @@ const webcontainerHosts = ['https://*.stackblitz.com', 'https://stackblitz.com',
 /**
  * Content-Security-Policy directives. Why each exception exists:
  * - script-src 'wasm-unsafe-eval': Pagefind's search index runs as WebAssembly.
+ * - script-src blob:: the grader's worker imports each of the learner's modules from a
+ *   Blob URL, which avoids 'unsafe-eval'. A worker inherits no policy from the page; it
+ *   gets the one sent with its own script, which is this one.
  * - style-src 'unsafe-inline': shiki colours tokens with inline style attributes, and
  *   Monaco creates style elements at run time; neither can carry a nonce on a static site.
  * - worker-src blob:: Monaco and the grader start module workers, some from Blob URLs.
@@ -20,7 +23,7 @@ const webcontainerHosts = ['https://*.stackblitz.com', 'https://stackblitz.com',
  */
 export const cspDirectives = {
   'default-src': ["'self'"],
-  'script-src': ["'self'", "'wasm-unsafe-eval'"],
+  'script-src': ["'self'", "'wasm-unsafe-eval'", 'blob:'],
   'style-src': ["'self'", "'unsafe-inline'"],
   'img-src': ["'self'", 'data:', 'blob:'],
   'font-src': ["'self'", 'data:'],

@@ -7,9 +7,9 @@ describe('site headers', () => {
     expect(siteHeaders['Cross-Origin-Embedder-Policy']).toBe('require-corp');
   });
 
-  it('allow scripts from the site itself only: no inline script and no eval', () => {
+  it('allow scripts from the site itself (and its Blob URLs) only: no inline script and no eval', () => {
     const scriptSrc = contentSecurityPolicy().split('; ').find((d) => d.startsWith('script-src '));
-    expect(scriptSrc).toBe("script-src 'self' 'wasm-unsafe-eval'");
+    expect(scriptSrc).toBe("script-src 'self' 'wasm-unsafe-eval' blob:");
     expect(contentSecurityPolicy()).not.toContain("'unsafe-eval'");
     expect(contentSecurityPolicy()).toContain("object-src 'none'");
   });

@@ -1,0 +1,263 @@
+import { GLOBAL_EXPECT } from '@vitest/expect';
+import { startTests, type File, type Task, type Test } from '@vitest/runner';
+import { restoreAllMocks } from '@vitest/spy';
+import { createCapturedConsole, LogCapture } from './console.ts';
+import { installEngine, MemoryRunner, createVitestModule, runnerRoot } from './engine.ts';
+import { describeError, frameAt } from './errors.ts';
+import { evalEvaluator, ImportResolutionError, ModuleLoader } from './loader.ts';
+import { GuardedTimers, restoreGlobals, snapshotGlobals } from './realm.ts';
+import { SourceSyntaxError } from './transpile.ts';
+import type { GradeError, GradeRequest, GradeResult, TestResult, TestStatus } from './types.ts';
+
+/** @default per-test timeout, as in vitest. */
+export const defaultTestTimeoutMs = 5000;
+
+/**
+ * Runs an exercise's tests against the given files and returns every verdict as JSON.
+ *
+ * It never throws for anything the exercise does: syntax errors, failing imports, errors
+ * from stray timers and crashes of the grader itself all come back in `errors`. A
+ * synchronous infinite loop is the one thing it cannot stop from inside; the host's
+ * deadline does that.
+ */
+export async function grade(request: GradeRequest): Promise<GradeResult> {
+  const started = performance.now();
+  const expect = installEngine();
+  const globals = snapshotGlobals();
+  // Matchers look up the global expect's state through this symbol. Another engine in the
+  // same realm (vitest itself, when the grader's own tests run) may own it; it gets it back
+  // when the globals are restored.
+  Object.defineProperty(globalThis, GLOBAL_EXPECT, { value: expect, writable: true, configurable: true });
+  const emit = request.onEvent;
+  const logs = new LogCapture(request.logLimits, emit ? (line) => emit({ type: 'log', line }) : undefined);
+  const errors: GradeError[] = [];
+  const tests: TestResult[] = [];
+  let running: string | undefined;
+  let lastFinished: string | undefined;
+  let loader: ModuleLoader | undefined;
+
+  const reportUnhandled = (error: unknown): void => {
+    const described = describeError(error, loader);
+    const test = running ?? lastFinished;
+    const entry: GradeError = {
+      kind: 'unhandled',
+      message: described.message,
+      ...(described.location ? { file: described.location.file, location: described.location } : {}),
+      ...(described.stack ? { stack: described.stack } : {}),
+      ...(frameAt(described.location, loader) ? { codeFrame: frameAt(described.location, loader) } : {}),
+      ...(test ? { test } : {}),
+    };
+    errors.push(entry);
+  };
+
+  const timers = new GuardedTimers(reportUnhandled);
+  const scope = timers.scope(createCapturedConsole(logs));
+  const vitestModule = createVitestModule(expect, request.seed === undefined ? {} : { seed: request.seed });
+  const builtins = new Map<string, unknown>([['vitest', vitestModule], ...Object.entries(request.builtins ?? {})]);
+  loader = new ModuleLoader({ files: request.files, builtins, scope, evaluator: request.evaluator ?? evalEvaluator });
+  const activeLoader = loader;
+
+  // The runner's own timers are unref()'d in Node, so a test awaiting a promise that never
+  // settles would let the process exit instead of timing out; this keeps the loop alive.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  const stopWatching = watchUnhandled(request, reportUnhandled);
+  const importFailures = new Set<string>();
+
+  try {
+    const missing = request.testFiles.filter((path) => request.files[path] === undefined);
+    for (const path of missing) errors.push({ kind: 'internal', message: `Test file ${path} is not among the files given to the grader.`, file: path });
+    if (request.testFiles.length === 0) errors.push({ kind: 'internal', message: 'No test files were given to the grader.' });
+    await loader.prepare();
+    const runner = new MemoryRunner(
+      expect,
+      { testTimeoutMs: request.testTimeoutMs ?? defaultTestTimeoutMs, seed: request.seed ?? 0 },
+      {
+        importFile(path) {
+          try {
+            return activeLoader.runTestFile(path);
+          } catch (error) {
+            importFailures.add(path);
+            errors.push(importError(path, error, activeLoader));
+            throw error;
+          }
+        },
+        onTestStart(test) {
+          running = fullName(test);
+          logs.currentTest = running;
+          emit?.({ type: 'test-start', id: test.id, name: running, file: fileOf(test) });
+        },
+        onTestEnd(test) {
+          const result = toTestResult(test, activeLoader);
+          if (running !== undefined) lastFinished = running;
+          running = undefined;
+          logs.currentTest = undefined;
+          emit?.({ type: 'test-end', test: result });
+        },
+      },
+    );
+    const present = request.testFiles.filter((path) => request.files[path] !== undefined);
+    const files = present.length > 0 ? await startTests(present.map((path) => runnerRoot + path), runner) : [];
+    // Rejections the engine noticed only now (an unawaited promise that failed last) are
+    // reported on the next turns of the event loop; wait for them before answering.
+    await settle();
+    for (const file of files) {
+      collectFileErrors(file, importFailures, errors, activeLoader);
+      // The file tree, not the stream of events, is the complete list: skipped and todo
+      // tests never reach the runner's after-test hook.
+      for (const test of testsOf(file)) tests.push(toTestResult(test, activeLoader));
+    }
+  } catch (error) {
+    errors.push({ kind: 'internal', message: `The grader failed: ${describeError(error, loader).message}` });
+  } finally {
+    stopWatching();
+    clearInterval(keepAlive);
+    timers.cancelAll();
+    restoreAllMocks();
+    restoreGlobals(globals);
+  }
+
+  const passed = tests.filter((t) => t.status === 'pass').length;
+  const failed = tests.filter((t) => t.status === 'fail').length;
+  const skipped = tests.length - passed - failed;
+  const testsDurationMs = tests.reduce((sum, t) => sum + t.durationMs, 0);
+  return {
+    ok: failed === 0 && errors.length === 0 && tests.length > 0,
+    tests,
+    logs: logs.finish(),
+    droppedLogLines: logs.dropped,
+    errors,
+    summary: { passed, failed, skipped, total: tests.length },
+    durationMs: round(performance.now() - started),
+    testsDurationMs: round(testsDurationMs),
+    ...(request.seed === undefined ? {} : { seed: request.seed }),
+  };
+}
+
+/** Lets pending rejection reports arrive: two macrotask turns are enough in Node and in browsers. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 2; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+function watchUnhandled(request: GradeRequest, report: (error: unknown) => void): () => void {
+  if (request.watchUnhandled) return request.watchUnhandled(report);
+  const scope = globalThis as unknown as {
+    addEventListener?: (type: string, listener: (event: Event) => void) => void;
+    removeEventListener?: (type: string, listener: (event: Event) => void) => void;
+  };
+  if (typeof scope.addEventListener !== 'function' || typeof scope.removeEventListener !== 'function') return () => {};
+  const onError = (event: Event): void => {
+    event.preventDefault();
+    report((event as ErrorEvent).error ?? (event as ErrorEvent).message);
+  };
+  const onRejection = (event: Event): void => {
+    event.preventDefault();
+    report((event as PromiseRejectionEvent).reason);
+  };
+  scope.addEventListener('error', onError);
+  scope.addEventListener('unhandledrejection', onRejection);
+  return () => {
+    scope.removeEventListener?.('error', onError);
+    scope.removeEventListener?.('unhandledrejection', onRejection);
+  };
+}
+
+function importError(path: string, error: unknown, loader: ModuleLoader): GradeError {
+  if (error instanceof SourceSyntaxError) {
+    return {
+      kind: 'syntax',
+      message: `SyntaxError: ${error.message} (${error.location.file}:${error.location.line}:${error.location.column})`,
+      file: error.location.file,
+      location: error.location,
+      codeFrame: error.codeFrame,
+    };
+  }
+  const described = describeError(error, loader);
+  const location = error instanceof ImportResolutionError ? error.location ?? described.location : described.location;
+  const frame = frameAt(location, loader);
+  return {
+    kind: 'import',
+    message: `${described.message}${error instanceof ImportResolutionError ? '' : ` (while loading ${path})`}`,
+    file: location?.file ?? path,
+    ...(location ? { location } : {}),
+    ...(frame ? { codeFrame: frame } : {}),
+    ...(described.stack ? { stack: described.stack } : {}),
+  };
+}
+
+/** File- and suite-level errors the runner recorded (a failing `beforeAll`, an empty file). */
+function collectFileErrors(file: File, importFailures: ReadonlySet<string>, errors: GradeError[], loader: ModuleLoader): void {
+  const path = file.filepath.slice(runnerRoot.length);
+  if (importFailures.has(path)) return;
+  const visit = (task: Task): void => {
+    if (task.type === 'test') return;
+    for (const raw of task.result?.errors ?? []) {
+      const described = describeError(raw, loader, true);
+      errors.push({
+        kind: 'import',
+        message: task.type === 'suite' && task !== file ? `${described.message} (in "${task.name}")` : described.message,
+        file: described.location?.file ?? path,
+        ...(described.location ? { location: described.location } : {}),
+        ...(described.stack ? { stack: described.stack } : {}),
+      });
+    }
+    for (const child of task.tasks) visit(child);
+  };
+  visit(file);
+}
+
+function toTestResult(test: Test, loader: ModuleLoader): TestResult {
+  const status = statusOf(test);
+  const ancestors: string[] = [];
+  for (let suite = test.suite; suite && suite.type === 'suite' && suite !== test.file; suite = suite.suite) {
+    ancestors.unshift(suite.name);
+  }
+  const base = {
+    id: test.id,
+    name: fullName(test),
+    title: test.name,
+    ancestors,
+    file: fileOf(test),
+    status,
+    durationMs: round(test.result?.duration ?? 0),
+  };
+  const rawErrors = test.result?.errors ?? [];
+  const first = rawErrors[0];
+  if (status !== 'fail' || first === undefined) return base;
+  const described = describeError(first, loader, true);
+  const others = rawErrors.slice(1).map((e) => describeError(e, loader, true).message);
+  return {
+    ...base,
+    message: described.message,
+    ...(others.length > 0 ? { otherMessages: others } : {}),
+    ...(described.expected !== undefined ? { expected: described.expected } : {}),
+    ...(described.actual !== undefined ? { actual: described.actual } : {}),
+    ...(described.diff !== undefined ? { diff: described.diff } : {}),
+    ...(described.location ? { location: described.location } : {}),
+    ...(described.stack ? { stack: described.stack } : {}),
+  };
+}
+
+function testsOf(task: Task): Test[] {
+  if (task.type === 'test') return [task];
+  return task.tasks.flatMap(testsOf);
+}
+
+function statusOf(test: Test): TestStatus {
+  if (test.mode === 'todo') return 'todo';
+  const state = test.result?.state;
+  if (state === 'pass') return 'pass';
+  if (state === 'fail') return 'fail';
+  return 'skip';
+}
+
+function fullName(test: Test): string {
+  return test.fullTestName ?? test.name;
+}
+
+function fileOf(test: Test): string {
+  return test.file.filepath.slice(runnerRoot.length);
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

@@ -1,0 +1,142 @@
+/**
+ * The Worker host in a real browser: the grader bundle runs in a module Web Worker in
+ * headless Chromium and must reach the same verdicts as the Node host, under a Content
+ * Security Policy without 'unsafe-eval'; and a loop that never ends is stopped by
+ * `worker.terminate()` while the page stays responsive.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildGraderWorker } from '../../scripts/build-grader.ts';
+import type { GradeResult, PortableGradeRequest } from '../../src/grader/index.ts';
+import { fixtureRequest, gradeInFreshRealm } from '../unit/grader/fixtures.ts';
+import { launchBrowser, type Browser } from './browser.ts';
+
+/**
+ * The policy the worker script is served with: Blob-URL modules need `blob:` in
+ * script-src, and nothing needs 'unsafe-eval'.
+ */
+const workerPolicy = "default-src 'self'; script-src 'self' blob:; worker-src 'self'";
+const pagePolicy = "default-src 'self'; script-src 'self'; worker-src 'self'";
+
+const compared = ['passing', 'failing-assertions', 'thrown-error', 'async', 'rejected-promise', 'syntax-error', 'missing-import', 'stray-timer', 'unhandled-rejection', 'global-pollution'] as const;
+
+let outDir: string;
+let server: Server;
+let baseUrl: string;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), 'faultlines-grader-worker-'));
+  const bundle = await buildGraderWorker(join(outDir, 'grader-worker.js'));
+  const worker = readFileSync(bundle.outfile);
+  server = createServer((request, response) => {
+    if (request.url === '/grader-worker.js') {
+      response.writeHead(200, { 'Content-Type': 'text/javascript', 'Content-Security-Policy': workerPolicy });
+      response.end(worker);
+    } else if (request.url === '/') {
+      response.writeHead(200, { 'Content-Type': 'text/html', 'Content-Security-Policy': pagePolicy });
+      response.end('<!doctype html><title>grader</title><p>grader test page</p>');
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await launchBrowser();
+  page = await browser.context.newPage();
+  await page.goto(`${baseUrl}/`);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+  rmSync(outDir, { recursive: true, force: true });
+});
+
+/** Grades one request in a fresh worker, as the page's Worker host does. */
+function gradeInWorker(request: PortableGradeRequest): Promise<GradeResult> {
+  return page.evaluate(
+    (req) =>
+      new Promise<GradeResult>((resolve, reject) => {
+        const worker = new Worker('/grader-worker.js', { type: 'module' });
+        worker.onerror = (event) => reject(new Error(`worker error: ${event.message}`));
+        worker.onmessage = (event: MessageEvent<{ type: string; result?: GradeResult }>) => {
+          if (event.data.type === 'ready') worker.postMessage({ type: 'grade', request: req });
+          if (event.data.type === 'result' && event.data.result) {
+            worker.terminate();
+            resolve(event.data.result);
+          }
+        };
+      }),
+    request,
+  );
+}
+
+/** The parts of a result both hosts must agree on. */
+function verdicts(result: GradeResult) {
+  return {
+    tests: result.tests.map((t) => ({ name: t.name, status: t.status, message: t.message, diff: t.diff, location: t.location })),
+    errors: result.errors.map((e) => ({ kind: e.kind, message: e.message, location: e.location })),
+    summary: result.summary,
+    ok: result.ok,
+  };
+}
+
+describe('the grader in a Chromium module worker', () => {
+  it('reaches the same verdicts as the Node host on every fixture', async () => {
+    const requests = compared.map((name) => fixtureRequest(name));
+    const inNode = gradeInFreshRealm(requests).map((run) => run.result);
+    for (const [i, name] of compared.entries()) {
+      const inWorker = await gradeInWorker(requests[i]!);
+      expect(inWorker.host, name).toBe('worker');
+      expect(verdicts(inWorker), name).toEqual(verdicts(inNode[i]!));
+    }
+  });
+
+  it('stops a synchronous infinite loop with worker.terminate() while the page stays responsive', async () => {
+    const request = fixtureRequest('infinite-loop');
+    const outcome = await page.evaluate(
+      ({ req, deadlineMs }) =>
+        new Promise<{ running: string | undefined; stoppedAfterMs: number; ticks: number; passed: string[] }>((resolve) => {
+          const worker = new Worker('/grader-worker.js', { type: 'module' });
+          let running: string | undefined;
+          const passed: string[] = [];
+          let ticks = 0;
+          // The main thread keeps ticking while the worker spins: that is what "responsive" means.
+          const ticker = setInterval(() => ticks++, 20);
+          let started = 0;
+          worker.onmessage = (event: MessageEvent<{ type: string; event?: { type: string; name?: string; test?: { name: string; status: string } } }>) => {
+            const message = event.data;
+            if (message.type === 'ready') {
+              started = performance.now();
+              worker.postMessage({ type: 'grade', request: req });
+              setTimeout(() => {
+                worker.terminate();
+                clearInterval(ticker);
+                resolve({ running, stoppedAfterMs: performance.now() - started, ticks, passed });
+              }, deadlineMs);
+            } else if (message.type === 'event' && message.event?.type === 'test-start') {
+              running = message.event.name;
+            } else if (message.type === 'event' && message.event?.type === 'test-end' && message.event.test) {
+              if (message.event.test.status === 'pass') passed.push(message.event.test.name);
+              running = undefined;
+            }
+          };
+        }),
+      { req: request, deadlineMs: 1500 },
+    );
+    expect(outcome.running).toBe('spins until the deadline');
+    expect(outcome.passed).toEqual(['finishes quickly']);
+    expect(outcome.stoppedAfterMs).toBeLessThan(2500);
+    // 1.5 s at one tick per 20 ms is 75 ticks; a blocked page would manage none.
+    expect(outcome.ticks).toBeGreaterThan(30);
+    // The page answers straight after the worker is gone.
+    expect(await page.evaluate(() => document.querySelector('p')?.textContent)).toBe('grader test page');
+  });
+});

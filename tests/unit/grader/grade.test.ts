@@ -1,0 +1,285 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { GradeEvent, GradeResult, PortableGradeRequest } from '../../../src/grader/index.ts';
+import { fixtureRequest, gradeInFreshRealm, type RealmRun } from './fixtures.ts';
+
+/**
+ * Every request these tests make, graded in order in one separate process (see
+ * `realm-child.ts`): one realm for all of them, which also shows that grades do not leak
+ * into each other.
+ */
+const requests: Record<string, PortableGradeRequest & { builtins?: Record<string, unknown> }> = {
+  passing: fixtureRequest('passing'),
+  failing: fixtureRequest('failing-assertions'),
+  thrown: fixtureRequest('thrown-error'),
+  async: fixtureRequest('async'),
+  rejected: fixtureRequest('rejected-promise'),
+  timeout: fixtureRequest('test-timeout'),
+  requestTimeout: {
+    files: { 'slow.spec.ts': "import { it } from 'vitest';\nit('waits forever', () => new Promise(() => {}));\n" },
+    testFiles: ['slow.spec.ts'],
+    testTimeoutMs: 50,
+  },
+  syntax: fixtureRequest('syntax-error'),
+  missing: fixtureRequest('missing-import'),
+  bareImport: {
+    files: {
+      'net.ts': "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n",
+      'net.spec.ts': "import { it } from 'vitest';\nimport { x } from './net.ts';\nit('uses x', () => { x; });\n",
+    },
+    testFiles: ['net.spec.ts'],
+    builtins: { '@faultlines/sim': {} },
+  },
+  resolution: {
+    files: {
+      'lib/index.ts': "export { ring } from './ring.js';\n",
+      'lib/ring.ts': 'export const ring = (n: number): number[] => Array.from({ length: n }, (_, i) => i);\n',
+      'main.ts': "import { ring } from './lib';\nimport { version } from '@faultlines/sim';\nexport const out = [...ring(3), version];\n",
+      'main.spec.ts': "import { expect, it } from 'vitest';\nimport { out } from './main';\nit('loads', () => { expect(out).toEqual([0, 1, 2, 'sim-1']); });\n",
+    },
+    testFiles: ['main.spec.ts'],
+    builtins: { '@faultlines/sim': { version: 'sim-1' } },
+  },
+  flood: fixtureRequest('console-flood'),
+  floodChars: fixtureRequest('console-flood', { logLimits: { maxChars: 200, maxLineChars: 10 } }),
+  stray: fixtureRequest('stray-timer'),
+  floating: fixtureRequest('unhandled-rejection'),
+  polluting: fixtureRequest('global-pollution'),
+  probe: {
+    files: {
+      'probe.spec.ts': [
+        "import { expect, it } from 'vitest';",
+        "it('sees a clean realm', () => {",
+        "  expect('faultlinesLeak' in globalThis).toBe(false);",
+        "  expect('faultlinesLast' in Array.prototype).toBe(false);",
+        '});',
+      ].join('\n'),
+    },
+    testFiles: ['probe.spec.ts'],
+  },
+  seed: {
+    files: { 'seed.spec.ts': "import { expect, inject, it } from 'vitest';\nit('reads the seed', () => { expect(inject('seed')).toBe(42); });\n" },
+    testFiles: ['seed.spec.ts'],
+    seed: 42,
+  },
+  fakeTimers: {
+    files: { 'fake.spec.ts': "import { it, vi } from 'vitest';\nit('uses fake timers', () => { vi.useFakeTimers(); });\n" },
+    testFiles: ['fake.spec.ts'],
+  },
+  missingTestFile: { files: {}, testFiles: ['nope.spec.ts'] },
+};
+
+let runs: Record<string, RealmRun> = {};
+
+beforeAll(() => {
+  const names = Object.keys(requests);
+  const results = gradeInFreshRealm(names.map((name) => requests[name]!));
+  runs = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
+}, 60_000);
+
+function run(name: string): RealmRun {
+  const found = runs[name];
+  if (!found) throw new Error(`no run named ${name}`);
+  return found;
+}
+
+function gradeOf(name: string): GradeResult {
+  return run(name).result;
+}
+
+function byTitle(result: GradeResult, title: string) {
+  const test = result.tests.find((t) => t.title === title);
+  if (!test) throw new Error(`no test titled "${title}" in ${result.tests.map((t) => t.title).join(', ')}`);
+  return test;
+}
+
+describe('grade', () => {
+  it('passes every test of a correct exercise and lists skipped and todo tests', () => {
+    const result = gradeOf('passing');
+    expect(result.summary).toEqual({ passed: 9, failed: 0, skipped: 2, total: 11 });
+    expect(result.ok).toBe(true);
+    expect(result.errors).toEqual([]);
+    expect(byTitle(result, 'is skipped on purpose').status).toBe('skip');
+    expect(byTitle(result, 'measures p99 under a slow backend').status).toBe('todo');
+    expect(byTitle(result, 'adds up the weights of every backend').name).toBe('pick > with weights > adds up the weights of every backend');
+    expect(result.testsDurationMs).toBeLessThanOrEqual(result.durationMs);
+    expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+  });
+
+  it('reports a failing toEqual with its message, an uncoloured diff and the line of the expect', () => {
+    const result = gradeOf('failing');
+    const test = byTitle(result, 'spreads three keys over three shards');
+    expect(test.status).toBe('fail');
+    expect(test.message).toBe('AssertionError: expected { x: +0, y: 1, z: +0 } to deeply equal { x: +0, y: 1, z: 2 }');
+    expect(test.diff).toContain('-   "z": 2,\n+   "z": 0,');
+    expect(test.diff).not.toMatch(/\u001b\[/);
+    expect(test.location).toEqual({ file: 'balancer.spec.ts', line: 6, column: 40 });
+    expect(result.ok).toBe(false);
+  });
+
+  it('records every soft assertion and checks expect.assertions', () => {
+    const result = gradeOf('failing');
+    const soft = byTitle(result, 'reports every soft failure');
+    expect(soft.message).toBe('AssertionError: expected 2 to be 3 // Object.is equality');
+    expect(soft.otherMessages).toEqual(["AssertionError: expected 'shard' to contain 'z'"]);
+    expect(byTitle(result, 'counts the assertions it expected').message).toBe('Error: expected number of assertions to be 2, but got 1');
+  });
+
+  it('points an error thrown in the learner file at the learner line and column', () => {
+    const result = gradeOf('thrown');
+    const quorum = byTitle(result, 'reads the newest version from a majority');
+    expect(quorum.message).toBe('RangeError: only 1 of 3 replied: no quorum');
+    // `throw new RangeError(...)` starts at column 5 of line 9; V8 points at the `new`.
+    expect(quorum.location).toEqual({ file: 'quorum.ts', line: 9, column: 11 });
+    expect(quorum.stack).toMatch(/at newest \(quorum\.ts:9:11\)\n\s+at quorum\.spec\.ts:5:17/);
+    const missing = byTitle(result, 'reads the version of a missing reply');
+    expect(missing.location).toEqual({ file: 'quorum.ts', line: 15, column: 27 });
+    expect(byTitle(result, 'throws a plain string').message).toBe('a string, not an Error');
+  });
+
+  it('runs async tests, resolves and rejects', () => {
+    const result = gradeOf('async');
+    expect(result.tests.map((t) => [t.title, t.status])).toEqual([
+      ['renews a lease after a short wait', 'pass'],
+      ['resolves to the holder', 'pass'],
+      ['rejects when the lease expires', 'pass'],
+      ['expects the wrong holder', 'fail'],
+    ]);
+    expect(byTitle(result, 'expects the wrong holder').message).toBe("AssertionError: expected 'n4' to be 'n5' // Object.is equality");
+  });
+
+  it('fails a test whose promise rejects and carries on with the next', () => {
+    const result = gradeOf('rejected');
+    expect(byTitle(result, 'replicates a write to the follower').message).toBe('Error: follower unreachable while writing k1');
+    expect(byTitle(result, 'replicates a write to the follower').location).toEqual({ file: 'replicate.ts', line: 4, column: 9 });
+    expect(byTitle(result, 'returns a rejected promise from the test').message).toBe('Error: rejected on purpose');
+    expect(byTitle(result, 'still runs the next test').status).toBe('pass');
+    expect(result.errors).toEqual([]);
+  });
+
+  it('times out a test that awaits a promise that never settles', () => {
+    const result = gradeOf('timeout');
+    const test = byTitle(result, 'elects a leader');
+    expect(test.status).toBe('fail');
+    expect(test.message).toMatch(/^TestTimeoutError: Test timed out in 200ms\./);
+    expect(byTitle(result, 'runs after the timed-out test').status).toBe('pass');
+  });
+
+  it('applies the request-wide test timeout', () => {
+    expect(gradeOf('requestTimeout').tests[0]?.message).toMatch(/^TestTimeoutError: Test timed out in 50ms\./);
+  });
+
+  it('reports a syntax error with its position and a code frame', () => {
+    const result = gradeOf('syntax');
+    expect(result.tests).toEqual([]);
+    expect(result.ok).toBe(false);
+    expect(result.errors).toHaveLength(1);
+    const [error] = result.errors;
+    expect(error?.kind).toBe('syntax');
+    expect(error?.location).toEqual({ file: 'router.ts', line: 8, column: 34 });
+    expect(error?.message).toBe('SyntaxError: Unexpected token, expected "," (router.ts:8:34)');
+    expect(error?.codeFrame).toBe(
+      [
+        '   6 | }',
+        '   7 |',
+        '>  8 | export function broken(a: number {',
+        '     |                                  ^',
+        '   9 |   return a;',
+        '  10 | }',
+      ].join('\n'),
+    );
+  });
+
+  it('names the missing file and the line that imports it', () => {
+    const result = gradeOf('missing');
+    const [error] = result.errors;
+    expect(error?.kind).toBe('import');
+    expect(error?.message).toContain('Cannot find "./shard-router.ts" imported from router.spec.ts');
+    expect(error?.location).toEqual({ file: 'router.spec.ts', line: 3, column: 23 });
+    expect(error?.codeFrame).toContain("> 3 | import { route } from './shard-router.ts';");
+  });
+
+  it('refuses bare imports other than vitest and the builtins, naming the file and line', () => {
+    expect(gradeOf('bareImport').errors[0]?.message).toBe(
+      'Error: Cannot import "node:fs" in net.ts:1: exercises can import only relative paths to the exercise\'s own files (./name.ts), "vitest", "@faultlines/sim".',
+    );
+  });
+
+  it('resolves specifiers without an extension, with .js for .ts, index files and builtins', () => {
+    const result = gradeOf('resolution');
+    expect(result.errors).toEqual([]);
+    expect(result.summary.passed).toBe(1);
+  });
+
+  it('caps a console flood and says how many lines were dropped', () => {
+    const { result, events } = run('flood');
+    expect(result.summary.passed).toBe(1);
+    expect(result.logs).toHaveLength(1001);
+    expect(result.logs[0]).toEqual({ stream: 'stdout', text: 'heartbeat 0 from n1', test: 'sends five thousand heartbeats' });
+    expect(result.droppedLogLines).toBe(4001);
+    expect(result.logs.at(-1)?.text).toBe('… 4001 lines dropped (console output is capped at 1000 lines and 100000 characters)');
+    expect(events.filter((e) => e.type === 'log')).toHaveLength(1000);
+  });
+
+  it('also caps console output by characters', () => {
+    const result = gradeOf('floodChars');
+    expect(result.logs[0]?.text).toBe('heartbeat … (9 more characters)');
+    expect(result.logs.length).toBeLessThan(20);
+  });
+
+  it('streams test starts before the tests run and test ends after', () => {
+    const events: GradeEvent[] = run('async').events;
+    const kinds = events.map((e) => (e.type === 'test-start' ? `start ${e.name}` : e.type === 'test-end' ? `end ${e.test.name}` : e.type));
+    expect(kinds.slice(0, 2)).toEqual(['start leases > renews a lease after a short wait', 'end leases > renews a lease after a short wait']);
+    expect(kinds).toHaveLength(8);
+  });
+
+  it('fails the run for an error thrown from a stray timer after its test ended', () => {
+    const result = gradeOf('stray');
+    expect(result.summary).toEqual({ passed: 2, failed: 0, skipped: 0, total: 2 });
+    expect(result.ok).toBe(false);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        kind: 'unhandled',
+        message: 'Error: retry fired after its test had finished',
+        location: { file: 'retry.ts', line: 4, column: 11 },
+        test: 'waits long enough for the stray timer to fire',
+      }),
+    ]);
+  });
+
+  it('fails the run for a promise that rejects with nobody waiting for it', () => {
+    const result = gradeOf('floating');
+    expect(result.summary.passed).toBe(2);
+    expect(result.ok).toBe(false);
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        kind: 'unhandled',
+        message: 'Error: gossip to n2, n3 failed',
+        location: { file: 'gossip.ts', line: 5, column: 11 },
+        test: 'starts a round with every peer',
+      }),
+    ]);
+  });
+
+  it('does not let a learner file that pollutes globals leak into the next grade', () => {
+    expect(gradeOf('polluting').summary.passed).toBe(1);
+    expect(run('polluting').leaked).toBe(false);
+    expect(gradeOf('probe').tests[0]?.status).toBe('pass');
+  });
+
+  it('lets tests read the seed with inject', () => {
+    const result = gradeOf('seed');
+    expect(result.summary.passed).toBe(1);
+    expect(result.seed).toBe(42);
+  });
+
+  it('explains that fake timers are not available', () => {
+    expect(gradeOf('fakeTimers').tests[0]?.message).toMatch(/^Error: vi\.useFakeTimers\(\) is not available in the grader/);
+  });
+
+  it('says so when a test file is missing from the request', () => {
+    const result = gradeOf('missingTestFile');
+    expect(result.ok).toBe(false);
+    expect(result.errors[0]).toEqual({ kind: 'internal', message: 'Test file nope.spec.ts is not among the files given to the grader.', file: 'nope.spec.ts' });
+  });
+});

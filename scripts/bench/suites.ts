@@ -1,5 +1,6 @@
 import { graderBench } from './grader.ts';
+import { simBench } from './sim.ts';
 import type { BenchSuite } from './types.ts';
 
 /** Every bench suite, in the order the table prints them. */
-export const suites: readonly BenchSuite[] = [graderBench];
+export const suites: readonly BenchSuite[] = [simBench, graderBench];

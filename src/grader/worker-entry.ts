@@ -26,13 +26,12 @@ export interface WorkerGradeMessage {
 }
 
 /**
- * HOOK — the bare modules exercises may import in the Worker host, such as
- * `'@faultlines/sim'`. Add the simulator here once it exists, for instance with
- * `builtins['@faultlines/sim'] = await import('../sim/index.ts')` so that the bundle carries it.
+ * The bare modules exercises may import in the Worker host. The simulator is imported
+ * here, so the worker bundle carries it; the Node host maps the same names in
+ * node/builtins.ts.
  */
 export async function loadWorkerBuiltins(): Promise<Record<string, unknown>> {
-  const builtins: Record<string, unknown> = {};
-  return builtins;
+  return { '@faultlines/sim': await import('../sim/index.ts') };
 }
 
 const modulePrefix = 'export default ';

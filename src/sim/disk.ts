@@ -1,0 +1,101 @@
+/**
+ * A node's disk, with the one property that matters for durability: a write is only safe
+ * once a later `sync()` has finished. A crash throws away every write that was not yet
+ * synced, exactly as a real machine loses its page cache.
+ */
+
+/** Upper bound on writes waiting for a sync, so that a node that never syncs fails clearly. */
+export const MAX_UNSYNCED_WRITES = 1_000_000;
+
+/** One buffered write; `deleted` marks a removal. */
+interface PendingWrite {
+  readonly key: string;
+  readonly value: unknown;
+  readonly deleted: boolean;
+  readonly seq: number;
+}
+
+/**
+ * The storage behind `ctx.disk`. Reads see every write (synced or not); only synced writes
+ * survive a crash. Store plain data (strings, numbers, arrays, objects you no longer
+ * mutate): the disk keeps references, not copies.
+ */
+export class DiskState {
+  /** What survives a crash. */
+  readonly #durable = new Map<string, unknown>();
+  /** What reads see: durable state with the unsynced writes applied on top. */
+  #view = new Map<string, unknown>();
+  /** Unsynced writes, in the order they were made. */
+  #pending: PendingWrite[] = [];
+  #nextSeq = 1;
+
+  /** Number of writes not yet made durable. */
+  get unsyncedWrites(): number {
+    return this.#pending.length;
+  }
+
+  /** The value last written under `key`, synced or not; `undefined` if none. */
+  read(key: string): unknown {
+    return this.#view.get(key);
+  }
+
+  /** Whether `key` has a value (synced or not). */
+  has(key: string): boolean {
+    return this.#view.has(key);
+  }
+
+  /** All keys with a value, in insertion order. */
+  keys(): string[] {
+    return [...this.#view.keys()];
+  }
+
+  /** Buffers a write; it becomes durable when a sync started after it completes. */
+  write(key: string, value: unknown): void {
+    this.#buffer({ key, value, deleted: false, seq: this.#nextSeq++ });
+    this.#view.set(key, value);
+  }
+
+  /** Buffers a removal of `key`. */
+  delete(key: string): void {
+    this.#buffer({ key, value: undefined, deleted: true, seq: this.#nextSeq++ });
+    this.#view.delete(key);
+  }
+
+  /** The sequence number of the latest write; a sync started now will cover up to it. */
+  get lastWriteSeq(): number {
+    return this.#nextSeq - 1;
+  }
+
+  /** Makes durable every buffered write with a sequence number up to `seq`; returns how many. */
+  commitUpTo(seq: number): number {
+    let count = 0;
+    while (count < this.#pending.length && this.#pending[count]!.seq <= seq) {
+      const write = this.#pending[count]!;
+      if (write.deleted) this.#durable.delete(write.key);
+      else this.#durable.set(write.key, write.value);
+      count++;
+    }
+    if (count > 0) this.#pending = this.#pending.slice(count);
+    return count;
+  }
+
+  /** Forgets every unsynced write, as a crash does. */
+  loseUnsynced(): void {
+    this.#pending = [];
+    this.#view = new Map(this.#durable);
+  }
+
+  /** A copy of the durable contents, for tests and the debugger. */
+  durableSnapshot(): Map<string, unknown> {
+    return new Map(this.#durable);
+  }
+
+  #buffer(write: PendingWrite): void {
+    if (this.#pending.length >= MAX_UNSYNCED_WRITES) {
+      throw new RangeError(
+        `A node has ${MAX_UNSYNCED_WRITES} unsynced disk writes. Call ctx.disk.sync() now and then.`,
+      );
+    }
+    this.#pending.push(write);
+  }
+}

@@ -1,0 +1,212 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Simulation, constant, exponential, uniform, type Message, type TraceEvent } from '../../../src/sim/index.ts';
+
+/** A node that records what it receives; `sink` fills in arrival times. */
+function recorder(sim: Simulation, name: string, received: { from: string; body: unknown; atMs: number }[] = []) {
+  sim.addNode(name, () => ({
+    onMessage(message: Message) {
+      received.push({ from: message.from, body: message.body, atMs: sim.nowMs });
+    },
+  }));
+  return received;
+}
+
+/** A node that sends `bodies` to `to`, one every `gapMs`, starting at time 0. */
+function sender(sim: Simulation, name: string, to: string, bodies: readonly unknown[], gapMs = 0): void {
+  sim.addNode(name, (ctx) => ({
+    onStart() {
+      bodies.forEach((body, i) => {
+        if (gapMs === 0) ctx.send(to, body);
+        else ctx.setTimer(i * gapMs, () => ctx.send(to, body));
+      });
+    },
+  }));
+}
+
+describe('the network', () => {
+  it('delivers a message after the link latency', async () => {
+    const sim = new Simulation({ seed: 1, network: { latency: constant(7) } });
+    const received = recorder(sim, 'b');
+    sender(sim, 'a', 'b', ['hello']);
+    await sim.runUntilIdle();
+    expect(received).toEqual([{ from: 'a', body: 'hello', atMs: 7 }]);
+  });
+
+  it('uses a per-link latency where one is set, in the chosen direction only', async () => {
+    const sim = new Simulation({ seed: 1, network: { latency: constant(1) } });
+    const atB = recorder(sim, 'b');
+    const atA: { from: string; body: unknown; atMs: number }[] = [];
+    sim.addNode('a', (ctx) => ({
+      onStart: () => ctx.send('b', 'ping'),
+      onMessage: (m) => void atA.push({ from: m.from, body: m.body, atMs: sim.nowMs }),
+    }));
+    sim.setLink('a', 'b', { latency: constant(50), oneWay: true });
+    await sim.runUntilIdle();
+    expect(atB[0]?.atMs).toBe(50);
+    expect(atA).toEqual([]);
+  });
+
+  it('delivers nothing across a partition, whatever its shape and timing', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer(),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 5, maxLength: 5 }),
+        async (seed, startMs, lengthMs, groupOf) => {
+          const names = ['n0', 'n1', 'n2', 'n3', 'n4'];
+          const sim = new Simulation({ seed, network: { latency: uniform(0.5, 6) } });
+          for (const name of names) {
+            sim.addNode(name, (ctx) => ({
+              onStart() {
+                for (let i = 0; i < 30; i++) {
+                  ctx.setTimer(i * 3, () => ctx.send(names[ctx.random.int(names.length)]!, i));
+                }
+              },
+              onMessage() {},
+            }));
+          }
+          const groups = [0, 1, 2, 3, 4].map((g) => names.filter((_, i) => groupOf[i] === g)).filter((g) => g.length);
+          sim.partition(groups, { atMs: startMs, healAtMs: startMs + lengthMs });
+          await sim.runUntilIdle();
+          const group = (name: string): number => groupOf[names.indexOf(name)]!;
+          for (const event of sim.trace.events) {
+            if (event.type !== 'deliver') continue;
+            const inWindow = event.t >= startMs && event.t < startMs + lengthMs;
+            if (inWindow) expect(group(event.from)).toBe(group(event.to));
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('drops a message that was in flight when the partition started', async () => {
+    const sim = new Simulation({ seed: 1, network: { latency: constant(10) } });
+    const received = recorder(sim, 'b');
+    sender(sim, 'a', 'b', ['lost']);
+    sim.partition([['a'], ['b']], { atMs: 5, healAtMs: 20 });
+    await sim.runUntilIdle();
+    expect(received).toEqual([]);
+    expect(sim.trace.ofType('drop')).toEqual([{ t: 10, type: 'drop', from: 'a', to: 'b', id: 1, reason: 'partition' }]);
+  });
+
+  it('delivers again once the partition heals', async () => {
+    const sim = new Simulation({ seed: 1, network: { latency: constant(1) } });
+    const received = recorder(sim, 'b');
+    sender(sim, 'a', 'b', [0, 1, 2, 3], 10);
+    const partition = sim.partition([['a'], ['b']], { atMs: 5, healAtMs: 25 });
+    await sim.runUntil(6);
+    expect(partition.active).toBe(true);
+    await sim.runUntilIdle();
+    expect(partition.active).toBe(false);
+    expect(received.map((r) => r.body)).toEqual([0, 3]);
+  });
+
+  it('cuts a link one way only: replies still flow back', async () => {
+    const sim = new Simulation({ seed: 1 });
+    const atA = recorder(sim, 'a');
+    const atB = recorder(sim, 'b');
+    sim.addNode('driver', (ctx) => ({
+      onStart() {
+        ctx.send('a', 'to a');
+        ctx.send('b', 'to b');
+      },
+    }));
+    sim.cutLink('driver', 'a');
+    await sim.runUntilIdle();
+    expect(atA).toEqual([]);
+    expect(atB.map((r) => r.body)).toEqual(['to b']);
+  });
+
+  it('isolates one node from everybody, both ways', async () => {
+    const sim = new Simulation({ seed: 1 });
+    const atLonely = recorder(sim, 'lonely');
+    const atOther = recorder(sim, 'other');
+    sim.addNode('x', (ctx) => ({ onStart: () => (ctx.send('lonely', 1), ctx.send('other', 2)) }));
+    sim.addNode('y', (ctx) => ({ onStart: () => ctx.send('other', 3) }));
+    sim.isolate('lonely');
+    await sim.runUntilIdle();
+    expect(atLonely).toEqual([]);
+    expect(atOther.map((r) => r.body).sort()).toEqual([2, 3]);
+  });
+
+  it('keeps send order on a FIFO link even with random latency', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer(), async (seed) => {
+        const sim = new Simulation({ seed, network: { latency: exponential(5), fifo: true } });
+        const received = recorder(sim, 'b');
+        const bodies = Array.from({ length: 50 }, (_, i) => i);
+        sender(sim, 'a', 'b', bodies, 0.5);
+        await sim.runUntilIdle();
+        expect(received.map((r) => r.body)).toEqual(bodies);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('lets messages overtake each other on a non-FIFO link', async () => {
+    const sim = new Simulation({ seed: 2, network: { latency: exponential(5) } });
+    const received = recorder(sim, 'b');
+    const bodies = Array.from({ length: 50 }, (_, i) => i);
+    sender(sim, 'a', 'b', bodies, 0.5);
+    await sim.runUntilIdle();
+    expect(received.map((r) => r.body)).not.toEqual(bodies);
+    expect(received.map((r) => r.body).sort((x, y) => Number(x) - Number(y))).toEqual(bodies);
+  });
+
+  it('loses about the configured fraction of messages', async () => {
+    const sim = new Simulation({ seed: 3, network: { dropProbability: 0.2 }, trace: { enabled: false } });
+    const received = recorder(sim, 'b');
+    sender(sim, 'a', 'b', Array.from({ length: 20_000 }, (_, i) => i));
+    await sim.runUntilIdle();
+    expect(received.length / 20_000).toBeGreaterThan(0.79);
+    expect(received.length / 20_000).toBeLessThan(0.81);
+    expect(sim.summary().messagesDropped).toBe(20_000 - received.length);
+  });
+
+  it('duplicates about the configured fraction of messages, keeping their ids', async () => {
+    const sim = new Simulation({ seed: 4, network: { duplicateProbability: 0.1 } });
+    const ids: number[] = [];
+    sim.addNode('b', () => ({ onMessage: (m) => void ids.push(m.id) }));
+    sender(sim, 'a', 'b', Array.from({ length: 5000 }, (_, i) => i));
+    await sim.runUntilIdle();
+    const extra = ids.length - new Set(ids).size;
+    expect(extra / 5000).toBeGreaterThan(0.09);
+    expect(extra / 5000).toBeLessThan(0.11);
+    expect(sim.trace.ofType('duplicate')).toHaveLength(extra);
+  });
+
+  it('queues messages behind each other on a link with limited bandwidth', async () => {
+    const sim = new Simulation({ seed: 1, network: { latency: constant(1) } });
+    const received: number[] = [];
+    sim.addNode('b', () => ({ onMessage: () => void received.push(sim.nowMs) }));
+    sim.addNode('a', (ctx) => ({
+      onStart() {
+        for (let i = 0; i < 3; i++) ctx.send('b', i, { sizeBytes: 1000 });
+      },
+    }));
+    // 100 bytes per millisecond: each 1000-byte message takes 10 ms to put on the wire.
+    sim.setLink('a', 'b', { bandwidthBytesPerMs: 100 });
+    await sim.runUntilIdle();
+    expect(received).toEqual([11, 21, 31]);
+  });
+
+  it('drops messages to a crashed node and says why', async () => {
+    const sim = new Simulation({ seed: 1 });
+    const received = recorder(sim, 'b');
+    sender(sim, 'a', 'b', ['x']);
+    sim.crash('b');
+    await sim.runUntilIdle();
+    expect(received).toEqual([]);
+    const drops = sim.trace.ofType('drop') as Extract<TraceEvent, { type: 'drop' }>[];
+    expect(drops.map((d) => d.reason)).toEqual(['node-down']);
+  });
+
+  it('refuses to send to a node that does not exist, naming the known nodes', async () => {
+    const sim = new Simulation({ seed: 1 });
+    sim.addNode('a', (ctx) => ({ onStart: () => ctx.send('nobody', 1) }));
+    await expect(sim.runUntilIdle()).rejects.toThrow(/"nobody", which is not a node\. Nodes: a/);
+  });
+});

@@ -1,6 +1,7 @@
+import { checkerBench } from './checker.ts';
 import { graderBench } from './grader.ts';
 import { simBench } from './sim.ts';
 import type { BenchSuite } from './types.ts';
 
 /** Every bench suite, in the order the table prints them. */
-export const suites: readonly BenchSuite[] = [simBench, graderBench];
+export const suites: readonly BenchSuite[] = [simBench, checkerBench, graderBench];

@@ -65,3 +65,34 @@ export type {
 export { Trace, traceEventToJson, traceHash } from './trace.ts';
 export type { DropReason, MessageKind, TraceEvent, TraceEventType, TraceOptions } from './trace.ts';
 export type { History, KvInput, KvOutput, Operation } from './history.ts';
+export {
+  checkLinearizability,
+  DEFAULT_MAX_STEPS,
+  kvModel,
+  registerModel,
+  atMostOneLeaderPerTerm,
+  noAcknowledgedWriteLost,
+  replicasConverge,
+  writesFromHistory,
+} from './checker/index.ts';
+export type {
+  CheckOptions,
+  CheckResult,
+  CheckStats,
+  Counterexample,
+  CounterexampleOperation,
+  CounterexampleRole,
+  Model,
+  Partition as HistoryPartition,
+  KvModelOptions,
+  KvValue,
+  Divergence,
+  FinalState,
+  InvariantResult,
+  LeaderConflict,
+  LeaderObservation,
+  LostWrite,
+  NoWriteLostInput,
+  ReplicaState,
+  WriteRecord,
+} from './checker/index.ts';

@@ -1,0 +1,259 @@
+/**
+ * The checker's entry point: validates a history, splits it into partitions, runs the
+ * search on each and turns a failure into a counterexample a person can read.
+ */
+import type { History, Operation } from '../history.ts';
+import type {
+  CheckOptions,
+  CheckResult,
+  Counterexample,
+  CounterexampleOperation,
+  Model,
+  Partition,
+} from './model.ts';
+import { createPartitionSearch, type PartitionSearch, type SearchBudget, type SearchOperation } from './search.ts';
+
+/**
+ * The step budget when the caller gives none: a few seconds of search in Node on a
+ * laptop, and at most some hundreds of megabytes of remembered positions.
+ */
+export const DEFAULT_MAX_STEPS = 10_000_000;
+
+/** How many steps a partition searches before the next partition takes its turn. */
+const SLICE_STEPS = 20_000;
+
+/**
+ * Decides whether `history` is linearizable with respect to `model`: whether there is an
+ * order of its operations, one at a time, that respects real time (an operation that
+ * returned before another was invoked comes first) and in which every operation gives
+ * the output it gave in the history.
+ *
+ * - Operations with status `'failed'` are dropped: the system said they did not happen.
+ * - Operations with status `'unknown'` may take effect at any moment after their
+ *   invocation, or never; the model is asked to accept any output for them.
+ * - Events at the same time count as concurrent (calls are ordered before returns).
+ *
+ * The search is bounded by a step budget (and optionally a wall-clock budget through an
+ * injected clock); when it runs out, the verdict is `'unknown'` rather than a guess.
+ *
+ * @example
+ * ```ts
+ * const result = checkLinearizability(kvModel(), history);
+ * if (result.verdict === 'not-linearizable') console.log(result.counterexample.explanation);
+ * ```
+ */
+export function checkLinearizability<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  history: History<Input, Output>,
+  options: CheckOptions = {},
+): CheckResult<State, Input, Output> {
+  for (let i = 0; i < history.length; i++) validateOperation(history[i]!, i);
+
+  const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
+  const budget: SearchBudget =
+    options.now !== undefined && options.timeBudgetMs !== undefined
+      ? { steps: 0, maxSteps, now: options.now, deadline: options.now() + options.timeBudgetMs }
+      : { steps: 0, maxSteps };
+
+  const indexOf = new Map<Operation<Input, Output>, number>();
+  for (let i = 0; i < history.length; i++) indexOf.set(history[i]!, i);
+
+  const parts: readonly Partition<Input, Output>[] = model.partition
+    ? model.partition(history)
+    : [{ label: `the ${model.name}`, operations: history }];
+
+  interface Pending {
+    readonly label: string;
+    readonly indices: readonly number[];
+    readonly ops: readonly SearchOperation<Input, Output>[];
+    readonly search: PartitionSearch<State>;
+  }
+  let checked = 0;
+  let open: Pending[] = [];
+  for (const part of parts) {
+    const indices: number[] = [];
+    const ops: SearchOperation<Input, Output>[] = [];
+    for (const op of part.operations) {
+      const index = indexOf.get(op);
+      if (index === undefined) {
+        throw new Error(
+          `The partition "${part.label}" of model "${model.name}" holds an operation that is not in the history; ` +
+            'a partition function must return the very operation objects it was given.',
+        );
+      }
+      const prepared = prepare(model, op);
+      if (prepared === undefined) continue;
+      indices.push(index);
+      ops.push(prepared);
+    }
+    checked += ops.length;
+    open.push({ label: part.label, indices, ops, search: createPartitionSearch(model, ops) });
+  }
+
+  // Partitions take turns, a slice of steps each, like the parallel search of other
+  // checkers but deterministic: one failing partition is enough for the verdict, and it
+  // may be a quick one behind a partition whose search is long. The step budget bounds
+  // the rounds, since every round spends at least one step per open partition.
+  for (let round = 0; open.length > 0 && round <= maxSteps; round++) {
+    const still: Pending[] = [];
+    for (const part of open) {
+      const outcome = part.search.run(budget, SLICE_STEPS);
+      if (outcome === undefined) {
+        still.push(part);
+      } else if (outcome.kind === 'not-linearizable') {
+        const counterexample = buildCounterexample(model, history, part.label, part.indices, part.ops, outcome);
+        return { verdict: 'not-linearizable', counterexample, stats: stats(budget, parts.length, checked) };
+      } else if (outcome.kind === 'out-of-budget') {
+        const reason =
+          outcome.which === 'steps'
+            ? `The search used its whole budget of ${maxSteps.toLocaleString('en-US')} steps without an answer ` +
+              `(it was working on ${part.label}, ${part.ops.length} operations). Raise maxSteps or check a shorter history.`
+            : `The search ran past its time budget of ${options.timeBudgetMs} ms without an answer ` +
+              `(it was working on ${part.label}, ${part.ops.length} operations).`;
+        return { verdict: 'unknown', reason, stats: stats(budget, parts.length, checked) };
+      }
+    }
+    open = still;
+  }
+  if (open.length > 0) {
+    // Only reachable if the rounds ran out before the budget did, which the bound above
+    // rules out; answer honestly all the same.
+    return { verdict: 'unknown', reason: 'The search stopped before every partition was decided.', stats: stats(budget, parts.length, checked) };
+  }
+  return { verdict: 'linearizable', stats: stats(budget, parts.length, checked) };
+}
+
+function stats(budget: SearchBudget, partitions: number, operations: number) {
+  return { steps: Math.min(budget.steps, budget.maxSteps), partitions, operations };
+}
+
+/**
+ * Turns a history operation into what the search needs, or `undefined` when it
+ * constrains nothing: a failed operation, or a read-only one whose outcome is unknown.
+ */
+function prepare<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  op: Operation<Input, Output>,
+): SearchOperation<Input, Output> | undefined {
+  if (op.status === 'failed') return undefined;
+  const output = op.status === 'ok' ? op.output : undefined;
+  const readOnly = model.isReadOnly?.(op.input, output) ?? false;
+  if (op.status === 'unknown' && readOnly) return undefined;
+  return {
+    input: op.input,
+    output,
+    invokeMs: op.invokeMs,
+    returnMs: op.status === 'ok' ? op.returnMs : undefined,
+    readOnly,
+  };
+}
+
+/** Rejects records that cannot be checked, with a message that says which and why. */
+function validateOperation(op: Operation<unknown, unknown>, index: number): void {
+  const where = `Operation ${index} (client ${op.clientId})`;
+  if (!Number.isFinite(op.invokeMs)) throw new Error(`${where} has no finite invokeMs.`);
+  if (op.status === 'ok') {
+    if (op.returnMs === undefined || !Number.isFinite(op.returnMs)) {
+      throw new Error(`${where} has status 'ok' but no finite returnMs.`);
+    }
+    if (op.returnMs < op.invokeMs) {
+      throw new Error(`${where} returns at ${op.returnMs} ms, before it was invoked at ${op.invokeMs} ms.`);
+    }
+    if (op.output === undefined) throw new Error(`${where} has status 'ok' but no output.`);
+  } else if (op.status !== 'failed' && op.status !== 'unknown') {
+    throw new Error(`${where} has an unrecognised status ${JSON.stringify(op.status)}.`);
+  }
+}
+
+/**
+ * Builds the counterexample for a failed partition (see {@link Counterexample} for what
+ * is kept and why).
+ */
+function buildCounterexample<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  history: History<Input, Output>,
+  label: string,
+  indices: readonly number[],
+  ops: readonly SearchOperation<Input, Output>[],
+  outcome: {
+    readonly prefix: readonly number[];
+    readonly stateAfterPrefix: State;
+    readonly blocker: number;
+    readonly pending: readonly number[];
+  },
+): Counterexample<State, Input, Output> {
+  const describeOp = (local: number): string => {
+    const op = ops[local]!;
+    return model.describeOperation
+      ? model.describeOperation(op.input, op.output)
+      : `${JSON.stringify(op.input)} → ${op.output === undefined ? '?' : JSON.stringify(op.output)}`;
+  };
+  const describeState = (s: State): string => (model.describeState ? model.describeState(s) : JSON.stringify(s));
+
+  const blocker = outcome.blocker;
+  const pendingSet = new Set(outcome.pending);
+  const prefixAt = new Map<number, number>();
+  outcome.prefix.forEach((local, position) => prefixAt.set(local, position));
+
+  // The failure window starts at the earliest invocation among the operations that were
+  // open and had to return (unknown ones may have been open since long before) and ends
+  // at the blocker's return.
+  let windowStart = Infinity;
+  const windowEnd = blocker >= 0 ? (ops[blocker]!.returnMs ?? Infinity) : Infinity;
+  for (const local of [blocker, ...outcome.pending]) {
+    const op = ops[local];
+    if (op !== undefined && op.returnMs !== undefined) windowStart = Math.min(windowStart, op.invokeMs);
+  }
+  const chosen = new Set<number>();
+  if (blocker >= 0) chosen.add(blocker);
+  for (const local of outcome.pending) chosen.add(local);
+  for (const local of outcome.prefix) {
+    const op = ops[local]!;
+    const end = op.returnMs ?? Infinity;
+    if (end >= windowStart && op.invokeMs <= windowEnd) chosen.add(local);
+  }
+  // The last state-changing operation of the prefix explains where the state came from.
+  for (let p = outcome.prefix.length - 1; p >= 0; p--) {
+    const local = outcome.prefix[p]!;
+    if (!ops[local]!.readOnly) {
+      chosen.add(local);
+      break;
+    }
+  }
+
+  const operations: CounterexampleOperation<Input, Output>[] = [...chosen]
+    .sort((a, b) => ops[a]!.invokeMs - ops[b]!.invokeMs || indices[a]! - indices[b]!)
+    .map((local) => {
+      const at = prefixAt.get(local);
+      const base = {
+        index: indices[local]!,
+        operation: history[indices[local]!]!,
+        description: describeOp(local),
+        role: local === blocker ? ('unplaceable' as const) : pendingSet.has(local) ? ('pending' as const) : ('linearized' as const),
+      };
+      return at === undefined ? base : { ...base, linearizedAt: at };
+    });
+
+  const stateText = describeState(outcome.stateAfterPrefix);
+  const openCount = outcome.pending.length;
+  const blockerOp = blocker >= 0 ? history[indices[blocker]!] : undefined;
+  const placed = outcome.prefix.length;
+  const explanation =
+    blockerOp === undefined
+      ? `No operation of ${label} can be placed first, so no valid order exists.`
+      : `${describeOp(blocker)} (client ${blockerOp.clientId}) cannot take effect: after the longest valid ` +
+        `order found (${placed} operation${placed === 1 ? '' : 's'} on ${label}) the state is ${stateText}, ` +
+        'which contradicts it, and ' +
+        (openCount === 0
+          ? 'no other order of the earlier operations gets further.'
+          : `no order of the ${openCount} other operation${openCount === 1 ? '' : 's'} open at that moment gets further.`);
+
+  return {
+    partition: label,
+    operations,
+    linearizedPrefix: outcome.prefix.map((local) => indices[local]!),
+    stateAfterPrefix: outcome.stateAfterPrefix,
+    unplaceable: blocker >= 0 ? [indices[blocker]!] : [],
+    explanation,
+  };
+}

@@ -3,6 +3,7 @@ import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import { siteHeaders } from './src/site/headers.mjs';
 import { staticHostHeaders } from './src/site/static-host-headers.mjs';
+import { monacoCssInJs } from './src/site/monaco-css.mjs';
 
 // The build tests build deliberately broken courses (see src/content/paths.ts) into
 // folders of their own, so that they never touch the real site's output or cache.
@@ -30,6 +31,7 @@ export default defineConfig({
   },
   devToolbar: { enabled: false },
   vite: {
+    plugins: [monacoCssInJs()],
     server: { headers: siteHeaders },
     build: {
       // Never inline scripts: the CSP allows same-origin script files only, so an inlined

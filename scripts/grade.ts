@@ -5,35 +5,53 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ExerciseError, listExercises, loadExercise, type Exercise } from '../src/content/exercises.ts';
 import { formatResult } from '../src/grader/format.ts';
 import { defaultDeadlineMs, gradeInChild } from '../src/grader/node/host.ts';
-import { exerciseIds, isTestFile, overlay, readFolder } from '../src/grader/node/exercise-files.ts';
+import { exerciseGrade, isTestFile, overlay, readFolder } from '../src/grader/node/exercise-files.ts';
+import type { PortableGradeRequest } from '../src/grader/types.ts';
 
 const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
+// FAULTLINES_EXERCISES_DIR points the script at another set of exercises (the tests use
+// their fixtures); the solutions are read from the `solutions` folder beside it.
+const exercisesDir = process.env.FAULTLINES_EXERCISES_DIR ? resolve(process.env.FAULTLINES_EXERCISES_DIR) : join(projectRoot, 'exercises');
+const solutionsDir = join(exercisesDir, '..', 'solutions');
 
 const help = `Usage:
   node scripts/grade.ts <id> [options]          grade exercises/<id>
   node scripts/grade.ts --tests <dir> [options] grade the exercise folder <dir>
 
-The exercise folder supplies the tests (*.test.ts, *.spec.ts) and the starter files. By
-default the starter files are graded as they are; these options lay other files over them
-(test files among them are ignored: the exercise's own tests always decide):
+An exercise is graded as its exercise.json describes it: the files it lists (hidden ones
+included), its tests, its seed, its per-test timeout and its run time limit. By default the
+files in exercises/<id> are graded as they are; these options lay other files over the
+editable ones (anything else in them is left out, and named if it differs):
 
   --dir <path>        grade the learner's files in <path>
   --solution          grade the reference files in solutions/<id>
-  --tests <dir>       use <dir> as the exercise folder instead of exercises/<id>
+
+  --tests <dir>       grade any folder of *.test.ts / *.spec.ts files and the files beside
+                      them, without exercise.json (defaults below apply)
 
 Other options:
   --json              print the result as JSON instead of the readable report
-  --deadline-s <n>    stop the run after <n> seconds (default ${defaultDeadlineMs / 1000})
-  --timeout-ms <n>    per-test timeout (default 5000)
-  --seed <n>          the seed tests read with inject('seed')
+  --deadline-s <n>    stop the run after <n> seconds (default: the exercise's runTimeoutMs,
+                      or ${defaultDeadlineMs / 1000} with --tests)
+  --timeout-ms <n>    per-test timeout (default: the exercise's testTimeoutMs, or 5000)
+  --seed <n>          the seed tests read with inject('seed') (default: the exercise's)
   -h, --help          show this help
 
 Exit codes: 0 when every test passes, 1 when a test fails or the run has errors,
-2 for usage errors (such as an unknown exercise).`;
+2 for usage errors (such as an unknown exercise) and exercises that do not load.`;
 
-class UsageError extends Error {}
+class UsageError extends Error {
+  /** Whether to point at --help after the message; a plain fact such as an unknown id needs no more. */
+  readonly showHelp: boolean;
+
+  constructor(message: string, showHelp = true) {
+    super(message);
+    this.showHelp = showHelp;
+  }
+}
 
 interface Args {
   id?: string;
@@ -41,14 +59,14 @@ interface Args {
   tests?: string;
   solution: boolean;
   json: boolean;
-  deadlineMs: number;
+  deadlineMs?: number;
   timeoutMs?: number;
   seed?: number;
   help: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { solution: false, json: false, deadlineMs: defaultDeadlineMs, help: false };
+  const args: Args = { solution: false, json: false, help: false };
   const value = (i: number, flag: string): string => {
     const v = argv[i];
     if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value.`);
@@ -82,58 +100,97 @@ function folder(path: string, what: string): string {
   return full;
 }
 
-function loadFiles(args: Args): Record<string, string> {
-  let exerciseDir: string;
-  if (args.tests !== undefined) {
-    exerciseDir = folder(args.tests, 'The tests folder');
-  } else {
-    if (args.id === undefined) throw new UsageError('Name an exercise id, or give --tests <dir>.');
-    exerciseDir = join(projectRoot, 'exercises', args.id);
-    if (!existsSync(exerciseDir)) {
-      const ids = exerciseIds(join(projectRoot, 'exercises'));
-      throw new UsageError(
-        `There is no exercise "${args.id}". ${ids.length > 0 ? `Available: ${ids.join(', ')}.` : 'There are no exercises yet (exercises/ is empty).'}`,
-      );
-    }
-  }
+/** What to grade and how, from the command line. */
+interface Plan {
+  readonly request: PortableGradeRequest;
+  readonly deadlineMs: number;
+  /** Lines for stderr before the result, such as files that were left out. */
+  readonly notes: readonly string[];
+}
+
+/** A folder of tests without exercise.json: every file in it takes part. */
+function folderPlan(args: Args, testsDir: string): Plan {
+  const exerciseDir = folder(testsDir, 'The tests folder');
   let submission: Record<string, string> | undefined;
   if (args.solution) {
     if (args.id === undefined) throw new UsageError('--solution needs an exercise id.');
-    submission = readFolder(folder(join(projectRoot, 'solutions', args.id), 'The solution folder'));
+    submission = readFolder(folder(join(solutionsDir, args.id), 'The solution folder'));
   }
   if (args.dir !== undefined) submission = { ...submission, ...readFolder(folder(args.dir, 'The folder')) };
-  return overlay(readFolder(exerciseDir), submission);
+  const files = overlay(readFolder(exerciseDir), submission);
+  const testFiles = Object.keys(files).filter(isTestFile);
+  if (testFiles.length === 0) throw new UsageError('The folder has no test files (*.test.ts or *.spec.ts).', false);
+  return {
+    request: {
+      files,
+      testFiles,
+      ...(args.timeoutMs !== undefined ? { testTimeoutMs: args.timeoutMs } : {}),
+      ...(args.seed !== undefined ? { seed: args.seed } : {}),
+    },
+    deadlineMs: args.deadlineMs ?? defaultDeadlineMs,
+    notes: [],
+  };
+}
+
+/** An exercise from exercises/<id>, checked and graded as its exercise.json says. */
+function exercisePlan(args: Args, id: string): Plan {
+  const ids = listExercises(exercisesDir).filter((name) => !name.startsWith('.'));
+  if (!ids.includes(id)) {
+    throw new UsageError(
+      `There is no exercise "${id}". ${ids.length > 0 ? `Available: ${ids.join(', ')}.` : 'There are no exercises yet (exercises/ is empty).'}`,
+      false,
+    );
+  }
+  let exercise: Exercise;
+  try {
+    exercise = loadExercise(id, { exercisesDir, solutionsDir });
+  } catch (error) {
+    if (!(error instanceof ExerciseError)) throw error;
+    throw new UsageError(`The exercise "${id}" cannot be graded: ${error.message}`, false);
+  }
+  let submission: Record<string, string> = {};
+  if (args.solution) submission = { ...exercise.solution };
+  if (args.dir !== undefined) submission = { ...submission, ...readFolder(folder(args.dir, 'The folder')) };
+  const graded = exerciseGrade(exercise, submission);
+  const editable = exercise.files.filter((f) => f.role === 'editable').map((f) => f.path);
+  const notes =
+    graded.ignored.length > 0
+      ? [`Left out of the grade: ${graded.ignored.join(', ')} (only ${editable.join(', ')} can be changed in this exercise).`]
+      : [];
+  return {
+    request: {
+      ...graded.request,
+      ...(args.timeoutMs !== undefined ? { testTimeoutMs: args.timeoutMs } : {}),
+      ...(args.seed !== undefined ? { seed: args.seed } : {}),
+    },
+    deadlineMs: args.deadlineMs ?? graded.deadlineMs,
+    notes,
+  };
+}
+
+function plan(args: Args): Plan {
+  if (args.tests !== undefined) return folderPlan(args, args.tests);
+  if (args.id === undefined) throw new UsageError('Name an exercise id, or give --tests <dir>.');
+  return exercisePlan(args, args.id);
 }
 
 async function main(): Promise<number> {
   let args: Args;
-  let files: Record<string, string>;
+  let planned: Plan;
   try {
     args = parseArgs(process.argv.slice(2));
     if (args.help) {
       console.log(help);
       return 0;
     }
-    files = loadFiles(args);
+    planned = plan(args);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    console.error(`${error.message}\n\nRun node scripts/grade.ts --help for usage.`);
+    console.error(error.showHelp ? `${error.message}\n\nRun node scripts/grade.ts --help for usage.` : error.message);
     return 2;
   }
-  const testFiles = Object.keys(files).filter(isTestFile);
-  if (testFiles.length === 0) {
-    console.error('The exercise has no test files (*.test.ts or *.spec.ts).');
-    return 2;
-  }
-  const result = await gradeInChild(
-    {
-      files,
-      testFiles,
-      ...(args.timeoutMs !== undefined ? { testTimeoutMs: args.timeoutMs } : {}),
-      ...(args.seed !== undefined ? { seed: args.seed } : {}),
-    },
-    { deadlineMs: args.deadlineMs },
-  );
+  for (const note of planned.notes) console.error(note);
+  const result = await gradeInChild(planned.request, { deadlineMs: planned.deadlineMs });
   console.log(args.json ? JSON.stringify(result, null, 2) : formatResult(result));
   return result.ok ? 0 : 1;
 }

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { getCollection, type CollectionEntry } from 'astro:content';
 import { exercisesDir } from './paths.ts';
+import { listExercises, loadExercise } from './exercises.ts';
 import { findContentProblems, formatContentProblems } from './integrity.ts';
 
 export type Lesson = CollectionEntry<'lessons'>;
@@ -23,12 +24,7 @@ export interface Course {
 
 /** The ids of exercise folders, read from disk at build time. */
 export function exerciseIds(): Set<string> {
-  if (!existsSync(exercisesDir)) return new Set();
-  return new Set(
-    readdirSync(exercisesDir, { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => d.name),
-  );
+  return new Set(listExercises(exercisesDir));
 }
 
 let cached: Promise<Course> | undefined;
@@ -63,6 +59,8 @@ async function build(): Promise<Course> {
   if (problems.length > 0) {
     throw new Error(`The course content has ${problems.length} broken reference(s):\n${formatContentProblems(problems)}`);
   }
+  // Every exercise must load cleanly (metadata, files, solution) for the site to build.
+  for (const id of exerciseIds()) loadExercise(id);
   const published = allLessons.filter((l) => !l.data.draft);
   const courseModules = [...modules]
     .sort((a, b) => a.data.order - b.data.order)

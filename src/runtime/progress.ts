@@ -90,6 +90,25 @@ export class ProgressStore {
     this.#update({ ...this.#data, lessons: { ...this.#data.lessons, [id]: next } });
   }
 
+  exercise(id: string): ExerciseStatus | undefined {
+    return this.#data.exercises[id]?.status;
+  }
+
+  /**
+   * Records a passed exercise. Passing with help (after showing the solution) never
+   * overwrites an earlier clean pass, and a clean pass upgrades an assisted one.
+   */
+  setExercise(id: string, status: ExerciseStatus, now: number): void {
+    const current = this.exercise(id);
+    if (current === 'passed' || current === status) return;
+    this.#update({ ...this.#data, exercises: { ...this.#data.exercises, [id]: { status, at: now } } });
+  }
+
+  /** Replaces everything, e.g. from an imported backup. */
+  replace(data: ProgressData): void {
+    this.#update(data);
+  }
+
   #update(next: ProgressData): void {
     this.#data = next;
     if (!this.#storage) return;

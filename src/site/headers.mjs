@@ -66,7 +66,7 @@ export function netlifyHeadersFile() {
   return lines.join('\n') + '\n';
 }
 
-/** @returns {object} the `headers` section of vercel.json */
+/** @returns {{ headers: { source: string, headers: { key: string, value: string }[] }[] }} the `headers` section of vercel.json */
 export function vercelConfig() {
   return {
     headers: [

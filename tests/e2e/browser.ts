@@ -30,14 +30,23 @@ export interface Browser {
  * Starts Chromium with a fresh profile. Playwright refuses `--user-data-dir` among the
  * arguments, so a persistent context in a new temporary folder stands in for it.
  */
-export async function launchBrowser(options: { colorScheme?: 'light' | 'dark' } = {}): Promise<Browser> {
+export interface LaunchOptions {
+  readonly colorScheme?: 'light' | 'dark';
+  readonly viewport?: { readonly width: number; readonly height: number };
+  /** Emulates a phone: touch events and a mobile viewport. */
+  readonly touch?: boolean;
+}
+
+export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'faultlines-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
     headless: true,
     args: flags,
     colorScheme: options.colorScheme ?? 'light',
-    viewport: { width: 1280, height: 900 },
+    viewport: options.viewport ?? { width: 1280, height: 900 },
+    hasTouch: options.touch ?? false,
+    isMobile: options.touch ?? false,
   });
   return {
     context,

@@ -2,8 +2,10 @@
  * Reading exercises from disk for the Node host: an exercise folder supplies the tests, and
  * a learner's folder (or the reference solution) may supply the files being graded.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { filesWith, type Exercise } from '../../content/exercises.ts';
+import type { PortableGradeRequest } from '../types.ts';
 
 /** Test files are recognised by name, as vitest does. */
 export function isTestFile(path: string): boolean {
@@ -37,10 +39,41 @@ export function overlay(exercise: Record<string, string>, submission: Record<str
   return files;
 }
 
-/** The ids of the exercises under a folder, sorted. */
-export function exerciseIds(exercisesDir: string): string[] {
-  if (!existsSync(exercisesDir)) return [];
-  return readdirSync(exercisesDir)
-    .filter((name) => !name.startsWith('.') && statSync(join(exercisesDir, name)).isDirectory())
+/** An exercise ready for the Node host: what to send the grader and how long to allow. */
+export interface ExerciseGrade {
+  readonly request: PortableGradeRequest;
+  /** The exercise's `runTimeoutMs`: past it the host stops the run. */
+  readonly deadlineMs: number;
+  /**
+   * Files of the submission that were left out, sorted: anything not editable in this
+   * exercise (its tests, read-only and hidden files, files it does not list) that differs
+   * from the exercise's own copy. Unchanged copies are not worth a mention.
+   */
+  readonly ignored: readonly string[];
+}
+
+/**
+ * Builds the grade of an exercise loaded with `loadExercise`: its listed files (hidden ones
+ * included) with the submission laid over the editable ones, its test files in tab order,
+ * its seed and its per-test timeout, as the page grades it.
+ */
+export function exerciseGrade(exercise: Exercise, submission: Readonly<Record<string, string>> = {}): ExerciseGrade {
+  const byPath = new Map(exercise.files.map((f) => [f.path, f]));
+  const ignored = Object.keys(submission)
+    .filter((path) => path.endsWith('.ts'))
+    .filter((path) => {
+      const file = byPath.get(path);
+      return file === undefined || (file.role !== 'editable' && file.starter !== submission[path]);
+    })
     .sort();
+  return {
+    request: {
+      files: filesWith(exercise, submission),
+      testFiles: exercise.testFiles,
+      seed: exercise.meta.seed,
+      testTimeoutMs: exercise.meta.testTimeoutMs,
+    },
+    deadlineMs: exercise.meta.runTimeoutMs,
+    ignored,
+  };
 }

@@ -1,13 +1,15 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GradeResult } from '../../../src/grader/index.ts';
 import { fixturesDir, materializeFixture } from './fixtures.ts';
 
 const script = fileURLToPath(new URL('../../../scripts/grade.ts', import.meta.url));
+/** The fixture exercises in the real format, with their solutions in `../solutions/`. */
+const fixtureExercises = fileURLToPath(new URL('../../fixtures/exercises/', import.meta.url));
 
 interface Run {
   readonly code: number;
@@ -16,10 +18,12 @@ interface Run {
   readonly elapsedMs: number;
 }
 
-function grade(args: readonly string[]): Promise<Run> {
+/** Runs the script; `exercisesDir` stands in for `exercises/` (and its `solutions/` beside it). */
+function grade(args: readonly string[], exercisesDir?: string): Promise<Run> {
   const started = performance.now();
+  const env = exercisesDir === undefined ? process.env : { ...process.env, FAULTLINES_EXERCISES_DIR: exercisesDir };
   return new Promise((resolve) => {
-    execFile(process.execPath, [script, ...args], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [script, ...args], { maxBuffer: 16 * 1024 * 1024, env }, (error, stdout, stderr) => {
       const code = error ? ((error as { code?: number }).code ?? 1) : 0;
       resolve({ code, stdout, stderr, elapsedMs: performance.now() - started });
     });
@@ -47,6 +51,49 @@ function learnerFolder(): string {
   return dir;
 }
 
+/**
+ * A copy of the fixture exercises with one more: `slow-bucket`, the token bucket with a test
+ * that outlives its 1 s test timeout and another that never ends, under a 3 s run limit. It
+ * proves that the script takes both limits from exercise.json.
+ */
+const temporary: string[] = [];
+afterAll(() => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
+function exercisesWithLimits(): string {
+  const root = mkdtempSync(join(tmpdir(), 'faultlines-exercises-'));
+  temporary.push(root);
+  cpSync(fixtureExercises, join(root, 'exercises'), { recursive: true });
+  cpSync(join(fixtureExercises, '..', 'solutions'), join(root, 'solutions'), { recursive: true });
+  const dir = join(root, 'exercises', 'slow-bucket');
+  cpSync(join(root, 'exercises', 'token-bucket'), dir, { recursive: true });
+  cpSync(join(root, 'solutions', 'token-bucket'), join(root, 'solutions', 'slow-bucket'), { recursive: true });
+  const meta = JSON.parse(readFileSync(join(dir, 'exercise.json'), 'utf8')) as { files: { path: string; role: string }[] };
+  meta.files.push({ path: 'limits.test.ts', role: 'readonly' });
+  writeFileSync(join(dir, 'exercise.json'), JSON.stringify({ ...meta, testTimeoutMs: 1_000, runTimeoutMs: 3_000 }, null, 2));
+  writeFileSync(
+    join(dir, 'limits.test.ts'),
+    [
+      "import { it } from 'vitest';",
+      "it('waits longer than the test timeout', () => new Promise((done) => setTimeout(done, 1_500)));",
+      "it('spins until the run limit', () => { for (;;) {} });",
+      '',
+    ].join('\n'),
+  );
+  return join(root, 'exercises');
+}
+
+/** A learner's folder for the token bucket: a fixed bucket, an edited test and a stray helper. */
+function bucketLearnerFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'faultlines-learner-'));
+  temporary.push(dir);
+  cpSync(join(fixtureExercises, '..', 'solutions', 'token-bucket', 'bucket.ts'), join(dir, 'bucket.ts'));
+  writeFileSync(join(dir, 'refill.test.ts'), "import { it } from 'vitest';\nit('was edited by the learner', () => {});\n");
+  writeFileSync(join(dir, 'helper.ts'), 'export const unused = 1;\n');
+  return dir;
+}
+
 const runs: Record<string, Run> = {};
 
 beforeAll(async () => {
@@ -61,7 +108,24 @@ beforeAll(async () => {
     badFlag: ['--tests', join(fixturesDir, 'passing'), '--colour'],
     help: ['--help'],
   };
-  const entries = await Promise.all(Object.entries(jobs).map(async ([name, args]) => [name, await grade(args)] as const));
+  const limits = exercisesWithLimits();
+  const exerciseJobs: Record<string, readonly string[]> = {
+    starter: ['percentile', '--json'],
+    solution: ['percentile', '--solution', '--json'],
+    seeded: ['weighted-pick', '--json'],
+    reseeded: ['weighted-pick', '--seed', '7', '--json'],
+    learner: ['token-bucket', '--dir', bucketLearnerFolder(), '--json'],
+    limits: ['slow-bucket', '--json'],
+    missing: ['no-such-exercise'],
+  };
+  // A second copy, with a file that exercise.json does not list.
+  const brokenRoot = exercisesWithLimits();
+  writeFileSync(join(brokenRoot, 'percentile', 'stray.ts'), 'export {};\n');
+  const entries = await Promise.all([
+    ...Object.entries(jobs).map(async ([name, args]) => [name, await grade(args)] as const),
+    ...Object.entries(exerciseJobs).map(async ([name, args]) => [name, await grade(args, limits)] as const),
+    (async () => ['broken', await grade(['percentile'], brokenRoot)] as const)(),
+  ]);
   for (const [name, run] of entries) runs[name] = run;
 }, 60_000);
 
@@ -153,5 +217,62 @@ describe('node scripts/grade.ts', () => {
     expect(run('badFlag').stderr).toContain('Unknown option --colour.');
     expect(run('help').code).toBe(0);
     expect(run('help').stdout).toContain('node scripts/grade.ts --tests <dir> [options]');
+  });
+});
+
+describe('node scripts/grade.ts <id>, an exercise in the exercise format', () => {
+  const result = (name: string): GradeResult => JSON.parse(run(name).stdout) as GradeResult;
+
+  it('grades the files exercise.json lists, hidden ones included, and fails the starter', () => {
+    // The tests import the hidden samples.ts: the summary test fails on the starter's answer,
+    // not on a missing module.
+    expect(run('starter').code).toBe(1);
+    expect(result('starter').errors).toEqual([]);
+    expect(result('starter').tests.find((t) => t.name === 'summarize > shows the tail of a backend that is usually fast')?.message).toBe(
+      'AssertionError: expected { p50: +0, p99: +0, max: 100 } to deeply equal { p50: 12, p99: 40, max: 900 }',
+    );
+  });
+
+  it('grades the reference solution from solutions/<id> with --solution and exits 0', () => {
+    expect(run('solution').code).toBe(0);
+    expect(result('solution').summary).toEqual({ passed: 5, failed: 0, skipped: 0, total: 5 });
+  });
+
+  it('runs the tests with the seed from exercise.json, unless --seed overrides it', () => {
+    expect(result('seeded').seed).toBe(20240611);
+    expect(result('seeded').tests.find((t) => t.name === 'pick > runs with the seed from exercise.json')?.status).toBe('pass');
+    expect(result('reseeded').seed).toBe(7);
+    expect(result('reseeded').tests.find((t) => t.name === 'pick > runs with the seed from exercise.json')?.message).toBe(
+      'AssertionError: expected 7 to be 20240611 // Object.is equality',
+    );
+  });
+
+  it('takes only the editable files from --dir and says which others it left out', () => {
+    const { code, stderr } = run('learner');
+    expect(code).toBe(0);
+    expect(result('learner').tests.map((t) => t.title)).not.toContain('was edited by the learner');
+    expect(stderr).toContain('Left out of the grade: helper.ts, refill.test.ts (only bucket.ts can be changed in this exercise).');
+  });
+
+  it('applies the exercise’s per-test timeout and stops the run at its runTimeoutMs', () => {
+    const { code, stdout } = run('limits');
+    expect(code).toBe(1);
+    const graded = JSON.parse(stdout) as GradeResult;
+    expect(graded.tests.find((t) => t.title === 'waits longer than the test timeout')?.message).toMatch(/^TestTimeoutError: Test timed out in 1000ms\./);
+    expect(graded.errors.map((e) => e.message)).toEqual([
+      'stopped after 3 s: the code did not finish — look for a loop that never ends (the test "spins until the run limit" was running)',
+    ]);
+  });
+
+  it('prints one line listing the available exercises for an unknown id, and exits 2', () => {
+    const { code, stderr } = run('missing');
+    expect(code).toBe(2);
+    expect(stderr).toBe('There is no exercise "no-such-exercise". Available: percentile, slow-bucket, token-bucket, weighted-pick.\n');
+  });
+
+  it('exits 2 naming the file when an exercise does not load', () => {
+    const { code, stderr } = run('broken');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^The exercise "percentile" cannot be graded: .*\/percentile\/stray\.ts: is not listed in exercise\.json\n$/);
   });
 });

@@ -1,0 +1,157 @@
+import { Random } from '@faultlines/sim';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { createBalancer } from './balancer.ts';
+import { BACKENDS, createRoundRobin, describeRun, runScenario, type RunReport } from './harness.ts';
+import { EJECT_AFTER_CONSECUTIVE_FAILURES, MAX_FIRST_EJECTION_MS, MIN_EJECTION_MS, type BackendView } from './types.ts';
+
+const seed = inject('seed');
+
+/** The service-level objectives of the main scenario. */
+const P99_BOUND_MS = 110;
+const ERROR_RATE_BOUND = 0.02;
+/** Your p99 must be at most this fraction of round robin's in the same seeded run. */
+const VS_ROUND_ROBIN = 0.75;
+const SPREAD_BOUND = 1.1;
+
+const percent = (x: number): string => `${(x * 100).toFixed(2)}%`;
+const ms = (x: number): string => `${x.toFixed(1)} ms`;
+
+/** Views of every backend with nothing outstanding, except as given. */
+function views(outstanding: Readonly<Record<string, number>> = {}): BackendView[] {
+  return BACKENDS.map((name) => ({ name, outstanding: outstanding[name] ?? 0 }));
+}
+
+function unitBalancer() {
+  return createBalancer({ random: new Random(seed).fork('unit') });
+}
+
+/** Reports `count` failed attempts on `backend`, one per millisecond from `startMs`; returns the last time. */
+function fail(balancer: ReturnType<typeof createBalancer>, backend: string, count: number, startMs: number): number {
+  let now = startMs;
+  for (let i = 0; i < count; i++, now++) {
+    balancer.onResult?.(backend, { ok: false, latencyMs: 2, error: 'rejected' }, now);
+  }
+  return now - 1;
+}
+
+describe('1,200 requests a second over five backends, one slow and one failing', () => {
+  let mine: RunReport;
+  let roundRobin: RunReport;
+
+  beforeAll(async () => {
+    mine = await runScenario(createBalancer, { seed });
+    roundRobin = await runScenario(createRoundRobin, { seed });
+  });
+
+  it('returns only the names of backends it was offered, and never throws', () => {
+    expect(mine.balancerErrors, `the balancer misbehaved: ${mine.balancerErrors.join('; ')}`).toEqual([]);
+  });
+
+  it(`keeps the error rate under ${percent(ERROR_RATE_BOUND)}`, () => {
+    expect(
+      mine.errorRate,
+      `${percent(mine.errorRate)} of requests failed; the bound is ${percent(ERROR_RATE_BOUND)} ` +
+        `(round robin: ${percent(roundRobin.errorRate)}) — the failing backend is probably still getting ` +
+        `traffic: eject it after ${EJECT_AFTER_CONSECUTIVE_FAILURES} failures in a row. ${describeRun(mine)}`,
+    ).toBeLessThan(ERROR_RATE_BOUND);
+  });
+
+  it(`keeps the p99 latency of successful requests under ${P99_BOUND_MS} ms`, () => {
+    expect(
+      mine.p99Ms,
+      `p99 was ${ms(mine.p99Ms)}; the bound is ${P99_BOUND_MS} ms — the slow backend is probably still ` +
+        `getting a fair share of requests: prefer backends with fewer outstanding requests. ${describeRun(mine)}`,
+    ).toBeLessThan(P99_BOUND_MS);
+  });
+
+  it(`cuts p99 latency by at least ${Math.round((1 - VS_ROUND_ROBIN) * 100)}% compared with round robin in the same seeded run`, () => {
+    const bound = roundRobin.p99Ms * VS_ROUND_ROBIN;
+    expect(
+      mine.p99Ms,
+      `p99 was ${ms(mine.p99Ms)}, round robin's was ${ms(roundRobin.p99Ms)}; the bound is ${ms(bound)} ` +
+        `(${Math.round(VS_ROUND_ROBIN * 100)}% of round robin's). Yours: ${describeRun(mine)}. ` +
+        `Round robin: ${describeRun(roundRobin)}`,
+    ).toBeLessThan(bound);
+  });
+
+  it('meets the same bounds when the slow and failing backends are other ones', async () => {
+    const moved = await runScenario(createBalancer, { seed: seed + 1, slow: 'api-5', failing: 'api-1' });
+    const summary = describeRun(moved);
+    expect(moved.balancerErrors, `the balancer misbehaved: ${moved.balancerErrors.join('; ')}`).toEqual([]);
+    expect(
+      moved.errorRate,
+      `with api-5 slow and api-1 failing, ${percent(moved.errorRate)} of requests failed; the bound is ` +
+        `${percent(ERROR_RATE_BOUND)} — does the balancer decide from what it observes, or from names? ${summary}`,
+    ).toBeLessThan(ERROR_RATE_BOUND);
+    expect(
+      moved.p99Ms,
+      `with api-5 slow and api-1 failing, p99 was ${ms(moved.p99Ms)}; the bound is ${P99_BOUND_MS} ms. ${summary}`,
+    ).toBeLessThan(P99_BOUND_MS);
+  });
+});
+
+describe('choosing among backends', () => {
+  it('sends few requests to a backend that already has many outstanding', () => {
+    const balancer = unitBalancer();
+    const loaded = views({ 'api-3': 40 });
+    let picks = 0;
+    for (let i = 0; i < 1_000; i++) if (balancer.pick(loaded, 1_000 + i) === 'api-3') picks++;
+    expect(
+      picks / 1_000,
+      `api-3 had 40 requests outstanding and the others none, yet got ${percent(picks / 1_000)} of 1,000 picks; ` +
+        'the bound is 10% — the balancer is not looking at `outstanding`',
+    ).toBeLessThan(0.1);
+  });
+
+  it(`spreads load over five equal, healthy backends within max/mean ${SPREAD_BOUND}`, async () => {
+    const report = await runScenario(createBalancer, { seed: seed + 2, durationMs: 5_000, slow: null, failing: null });
+    expect(
+      report.maxOverMean,
+      `the busiest backend got ${report.maxOverMean.toFixed(3)}× the mean number of requests; the bound is ` +
+        `${SPREAD_BOUND} — with equal backends, ties in \`outstanding\` are common: break them at random, ` +
+        `not by position. ${describeRun(report)}`,
+    ).toBeLessThanOrEqual(SPREAD_BOUND);
+  });
+});
+
+describe('outlier ejection', () => {
+  it(`never picks a backend that just failed ${EJECT_AFTER_CONSECUTIVE_FAILURES} times in a row while another is available`, () => {
+    const balancer = unitBalancer();
+    const last = fail(balancer, 'api-3', EJECT_AFTER_CONSECUTIVE_FAILURES, 10_000);
+    const chosen = new Set<string>();
+    for (let now = last; now < last + MIN_EJECTION_MS; now += 2) chosen.add(balancer.pick(views(), now));
+    expect(
+      chosen.has('api-3'),
+      `api-3 failed ${EJECT_AFTER_CONSECUTIVE_FAILURES} times in a row at t=${last} ms and was picked again within ` +
+        `${MIN_EJECTION_MS} ms — eject a backend after that many consecutive failures`,
+    ).toBe(false);
+  });
+
+  it(`tries an ejected backend again no later than ${MAX_FIRST_EJECTION_MS / 1000} s after ejecting it`, () => {
+    const balancer = unitBalancer();
+    const last = fail(balancer, 'api-3', EJECT_AFTER_CONSECUTIVE_FAILURES, 10_000);
+    const from = last + MAX_FIRST_EJECTION_MS;
+    let picked = 0;
+    for (let i = 0; i < 500; i++) if (balancer.pick(views(), from + i) === 'api-3') picked++;
+    expect(
+      picked,
+      `api-3 was ejected at t=${last} ms and not picked once in 500 picks from t=${from} ms — an ejected ` +
+        'backend must come back after its ejection time, or a brief failure removes it for good',
+    ).toBeGreaterThan(0);
+  });
+
+  it('still returns one of the backends when every backend is ejected', () => {
+    const balancer = unitBalancer();
+    let now = 10_000;
+    for (const name of BACKENDS) now = fail(balancer, name, EJECT_AFTER_CONSECUTIVE_FAILURES, now) + 1;
+    const names: readonly string[] = BACKENDS;
+    for (let i = 0; i < 20; i++) {
+      const picked = balancer.pick(views(), now + i);
+      expect(
+        names.includes(picked),
+        `with every backend ejected, pick returned ${JSON.stringify(picked)} — return one of them anyway ` +
+          '(Envoy calls this the panic threshold: some requests may succeed, none would otherwise)',
+      ).toBe(true);
+    }
+  });
+});

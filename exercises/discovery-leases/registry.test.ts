@@ -1,0 +1,82 @@
+/**
+ * The registry on its own, with times chosen by hand: no network, no randomness.
+ * Heartbeats are due every 1,000 ms in these tests.
+ */
+import { describe, expect, it } from 'vitest';
+import { createRegistry } from './registry.ts';
+
+const INTERVAL = 1_000;
+
+describe('the registry', () => {
+  it('lists an instance as soon as it registers, and lists instances sorted by id', () => {
+    const registry = createRegistry({ heartbeatIntervalMs: INTERVAL });
+    registry.register('s2', 0);
+    registry.register('s1', 5);
+    expect(registry.lookup(10), 'lookup should list both registered instances, sorted').toEqual(['s1', 's2']);
+  });
+
+  it('drops an instance from lookups within 3.5 heartbeat intervals of its last heartbeat', () => {
+    const registry = createRegistry({ heartbeatIntervalMs: INTERVAL });
+    registry.register('s1', 0);
+    registry.renew('s1', 1_000);
+    registry.renew('s1', 2_000);
+    // s1 crashes right after its heartbeat at t = 2,000 ms.
+    const deadline = 2_000 + 3.5 * INTERVAL;
+    const stillListed = registry.lookup(deadline).includes('s1');
+    expect(
+      stillListed,
+      `s1's last heartbeat arrived at t = 2,000 ms, yet lookup(${deadline}) still lists it. ` +
+        'Without an expiry, a crashed instance is listed forever and keeps receiving traffic: ' +
+        'give each lease a time to live that every renew extends, and leave expired leases out of lookup.',
+    ).toBe(false);
+  });
+
+  it('keeps an instance listed when one heartbeat is lost and the next one arrives 20% late', () => {
+    const registry = createRegistry({ heartbeatIntervalMs: INTERVAL });
+    registry.register('s1', 0);
+    registry.renew('s1', 1_000);
+    // The heartbeat due at t = 2,000 ms is lost; the next one is due at 3,000 ms but arrives
+    // 200 ms late (timer jitter plus network delay).
+    let missingAt: number | undefined;
+    for (let t = 1_000; t < 3_200 && missingAt === undefined; t += 10) {
+      if (!registry.lookup(t).includes('s1')) missingAt = t;
+    }
+    expect(
+      missingAt,
+      `s1 vanished from lookups at t = ${missingAt} ms although it is alive: one heartbeat was lost ` +
+        'and the next was 200 ms late. A lease of 2 heartbeat intervals (or less) is that fragile; ' +
+        'production registries allow about three (Eureka: 30 s heartbeats, 90 s leases).',
+    ).toBeUndefined();
+    expect(registry.renew('s1', 3_200), 'the late heartbeat should still find a live lease').toBe(true);
+    expect(registry.lookup(3_200)).toEqual(['s1']);
+  });
+
+  it('refuses to renew an expired lease, so that the instance registers again', () => {
+    const registry = createRegistry({ heartbeatIntervalMs: INTERVAL });
+    registry.register('s1', 0);
+    // Ten seconds of silence (a long pause or a partition), then a heartbeat.
+    const renewed = registry.renew('s1', 10_000);
+    expect(
+      renewed,
+      'renew after ten silent heartbeat intervals returned true: an expired lease must not come back to ' +
+        'life on its own. Return false, so the instance registers again (as an etcd keepalive on a lost lease fails).',
+    ).toBe(false);
+    expect(registry.lookup(10_000), 'a refused renewal must not list the instance').toEqual([]);
+    registry.register('s1', 10_050);
+    expect(registry.lookup(10_060), 'after registering again the instance is listed').toEqual(['s1']);
+  });
+
+  it('refuses to renew an instance that never registered', () => {
+    const registry = createRegistry({ heartbeatIntervalMs: INTERVAL });
+    expect(registry.renew('ghost', 100), 'renew for an unknown instance should return false').toBe(false);
+    expect(registry.lookup(100)).toEqual([]);
+  });
+
+  it('removes an instance at once when it deregisters', () => {
+    const registry = createRegistry({ heartbeatIntervalMs: INTERVAL });
+    registry.register('s1', 0);
+    registry.register('s2', 0);
+    registry.deregister('s1', 500);
+    expect(registry.lookup(500)).toEqual(['s2']);
+  });
+});

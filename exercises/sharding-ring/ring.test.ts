@@ -1,0 +1,128 @@
+import { Random } from '@faultlines/sim';
+import { describe, expect, inject, it } from 'vitest';
+import { createRing } from './ring.ts';
+import type { Ring } from './types.ts';
+
+const seed = inject('seed');
+
+/** 100,000 distinct key names drawn from the exercise's seed. */
+function makeKeys(count: number): string[] {
+  const rng = new Random(seed).fork('keys');
+  const keys = new Set<string>();
+  while (keys.size < count) keys.add(`user:${rng.nextUint32().toString(36)}`);
+  return [...keys];
+}
+
+const KEYS = makeKeys(100_000);
+const TEN = Array.from({ length: 10 }, (_, i) => `cache-${i + 1}`);
+
+function ringOf(nodes: readonly string[], vnodesPerNode: number): Ring {
+  const ring = createRing({ vnodesPerNode });
+  for (const node of nodes) ring.addNode(node);
+  return ring;
+}
+
+function owners(ring: Ring, keys: readonly string[]): string[] {
+  return keys.map((key) => ring.ownerOf(key));
+}
+
+/** Largest node's key count divided by the mean count. */
+function maxOverMean(ownerList: readonly string[], nodes: readonly string[]): number {
+  const counts = new Map<string, number>(nodes.map((n) => [n, 0]));
+  for (const owner of ownerList) counts.set(owner, (counts.get(owner) ?? 0) + 1);
+  return Math.max(...counts.values()) / (ownerList.length / nodes.length);
+}
+
+describe('consistent-hash ring', () => {
+  it('maps every key to a node that is in the ring, and refuses lookups on an empty ring', () => {
+    const ring = ringOf(TEN, 50);
+    ring.removeNode('cache-3');
+    ring.removeNode('cache-7');
+    ring.addNode('cache-11');
+    const present = new Set(ring.nodes());
+    expect([...present].sort(), 'nodes() should list exactly the nodes added and not removed').toEqual(
+      [...TEN.filter((n) => n !== 'cache-3' && n !== 'cache-7'), 'cache-11'].sort(),
+    );
+    const strays = owners(ring, KEYS.slice(0, 20_000)).filter((owner) => !present.has(owner));
+    expect(strays.length, `${strays.length} keys were mapped to nodes not in the ring (e.g. ${strays[0]})`).toBe(0);
+    expect(() => createRing({ vnodesPerNode: 10 }).ownerOf('x'), 'an empty ring has no owner: throw').toThrow();
+  });
+
+  it('spreads 100,000 keys over 10 nodes with max/mean below 1.25 at 200 virtual nodes each', () => {
+    const ratio = maxOverMean(owners(ringOf(TEN, 200), KEYS), TEN);
+    expect(
+      ratio,
+      `the busiest node holds ${ratio.toFixed(3)}× the mean number of keys; the bound is 1.25 — ` +
+        'are all 200 virtual nodes of every node on the ring, at well-spread positions?',
+    ).toBeLessThan(1.25);
+  });
+
+  it('honours vnodesPerNode: one point per node is much less even than 200', () => {
+    const one = maxOverMean(owners(ringOf(TEN, 1), KEYS), TEN);
+    const many = maxOverMean(owners(ringOf(TEN, 200), KEYS), TEN);
+    expect(
+      one,
+      `with 1 virtual node per node the busiest node holds ${one.toFixed(2)}× the mean (with 200: ${many.toFixed(2)}×); ` +
+        'with one random point per node, arcs differ a lot and the ratio is usually above 2 — is vnodesPerNode used?',
+    ).toBeGreaterThan(1.5);
+  });
+
+  it('moves about 1/11 of the keys when an eleventh node joins, all of them to the new node', () => {
+    const ring = ringOf(TEN, 200);
+    const before = owners(ring, KEYS);
+    ring.addNode('cache-11');
+    const after = owners(ring, KEYS);
+    let moved = 0;
+    let movedElsewhere = 0;
+    for (let i = 0; i < KEYS.length; i++) {
+      if (before[i] === after[i]) continue;
+      moved++;
+      if (after[i] !== 'cache-11') movedElsewhere++;
+    }
+    const fraction = moved / KEYS.length;
+    expect(
+      Math.abs(fraction - 1 / 11),
+      `${(fraction * 100).toFixed(1)}% of the keys moved; the ideal is 1/11 = 9.1% (allowed: 6.1%–12.1%). ` +
+        'Hash-mod-N moves about 10/11 of them, because almost every key\'s remainder changes when N does.',
+    ).toBeLessThanOrEqual(0.03);
+    expect(
+      movedElsewhere,
+      `${movedElsewhere} keys moved between two old nodes; a join should only move keys onto the new node`,
+    ).toBe(0);
+  });
+
+  it("moves only the leaving node's keys when a node is removed, and restores them when it returns", () => {
+    const ring = ringOf(TEN, 200);
+    const before = owners(ring, KEYS);
+    ring.removeNode('cache-4');
+    const after = owners(ring, KEYS);
+    let wronglyMoved = 0;
+    let stillOnRemoved = 0;
+    for (let i = 0; i < KEYS.length; i++) {
+      if (after[i] === 'cache-4') stillOnRemoved++;
+      if (before[i] !== 'cache-4' && before[i] !== after[i]) wronglyMoved++;
+    }
+    expect(stillOnRemoved, `${stillOnRemoved} keys are still mapped to the removed node`).toBe(0);
+    expect(
+      wronglyMoved,
+      `${wronglyMoved} keys that cache-4 did not own changed owner when it left; only its own keys should move`,
+    ).toBe(0);
+    ring.addNode('cache-4');
+    const back = owners(ring, KEYS);
+    const differ = back.filter((owner, i) => owner !== before[i]).length;
+    expect(differ, `${differ} keys have a different owner after cache-4 left and came back`).toBe(0);
+  });
+
+  it('gives the same owners whatever order the nodes were added in, on every run', () => {
+    const forward = owners(ringOf(TEN, 100), KEYS.slice(0, 20_000));
+    const backward = owners(ringOf([...TEN].reverse(), 100), KEYS.slice(0, 20_000));
+    const again = owners(ringOf(TEN, 100), KEYS.slice(0, 20_000));
+    const orderDiffs = forward.filter((owner, i) => owner !== backward[i]).length;
+    expect(again, 'two rings built the same way disagree: is something random or time-based?').toEqual(forward);
+    expect(
+      orderDiffs,
+      `${orderDiffs} of 20,000 keys have a different owner when the nodes are added in reverse order; ` +
+        'an owner should depend on the set of nodes, not on the order they joined',
+    ).toBe(0);
+  });
+});

@@ -1,0 +1,81 @@
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildCluster, ownerAt, type ClusterRun } from './cluster.ts';
+import { createRouter } from './router.ts';
+
+const seed = inject('seed');
+
+/** Nearest-rank percentile of latencies in ms. */
+function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(Math.ceil((p / 100) * sorted.length), 1) - 1]!;
+}
+
+let run: ClusterRun;
+
+beforeAll(async () => {
+  run = buildCluster({ seed, createRouter });
+  await run.sim.runUntilIdle();
+});
+
+describe('shard router under a rebalance (1,500 ops/s; s4 joins at t = 2 s)', () => {
+  it('loses no request while s4 takes over a quarter of the shards', () => {
+    const history = run.load.history;
+    const lost = history.filter((op) => op.status !== 'ok');
+    const lostAfter = lost.filter((op) => op.invokeMs >= run.rebalanceAtMs);
+    const example = lost[0]?.error ?? '';
+    expect(
+      lost.length,
+      `${lost.length} of ${history.length} operations failed or timed out (${lostAfter.length} of them after the ` +
+        `rebalance), e.g. "${example}". Every request should succeed: retry a "wrong owner" refusal at the owner it names.`,
+    ).toBe(0);
+  });
+
+  it('has every operation answered by the server that owned its key at that moment', () => {
+    let wrong = 0;
+    let example = '';
+    for (const op of run.load.history) {
+      if (op.status !== 'ok') continue;
+      const out = op.output;
+      const owner = out === undefined ? undefined : ownerAt(run, op.input.key, out.servedAtMs);
+      if (out === undefined || out.servedBy !== owner) {
+        wrong++;
+        if (example === '') example = `${op.input.key} answered by ${String(out?.servedBy)}, owner ${String(owner)}`;
+      }
+    }
+    expect(
+      wrong,
+      `${wrong} operations were answered by something other than their owner (${example}); ` +
+        "pass the owner's reply through unchanged and never answer from the router",
+    ).toBe(0);
+  });
+
+  it('sends at most one request per moved shard to a server that no longer owns it', () => {
+    const moved = run.movedShards.length;
+    const bound = moved;
+    const misrouted = run.misrouted.length;
+    const afterStale = run.misrouted.filter((m) => m.atMs >= run.rebalanceAtMs + 1_300).length;
+    expect(
+      misrouted,
+      `${misrouted} requests reached a server that no longer owned the key (${afterStale} after the stale epoch 1 ` +
+        `push at t = 3.3 s); the bound is ${bound} (one per moved shard). Learn the whole new map from the first refusal, ` +
+        'and never let an older map replace a newer one.',
+    ).toBeLessThanOrEqual(bound);
+  });
+
+  it('keeps p99 latency in the 1.5 s after the rebalance under 12 ms', () => {
+    const start = run.rebalanceAtMs;
+    const latencies = run.load.history
+      .filter((op) => op.invokeMs >= start && op.invokeMs < start + 1_500)
+      .map((op) => (op.status === 'ok' ? op.returnMs! - op.invokeMs : Infinity));
+    const baseline = run.load.history
+      .filter((op) => op.invokeMs < start && op.status === 'ok')
+      .map((op) => op.returnMs! - op.invokeMs);
+    const p99 = percentile(latencies, 99);
+    expect(
+      p99,
+      `p99 from t = 2 s to 3.5 s was ${p99.toFixed(1)} ms (failed and timed-out operations count as infinitely slow); ` +
+        `the bound is 12 ms, and p99 before the rebalance was ${percentile(baseline, 99).toFixed(1)} ms`,
+    ).toBeLessThan(12);
+  });
+});

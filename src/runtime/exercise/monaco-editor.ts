@@ -1,0 +1,215 @@
+/**
+ * The Monaco editor for an exercise. This module is large (Monaco and its TypeScript
+ * worker) and is only ever loaded through a dynamic import, when the learner reaches an
+ * exercise. Monaco's CSS is imported by its own modules, so it arrives with this chunk
+ * and never blocks the lesson's first paint.
+ */
+import * as monaco from 'monaco-editor/editor/editor.api';
+import 'monaco-editor/features/register.all';
+import 'monaco-editor/languages/definitions/typescript/register';
+import {
+  typescriptDefaults,
+  getTypeScriptWorker,
+  ModuleKind,
+  ScriptTarget,
+} from 'monaco-editor/languages/features/typescript/register';
+import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
+import TsWorker from 'monaco-editor/languages/features/typescript/ts.worker?worker';
+import vitestTypes from './editor-types/vitest.d.ts.txt?raw';
+import type { EditorFile, EditorMarker, ExerciseEditor } from './editor-api.ts';
+
+(globalThis as unknown as { MonacoEnvironment: monaco.Environment }).MonacoEnvironment = {
+  getWorker: (_id, label) => (label === 'typescript' || label === 'javascript' ? new TsWorker() : new EditorWorker()),
+};
+
+/** The simulator's sources, so that `import … from '@faultlines/sim'` resolves with its docs. */
+const simSources = import.meta.glob<string>('/src/sim/**/*.ts', { query: '?raw', import: 'default', eager: true });
+
+let languageReady = false;
+
+/**
+ * Monaco's dark theme draws comments in a green that falls just short of WCAG AA contrast
+ * (about 4.2:1) on its background; this theme lifts it. The light theme passes as it is.
+ */
+monaco.editor.defineTheme('faultlines-dark', {
+  base: 'vs-dark',
+  inherit: true,
+  rules: [{ token: 'comment', foreground: '8DBF7A' }],
+  colors: {},
+});
+const themeName = (theme: 'light' | 'dark'): string => (theme === 'dark' ? 'faultlines-dark' : 'vs');
+
+/** Sets up the TypeScript service once per page: compiler options and the shared libraries. */
+function setUpLanguage(): void {
+  if (languageReady) return;
+  languageReady = true;
+  typescriptDefaults.setCompilerOptions({
+    target: ScriptTarget.ES2020,
+    module: ModuleKind.ESNext,
+    // 100 is TypeScript's "bundler" resolution, which allows `./file.ts` imports.
+    moduleResolution: 100 as never,
+    allowImportingTsExtensions: true,
+    noEmit: true,
+    strict: true,
+    baseUrl: 'file:///',
+    paths: { '@faultlines/sim': ['file:///sim/index.ts'] },
+  });
+  typescriptDefaults.setEagerModelSync(true);
+  typescriptDefaults.addExtraLib(vitestTypes, 'file:///types/vitest.d.ts');
+  for (const [path, source] of Object.entries(simSources)) {
+    typescriptDefaults.addExtraLib(source, `file:///sim/${path.replace('/src/sim/', '')}`);
+  }
+}
+
+function uriFor(exerciseId: string, path: string): monaco.Uri {
+  return monaco.Uri.parse(`file:///exercises/${exerciseId}/${path}`);
+}
+
+export function createMonacoEditor(
+  container: HTMLElement,
+  exerciseId: string,
+  files: readonly EditorFile[],
+  theme: 'light' | 'dark',
+): ExerciseEditor {
+  setUpLanguage();
+  const models = new Map<string, monaco.editor.ITextModel>();
+  for (const file of files) {
+    const uri = uriFor(exerciseId, file.path);
+    const model = monaco.editor.getModel(uri) ?? monaco.editor.createModel(file.text, 'typescript', uri);
+    model.setValue(file.text);
+    models.set(file.path, model);
+  }
+  const readOnly = new Set(files.filter((f) => f.readOnly).map((f) => f.path));
+  const editorHost = document.createElement('div');
+  editorHost.className = 'monaco-host';
+  container.append(editorHost);
+  const first = files[0]!;
+  const editor = monaco.editor.create(editorHost, {
+    model: models.get(first.path)!,
+    readOnly: readOnly.has(first.path),
+    theme: themeName(theme),
+    automaticLayout: true,
+    minimap: { enabled: false },
+    fontSize: 14,
+    scrollBeyondLastLine: false,
+    tabSize: 2,
+    ariaLabel: `${first.path}, code editor`,
+    accessibilitySupport: 'auto',
+    // Tab moves focus out of the editor after Ctrl+M, which Monaco announces to screen readers.
+    tabFocusMode: false,
+    fixedOverflowWidgets: true,
+    // The default dims the number of the empty last line below WCAG contrast.
+    renderFinalNewline: 'on',
+  });
+  let diff: monaco.editor.IStandaloneDiffEditor | undefined;
+  let diffHost: HTMLElement | undefined;
+  let diffModels: monaco.editor.ITextModel[] = [];
+  const closeDiff = () => {
+    diff?.dispose();
+    diff = undefined;
+    for (const model of diffModels) model.dispose();
+    diffModels = [];
+    diffHost?.remove();
+    diffHost = undefined;
+  };
+  let current = first.path;
+  const changeListeners: ((path: string) => void)[] = [];
+  for (const [path, model] of models) {
+    model.onDidChangeContent(() => changeListeners.forEach((l) => l(path)));
+  }
+
+  const api: ExerciseEditor = {
+    kind: 'monaco',
+    getValue: (path) => models.get(path)?.getValue() ?? '',
+    setValue(path, text) {
+      const model = models.get(path);
+      if (model && model.getValue() !== text) {
+        // pushEditOperations keeps the change undoable with Ctrl+Z.
+        model.pushEditOperations([], [{ range: model.getFullModelRange(), text }], () => null);
+      }
+    },
+    show(path, line, column) {
+      const model = models.get(path);
+      if (!model) return;
+      if (current !== path) {
+        editor.setModel(model);
+        editor.updateOptions({ readOnly: readOnly.has(path), ariaLabel: `${path}, code editor${readOnly.has(path) ? ', read-only' : ''}` });
+        current = path;
+      }
+      if (line) {
+        editor.revealLineInCenter(line);
+        editor.setPosition({ lineNumber: line, column: column ?? 1 });
+        editor.focus();
+      }
+    },
+    onChange: (listener) => void changeListeners.push(listener),
+    onRunShortcut(listener) {
+      editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, listener);
+    },
+    setMarkers(path, markers) {
+      const model = models.get(path);
+      if (!model) return;
+      monaco.editor.setModelMarkers(
+        model,
+        'faultlines',
+        markers.map((m) => ({
+          startLineNumber: m.line,
+          startColumn: m.column,
+          endLineNumber: m.line,
+          endColumn: model.getLineMaxColumn(Math.min(m.line, model.getLineCount())),
+          message: m.message,
+          severity: m.severity === 'error' ? monaco.MarkerSeverity.Error : monaco.MarkerSeverity.Warning,
+        })),
+      );
+    },
+    async diagnostics(paths) {
+      const getWorker = await getTypeScriptWorker();
+      const out: EditorMarker[] = [];
+      for (const path of paths) {
+        const model = models.get(path);
+        if (!model) continue;
+        const worker = await getWorker(model.uri);
+        const uri = model.uri.toString();
+        const found = [...(await worker.getSyntacticDiagnostics(uri)), ...(await worker.getSemanticDiagnostics(uri))];
+        for (const d of found) {
+          const position = model.getPositionAt(d.start ?? 0);
+          const text = typeof d.messageText === 'string' ? d.messageText : d.messageText.messageText;
+          out.push({ path, line: position.lineNumber, column: position.column, message: text, severity: 'error' });
+        }
+      }
+      return out;
+    },
+    showDiff(path, other) {
+      closeDiff();
+      if (!path || other === undefined) {
+        editorHost.hidden = false;
+        return;
+      }
+      const model = models.get(path);
+      if (!model) return;
+      diffHost = document.createElement('div');
+      diffHost.className = 'monaco-host';
+      container.append(diffHost);
+      editorHost.hidden = true;
+      diff = monaco.editor.createDiffEditor(diffHost, {
+        automaticLayout: true,
+        readOnly: true,
+        originalEditable: false,
+        renderSideBySide: container.clientWidth > 700,
+        minimap: { enabled: false },
+      });
+      diffModels = [monaco.editor.createModel(model.getValue(), 'typescript'), monaco.editor.createModel(other, 'typescript')];
+      diff.setModel({ original: diffModels[0]!, modified: diffModels[1]! });
+    },
+    setTheme(next) {
+      monaco.editor.setTheme(themeName(next));
+    },
+    focus: () => editor.focus(),
+    dispose() {
+      closeDiff();
+      editor.dispose();
+      for (const model of models.values()) model.dispose();
+    },
+  };
+  return api;
+}

@@ -1,0 +1,430 @@
+/**
+ * The exercise panel: loads an exercise when the learner reaches it, puts its files in an
+ * editor, saves as they type, runs the tests on a grading host and shows the results.
+ * The server-rendered markup (src/components/Exercise.astro) already holds the buttons
+ * and regions; this module brings them to life.
+ */
+import type { ExercisePayload } from '../../content/exercise-payload.ts';
+import type { GradeEvent, GradeResult, TestResult } from '../../grader/types.ts';
+import { browserProgress } from '../progress.ts';
+import { browserCodeStore } from './code-store.ts';
+import type { EditorMarker, ExerciseEditor } from './editor-api.ts';
+import { createPlainEditor } from './plain-editor.ts';
+import type { HostChoice, Submission } from '../hosts/host.ts';
+
+const EDITOR_PREFERENCE_KEY = 'faultlines:editor';
+/** Console lines shown at most; the rest are counted. The grader caps its own capture too. */
+const MAX_CONSOLE_LINES = 500;
+
+type Theme = 'light' | 'dark';
+
+function currentTheme(): Theme {
+  const set = document.documentElement.dataset.theme;
+  if (set === 'light' || set === 'dark') return set;
+  return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]) {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+function preferredEditor(): 'monaco' | 'plain' {
+  try {
+    const saved = localStorage.getItem(EDITOR_PREFERENCE_KEY);
+    if (saved === 'plain' || saved === 'monaco') return saved;
+  } catch {
+    // Fall through to the default.
+  }
+  return 'monaco';
+}
+
+let hostChoice: Promise<HostChoice> | undefined;
+/** One grading host per page, chosen (and the WebContainer booted) in the background. */
+export function pageHost(): Promise<HostChoice> {
+  hostChoice ??= import('../hosts/select-host.ts').then((m) => m.chooseHost());
+  return hostChoice;
+}
+
+export async function mountExercise(section: HTMLElement): Promise<void> {
+  if (section.dataset.mounted) return;
+  section.dataset.mounted = 'loading';
+  const id = section.dataset.exercise!;
+  const q = <T extends HTMLElement>(selector: string) => section.querySelector<T>(selector)!;
+  const status = q<HTMLElement>('[data-status]');
+  const editorHost = q<HTMLElement>('[data-editor]');
+  const tabs = q<HTMLElement>('[data-tabs]');
+  const results = q<HTMLElement>('[data-results]');
+  const consoleOut = q<HTMLElement>('[data-console]');
+  const hintsList = q<HTMLOListElement>('[data-hints]');
+  const button = (action: string) => q<HTMLButtonElement>(`[data-action="${action}"]`);
+
+  status.textContent = 'Loading the exercise…';
+  // Start choosing a host (and booting the WebContainer) while the editor loads.
+  void pageHost();
+
+  let payload: ExercisePayload;
+  try {
+    const response = await fetch(`/exercises/${id}.json`);
+    if (!response.ok) throw new Error(`the server answered ${response.status} for /exercises/${id}.json`);
+    payload = (await response.json()) as ExercisePayload;
+  } catch (error) {
+    status.textContent = `This exercise could not be loaded: ${(error as Error).message}. Reload the page to try again.`;
+    section.dataset.mounted = 'failed';
+    return;
+  }
+
+  const store = browserCodeStore();
+  const progress = browserProgress();
+  const saved = store.load(id);
+  let helped = Boolean(saved?.helped);
+  const editable = payload.files.filter((f) => f.role === 'editable').map((f) => f.path);
+  const visible = payload.files.filter((f) => f.role !== 'hidden');
+  const initial = visible.map((f) => ({
+    path: f.path,
+    text: f.role === 'editable' && saved?.files[f.path] !== undefined ? saved.files[f.path]! : f.starter,
+    readOnly: f.role !== 'editable',
+  }));
+
+  let editor: ExerciseEditor;
+  let editorNote = '';
+  editorHost.replaceChildren();
+  if (preferredEditor() === 'monaco') {
+    try {
+      const { createMonacoEditor } = await import('./monaco-editor.ts');
+      editor = createMonacoEditor(editorHost, id, initial, currentTheme());
+    } catch (error) {
+      editor = createPlainEditor(editorHost, initial);
+      editorNote = `The full editor could not load (${(error as Error).message}); this is a plain text editor.`;
+    }
+  } else {
+    editor = createPlainEditor(editorHost, initial);
+  }
+  section.dataset.editor = editor.kind;
+  const switchEditor = button('switch-editor');
+  switchEditor.textContent = editor.kind === 'monaco' ? 'Use plain text editor' : 'Use full editor';
+  switchEditor.addEventListener('click', () => {
+    try {
+      localStorage.setItem(EDITOR_PREFERENCE_KEY, editor.kind === 'monaco' ? 'plain' : 'monaco');
+    } catch {
+      // Without storage the choice cannot outlive the reload.
+    }
+    saveNow();
+    location.reload();
+  });
+
+  // Tabs: one per visible file, arrow keys move between them (WAI-ARIA tabs pattern).
+  let activePath = initial[0]!.path;
+  const tabButtons = initial.map((f) =>
+    el('button', {
+      type: 'button',
+      role: 'tab',
+      id: `${id}-tab-${f.path}`,
+      textContent: f.readOnly ? `${f.path} (read-only)` : f.path,
+      tabIndex: f.path === activePath ? 0 : -1,
+    }),
+  );
+  tabButtons.forEach((b, i) => {
+    b.setAttribute('aria-selected', String(i === 0));
+    b.setAttribute('aria-controls', `${id}-editor`);
+    b.addEventListener('click', () => selectTab(initial[i]!.path));
+    b.addEventListener('keydown', (event) => {
+      const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+      if (!step) return;
+      event.preventDefault();
+      const next = (i + step + tabButtons.length) % tabButtons.length;
+      selectTab(initial[next]!.path);
+      tabButtons[next]!.focus();
+    });
+  });
+  tabs.replaceChildren(...tabButtons);
+  editorHost.id = `${id}-editor`;
+  editorHost.setAttribute('role', 'tabpanel');
+
+  function selectTab(path: string, line?: number, column?: number): void {
+    activePath = path;
+    tabButtons.forEach((b, i) => {
+      const selected = initial[i]!.path === path;
+      b.setAttribute('aria-selected', String(selected));
+      b.tabIndex = selected ? 0 : -1;
+    });
+    editorHost.setAttribute('aria-labelledby', `${id}-tab-${path}`);
+    editor.show(path, line, column);
+  }
+  selectTab(activePath);
+
+  // Autosave: every change is saved shortly after typing stops, and at once when the page hides.
+  let saveTimer: ReturnType<typeof setTimeout> | undefined;
+  const storageNote = q<HTMLElement>('[data-storage]');
+  function saveNow(): void {
+    clearTimeout(saveTimer);
+    const files: Record<string, string> = {};
+    for (const path of editable) files[path] = editor.getValue(path);
+    const ok = store.save(id, files, Date.now(), helped);
+    storageNote.hidden = ok;
+    if (!ok) {
+      storageNote.textContent = `Your code cannot be saved in this browser (${store.error}). It is kept while this tab is open; use Export progress on the course map to keep a copy.`;
+    }
+  }
+  editor.onChange((path) => {
+    if (!editable.includes(path)) return;
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(saveNow, 300);
+  });
+  addEventListener('pagehide', saveNow);
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && saveNow());
+
+  const syncTheme = () => editor.setTheme(currentTheme());
+  document.addEventListener('faultlines:theme', syncTheme);
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', syncTheme);
+
+  // Hints, one at a time.
+  let hintsShown = 0;
+  const hintButton = button('hint');
+  const updateHintButton = () => {
+    hintButton.textContent =
+      hintsShown < payload.hints.length ? `Show hint ${hintsShown + 1} of ${payload.hints.length}` : 'All hints shown';
+    hintButton.disabled = hintsShown >= payload.hints.length;
+  };
+  hintButton.addEventListener('click', () => {
+    if (hintsShown >= payload.hints.length) return;
+    const item = el('li', { tabIndex: -1 }, payload.hints[hintsShown]!);
+    hintsList.append(item);
+    hintsShown++;
+    updateHintButton();
+    item.focus();
+  });
+  updateHintButton();
+
+  let solution: Record<string, string> | undefined;
+  async function loadSolution(): Promise<Record<string, string> | undefined> {
+    if (solution) return solution;
+    try {
+      const response = await fetch(`/exercises/${id}/solution.json`);
+      if (!response.ok) throw new Error(`the server answered ${response.status}`);
+      solution = (await response.json()) as Record<string, string>;
+      return solution;
+    } catch (error) {
+      status.textContent = `The reference solution could not be loaded: ${(error as Error).message}.`;
+      return undefined;
+    }
+  }
+
+  button('reset').addEventListener('click', () => {
+    if (!confirm('Reset every file of this exercise to its starting point? Your changes will be lost.')) return;
+    for (const f of payload.files) if (f.role === 'editable') editor.setValue(f.path, f.starter);
+    saveNow();
+    status.textContent = 'The exercise is back to its starting point.';
+  });
+
+  button('solution').addEventListener('click', async () => {
+    if (!confirm('Replace your code with the reference solution? The exercise will count as solved with help.')) return;
+    const reference = await loadSolution();
+    if (!reference) return;
+    helped = true;
+    for (const [path, text] of Object.entries(reference)) editor.setValue(path, text);
+    saveNow();
+    status.textContent = 'Your editor now holds the reference solution. Read it, then run the tests.';
+  });
+
+  const compare = button('compare');
+  let comparing = false;
+  const comparison = q<HTMLElement>('[data-comparison]');
+  compare.addEventListener('click', async () => {
+    if (comparing) {
+      comparing = false;
+      compare.textContent = 'Compare with solution';
+      compare.setAttribute('aria-pressed', 'false');
+      editor.showDiff(undefined);
+      comparison.hidden = true;
+      return;
+    }
+    if (!helped && !confirm('Compare your code with the reference solution? The exercise will count as solved with help.')) return;
+    const reference = await loadSolution();
+    if (!reference) return;
+    helped = true;
+    saveNow();
+    const path = editable.includes(activePath) ? activePath : editable[0]!;
+    comparing = true;
+    compare.textContent = 'Close comparison';
+    compare.setAttribute('aria-pressed', 'true');
+    if (editor.kind === 'monaco') {
+      editor.showDiff(path, reference[path]);
+    } else {
+      comparison.hidden = false;
+      comparison.replaceChildren(
+        el('h4', { textContent: `Reference ${path}` }),
+        el('pre', { textContent: reference[path] ?? '' }),
+      );
+    }
+    status.textContent = `Showing your ${path} beside the reference. Close the comparison to keep editing.`;
+  });
+
+  // Running the tests.
+  const run = button('run');
+  let running = false;
+  async function runTests(): Promise<void> {
+    if (running) return;
+    running = true;
+    run.disabled = true;
+    run.setAttribute('aria-busy', 'true');
+    saveNow();
+    results.replaceChildren();
+    consoleOut.replaceChildren();
+    delete status.dataset.outcome;
+    try {
+      const markers = await editor.diagnostics(editable).catch(() => [] as EditorMarker[]);
+      for (const path of editable) editor.setMarkers(path, markers.filter((m) => m.path === path));
+      const syntax = markers.filter((m) => /expected|unterminated|declaration or statement|expression expected/i.test(m.message));
+      if (markers.length > 0) results.append(renderDiagnostics(markers, syntax.length > 0));
+      if (syntax.length > 0) {
+        status.textContent = `Not run: ${syntax.length} syntax error${syntax.length > 1 ? 's' : ''} to fix first.`;
+        return;
+      }
+      status.textContent = 'Starting the test runner…';
+      const choice = await pageHost();
+      const files: Record<string, string> = {};
+      for (const f of payload.files) files[f.path] = f.role === 'editable' ? editor.getValue(f.path) : f.starter;
+      const submission: Submission = {
+        exerciseId: id,
+        files,
+        testFiles: payload.testFiles,
+        seed: payload.seed,
+        testTimeoutMs: payload.testTimeoutMs,
+        runTimeoutMs: payload.runTimeoutMs,
+      };
+      let started = 0;
+      const live = el('ol', { className: 'live-tests' });
+      results.append(live);
+      const logs: string[] = [];
+      const onEvent = (event: GradeEvent) => {
+        if (event.type === 'test-start') {
+          started++;
+          status.textContent = `Running test ${started}: ${event.name}`;
+        } else if (event.type === 'log' && logs.length < MAX_CONSOLE_LINES) {
+          logs.push(event.line.text);
+        }
+      };
+      const result = await choice.host.grade(submission, onEvent);
+      live.remove();
+      renderResult(result, choice.explanation);
+      if (result.ok) {
+        progress.setExercise(id, helped ? 'passed-with-help' : 'passed', Date.now());
+        section.dataset.passed = helped ? 'passed-with-help' : 'passed';
+      }
+      // Markers for failures that point into the learner's files.
+      const failureMarkers: EditorMarker[] = [];
+      for (const t of result.tests) {
+        if (t.status === 'fail' && t.location && editable.includes(t.location.file)) {
+          failureMarkers.push({ ...t.location, path: t.location.file, message: t.message ?? 'failed here', severity: 'error' });
+        }
+      }
+      for (const e of result.errors) {
+        if (e.location && editable.includes(e.location.file)) {
+          failureMarkers.push({ ...e.location, path: e.location.file, message: e.message, severity: 'error' });
+        }
+      }
+      for (const path of editable) {
+        editor.setMarkers(path, [...markers.filter((m) => m.path === path), ...failureMarkers.filter((m) => m.path === path)]);
+      }
+    } catch (error) {
+      status.textContent = `The tests could not run: ${(error as Error).message}`;
+    } finally {
+      running = false;
+      run.disabled = false;
+      run.removeAttribute('aria-busy');
+    }
+  }
+  run.addEventListener('click', () => void runTests());
+  editor.onRunShortcut(() => void runTests());
+  section.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      void runTests();
+    }
+  });
+
+  function locationLink(file: string, line: number, column: number): HTMLElement {
+    const text = `${file}:${line}:${column}`;
+    if (!initial.some((f) => f.path === file)) return el('code', { textContent: text });
+    const link = el('button', { type: 'button', className: 'link-button', textContent: text });
+    link.addEventListener('click', () => selectTab(file, line, column));
+    return link;
+  }
+
+  function renderDiagnostics(markers: readonly EditorMarker[], blocking: boolean): HTMLElement {
+    return el(
+      'section',
+      { className: 'diagnostics' },
+      el('h4', { textContent: blocking ? 'Syntax errors (fix these first)' : 'Type errors (the tests ran anyway)' }),
+      el('ul', {}, ...markers.map((m) => el('li', {}, locationLink(m.path, m.line, m.column), ` ${m.message}`))),
+    );
+  }
+
+  function renderTest(t: TestResult): HTMLElement {
+    const icon = t.status === 'pass' ? '✓' : t.status === 'fail' ? '✗' : '–';
+    const label = t.status === 'pass' ? 'passed' : t.status === 'fail' ? 'failed' : 'skipped';
+    const item = el(
+      'li',
+      { className: `test ${t.status}` },
+      el('span', { className: 'icon', ariaHidden: 'true', textContent: icon }),
+      el('span', { className: 'visually-hidden', textContent: `${label}: ` }),
+      el('span', { className: 'name', textContent: t.name }),
+      el('span', { className: 'duration', textContent: ` ${t.durationMs < 1 ? '<1' : Math.round(t.durationMs)} ms` }),
+    );
+    if (t.status === 'fail') {
+      const detail = el('div', { className: 'failure' });
+      if (t.message) detail.append(el('pre', { className: 'message', textContent: t.message }));
+      if (t.diff) detail.append(el('pre', { className: 'diff', textContent: t.diff }));
+      for (const other of t.otherMessages ?? []) detail.append(el('pre', { className: 'message', textContent: other }));
+      if (t.location) detail.append(el('p', {}, 'At ', locationLink(t.location.file, t.location.line, t.location.column)));
+      item.append(detail);
+    }
+    return item;
+  }
+
+  function renderResult(result: GradeResult, explanation: string): void {
+    const { passed, total } = result.summary;
+    const headline = result.ok
+      ? `All ${total} tests passed.`
+      : result.errors.some((e) => e.kind === 'deadline')
+        ? 'Stopped: the code did not finish in time.'
+        : `${passed} of ${total} tests passed.`;
+    // The status line is the one live region: it announces the headline, and is styled as the score.
+    status.textContent = headline;
+    status.dataset.outcome = result.ok ? 'pass' : 'fail';
+    const children: Node[] = [];
+    for (const e of result.errors) {
+      const box = el('div', { className: `run-error ${e.kind}` }, el('p', { textContent: e.message }));
+      if (e.location) box.append(el('p', {}, 'At ', locationLink(e.location.file, e.location.line, e.location.column)));
+      if (e.codeFrame) box.append(el('pre', { textContent: e.codeFrame }));
+      if (e.test) box.append(el('p', { textContent: `While running: ${e.test}` }));
+      children.push(box);
+    }
+    children.push(el('ol', { className: 'tests' }, ...result.tests.map(renderTest)));
+    const timing = result.hostDurationMs ?? result.durationMs;
+    children.push(
+      el('p', {
+        className: 'host',
+        textContent: `${explanation} Seed ${result.seed ?? payload.seed}; ${Math.round(timing)} ms in all.`,
+      }),
+    );
+    results.replaceChildren(...children);
+    const lines = result.logs.slice(0, MAX_CONSOLE_LINES).map((l) => (l.stream === 'stderr' ? `! ${l.text}` : l.text));
+    const dropped = result.droppedLogLines + Math.max(0, result.logs.length - MAX_CONSOLE_LINES);
+    if (dropped > 0) lines.push(`… ${dropped} more line${dropped > 1 ? 's' : ''} not shown`);
+    consoleOut.textContent = lines.length ? lines.join('\n') : '(no console output)';
+  }
+
+  for (const action of ['run', 'hint', 'reset', 'solution', 'compare', 'switch-editor']) button(action).disabled = false;
+  updateHintButton();
+  status.textContent = [
+    saved ? 'Your saved code is back in the editor.' : 'The exercise is ready.',
+    editorNote,
+    'Run the tests with the button or Ctrl+Enter (⌘+Enter on a Mac).',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  section.dataset.mounted = 'ready';
+}

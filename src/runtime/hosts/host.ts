@@ -1,0 +1,27 @@
+import type { GradeEvent, GradeResult } from '../../grader/types.ts';
+
+/** One submission, as the panel hands it to a host. */
+export interface Submission {
+  readonly exerciseId: string;
+  /** Every file of the exercise (hidden ones included), editable ones as the learner left them. */
+  readonly files: Readonly<Record<string, string>>;
+  readonly testFiles: readonly string[];
+  readonly seed: number;
+  readonly testTimeoutMs: number;
+  /** The host stops the run after this long, whatever the code is doing. */
+  readonly runTimeoutMs: number;
+}
+
+/** Where tests run. The panel talks to this interface only, never to WebContainers or workers. */
+export interface GradingHost {
+  /** `webcontainer` or `worker`, shown to the learner with the result. */
+  readonly name: 'webcontainer' | 'worker';
+  grade(submission: Submission, onEvent: (event: GradeEvent) => void): Promise<GradeResult>;
+}
+
+/** Why the page chose the host it did, in words for the learner. */
+export interface HostChoice {
+  readonly host: GradingHost;
+  /** e.g. "Tests ran in your browser's worker because the in-browser Node runtime did not start within 6 s." */
+  readonly explanation: string;
+}

@@ -1,0 +1,148 @@
+/**
+ * Chooses where tests run. The WebContainer is preferred; the Worker host runs whenever
+ * the page is not cross-origin isolated, the browser lacks what WebContainers need, or
+ * the WebContainer has not booted within a few seconds. The choice is made per run: a
+ * WebContainer that boots late is used from the next run on, and the learner is always
+ * told which host ran their tests and why.
+ */
+import type { GradeEvent, GradeResult } from '../../grader/types.ts';
+import type { GradingHost, HostChoice, Submission } from './host.ts';
+import { WorkerHost } from './worker-host.ts';
+
+/**
+ * How long after the boot started a run may wait for the WebContainer before it uses the
+ * worker instead. Boot starts when the learner reaches the exercise, so by the time they
+ * press Run most of this has usually passed.
+ */
+export const BOOT_DEADLINE_MS = 5_000;
+
+export type BootState =
+  | { readonly state: 'booting' }
+  | { readonly state: 'ready'; readonly host: GradingHost }
+  | { readonly state: 'unavailable'; readonly reason: string };
+
+/** Why WebContainers cannot run on this page at all, or undefined when they might. */
+export function webcontainerBlocker(env: {
+  crossOriginIsolated: boolean;
+  hasSharedArrayBuffer: boolean;
+  hasWebAssembly: boolean;
+}): string | undefined {
+  if (!env.crossOriginIsolated) return 'this page is not cross-origin isolated';
+  if (!env.hasSharedArrayBuffer) return 'this browser does not offer SharedArrayBuffer';
+  if (!env.hasWebAssembly) return 'this browser does not offer WebAssembly';
+  return undefined;
+}
+
+/** Races a promise against a deadline; `undefined` means the deadline came first. */
+export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+/**
+ * A host that runs each submission on the WebContainer when it is ready and on the worker
+ * otherwise, and says which. `boot` is started once, in the background.
+ */
+export class AdaptiveHost {
+  readonly worker = new WorkerHost();
+  #boot: BootState = { state: 'booting' };
+  readonly #booting: Promise<void>;
+  readonly #bootStartedAt = performance.now();
+  #lastExplanation = '';
+
+  constructor(boot: () => Promise<GradingHost>, blocker: string | undefined) {
+    this.worker.warm();
+    if (blocker) {
+      this.#boot = { state: 'unavailable', reason: blocker };
+      this.#booting = Promise.resolve();
+    } else {
+      this.#booting = boot().then(
+        (host) => void (this.#boot = { state: 'ready', host }),
+        (error: unknown) => void (this.#boot = { state: 'unavailable', reason: `it failed to start (${(error as Error).message ?? error})` }),
+      );
+    }
+  }
+
+  get bootState(): BootState {
+    return this.#boot;
+  }
+
+  /** The sentence shown with the last result. */
+  get explanation(): string {
+    return this.#lastExplanation;
+  }
+
+  async grade(submission: Submission, onEvent: (event: GradeEvent) => void, bootDeadlineMs = BOOT_DEADLINE_MS): Promise<GradeResult> {
+    if (this.#boot.state === 'booting') {
+      const left = this.#bootStartedAt + bootDeadlineMs - performance.now();
+      if (left > 0) await withDeadline(this.#booting, left);
+    }
+    const boot = this.#boot;
+    if (boot.state === 'ready') {
+      try {
+        const result = await boot.host.grade(submission, onEvent);
+        this.#lastExplanation = 'Tests ran in a Node.js runtime inside your browser (WebContainer).';
+        return result;
+      } catch (error) {
+        this.#lastExplanation = `Tests ran in your browser's worker because the WebContainer run failed (${(error as Error).message}).`;
+        return this.worker.grade(submission, onEvent);
+      }
+    }
+    this.#lastExplanation =
+      boot.state === 'booting'
+        ? `Tests ran in your browser's worker because the in-browser Node.js runtime (WebContainer) did not start within ${bootDeadlineMs / 1000} s; it needs a connection to StackBlitz's servers. It will be used once it starts.`
+        : `Tests ran in your browser's worker because the in-browser Node.js runtime (WebContainer) cannot run: ${boot.reason}.`;
+    return this.worker.grade(submission, onEvent);
+  }
+}
+
+/** Boots the page's WebContainer and wraps it as a host. */
+async function bootWebContainer(): Promise<GradingHost> {
+  const [{ WebContainer }, { WebContainerHost }] = await Promise.all([
+    import('@webcontainer/api'),
+    import('./webcontainer-host.ts'),
+  ]);
+  const container = await WebContainer.boot({ coep: 'require-corp', workdirName: 'faultlines' });
+  let bundle: Promise<string> | undefined;
+  const graderBundle = () =>
+    (bundle ??= fetch('/grader/webcontainer-grader.mjs').then((r) => {
+      if (!r.ok) throw new Error(`the grader bundle answered ${r.status}`);
+      return r.text();
+    }));
+  return new WebContainerHost(container, graderBundle, (text) => document.dispatchEvent(new CustomEvent('faultlines:terminal', { detail: text })));
+}
+
+/** The page's host, adapting between WebContainer and worker as described above. */
+export function chooseHost(): HostChoice {
+  const adaptive = new AdaptiveHost(
+    bootWebContainer,
+    webcontainerBlocker({
+      crossOriginIsolated: globalThis.crossOriginIsolated === true,
+      hasSharedArrayBuffer: typeof SharedArrayBuffer === 'function',
+      hasWebAssembly: typeof WebAssembly === 'object',
+    }),
+  );
+  const host: GradingHost = {
+    get name() {
+      return adaptive.bootState.state === 'ready' ? 'webcontainer' : 'worker';
+    },
+    grade: (submission, onEvent) => adaptive.grade(submission, onEvent),
+  };
+  return {
+    host,
+    get explanation() {
+      return adaptive.explanation;
+    },
+  };
+}

@@ -1,0 +1,302 @@
+import AxeBuilder from '@axe-core/playwright';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchBrowser, type Browser } from './browser.ts';
+
+/**
+ * A learner's session with the first exercise, in Chromium against the built site. There
+ * is no internet here, so the WebContainer never boots and every run falls back to the
+ * worker host — which is itself one of the things under test.
+ */
+const baseUrl = inject('baseUrl');
+const lesson = `${baseUrl}/lessons/numbers-that-matter/`;
+const exerciseId = 'capacity-planning';
+const root = resolve(import.meta.dirname, '../..');
+const solution = readFileSync(resolve(root, `solutions/${exerciseId}/capacity.ts`), 'utf8');
+const starter = readFileSync(resolve(root, `exercises/${exerciseId}/capacity.ts`), 'utf8');
+
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const section = (page: Page) => page.locator(`[data-exercise="${exerciseId}"]`);
+const statusText = (page: Page) => section(page).locator('[data-status]').textContent();
+
+async function openExercise(page: Page): Promise<void> {
+  await page.goto(lesson);
+  await section(page).scrollIntoViewIfNeeded();
+  await page.waitForFunction((id) => document.querySelector<HTMLElement>(`[data-exercise="${id}"]`)?.dataset.mounted === 'ready', exerciseId, {
+    timeout: 30_000,
+  });
+}
+
+/**
+ * Replaces the open file's text the way a learner pastes code: select all, then a paste
+ * event carrying the text. (Typing it key by key would let the editor auto-indent it.)
+ */
+async function replaceCode(page: Page, text: string, tap = false): Promise<void> {
+  const editor = section(page).locator('.monaco-editor .view-lines, textarea.plain-editor:visible').first();
+  if (tap) await editor.tap();
+  else await editor.click();
+  await page.keyboard.press('Control+A');
+  await page.evaluate((pasted) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', pasted);
+    document.activeElement?.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+  await expect.poll(() => editorText(page), { timeout: 5_000 }).toBe(text);
+}
+
+async function editorText(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    // Read what the learner sees: the saved copy is written on every change.
+    const saved = localStorage.getItem('faultlines:code:v1:capacity-planning');
+    return saved ? (JSON.parse(saved) as { files: Record<string, string> }).files['capacity.ts'] ?? '' : '';
+  });
+}
+
+async function runAndWait(page: Page, how: 'button' | 'shortcut' = 'button'): Promise<string> {
+  if (how === 'button') await section(page).locator('[data-action="run"]').click();
+  else await page.keyboard.press('Control+Enter');
+  await page.waitForFunction(
+    (id) => Boolean(document.querySelector<HTMLElement>(`[data-exercise="${id}"] [data-status]`)?.dataset.outcome),
+    exerciseId,
+    { timeout: 40_000 },
+  );
+  return (await statusText(page)) ?? '';
+}
+
+async function newPage(context: BrowserContext = browser.context): Promise<Page> {
+  const page = await context.newPage();
+  page.on('dialog', (dialog) => void dialog.accept());
+  return page;
+}
+
+describe('the exercise in a lesson', () => {
+  it('loads no editor code until the learner reaches the exercise', async () => {
+    const page = await newPage();
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    await page.goto(lesson);
+    await page.waitForLoadState('networkidle');
+    expect(requested.filter((p) => /monaco|editor\.api|ts\.worker|panel|exercises\//.test(p))).toEqual([]);
+    const css = await page.$$eval('link[rel="stylesheet"]', (links) => links.map((l) => (l as HTMLLinkElement).href));
+    expect(css.filter((href) => /monaco|editor/i.test(href))).toEqual([]);
+    await section(page).scrollIntoViewIfNeeded();
+    await expect.poll(() => requested.some((p) => p.endsWith(`/exercises/${exerciseId}.json`)), { timeout: 15_000 }).toBe(true);
+    await page.close();
+  });
+
+  it('fails the starter with the assertion message, and says which host ran and why', async () => {
+    const page = await newPage();
+    await openExercise(page);
+    const headline = await runAndWait(page);
+    expect(headline).toMatch(/^\d+ of 8 tests passed\.$/);
+    const results = (await section(page).locator('[data-results]').innerText()).replace(/\s+/g, ' ');
+    expect(results).toContain('holds the p99 target for a checkout API at its busiest hour');
+    expect(results).toContain('the target is 120 ms');
+    expect(results).toContain("Tests ran in your browser's worker because the in-browser Node.js runtime (WebContainer) did not start");
+    await page.close();
+  });
+
+  it('passes a correct implementation typed into the editor, run with Ctrl+Enter', async () => {
+    const page = await newPage();
+    await openExercise(page);
+    await replaceCode(page, solution);
+    expect(await runAndWait(page, 'shortcut')).toBe('All 8 tests passed.');
+    await page.close();
+  });
+
+  it('keeps the code after a reload, and shows what broke when the code is broken', async () => {
+    const page = await newPage();
+    await openExercise(page);
+    await replaceCode(page, 'export function workersNeeded(): number {\n  return 1;\n}\n');
+    await page.waitForTimeout(500);
+    await page.reload();
+    await openExercise(page);
+    expect(await statusText(page)).toContain('Your saved code is back in the editor.');
+    expect(await editorText(page)).toContain('return 1;');
+    expect(await runAndWait(page)).not.toBe('All 8 tests passed.');
+    const results = await section(page).locator('[data-results]').innerText();
+    expect(results).toContain('expected 1 to be greater than 8');
+    await page.close();
+  });
+
+  it('stops a loop that never ends within 5 s, names the test, and keeps the page responsive', async () => {
+    const page = await newPage();
+    await openExercise(page);
+    await replaceCode(page, 'export function workersNeeded(): number {\n  while (true) {}\n}\n');
+    await section(page).locator('[data-action="run"]').click();
+    // The clock starts when the learner's code starts running (the first test starts).
+    await expect.poll(() => statusText(page), { timeout: 15_000, interval: 50 }).toMatch(/^Running test 1/);
+    const started = Date.now();
+    // While the learner's loop spins in the worker, the page still answers at once.
+    await page.waitForTimeout(1_000);
+    const t0 = Date.now();
+    await page.evaluate(() => document.title);
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    await page.waitForFunction(
+      (id) => Boolean(document.querySelector<HTMLElement>(`[data-exercise="${id}"] [data-status]`)?.dataset.outcome),
+      exerciseId,
+      { timeout: 20_000 },
+    );
+    const stoppedAfterMs = Date.now() - started;
+    expect(await statusText(page)).toBe('Stopped: the code did not finish in time.');
+    const results = await section(page).locator('[data-results]').innerText();
+    expect(results).toMatch(/Stopped after \d+\.\d s while running "workersNeeded > returns a whole number of workers, at least one"/);
+    expect(stoppedAfterMs).toBeLessThan(5_000);
+    // The next run works: the stopped worker was replaced.
+    await replaceCode(page, solution);
+    expect(await runAndWait(page)).toBe('All 8 tests passed.');
+    await page.close();
+  });
+
+  it('refuses to run code with a syntax error and points at the line', async () => {
+    const page = await newPage();
+    await openExercise(page);
+    await replaceCode(page, 'export function workersNeeded( {\n  return 1;\n}\n');
+    await section(page).locator('[data-action="run"]').click();
+    await expect.poll(() => statusText(page), { timeout: 20_000 }).toMatch(/^Not run: \d+ syntax errors? to fix first\.$/);
+    expect(await section(page).locator('.diagnostics').innerText()).toMatch(/capacity\.ts:1:\d+/);
+    await page.close();
+  });
+
+  it('gives hints one at a time, resets to the starter, and shows the solution as help', async () => {
+    const page = await newPage();
+    // A learner who has not passed it before (earlier tests share this browser's storage).
+    await page.goto(lesson);
+    await page.evaluate(() => localStorage.clear());
+    await openExercise(page);
+    const hint = section(page).locator('[data-action="hint"]');
+    await hint.click();
+    await expect.poll(() => section(page).locator('[data-hints] li').count()).toBe(1);
+    expect(await hint.textContent()).toBe('Show hint 2 of 3');
+    await hint.click();
+    await hint.click();
+    expect(await hint.isDisabled()).toBe(true);
+
+    await replaceCode(page, 'export function workersNeeded(): number { return 3; }\n');
+    await section(page).locator('[data-action="reset"]').click();
+    await expect.poll(() => editorText(page)).toBe(starter);
+
+    await section(page).locator('[data-action="solution"]').click();
+    await expect.poll(() => editorText(page)).toBe(solution);
+    expect(await runAndWait(page)).toBe('All 8 tests passed.');
+    const status = await page.evaluate(() => JSON.parse(localStorage.getItem('faultlines:progress:v1')!).exercises['capacity-planning'].status);
+    expect(status).toBe('passed-with-help');
+    await page.close();
+  });
+
+  it('compares the learner file with the reference side by side', async () => {
+    const page = await newPage();
+    await openExercise(page);
+    await section(page).locator('[data-action="compare"]').click();
+    await expect.poll(() => section(page).locator('.monaco-diff-editor').count(), { timeout: 15_000 }).toBe(1);
+    expect(await section(page).locator('[data-action="compare"]').getAttribute('aria-pressed')).toBe('true');
+    await section(page).locator('[data-action="compare"]').click();
+    await expect.poll(() => section(page).locator('.monaco-diff-editor').count()).toBe(0);
+    await page.close();
+  });
+
+  it('can be used with the keyboard alone', async () => {
+    const page = await newPage();
+    await openExercise(page);
+    await page.evaluate(() => localStorage.removeItem('faultlines:code:v1:capacity-planning'));
+    const run = section(page).locator('[data-action="run"]');
+    await run.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(
+      (id) => Boolean(document.querySelector<HTMLElement>(`[data-exercise="${id}"] [data-status]`)?.dataset.outcome),
+      exerciseId,
+      { timeout: 40_000 },
+    );
+    // The file tabs follow the tabs pattern: arrow keys move between files.
+    await section(page).locator('[role="tab"][aria-selected="true"]').focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await section(page).locator('[role="tab"][aria-selected="true"]').textContent()).toBe('types.ts (read-only)');
+    await page.close();
+  });
+
+  it('has no serious or critical axe violation with the editor and results open, in both themes', async () => {
+    for (const theme of ['light', 'dark'] as const) {
+      const themed = await launchBrowser({ colorScheme: theme });
+      try {
+        const page = await themed.context.newPage();
+        await openExercise(page);
+        await runAndWait(page);
+        const result = await new AxeBuilder({ page })
+          .include(`[data-exercise="${exerciseId}"]`)
+          .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+          .analyze();
+        const serious = result.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${theme}: ${v.id} — ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+        expect(serious).toEqual([]);
+      } finally {
+        await themed.close();
+      }
+    }
+  });
+});
+
+describe('when things go wrong', () => {
+  it('says so when the exercise cannot be loaded, and the page keeps working', async () => {
+    const page = await newPage();
+    await page.route(`**/exercises/${exerciseId}.json`, (route) => route.fulfill({ status: 404, body: 'not found' }));
+    await page.goto(lesson);
+    await section(page).scrollIntoViewIfNeeded();
+    await expect.poll(() => statusText(page), { timeout: 15_000 }).toContain(`This exercise could not be loaded: the server answered 404`);
+    await page.getByRole('button', { name: 'Mark lesson complete' }).click();
+    expect(await page.locator('[data-progress-status]').textContent()).toContain('Marked complete.');
+    await page.close();
+  });
+
+  it('keeps working in memory and tells the learner when storage is full', async () => {
+    const page = await newPage();
+    await page.addInitScript(() => {
+      Storage.prototype.setItem = function () {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      };
+    });
+    await openExercise(page);
+    await replaceCode(page, solution);
+    await expect.poll(() => section(page).locator('[data-storage]').isVisible(), { timeout: 5_000 }).toBe(true);
+    expect(await section(page).locator('[data-storage]').textContent()).toContain('QuotaExceededError');
+    expect(await runAndWait(page)).toBe('All 8 tests passed.');
+    await page.close();
+  });
+});
+
+describe('on a phone', () => {
+  it('lets a learner with a touch screen edit, run and read the results', async () => {
+    const phone = await launchBrowser({ viewport: { width: 375, height: 740 }, touch: true });
+    try {
+      const page = await newPage(phone.context);
+      await openExercise(page);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await replaceCode(page, solution, true);
+      await section(page).locator('[data-action="run"]').tap();
+      await page.waitForFunction(
+        (id) => Boolean(document.querySelector<HTMLElement>(`[data-exercise="${id}"] [data-status]`)?.dataset.outcome),
+        exerciseId,
+        { timeout: 40_000 },
+      );
+      expect(await statusText(page)).toBe('All 8 tests passed.');
+      // The plain editor is one tap away for phones where the full editor struggles.
+      await section(page).locator('[data-action="switch-editor"]').tap();
+      await page.waitForLoadState();
+      await openExercise(page);
+      expect(await section(page).locator('textarea.plain-editor').first().inputValue()).toBe(solution);
+    } finally {
+      await phone.close();
+    }
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * Recomputes every number the lesson "When backends fail" derives — health-check delays,
+ * the fast-failing black hole measured in the simulator, the ejection schedule, retry
+ * amplification and budgets, the backoff table — and checks that the lesson prints exactly
+ * those strings. It also keeps the exercise's description in step with its tests.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { Random } from '../../../src/sim/index.ts';
+import {
+  FAILING_BACKEND,
+  FAILING_SHARE,
+  buildPolicyRun,
+  twoChoices,
+  withOutlierEjection,
+  type PolicyName,
+} from '../../../src/scenarios/load-balancing-policies.ts';
+
+const read = (path: string): string => readFileSync(new URL(path, import.meta.url), 'utf8');
+const lesson = read('../../../content/load-balancing/failing-backends.mdx');
+const exerciseTest = read('../../../exercises/balancer-heterogeneous/balancer.test.ts');
+const exerciseTypes = read('../../../exercises/balancer-heterogeneous/types.ts');
+const exerciseHarness = read('../../../exercises/balancer-heterogeneous/harness.ts');
+
+function expectInLesson(...snippets: string[]): void {
+  for (const snippet of snippets) expect(lesson.includes(snippet), `the lesson should contain: ${snippet}`).toBe(true);
+}
+
+const num = (value: number): string => value.toLocaleString('en-US');
+const pct = (x: number, decimals: number): string => `${(x * 100).toFixed(decimals)}%`;
+
+/** A numeric constant declared in a source file, e.g. `const P99_BOUND_MS = 110;`. */
+function constantIn(source: string, name: string): number {
+  const match = new RegExp(`const ${name} = ([0-9_.]+);`).exec(source);
+  if (!match?.[1]) throw new Error(`no constant ${name}`);
+  return Number(match[1].replace(/_/g, ''));
+}
+
+describe('When backends fail: health checks', () => {
+  it('a 30 s interval with a threshold of 2 misses a minute of traffic', () => {
+    const intervalS = 30;
+    const threshold = 2;
+    const detectS = intervalS * threshold;
+    const requests = 1_200 * detectS;
+    expectInLesson(`With a ${intervalS} s interval and a threshold of ${threshold}, that takes about ${detectS} s`);
+    expectInLesson(`at ${num(1_200)} requests per second that is ${num(requests)} requests`);
+    expectInLesson(`${num(requests / 5)} of them go to the sick one`);
+  });
+});
+
+describe('When backends fail: the fast-failing black hole', () => {
+  const policies: [PolicyName, string][] = [
+    ['round-robin', 'Round robin'],
+    ['least-outstanding', 'Least outstanding requests'],
+    ['two-choices', 'Two random choices'],
+    ['two-choices-ejection', 'Two random choices with outlier ejection'],
+  ];
+
+  it('reproduces the table from seeded runs of the simulator', async () => {
+    const rows = await Promise.all(
+      policies.map(async ([policy, label]) => {
+        const run = buildPolicyRun({ policy, ratePerS: 2_400, slowLinkMs: 0, failing: true, durationMs: 5_000, seed: 42 });
+        await run.sim.runUntil(run.durationMs);
+        const summary = run.sim.summary();
+        const total = [...run.sent.values()].reduce((sum, n) => sum + n, 0);
+        return { policy, label, share: run.sent.get(FAILING_BACKEND)! / total, errors: 1 - summary.availability };
+      }),
+    );
+    for (const row of rows) expectInLesson(`| ${row.label} | ${pct(row.share, 1)} | ${pct(row.errors, 2)} |`);
+    const [roundRobin, least, , ejecting] = rows;
+    expect(least!.errors).toBeGreaterThan(roundRobin!.errors);
+    expect(least!.share).toBeGreaterThan(roundRobin!.share);
+    expect(ejecting!.errors).toBeLessThan(0.01);
+    expectInLesson(`received ${pct(least!.share, 1)} under least outstanding requests against ${pct(roundRobin!.share, 1)} under round robin`);
+    expectInLesson(`one backend that refuses ${pct(FAILING_SHARE, 0)} of its requests`);
+    expectInLesson(`${pct(FAILING_SHARE, 0)} of a fifth is ${pct(FAILING_SHARE / 5, 0)} of all requests failing`);
+  });
+
+  it('the reference ejection skips a backend for 2 s after 5 failures, then 4 s after the next 5', () => {
+    const picker = withOutlierEjection(twoChoices(new Random(1)));
+    const views = ['s1', 's2', 's3'].map((name) => ({ name, outstanding: 0 }));
+    const ejectedFor = (start: number): number => {
+      for (let i = 0; i < 5; i++) picker.onResult!('s2', false, start + i);
+      const last = start + 4;
+      let t = last;
+      while (t < last + 60_000) {
+        const chosen = new Set(Array.from({ length: 40 }, () => picker.pick(views, t)));
+        if (chosen.has('s2')) return t - last;
+        t += 100;
+      }
+      return Infinity;
+    };
+    const first = ejectedFor(0);
+    const second = ejectedFor(10_000);
+    expect(first).toBe(2_000);
+    expect(second).toBe(4_000);
+    expectInLesson(`after 5 failures in a row the failing backend is skipped for ${first / 1000} s, then ${second / 1000} s`);
+  });
+});
+
+describe('When backends fail: retries', () => {
+  it('attempts multiply through layers', () => {
+    expectInLesson(`can be tried 3⁵ = ${3 ** 5} times there`);
+    expectInLesson(`3⁵ = ${3 ** 5}, the figure`);
+    expectInLesson(`That is 3⁴, four layers`);
+    expect(3 ** 4).toBe(81);
+    expectInLesson('{ text: "81"');
+  });
+
+  it('a fixed retry count multiplies load, and a 20% budget caps it', () => {
+    const retries = 3;
+    expectInLesson(`With ${retries} retries (${retries + 1} attempts), a backend that fails everything receives ${retries + 1} times its normal load`);
+    const budget = 0.2;
+    expectInLesson(`With a ${pct(budget, 0)} budget, a backend that fails everything sees at most ${1 + budget} times its normal load instead of ${retries + 1} times`);
+    expectInLesson(`total load stays near ${1 + budget} times normal`);
+    expectInLesson(`from 3 to 5`, `up to ${5 + 1} attempts per request`);
+  });
+
+  it('prints the upper limits of capped exponential backoff', () => {
+    const base = 100;
+    const cap = 2_000;
+    const limits = [1, 2, 3, 4, 5, 6].map((k) => Math.min(cap, base * 2 ** (k - 1)));
+    expectInLesson(`With a base of ${base} ms and a cap of ${cap / 1000} s`);
+    expectInLesson(`| Wait drawn from 0 to | ${limits.map((ms) => `${num(ms)} ms`).join(' | ')} |`);
+  });
+});
+
+describe('When backends fail: the exercise', () => {
+  it('describes the bounds its tests enforce', () => {
+    expectInLesson(`an error rate below ${pct(constantIn(exerciseTest, 'ERROR_RATE_BOUND'), 0)}`);
+    expectInLesson(`a p99 latency of successful requests below ${constantIn(exerciseTest, 'P99_BOUND_MS')} ms`);
+    expectInLesson(`a p99 at most ${pct(constantIn(exerciseTest, 'VS_ROUND_ROBIN'), 0)} of round robin's`);
+    expectInLesson(`at most ${constantIn(exerciseTest, 'SPREAD_BOUND')} times the mean`);
+    expectInLesson(`after ${constantIn(exerciseTypes, 'EJECT_AFTER_CONSECUTIVE_FAILURES')} consecutive failures`);
+    expectInLesson(`not picked for at least ${constantIn(exerciseTypes, 'MIN_EJECTION_MS') / 1000} s`);
+    expectInLesson(`picked again within ${constantIn(exerciseTypes, 'MAX_FIRST_EJECTION_MS') / 1000} s`);
+    expectInLesson(`the client's ${constantIn(exerciseHarness, 'TIMEOUT_MS')} ms timeout`);
+    expect(exerciseHarness).toContain('options.ratePerS ?? 1200');
+    expectInLesson(`a client sending ${num(1_200)} requests per second`);
+    expectInLesson('<Exercise id="balancer-heterogeneous" />');
+  });
+});
+
+describe('When backends fail: the page itself', () => {
+  it('keeps MDX-special characters out of the prose and starts the body below the title', () => {
+    const body = lesson.replace(/^---\n[\s\S]*?\n---\n/, '');
+    const prose = body
+      .replace(/```[\s\S]*?```/g, '')
+      .replace(/`[^`\n]*`/g, '')
+      .replace(/<Quiz[\s\S]*?\/>/g, '')
+      .replace(/<Exercise id="[a-z0-9-]+" \/>/g, '');
+    expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
+    expect(/^# /m.test(prose), 'the page renders the title; the body must not add an H1').toBe(false);
+  });
+});

@@ -1,0 +1,177 @@
+/**
+ * Recomputes every model number the lesson "Partitioning keys" prints — keys moved by
+ * hash-mod-N, the ring's load spread for 1 to 1,000 virtual nodes, rendezvous and jump
+ * hashing, the hottest Zipf key — and checks that the lesson prints exactly those strings.
+ * Quoted production figures (DynamoDB, Cassandra, CockroachDB…) are cited, not recomputed.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { hashString } from '../../../src/sim/index.ts';
+import { ring as makeRing } from '../../../src/scenarios/sharding-ring-balance.ts';
+
+const lesson = readFileSync(new URL('../../../content/sharding/partitioning-keys.mdx', import.meta.url), 'utf8');
+
+function expectInLesson(...snippets: string[]): void {
+  for (const snippet of snippets) {
+    expect(lesson.includes(snippet), `the lesson should contain: ${snippet}`).toBe(true);
+  }
+}
+
+/** The hash the lesson describes: FNV-1a, then MurmurHash3's finaliser (as in the exercise). */
+function hash32(text: string): number {
+  let h = hashString(text);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+const KEYS = Array.from({ length: 100_000 }, (_, i) => `key-${i}`);
+const TEN = Array.from({ length: 10 }, (_, i) => `node-${i + 1}`);
+const ELEVEN = [...TEN, 'node-11'];
+
+type Placement = (key: string) => string;
+
+function busiestOverMean(place: Placement, nodes: readonly string[]): number {
+  const counts = new Map<string, number>();
+  for (const key of KEYS) {
+    const owner = place(key);
+    counts.set(owner, (counts.get(owner) ?? 0) + 1);
+  }
+  return Math.max(...counts.values()) / (KEYS.length / nodes.length);
+}
+
+/** Fraction of keys that change owner, and how many of those went somewhere other than `newcomer`. */
+function movement(before: Placement, after: Placement, newcomer: string): { fraction: number; elsewhere: number } {
+  let moved = 0;
+  let elsewhere = 0;
+  for (const key of KEYS) {
+    const a = before(key);
+    const b = after(key);
+    if (a === b) continue;
+    moved++;
+    if (b !== newcomer) elsewhere++;
+  }
+  return { fraction: moved / KEYS.length, elsewhere };
+}
+
+const pct = (x: number, digits: number): string => `${(x * 100).toFixed(digits)}%`;
+
+function harmonic(n: number): number {
+  let sum = 0;
+  for (let i = 1; i <= n; i++) sum += 1 / i;
+  return sum;
+}
+
+describe('Partitioning keys: hash-mod-N', () => {
+  it('moves N/(N+1) of the keys when a node joins: 90.9% from 10 to 11, and measured the same', () => {
+    expectInLesson(`Growing from 10 to 11 nodes moves ${pct(10 / 11, 1)} of the keys`);
+    const mod = (n: number): Placement => (key) => String(hash32(key) % n);
+    const { fraction } = movement(mod(10), mod(11), '10');
+    expect(Math.abs(fraction - 10 / 11)).toBeLessThan(0.005);
+    expectInLesson(`measured over 100,000 keys it moved ${pct(fraction, 2)}`);
+  });
+
+  it('the quiz: from 20 to 19 servers keeps 1 key in 20', () => {
+    const mod = (n: number): Placement => (key) => String(hash32(key) % n);
+    const { fraction } = movement(mod(20), mod(19), 'none');
+    expect(Math.abs(fraction - 19 / 20)).toBeLessThan(0.005);
+    expectInLesson(`About 19/20 (${Math.round((19 / 20) * 100)}%)`);
+  });
+});
+
+describe('Partitioning keys: the ring', () => {
+  it('one point per node: the expected busiest/mean is H(10)', () => {
+    expectInLesson(`about H(10) = ${harmonic(10).toFixed(2)} times its fair share`);
+  });
+
+  it('prints the measured spread and movement for 1, 10, 100 and 1000 virtual nodes', () => {
+    expectInLesson(`| Virtual nodes per node | Busiest node / mean | Keys moved when an 11th node joins (ideal ${pct(1 / 11, 2)}) |`);
+    const rows: Record<number, { ratio: number; moved: number }> = {};
+    for (const v of [1, 10, 100, 1000]) {
+      const before = makeRing(TEN, v);
+      const after = makeRing(ELEVEN, v);
+      const ratio = busiestOverMean(before, TEN);
+      const { fraction, elsewhere } = movement(before, after, 'node-11');
+      expect(elsewhere, 'a ring moves keys only onto the newcomer').toBe(0);
+      rows[v] = { ratio, moved: fraction };
+      expectInLesson(`| ${v} | ${ratio.toFixed(2)} | ${pct(fraction, 2)} |`);
+    }
+    expect(rows[1]!.ratio).toBeGreaterThan(rows[100]!.ratio);
+    expectInLesson(`At 100 points per node the busiest is within ${Math.round((rows[100]!.ratio - 1) * 100)}% of the mean`);
+    expectInLesson(`(${(10 * 1000).toLocaleString('en-US')} entries for 10 nodes at 1,000 each)`);
+  });
+});
+
+describe('Partitioning keys: rendezvous and jump hashing', () => {
+  it('rendezvous: busiest/mean and keys moved on a join, all to the newcomer', () => {
+    const hrw =
+      (nodes: readonly string[]): Placement =>
+      (key) => {
+        let best = '';
+        let bestScore = -1;
+        for (const node of nodes) {
+          const score = hash32(`${node}/${key}`);
+          if (score > bestScore) {
+            bestScore = score;
+            best = node;
+          }
+        }
+        return best;
+      };
+    const ratio = busiestOverMean(hrw(TEN), TEN);
+    const { fraction, elsewhere } = movement(hrw(TEN), hrw(ELEVEN), 'node-11');
+    expect(elsewhere).toBe(0);
+    expectInLesson(`it gives a busiest/mean of ${ratio.toFixed(3)} and moves ${pct(fraction, 2)} of the keys`);
+  });
+
+  it('jump consistent hash (Lamping & Veach): busiest/mean and keys moved from 10 to 11 buckets', () => {
+    // The paper's algorithm, with 64-bit arithmetic done in BigInt.
+    function jump(key: bigint, buckets: number): number {
+      let b = -1n;
+      let j = 0n;
+      while (j < BigInt(buckets)) {
+        b = j;
+        key = (key * 2862933555777941757n + 1n) & 0xffffffffffffffffn;
+        j = BigInt(Math.floor(Number(b + 1n) * (2 ** 31 / Number((key >> 33n) + 1n))));
+      }
+      return Number(b);
+    }
+    const place =
+      (n: number): Placement =>
+      (key) =>
+        String(jump(BigInt(hash32(key)), n));
+    const ratio = busiestOverMean(place(10), TEN);
+    const { fraction, elsewhere } = movement(place(10), place(11), '10');
+    expect(elsewhere).toBe(0);
+    expectInLesson(`10 buckets gave a busiest/mean of ${ratio.toFixed(3)}, and going to 11 buckets moved ${pct(fraction, 2)} of the keys`);
+  });
+});
+
+describe('Partitioning keys: hot keys', () => {
+  it('the hottest of 10,000 Zipf(1) keys gets 1/H(10,000) of the traffic', () => {
+    expectInLesson(`receives 1/H(10,000) = ${pct(1 / harmonic(10_000), 1)} of all requests`);
+    expect(1 / harmonic(10_000)).toBeGreaterThan(1 / 10);
+  });
+
+  it('ten write shards of a 1,000 WCU/s item give up to 10,000 writes per second', () => {
+    expectInLesson(`up to ${(10 * 1_000).toLocaleString('en-US')} writes per second`);
+  });
+});
+
+describe('Partitioning keys: the page itself', () => {
+  it('keeps MDX-special characters out of the prose and starts the body below the title', () => {
+    const body = lesson.replace(/^---\n[\s\S]*?\n---\n/, '');
+    const prose = body
+      .replace(/```[\s\S]*?```/g, '')
+      .replace(/`[^`\n]*`/g, '')
+      .replace(/<Quiz[\s\S]*?\/>/g, '')
+      .replace(/<Exercise id="[a-z0-9-]+" \/>/g, '')
+      .replace(/\{\/\* simulation: [a-z0-9-]+ \*\/\}/g, '');
+    expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
+    expect(/^# /m.test(prose), 'the page renders the title; the body must not add an H1').toBe(false);
+    expect((body.match(/<Quiz/g) ?? []).length).toBeGreaterThanOrEqual(3);
+  });
+});

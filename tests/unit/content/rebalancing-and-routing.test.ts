@@ -1,0 +1,104 @@
+/**
+ * Recomputes the numbers the lesson "Rebalancing and routing" prints from its simulation
+ * (src/scenarios/sharding-rebalance.ts, seed 7): operations, requests lost and misrouted,
+ * and p99 for the three router policies; and checks that the lesson prints exactly those
+ * strings. Quoted production behaviour (Redis, MongoDB, Cassandra, DynamoDB) is cited.
+ */
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REBALANCE_AT_MS, SHARDS, buildRebalance, scenario } from '../../../src/scenarios/sharding-rebalance.ts';
+import { defaultParams } from '../../../src/scenarios/types.ts';
+
+const lesson = readFileSync(new URL('../../../content/sharding/rebalancing-and-routing.mdx', import.meta.url), 'utf8');
+
+function expectInLesson(...snippets: string[]): void {
+  for (const snippet of snippets) {
+    expect(lesson.includes(snippet), `the lesson should contain: ${snippet}`).toBe(true);
+  }
+}
+
+const num = (x: number): string => x.toLocaleString('en-US');
+const SEED = 7;
+
+interface Outcome {
+  operations: number;
+  lost: number;
+  misrouted: number;
+  p99: number;
+  availability: number;
+  moved: number;
+}
+
+async function run(router: string): Promise<Outcome> {
+  const r = buildRebalance({ ...defaultParams(scenario), router }, SEED);
+  await r.built.sim.runUntil(r.built.durationMs);
+  const s = r.built.sim.summary();
+  return {
+    operations: s.operations,
+    lost: s.failed + s.unknown,
+    misrouted: r.misrouted.length,
+    p99: s.latency.p99Ms,
+    availability: s.availability,
+    moved: r.movedShards,
+  };
+}
+
+const results: Record<string, Outcome> = {};
+
+beforeAll(async () => {
+  for (const router of ['stale', 'retry', 'epoch']) results[router] = await run(router);
+});
+
+describe('Rebalancing and routing: the simulated rebalance', () => {
+  it('describes the scenario as built: 32 shards, 8 move to s4 at t = 2 s, 1,500 ops/s', () => {
+    const p = defaultParams(scenario);
+    expect(SHARDS).toBe(32);
+    expect(REBALANCE_AT_MS).toBe(2_000);
+    expect(results['epoch']!.moved).toBe(8);
+    expect(p['ratePerS']).toBe(1_500);
+    expect(p['pushDelayMs']).toBe(1_000);
+    expectInLesson(
+      `32 shards over servers s1 to s3`,
+      `sending ${num(1_500)} operations per second`,
+      `takes over 8 of the 32 shards, a quarter of the keys`,
+    );
+  });
+
+  it('prints each router’s operations, lost, misrouted and p99', () => {
+    const row = (label: string, o: Outcome, lost: string): string =>
+      `| ${label} | ${num(o.operations)} | ${lost} | ${num(o.misrouted)} | ${o.p99.toFixed(1)} ms |`;
+    const stale = results['stale']!;
+    const retry = results['retry']!;
+    const epoch = results['epoch']!;
+    expectInLesson(
+      row('Trusts every push, never retries', stale, `${num(stale.lost)} (${((stale.lost / stale.operations) * 100).toFixed(2)}%)`),
+      row('Retries at the named owner, learns nothing', retry, String(retry.lost)),
+      row("Epoch-aware: adopts the refusal's map, retries once", epoch, String(epoch.lost)),
+    );
+    expect(epoch.lost).toBe(0);
+    expect(retry.lost).toBe(0);
+    expect(epoch.misrouted).toBeLessThanOrEqual(epoch.moved);
+    expectInLesson(`The epoch-aware router is refused ${epoch.misrouted === 2 ? 'twice' : String(epoch.misrouted)}`);
+    expectInLesson(`p99 rises by ${(retry.p99 - epoch.p99).toFixed(1)} ms`);
+    expectInLesson(`its availability is ${(stale.availability * 100).toFixed(2)}%`);
+  });
+
+  it('the quiz: in the second before the push, about 375 requests go to moved shards', () => {
+    expectInLesson(`the clients send about ${Math.round(1_500 * (8 / 32) * 1)} requests for the moved shards`);
+  });
+});
+
+describe('Rebalancing and routing: the page itself', () => {
+  it('keeps MDX-special characters out of the prose and starts the body below the title', () => {
+    const body = lesson.replace(/^---\n[\s\S]*?\n---\n/, '');
+    const prose = body
+      .replace(/```[\s\S]*?```/g, '')
+      .replace(/`[^`\n]*`/g, '')
+      .replace(/<Quiz[\s\S]*?\/>/g, '')
+      .replace(/<Exercise id="[a-z0-9-]+" \/>/g, '')
+      .replace(/\{\/\* simulation: [a-z0-9-]+ \*\/\}/g, '');
+    expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
+    expect(/^# /m.test(prose), 'the page renders the title; the body must not add an H1').toBe(false);
+    expect((body.match(/<Quiz/g) ?? []).length).toBeGreaterThanOrEqual(3);
+  });
+});

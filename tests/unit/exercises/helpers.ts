@@ -1,0 +1,157 @@
+/**
+ * Shared by the exercise tests: where the course's and the fixtures' exercises live, temporary
+ * copies to break on purpose, and a run of the real vitest CLI over several exercises at once
+ * (the reference the grader must agree with).
+ */
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Exercise, ExerciseRoots } from '../../../src/content/exercises.ts';
+import type { TestStatus } from '../../../src/grader/index.ts';
+
+/** A folder of exercises with its solutions beside it. */
+export interface ExerciseRoot extends Required<ExerciseRoots> {
+  /** Short, path-safe: names the root in temporary folders and vitest project names. */
+  readonly label: string;
+}
+
+const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+export const courseRoot: ExerciseRoot = {
+  label: 'course',
+  exercisesDir: join(projectRoot, 'exercises'),
+  solutionsDir: join(projectRoot, 'solutions'),
+};
+
+export const fixtureRoot: ExerciseRoot = {
+  label: 'fixture',
+  exercisesDir: join(projectRoot, 'tests', 'fixtures', 'exercises'),
+  solutionsDir: join(projectRoot, 'tests', 'fixtures', 'solutions'),
+};
+
+/** The simulator's source entry, which exercises import as `@faultlines/sim`. */
+export const simEntry = join(projectRoot, 'src', 'sim', 'index.ts');
+
+const vitestCli = join(projectRoot, 'node_modules', 'vitest', 'vitest.mjs');
+const reporter = join(projectRoot, 'tests', 'unit', 'grader', 'parity-reporter.ts');
+
+/** Copies some exercises of a root, with their solutions, into a fresh temporary root. */
+export function copyExercises(from: ExerciseRoot, ids: readonly string[]): ExerciseRoot {
+  const dir = mkdtempSync(join(tmpdir(), 'faultlines-exercises-'));
+  const to: ExerciseRoot = { label: from.label, exercisesDir: join(dir, 'exercises'), solutionsDir: join(dir, 'solutions') };
+  for (const id of ids) {
+    cpSync(join(from.exercisesDir, id), join(to.exercisesDir, id), { recursive: true });
+    cpSync(join(from.solutionsDir, id), join(to.solutionsDir, id), { recursive: true });
+  }
+  return to;
+}
+
+/** What `parity-reporter.ts` writes. */
+export interface VitestReport {
+  modules: { file: string; errors: string[]; tests: VitestTest[] }[];
+  unhandled: string[];
+}
+
+export interface VitestTest {
+  name: string;
+  state: string;
+  mode: string;
+  errors: string[];
+}
+
+export function statusFromVitest(test: VitestTest): TestStatus {
+  if (test.mode === 'todo') return 'todo';
+  if (test.state === 'passed') return 'pass';
+  if (test.state === 'failed') return 'fail';
+  return 'skip';
+}
+
+export function stripColours(text: string): string {
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
+}
+
+/** One set of files to run: an exercise's files as the grader receives them. */
+export interface VitestJob {
+  /** Unique and path-safe, e.g. `fixture/percentile/starter`. */
+  readonly key: string;
+  readonly exercise: Exercise;
+  readonly files: Readonly<Record<string, string>>;
+}
+
+/** One test file's outcome under vitest. */
+export interface VitestFile {
+  readonly errors: string[];
+  readonly tests: VitestTest[];
+}
+
+export interface VitestRun {
+  /** Per job key, per test file (exercise path). */
+  readonly files: ReadonlyMap<string, ReadonlyMap<string, VitestFile>>;
+  /** Errors no test caught, from the whole run (vitest does not say which file caused them). */
+  readonly unhandled: readonly string[];
+}
+
+/**
+ * Runs the real vitest CLI once over every job: each job's files go into a folder of their own
+ * and get a project of their own, with the exercise's seed provided (for `inject('seed')`),
+ * its per-test timeout and the simulator under `@faultlines/sim`, as `npx vitest` runs the
+ * course's exercises. One CLI start-up for everything keeps the suite quick.
+ */
+export async function runVitest(jobs: readonly VitestJob[], timeoutMs: number): Promise<VitestRun> {
+  const dir = mkdtempSync(join(tmpdir(), 'faultlines-validity-'));
+  try {
+    const projects = jobs.map((job) => {
+      const folder = join(dir, ...job.key.split('/'));
+      mkdirSync(folder, { recursive: true });
+      for (const [path, source] of Object.entries(job.files)) writeFileSync(join(folder, path), source);
+      return {
+        resolve: { alias: { '@faultlines/sim': simEntry } },
+        test: {
+          name: job.key,
+          include: [`${job.key}/*.test.ts`],
+          environment: 'node',
+          provide: { seed: job.exercise.meta.seed },
+          testTimeout: job.exercise.meta.testTimeoutMs,
+        },
+      };
+    });
+    writeFileSync(join(dir, 'vitest.config.mjs'), `export default ${JSON.stringify({ test: { watch: false, projects } }, null, 2)};\n`);
+    const out = join(dir, 'report.json');
+    const stderr = await new Promise<string>((resolve) => {
+      execFile(
+        process.execPath,
+        [vitestCli, 'run', '--root', dir, `--reporter=${reporter}`],
+        { env: { ...process.env, NO_COLOR: '1', FAULTLINES_PARITY_OUT: out }, maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, killSignal: 'SIGKILL' },
+        // A non-zero exit is expected (the starters fail); only a missing report is a problem.
+        (_error, _stdout, stderr) => resolve(stderr),
+      );
+    });
+    if (!existsSync(out)) throw new Error(`vitest run wrote no report (stopped after ${timeoutMs} ms, or crashed):\n${stderr.slice(0, 4000)}`);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as VitestReport;
+    const files = new Map<string, Map<string, VitestFile>>(jobs.map((job) => [job.key, new Map()]));
+    for (const module of report.modules) {
+      const parts = relative(dir, module.file).split(sep);
+      const path = parts.pop()!;
+      files.get(parts.join('/'))?.set(path, { errors: module.errors.map(stripColours), tests: module.tests });
+    }
+    return { files, unhandled: report.unhandled.map(stripColours) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `task` over `items` with at most `limit` running at once, keeping the order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

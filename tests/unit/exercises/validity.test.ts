@@ -1,0 +1,177 @@
+/**
+ * Every exercise must be gradeable and honest: its files load and match exercise.json, the
+ * reference solution passes every test, the starter fails at least one, and the grader's
+ * verdicts agree test by test with `vitest run` on both. The course's exercises are checked
+ * from `exercises/`, and the fixture exercises always, so the suite proves itself even while
+ * the course has none.
+ *
+ * Real vitest runs once for everything (one project per exercise and variant), and the grader
+ * runs through the Node host, a fresh child process per grade, with each exercise's seed and
+ * timeouts, exactly as `npm run grade` does.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { filesWith, listExercises, loadExercise, type Exercise } from '../../../src/content/exercises.ts';
+import type { GradeResult } from '../../../src/grader/index.ts';
+import { exerciseGrade } from '../../../src/grader/node/exercise-files.ts';
+import { gradeInChild } from '../../../src/grader/node/host.ts';
+import {
+  courseRoot,
+  fixtureRoot,
+  mapLimit,
+  runVitest,
+  statusFromVitest,
+  type ExerciseRoot,
+  type VitestFile,
+  type VitestJob,
+  type VitestRun,
+} from './helpers.ts';
+
+interface Suite {
+  readonly root: ExerciseRoot;
+  /** The describe title, with `%s` for the exercise id. */
+  readonly title: string;
+  readonly ids: readonly string[];
+}
+
+const suites: Suite[] = [
+  { root: fixtureRoot, title: 'the fixture exercise %s', ids: listExercises(fixtureRoot.exercisesDir) },
+  { root: courseRoot, title: 'the exercise %s', ids: listExercises(courseRoot.exercisesDir) },
+];
+
+const variants = ['starter', 'solution'] as const;
+type Variant = (typeof variants)[number];
+
+interface Checked {
+  readonly exercise?: Exercise;
+  readonly loadError?: string;
+  readonly grades: Partial<Record<Variant, GradeResult>>;
+}
+
+const checked = new Map<string, Checked>();
+let vitestRun: VitestRun | undefined;
+
+const keyOf = (root: ExerciseRoot, id: string): string => `${root.label}/${id}`;
+
+function exerciseOf(root: ExerciseRoot, id: string): Exercise {
+  const entry = checked.get(keyOf(root, id));
+  if (!entry?.exercise) throw new Error(`${id} did not load, so it cannot be graded: ${entry?.loadError ?? 'not checked'}`);
+  return entry.exercise;
+}
+
+function gradeOf(root: ExerciseRoot, id: string, variant: Variant): GradeResult {
+  exerciseOf(root, id);
+  const result = checked.get(keyOf(root, id))!.grades[variant];
+  if (!result) throw new Error(`${id}: the ${variant} was not graded`);
+  return result;
+}
+
+function vitestOf(root: ExerciseRoot, id: string, variant: Variant): ReadonlyMap<string, VitestFile> {
+  exerciseOf(root, id);
+  if (!vitestRun) throw new Error('vitest did not run');
+  return vitestRun.files.get(`${keyOf(root, id)}/${variant}`) ?? new Map();
+}
+
+const exerciseCount = suites.reduce((n, s) => n + s.ids.length, 0);
+
+beforeAll(async () => {
+  const jobs: VitestJob[] = [];
+  const grades: { key: string; variant: Variant; exercise: Exercise }[] = [];
+  for (const { root, ids } of suites) {
+    for (const id of ids) {
+      let exercise: Exercise;
+      try {
+        exercise = loadExercise(id, root);
+      } catch (error) {
+        checked.set(keyOf(root, id), { loadError: (error as Error).message, grades: {} });
+        continue;
+      }
+      checked.set(keyOf(root, id), { exercise, grades: {} });
+      for (const variant of variants) {
+        const submission = variant === 'solution' ? exercise.solution : {};
+        jobs.push({ key: `${keyOf(root, id)}/${variant}`, exercise, files: filesWith(exercise, submission) });
+        grades.push({ key: keyOf(root, id), variant, exercise });
+      }
+    }
+  }
+  const [run] = await Promise.all([
+    runVitest(jobs, 60_000 + 10_000 * exerciseCount),
+    mapLimit(grades, 4, async ({ key, variant, exercise }) => {
+      const { request, deadlineMs } = exerciseGrade(exercise, variant === 'solution' ? exercise.solution : {});
+      checked.get(key)!.grades[variant] = await gradeInChild(request, { deadlineMs });
+    }),
+  ]);
+  vitestRun = run;
+}, 90_000 + 20_000 * exerciseCount);
+
+/** Per test file, in the exercise's tab order: what the grader says. */
+function graderVerdicts(exercise: Exercise, result: GradeResult) {
+  return Object.fromEntries(
+    exercise.testFiles.map((file) => [
+      file,
+      result.tests
+        .filter((t) => t.file === file)
+        .map((t) => ({ name: t.name, status: t.status, messages: t.status === 'fail' ? [t.message, ...(t.otherMessages ?? [])] : [] })),
+    ]),
+  );
+}
+
+/** The same, from vitest's report. */
+function vitestVerdicts(exercise: Exercise, files: ReadonlyMap<string, VitestFile>) {
+  return Object.fromEntries(
+    exercise.testFiles.map((file) => [
+      file,
+      (files.get(file)?.tests ?? []).map((t) => ({ name: t.name, status: statusFromVitest(t), messages: t.state === 'failed' ? t.errors : [] })),
+    ]),
+  );
+}
+
+for (const { root, title, ids } of suites) {
+  describe.each(ids)(title, (id) => {
+    it('loads: exercise.json matches the schema, and the files it lists (and only those) are there', () => {
+      const entry = checked.get(keyOf(root, id));
+      // Thrown as it is, so the report shows the whole message, file name first.
+      if (entry?.loadError) throw new Error(entry.loadError);
+      expect(entry?.exercise?.id).toBe(id);
+    });
+
+    it('passes every test with the reference solution in the grader', () => {
+      const result = gradeOf(root, id, 'solution');
+      const failures = result.tests.filter((t) => t.status !== 'pass').map((t) => `${t.name}: ${t.status} ${t.message ?? ''}`);
+      expect({ failures, errors: result.errors.map((e) => `[${e.kind}] ${e.message}`) }).toEqual({ failures: [], errors: [] });
+      expect(result.summary.total).toBeGreaterThan(0);
+      expect(result.ok).toBe(true);
+    });
+
+    it('fails at least one test with the starter in the grader', () => {
+      const result = gradeOf(root, id, 'starter');
+      expect(result.summary.failed).toBeGreaterThan(0);
+      expect(result.ok).toBe(false);
+    });
+
+    it.each(variants)('gets the same verdicts from the grader as from vitest run for the %s: names, statuses and failure messages', (variant) => {
+      const exercise = exerciseOf(root, id);
+      expect(graderVerdicts(exercise, gradeOf(root, id, variant))).toEqual(vitestVerdicts(exercise, vitestOf(root, id, variant)));
+    });
+
+    it.each(variants)('fails to load a test file for the %s exactly when vitest run does', (variant) => {
+      const vitestFailed = [...vitestOf(root, id, variant).values()].some((f) => f.errors.length > 0);
+      const result = gradeOf(root, id, variant);
+      expect(result.errors.some((e) => e.kind === 'syntax' || e.kind === 'import')).toBe(vitestFailed);
+    });
+  });
+}
+
+describe('every exercise together', () => {
+  it('reports the same unhandled errors (stray timers, floating promises) in the grader as in vitest run', () => {
+    if (!vitestRun) throw new Error('vitest did not run');
+    const fromGrader = [...checked.values()].flatMap((entry) =>
+      Object.values(entry.grades).flatMap((result) => result.errors.filter((e) => e.kind === 'unhandled').map((e) => e.message)),
+    );
+    // vitest does not say which file an unhandled error came from, so compare the whole run.
+    expect(fromGrader.sort()).toEqual([...vitestRun.unhandled].sort());
+  });
+
+  it('checks the fixture exercises, so the checks themselves are known to work', () => {
+    expect(suites[0]!.ids.length).toBeGreaterThanOrEqual(3);
+  });
+});

@@ -1,7 +1,9 @@
 import { checkerBench } from './checker.ts';
 import { graderBench } from './grader.ts';
+import { pageBench } from './page.ts';
 import { simBench } from './sim.ts';
+import { visualBench } from './visual.ts';
 import type { BenchSuite } from './types.ts';
 
 /** Every bench suite, in the order the table prints them. */
-export const suites: readonly BenchSuite[] = [simBench, checkerBench, graderBench];
+export const suites: readonly BenchSuite[] = [simBench, checkerBench, graderBench, pageBench, visualBench];

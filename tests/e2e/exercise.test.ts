@@ -31,6 +31,11 @@ const statusText = (page: Page) => section(page).locator('[data-status]').textCo
 
 async function openExercise(page: Page): Promise<void> {
   await page.goto(lesson);
+  await exerciseReady(page);
+}
+
+/** Scrolls to the exercise on the current page and waits until it can be used. */
+async function exerciseReady(page: Page): Promise<void> {
   await section(page).scrollIntoViewIfNeeded();
   await page.waitForFunction((id) => document.querySelector<HTMLElement>(`[data-exercise="${id}"]`)?.dataset.mounted === 'ready', exerciseId, {
     timeout: 30_000,
@@ -163,8 +168,10 @@ describe('the exercise in a lesson', () => {
     await openExercise(page);
     await replaceCode(page, 'export function workersNeeded( {\n  return 1;\n}\n');
     await section(page).locator('[data-action="run"]').click();
-    await expect.poll(() => statusText(page), { timeout: 20_000 }).toMatch(/^Not run: \d+ syntax errors? to fix first\.$/);
-    expect(await section(page).locator('.diagnostics').innerText()).toMatch(/capacity\.ts:1:\d+/);
+    // The parser notices the missing ")" where `return` appears, on line 2.
+    await expect.poll(() => statusText(page), { timeout: 20_000 }).toBe('Not run: a syntax error in capacity.ts at line 2.');
+    const results = await section(page).locator('[data-results]').innerText();
+    expect(results).toMatch(/capacity\.ts:2:\d+/);
     await page.close();
   });
 
@@ -291,9 +298,9 @@ describe('on a phone', () => {
       );
       expect(await statusText(page)).toBe('All 8 tests passed.');
       // The plain editor is one tap away for phones where the full editor struggles.
-      await section(page).locator('[data-action="switch-editor"]').tap();
-      await page.waitForLoadState();
-      await openExercise(page);
+      // Switching reloads the page with the other editor.
+      await Promise.all([page.waitForEvent('load'), section(page).locator('[data-action="switch-editor"]').tap()]);
+      await exerciseReady(page);
       expect(await section(page).locator('textarea.plain-editor').first().inputValue()).toBe(solution);
     } finally {
       await phone.close();

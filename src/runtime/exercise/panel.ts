@@ -15,6 +15,25 @@ import type { HostChoice, Submission } from '../hosts/host.ts';
 const EDITOR_PREFERENCE_KEY = 'faultlines:editor';
 /** Console lines shown at most; the rest are counted. The grader caps its own capture too. */
 const MAX_CONSOLE_LINES = 500;
+/** How long a finished run waits for the type checker before showing results without it. */
+const DIAGNOSTICS_WAIT_MS = 1_500;
+
+/** Resolves to the markers, or to none if the type checker fails or is slower than `ms`. */
+function bounded(promise: Promise<EditorMarker[]>, ms: number): Promise<EditorMarker[]> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve([]), ms);
+    promise.then(
+      (markers) => {
+        clearTimeout(timer);
+        resolve(markers);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve([]);
+      },
+    );
+  });
+}
 
 type Theme = 'light' | 'dark';
 
@@ -274,14 +293,10 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
     consoleOut.replaceChildren();
     delete status.dataset.outcome;
     try {
-      const markers = await editor.diagnostics(editable).catch(() => [] as EditorMarker[]);
-      for (const path of editable) editor.setMarkers(path, markers.filter((m) => m.path === path));
-      const syntax = markers.filter((m) => /expected|unterminated|declaration or statement|expression expected/i.test(m.message));
-      if (markers.length > 0) results.append(renderDiagnostics(markers, syntax.length > 0));
-      if (syntax.length > 0) {
-        status.textContent = `Not run: ${syntax.length} syntax error${syntax.length > 1 ? 's' : ''} to fix first.`;
-        return;
-      }
+      // Type checking runs beside the tests, not before them: the TypeScript worker can take
+      // seconds to start on a cold page, and the grader reports syntax errors itself, with
+      // file, line and a code frame.
+      const diagnostics = bounded(editor.diagnostics(editable), DIAGNOSTICS_WAIT_MS);
       status.textContent = 'Starting the test runner…';
       const choice = await pageHost();
       const files: Record<string, string> = {};
@@ -309,10 +324,15 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
       const result = await choice.host.grade(submission, onEvent);
       live.remove();
       renderResult(result, choice.explanation);
+      // Timings for the bench and for anyone curious: wall time at the host, and the tests' own.
+      section.dataset.hostMs = String(Math.round(result.hostDurationMs ?? result.durationMs));
+      section.dataset.testsMs = String(Math.round(result.testsDurationMs));
       if (result.ok) {
         progress.setExercise(id, helped ? 'passed-with-help' : 'passed', Date.now());
         section.dataset.passed = helped ? 'passed-with-help' : 'passed';
       }
+      const markers = await diagnostics;
+      if (markers.length > 0) results.prepend(renderDiagnostics(markers));
       // Markers for failures that point into the learner's files.
       const failureMarkers: EditorMarker[] = [];
       for (const t of result.tests) {
@@ -353,11 +373,11 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
     return link;
   }
 
-  function renderDiagnostics(markers: readonly EditorMarker[], blocking: boolean): HTMLElement {
+  function renderDiagnostics(markers: readonly EditorMarker[]): HTMLElement {
     return el(
       'section',
       { className: 'diagnostics' },
-      el('h4', { textContent: blocking ? 'Syntax errors (fix these first)' : 'Type errors (the tests ran anyway)' }),
+      el('h4', { textContent: 'The type checker found problems' }),
       el('ul', {}, ...markers.map((m) => el('li', {}, locationLink(m.path, m.line, m.column), ` ${m.message}`))),
     );
   }
@@ -386,11 +406,14 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
 
   function renderResult(result: GradeResult, explanation: string): void {
     const { passed, total } = result.summary;
+    const syntax = result.errors.find((e) => e.kind === 'syntax');
     const headline = result.ok
       ? `All ${total} tests passed.`
       : result.errors.some((e) => e.kind === 'deadline')
         ? 'Stopped: the code did not finish in time.'
-        : `${passed} of ${total} tests passed.`;
+        : syntax
+          ? `Not run: a syntax error in ${syntax.location?.file ?? syntax.file ?? 'a file'}${syntax.location ? ` at line ${syntax.location.line}` : ''}.`
+          : `${passed} of ${total} tests passed.`;
     // The status line is the one live region: it announces the headline, and is styled as the score.
     status.textContent = headline;
     status.dataset.outcome = result.ok ? 'pass' : 'fail';

@@ -14,6 +14,7 @@ import {
   weightedRoundRobin,
   type PolicyName,
 } from '../../../src/scenarios/load-balancing-policies.ts';
+import { proseOf } from './mdx-prose.ts';
 
 const lesson = readFileSync(new URL('../../../content/load-balancing/choosing-a-backend.mdx', import.meta.url), 'utf8');
 
@@ -127,14 +128,9 @@ describe('Choosing a backend: the simulator', () => {
 
 describe('Choosing a backend: the page itself', () => {
   it('keeps MDX-special characters out of the prose and starts the body below the title', () => {
-    const body = lesson.replace(/^---\n[\s\S]*?\n---\n/, '');
-    const prose = body
-      .replace(/```[\s\S]*?```/g, '')
-      .replace(/`[^`\n]*`/g, '')
-      .replace(/<Quiz[\s\S]*?\/>/g, '')
-      .replace(/\{\/\*[\s\S]*?\*\/\}/g, '');
+    const prose = proseOf(lesson);
     expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
     expect(/^# /m.test(prose), 'the page renders the title; the body must not add an H1').toBe(false);
-    expectInLesson('{/* simulation: load-balancing-policies */}');
+    expectInLesson('<Simulation scenario="load-balancing-policies" />');
   });
 });

@@ -15,6 +15,7 @@ import {
   withOutlierEjection,
   type PolicyName,
 } from '../../../src/scenarios/load-balancing-policies.ts';
+import { proseOf } from './mdx-prose.ts';
 
 const read = (path: string): string => readFileSync(new URL(path, import.meta.url), 'utf8');
 const lesson = read('../../../content/load-balancing/failing-backends.mdx');
@@ -143,12 +144,7 @@ describe('When backends fail: the exercise', () => {
 
 describe('When backends fail: the page itself', () => {
   it('keeps MDX-special characters out of the prose and starts the body below the title', () => {
-    const body = lesson.replace(/^---\n[\s\S]*?\n---\n/, '');
-    const prose = body
-      .replace(/```[\s\S]*?```/g, '')
-      .replace(/`[^`\n]*`/g, '')
-      .replace(/<Quiz[\s\S]*?\/>/g, '')
-      .replace(/<Exercise id="[a-z0-9-]+" \/>/g, '');
+    const prose = proseOf(lesson);
     expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
     expect(/^# /m.test(prose), 'the page renders the title; the body must not add an H1').toBe(false);
   });

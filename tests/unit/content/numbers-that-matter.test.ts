@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { proseOf } from './mdx-prose.ts';
 
 const lesson = readFileSync(
   new URL('../../../content/foundations/numbers-that-matter.mdx', import.meta.url),
@@ -367,13 +368,7 @@ describe('Numbers that matter: recovery objectives', () => {
 
 describe('Numbers that matter: the page itself', () => {
   it('keeps MDX-special characters out of the prose and starts the body below the title', () => {
-    const body = lesson.replace(/^---\n[\s\S]*?\n---\n/, '');
-    // Component tags and MDX comments on a line of their own are MDX, not prose.
-    const prose = body
-      .replace(/```[\s\S]*?```/g, '')
-      .replace(/`[^`\n]*`/g, '')
-      .replace(/^<[A-Z][A-Za-z]*\b[^\n]*\/>$/gm, '')
-      .replace(/^\{\/\*[^\n]*\*\/\}$/gm, '');
+    const prose = proseOf(lesson);
     expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
     expect(/^# /m.test(prose), 'the page renders the title; the body must not add an H1').toBe(false);
   });

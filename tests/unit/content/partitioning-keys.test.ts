@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { hashString } from '../../../src/sim/index.ts';
 import { ring as makeRing } from '../../../src/scenarios/sharding-ring-balance.ts';
+import { proseOf } from './mdx-prose.ts';
 
 const lesson = readFileSync(new URL('../../../content/sharding/partitioning-keys.mdx', import.meta.url), 'utf8');
 
@@ -164,12 +165,7 @@ describe('Partitioning keys: hot keys', () => {
 describe('Partitioning keys: the page itself', () => {
   it('keeps MDX-special characters out of the prose and starts the body below the title', () => {
     const body = lesson.replace(/^---\n[\s\S]*?\n---\n/, '');
-    const prose = body
-      .replace(/```[\s\S]*?```/g, '')
-      .replace(/`[^`\n]*`/g, '')
-      .replace(/<Quiz[\s\S]*?\/>/g, '')
-      .replace(/<Exercise id="[a-z0-9-]+" \/>/g, '')
-      .replace(/\{\/\* simulation: [a-z0-9-]+ \*\/\}/g, '');
+    const prose = proseOf(lesson);
     expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
     expect(/^# /m.test(prose), 'the page renders the title; the body must not add an H1').toBe(false);
     expect((body.match(/<Quiz/g) ?? []).length).toBeGreaterThanOrEqual(3);

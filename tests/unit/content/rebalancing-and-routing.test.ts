@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REBALANCE_AT_MS, SHARDS, buildRebalance, scenario } from '../../../src/scenarios/sharding-rebalance.ts';
 import { defaultParams } from '../../../src/scenarios/types.ts';
+import { proseOf } from './mdx-prose.ts';
 
 const lesson = readFileSync(new URL('../../../content/sharding/rebalancing-and-routing.mdx', import.meta.url), 'utf8');
 
@@ -91,12 +92,7 @@ describe('Rebalancing and routing: the simulated rebalance', () => {
 describe('Rebalancing and routing: the page itself', () => {
   it('keeps MDX-special characters out of the prose and starts the body below the title', () => {
     const body = lesson.replace(/^---\n[\s\S]*?\n---\n/, '');
-    const prose = body
-      .replace(/```[\s\S]*?```/g, '')
-      .replace(/`[^`\n]*`/g, '')
-      .replace(/<Quiz[\s\S]*?\/>/g, '')
-      .replace(/<Exercise id="[a-z0-9-]+" \/>/g, '')
-      .replace(/\{\/\* simulation: [a-z0-9-]+ \*\/\}/g, '');
+    const prose = proseOf(lesson);
     expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
     expect(/^# /m.test(prose), 'the page renders the title; the body must not add an H1').toBe(false);
     expect((body.match(/<Quiz/g) ?? []).length).toBeGreaterThanOrEqual(3);

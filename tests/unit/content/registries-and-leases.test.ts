@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildFailover, scenario } from '../../../src/scenarios/discovery-failover.ts';
 import { defaultParams, type ParamValues } from '../../../src/scenarios/types.ts';
+import { proseOf } from './mdx-prose.ts';
 
 const lesson = readFileSync(new URL('../../../content/service-discovery/registries-and-leases.mdx', import.meta.url), 'utf8');
 
@@ -151,17 +152,11 @@ describe('Registries and leases: the page itself', () => {
     const options = lesson.match(/\{ text: "/g) ?? [];
     const explanations = lesson.match(/explanation: "/g) ?? [];
     expect(explanations.length).toBe(options.length);
-    expectInLesson('exercises: [discovery-leases]', '<Exercise id="discovery-leases" />', '{/* simulation: discovery-failover */}');
+    expectInLesson('exercises: [discovery-leases]', '<Exercise id="discovery-leases" />', '<Simulation scenario="discovery-failover" />');
   });
 
   it('keeps MDX-special characters out of the prose and starts the body below the title', () => {
-    const body = lesson.replace(/^---\n[\s\S]*?\n---\n/, '');
-    const prose = body
-      .replace(/```[\s\S]*?```/g, '')
-      .replace(/`[^`\n]*`/g, '')
-      .replace(/<Quiz[\s\S]*?\/>/g, '')
-      .replace(/<Exercise id="[a-z-]+" \/>/g, '')
-      .replace(/\{\/\* simulation: [a-z-]+ \*\/\}/g, '');
+    const prose = proseOf(lesson);
     expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
     expect(/^# /m.test(prose), 'the page renders the title; the body must not add an H1').toBe(false);
   });

@@ -1,0 +1,185 @@
+/**
+ * The cluster view: nodes as circles in their groups (SVG, so each has a name and a
+ * label), the links messages have used, messages as moving dots (a canvas over the SVG,
+ * since hundreds move every frame), crashed nodes greyed, partitions drawn as a cut
+ * across the links they sever, and each node's load as a rising fill.
+ */
+import { layoutCluster, loadFraction, messagePosition, type ClusterLayout } from './layout.ts';
+import type { RunStore } from './store.ts';
+import { sizeCanvas, type Palette } from './theme.ts';
+
+const SVG = 'http://www.w3.org/2000/svg';
+/** Most dots drawn in one frame; beyond this the picture is a blur anyway. */
+const MAX_DOTS = 600;
+
+function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}): SVGElementTagNameMap[K] {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  return node;
+}
+
+export class ClusterView {
+  readonly #host: HTMLElement;
+  readonly #svg: SVGSVGElement;
+  readonly #canvas: HTMLCanvasElement;
+  #ctx: CanvasRenderingContext2D | undefined;
+  #layout: ClusterLayout | undefined;
+  #palette: Palette;
+  readonly #store: RunStore;
+  #links = new Set<string>();
+  #linkLayer: SVGGElement | undefined;
+  #nodeParts: { fill: SVGRectElement; circle: SVGCircleElement; label: SVGTextElement; load: SVGTextElement }[] = [];
+  /** The largest load seen, so a node's fill means the same all run long. */
+  #loadScale = 1;
+
+  constructor(host: HTMLElement, store: RunStore, palette: Palette) {
+    this.#host = host;
+    this.#store = store;
+    this.#palette = palette;
+    this.#svg = svg('svg', { role: 'img' });
+    this.#canvas = document.createElement('canvas');
+    this.#canvas.setAttribute('aria-hidden', 'true');
+    host.replaceChildren(this.#svg, this.#canvas);
+    this.relayout();
+  }
+
+  setPalette(palette: Palette): void {
+    this.#palette = palette;
+    this.relayout();
+  }
+
+  /** Describes the picture for assistive technology. */
+  setLabel(text: string): void {
+    this.#svg.setAttribute('aria-label', text);
+  }
+
+  relayout(): void {
+    const width = Math.floor(this.#host.clientWidth || 320);
+    const meta = this.#store.meta;
+    const layout = layoutCluster(meta.groups, width);
+    this.#layout = layout;
+    const p = this.#palette;
+    const s = this.#svg;
+    s.setAttribute('viewBox', `0 0 ${layout.width} ${layout.height}`);
+    s.setAttribute('width', String(layout.width));
+    s.setAttribute('height', String(layout.height));
+    s.replaceChildren();
+    for (const g of layout.groups) {
+      s.append(svg('rect', { x: g.x, y: g.y, width: g.width, height: g.height, rx: 8, fill: p.bgSoft, stroke: p.border }));
+      const label = svg('text', { x: g.x + 8, y: g.y + 16, fill: p.muted, 'font-size': 12, 'font-family': p.font });
+      label.textContent = g.name;
+      s.append(label);
+    }
+    this.#linkLayer = svg('g');
+    s.append(this.#linkLayer);
+    this.#nodeParts = [];
+    const defs = svg('defs');
+    s.append(defs);
+    for (const n of layout.nodes) {
+      const clipId = `clip-${meta.scenarioId}-${Math.random().toString(36).slice(2)}-${n.node}`;
+      const clip = svg('clipPath', { id: clipId });
+      clip.append(svg('circle', { cx: n.x, cy: n.y, r: n.r }));
+      defs.append(clip);
+      const circle = svg('circle', { cx: n.x, cy: n.y, r: n.r, fill: p.bg, stroke: p.fg, 'stroke-width': 1.5 });
+      const fill = svg('rect', { x: n.x - n.r, y: n.y + n.r, width: n.r * 2, height: 0, fill: p.warn, opacity: 0.55, 'clip-path': `url(#${clipId})` });
+      const label = svg('text', { x: n.x, y: n.y + n.r + 13, fill: p.fg, 'font-size': 12, 'font-family': p.font, 'text-anchor': 'middle' });
+      label.textContent = meta.nodes[n.node] ?? '';
+      const load = svg('text', { x: n.x, y: n.y + 4, fill: p.fg, 'font-size': 11, 'font-family': p.mono, 'text-anchor': 'middle' });
+      s.append(circle, fill, label, load);
+      this.#nodeParts[n.node] = { fill, circle, label, load };
+    }
+    this.#ctx = sizeCanvas(this.#canvas, layout.width, layout.height);
+    this.#links = new Set();
+  }
+
+  /** Draws the state at virtual time `t`. */
+  draw(t: number): void {
+    const layout = this.#layout;
+    const ctx = this.#ctx;
+    if (!layout || !ctx) return;
+    const store = this.#store;
+    const p = this.#palette;
+    const pos = new Map(layout.nodes.map((n) => [n.node, n]));
+    const flying = store.inFlightAt(t, MAX_DOTS);
+
+    // Links appear once a message has used them, so the picture shows who talks to whom.
+    let newLinks = false;
+    for (const row of flying) {
+      const a = store.from(row);
+      const b = store.to(row);
+      const key = a < b ? `${a}-${b}` : `${b}-${a}`;
+      if (!this.#links.has(key)) {
+        this.#links.add(key);
+        newLinks = true;
+      }
+    }
+    const cuts = store.cutLinksAt(t);
+    if (newLinks || cuts.size > 0 || this.#linkLayer?.dataset.cuts !== String(cuts.size)) this.#drawLinks(pos, cuts);
+
+    // Node fill: load at the bucket containing t; grey when down.
+    const bucket = store.buckets[Math.max(0, store.bucketIndexAt(t) + 1)] ?? store.buckets[store.buckets.length - 1];
+    const down = store.nodesDownAt(t);
+    for (const n of layout.nodes) {
+      const parts = this.#nodeParts[n.node];
+      if (!parts) continue;
+      const sample = bucket?.nodes[n.node];
+      const inSystem = sample ? sample.queueDepth + sample.inService : 0;
+      if (inSystem > this.#loadScale) this.#loadScale = inSystem;
+      const f = loadFraction(sample?.inService ?? 0, sample?.queueDepth ?? 0, this.#loadScale);
+      const isDown = down.has(n.node) || sample?.up === false;
+      parts.fill.setAttribute('y', String(n.y + n.r - f * 2 * n.r));
+      parts.fill.setAttribute('height', String(f * 2 * n.r));
+      parts.fill.setAttribute('fill', f > 0.75 ? p.bad : p.warn);
+      parts.circle.setAttribute('fill', isDown ? p.border : p.bg);
+      parts.circle.setAttribute('stroke', isDown ? p.muted : p.fg);
+      parts.circle.setAttribute('stroke-dasharray', isDown ? '3 3' : '');
+      parts.load.textContent = isDown ? '✕' : inSystem > 0 ? String(inSystem) : '';
+    }
+
+    // Messages in flight.
+    ctx.clearRect(0, 0, layout.width, layout.height);
+    for (const row of flying) {
+      const a = pos.get(store.from(row));
+      const b = pos.get(store.to(row));
+      if (!a || !b) continue;
+      const end = store.endMs(row);
+      const at = messagePosition(a, b, store.sendMs(row), Number.isNaN(end) ? store.availableMs : end, t);
+      const dropped = store.dropped(row);
+      ctx.fillStyle = dropped ? p.bad : store.isReply(row) ? p.ok : p.accent;
+      ctx.beginPath();
+      ctx.arc(at.x, at.y, dropped ? 4 : 3.2, 0, Math.PI * 2);
+      ctx.fill();
+    }
+  }
+
+  #drawLinks(pos: Map<number, { x: number; y: number; r: number }>, cuts: Set<string>): void {
+    const layer = this.#linkLayer;
+    if (!layer) return;
+    const p = this.#palette;
+    layer.replaceChildren();
+    layer.dataset.cuts = String(cuts.size);
+    const drawn = new Set(this.#links);
+    // A cut link that no message has used yet is still worth showing.
+    for (const key of cuts) {
+      const [a, b] = key.split('>').map(Number) as [number, number];
+      drawn.add(a < b ? `${a}-${b}` : `${b}-${a}`);
+    }
+    for (const key of drawn) {
+      const [a, b] = key.split('-').map(Number) as [number, number];
+      const pa = pos.get(a);
+      const pb = pos.get(b);
+      if (!pa || !pb) continue;
+      const cut = cuts.has(`${a}>${b}`) || cuts.has(`${b}>${a}`);
+      layer.append(svg('line', { x1: pa.x, y1: pa.y, x2: pb.x, y2: pb.y, stroke: cut ? p.bad : p.border, 'stroke-width': cut ? 2 : 1.5, 'stroke-dasharray': cut ? '5 4' : '' }));
+      if (cut) {
+        // The cut: a short bar across the link at its midpoint.
+        const mx = (pa.x + pb.x) / 2;
+        const my = (pa.y + pb.y) / 2;
+        const len = Math.hypot(pb.x - pa.x, pb.y - pa.y) || 1;
+        const nx = (-(pb.y - pa.y) / len) * 10;
+        const ny = ((pb.x - pa.x) / len) * 10;
+        layer.append(svg('line', { x1: mx - nx, y1: my - ny, x2: mx + nx, y2: my + ny, stroke: p.bad, 'stroke-width': 3 }));
+      }
+    }
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Where the cluster view draws each node: one column per group on a wide screen (clients
+ * on the left, servers to their right, as a request flows), one row per group on a phone.
+ * Pure geometry, so it is tested without a browser.
+ */
+
+export interface GroupSpec {
+  readonly name: string;
+  readonly nodes: readonly number[];
+}
+
+export interface PlacedNode {
+  readonly node: number;
+  readonly x: number;
+  readonly y: number;
+  readonly r: number;
+}
+
+export interface PlacedGroup {
+  readonly name: string;
+  /** The group's box. */
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface ClusterLayout {
+  readonly width: number;
+  readonly height: number;
+  readonly orientation: 'columns' | 'rows';
+  readonly nodes: readonly PlacedNode[];
+  readonly groups: readonly PlacedGroup[];
+}
+
+/** Below this width the groups stack as rows. */
+export const NARROW_PX = 480;
+const LABEL_PX = 22;
+/** Room for a node's name under its circle. */
+const NAME_PX = 12;
+const PAD = 8;
+const MAX_R = 26;
+const MIN_R = 7;
+
+/** Lays the groups out in `width` pixels; the height follows from the largest group. */
+export function layoutCluster(groups: readonly GroupSpec[], width: number): ClusterLayout {
+  const w = Math.max(width, 200);
+  const biggest = Math.max(1, ...groups.map((g) => g.nodes.length));
+  if (w >= NARROW_PX) {
+    // Columns: a node's pitch is 2.6 radii, and the tallest column decides the height.
+    const colWidth = w / Math.max(groups.length, 1);
+    const r = clamp(Math.min(colWidth / 4, 240 / (biggest * 1.3)), MIN_R, MAX_R);
+    const pitch = r * 2.6;
+    // The last node's name sits below its circle and needs room inside the group's box.
+    const height = LABEL_PX + PAD * 2 + biggest * pitch + NAME_PX;
+    const nodes: PlacedNode[] = [];
+    const placed: PlacedGroup[] = groups.map((g, gi) => {
+      const x = gi * colWidth;
+      const top = LABEL_PX + PAD + (biggest - g.nodes.length) * pitch * 0.5;
+      g.nodes.forEach((node, i) => nodes.push({ node, x: x + colWidth / 2, y: top + pitch * (i + 0.5), r }));
+      return { name: g.name, x: x + PAD / 2, y: PAD / 2, width: colWidth - PAD, height: height - PAD };
+    });
+    return { width: w, height, orientation: 'columns', nodes, groups: placed };
+  }
+  // Rows: nodes spread across the width; a row wraps onto more lines when they would not fit.
+  const perLine = Math.max(1, Math.floor((w - PAD * 2) / (MIN_R * 2.6)));
+  const r = clamp((w - PAD * 2) / (Math.min(biggest, perLine) * 2.6), MIN_R, MAX_R);
+  const pitch = r * 2.6;
+  const nodes: PlacedNode[] = [];
+  const placed: PlacedGroup[] = [];
+  let y = 0;
+  for (const g of groups) {
+    const lines = Math.max(1, Math.ceil(g.nodes.length / perLine));
+    const rowHeight = LABEL_PX + PAD * 2 + lines * pitch + NAME_PX;
+    g.nodes.forEach((node, i) => {
+      const line = Math.floor(i / perLine);
+      const inLine = Math.min(perLine, g.nodes.length - line * perLine);
+      const left = (w - inLine * pitch) / 2;
+      nodes.push({ node, x: left + pitch * ((i % perLine) + 0.5), y: y + LABEL_PX + PAD + pitch * (line + 0.5), r });
+    });
+    placed.push({ name: g.name, x: PAD / 2, y: y + PAD / 2, width: w - PAD, height: rowHeight - PAD });
+    y += rowHeight;
+  }
+  return { width: w, height: y, orientation: 'rows', nodes, groups: placed };
+}
+
+/** Where a message is at time `t` on its way from `a` to `b`, as a point on the link. */
+export function messagePosition(
+  a: { readonly x: number; readonly y: number },
+  b: { readonly x: number; readonly y: number },
+  sendMs: number,
+  endMs: number,
+  t: number,
+): { x: number; y: number } {
+  const span = endMs - sendMs;
+  const f = span > 0 && Number.isFinite(span) ? clamp((t - sendMs) / span, 0, 1) : 0.5;
+  return { x: a.x + (b.x - a.x) * f, y: a.y + (b.y - a.y) * f };
+}
+
+/** Fill level of a node's load ring, 0..1: in service over workers, plus queued beyond that. */
+export function loadFraction(inService: number, queueDepth: number, scale: number): number {
+  if (scale <= 0) return 0;
+  return clamp((inService + queueDepth) / scale, 0, 1);
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, v));
+}

@@ -1,0 +1,121 @@
+/**
+ * What the simulation worker and the page say to each other. Messages (the bulk of a
+ * trace) travel as columns of typed arrays whose buffers are transferred, not copied:
+ * structured-cloning thousands of small objects per batch would cost the page's main
+ * thread more than drawing them.
+ */
+import type { ScenarioParam } from '../../scenarios/types.ts';
+import type { SloObjectives } from '../../sim/index.ts';
+
+/** How a message ended. `pending` until its delivery or drop is known. */
+export const OUTCOMES = ['pending', 'delivered', 'loss', 'partition', 'node-down', 'queue-full', 'late-reply'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export const KINDS = ['message', 'request', 'reply'] as const;
+export type Kind = (typeof KINDS)[number];
+
+/** New messages, one entry per column index. Node names are indices into `RunMeta.nodes`. */
+export interface MessageColumns {
+  readonly id: Int32Array;
+  readonly sendMs: Float64Array;
+  readonly from: Uint16Array;
+  readonly to: Uint16Array;
+  readonly kind: Uint8Array;
+  /** A short description of the body, at most {@link BODY_CHARS} characters. */
+  readonly body: readonly string[];
+}
+
+/** Messages whose fate became known: delivered or dropped, and when. */
+export interface EndColumns {
+  readonly id: Int32Array;
+  readonly endMs: Float64Array;
+  /** Index into {@link OUTCOMES}. */
+  readonly outcome: Uint8Array;
+}
+
+/** Longest body description kept; the details panel is not the place for a whole payload. */
+export const BODY_CHARS = 120;
+
+/** Something that happened on one node's lane, other than a message. */
+export interface LaneEvent {
+  readonly t: number;
+  readonly node: number;
+  readonly type: 'timer-set' | 'timer-fire' | 'crash' | 'restart' | 'pause' | 'resume' | 'rpc-timeout' | 'error' | 'reject';
+  readonly detail: string;
+}
+
+/** A partition starting or healing; `cuts` are directed links as node indices. */
+export interface CutEvent {
+  readonly t: number;
+  readonly type: 'partition' | 'heal';
+  readonly label: string;
+  readonly cuts: readonly (readonly [number, number])[];
+}
+
+/** Per-node state at the end of a bucket. */
+export interface NodeSample {
+  readonly queueDepth: number;
+  readonly inService: number;
+  readonly served: number;
+  readonly rejected: number;
+  readonly up: boolean;
+  readonly paused: boolean;
+}
+
+/** Measurements over one bucket of virtual time, `[startMs, endMs)`. */
+export interface MetricBucket {
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Operations that completed in the bucket, by outcome. */
+  readonly ok: number;
+  readonly failed: number;
+  readonly unknown: number;
+  /** Latency percentiles of the bucket's successful operations (NaN when there were none). */
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** Cumulative latency percentiles of every successful operation up to `endMs`. */
+  readonly totalP50Ms: number;
+  readonly totalP99Ms: number;
+  /** Sparse latency histogram of the bucket: pairs of [bin index, count]. */
+  readonly bins: readonly number[];
+  /** One sample per node, in `RunMeta.nodes` order. */
+  readonly nodes: readonly NodeSample[];
+}
+
+/** What the page learns about a run before its first batch. */
+export interface RunMeta {
+  readonly scenarioId: string;
+  readonly title: string;
+  readonly description: string;
+  readonly params: readonly ScenarioParam[];
+  readonly seed: number;
+  readonly nodes: readonly string[];
+  /** Group name → node indices; every node is in exactly one group. */
+  readonly groups: readonly { readonly name: string; readonly nodes: readonly number[] }[];
+  readonly durationMs: number;
+  readonly bucketMs: number;
+  readonly slo: SloObjectives;
+}
+
+export type ToWorker =
+  | { readonly type: 'start'; readonly runId: number; readonly scenarioId: string; readonly params: Readonly<Record<string, number | string | boolean>>; readonly seed: number }
+  /** Run the simulation at least up to this virtual time. */
+  | { readonly type: 'demand'; readonly runId: number; readonly untilMs: number };
+
+export type FromWorker =
+  | { readonly type: 'ready'; readonly runId: number; readonly meta: RunMeta }
+  | {
+      readonly type: 'batch';
+      readonly runId: number;
+      /** The simulation has run up to here: everything before it is in this or earlier batches. */
+      readonly untilMs: number;
+      readonly messages: MessageColumns;
+      readonly ends: EndColumns;
+      readonly lanes: readonly LaneEvent[];
+      readonly cuts: readonly CutEvent[];
+      readonly buckets: readonly MetricBucket[];
+      /** Whether the trace hit its capacity, so later messages are missing from the views. */
+      readonly traceTruncated: boolean;
+      readonly done: boolean;
+    }
+  | { readonly type: 'error'; readonly runId: number; readonly message: string };

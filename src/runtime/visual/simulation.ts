@@ -1,0 +1,467 @@
+/**
+ * A live simulation on a lesson page. The server-rendered markup (Simulation.astro) holds
+ * the controls and regions; this module starts the worker, wires the controls, and draws
+ * the views once per animation frame from what has streamed in — only the part of the run
+ * that is visible, so the page stays responsive however many events the run produces.
+ */
+import type { ParamValues, ScenarioParam } from '../../scenarios/types.ts';
+import { MetricCharts } from './charts.ts';
+import { ClusterView } from './cluster-view.ts';
+import { controlsFor, nextSeed, parseParam, parseSeed, valueText } from './controls.ts';
+import { snapshot } from './metrics-data.ts';
+import { Playback, SPEEDS, nextEventTime } from './playback.ts';
+import type { FromWorker, RunMeta, ToWorker } from './protocol.ts';
+import { formatMs, formatPercent } from './scales.ts';
+import { SequenceView } from './sequence-view.ts';
+import { RunStore } from './store.ts';
+import { onThemeChange, readPalette } from './theme.ts';
+
+/** Charts redraw at most this often (real ms); they change per bucket, not per frame. */
+const CHART_INTERVAL_MS = 250;
+/**
+ * The sequence diagram redraws at most this often while playing: its canvas is the
+ * largest, and repainting it every frame costs the compositor more than the eye gains.
+ */
+const SEQUENCE_INTERVAL_MS = 50;
+/** The text tables update at most this often, so a screen reader is not flooded. */
+const TABLE_INTERVAL_MS = 400;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]) {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
+interface Views {
+  readonly store: RunStore;
+  readonly cluster: ClusterView;
+  readonly sequence: SequenceView;
+  readonly charts: MetricCharts;
+}
+
+export async function mountSimulation(section: HTMLElement): Promise<void> {
+  if (section.dataset.mounted) return;
+  section.dataset.mounted = 'loading';
+  const scenarioId = section.dataset.simulation!;
+  const q = <T extends Element>(selector: string) => section.querySelector<T>(selector)!;
+  const status = q<HTMLElement>('[data-status]');
+  const play = q<HTMLButtonElement>('[data-action="play"]');
+  const step = q<HTMLButtonElement>('[data-action="step"]');
+  const restart = q<HTMLButtonElement>('[data-action="restart"]');
+  const newSeed = q<HTMLButtonElement>('[data-action="new-seed"]');
+  const speedSelect = q<HTMLSelectElement>('[data-speed]');
+  const seedInput = q<HTMLInputElement>('[data-seed-input]');
+  const scrubber = q<HTMLInputElement>('[data-scrubber]');
+  const timeOut = q<HTMLOutputElement>('[data-time]');
+  const viewsBox = q<HTMLElement>('[data-views]');
+  const paramsBox = q<HTMLFieldSetElement>('[data-params]');
+  const summaryBody = q<HTMLTableSectionElement>('[data-summary-table] tbody');
+  const nodeBody = q<HTMLTableSectionElement>('[data-node-table] tbody');
+  const follow = q<HTMLButtonElement>('[data-seq="follow"]');
+
+  status.textContent = 'Starting the simulator…';
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL('./sim-worker.ts', import.meta.url), { type: 'module', name: 'simulation' });
+  } catch (error) {
+    status.textContent = `The simulation cannot run in this browser: ${(error as Error).message}`;
+    section.dataset.mounted = 'failed';
+    return;
+  }
+  const send = (message: ToWorker) => worker.postMessage(message);
+
+  let runId = 0;
+  let seed = Number(section.dataset.seed ?? '1');
+  let paramSpecs: readonly ScenarioParam[] = [];
+  let params: Record<string, number | string | boolean> = {};
+  let views: Views | undefined;
+  let playback: Playback | undefined;
+  let speed = Number(speedSelect.value) || 1_000;
+  let lastDemand = 0;
+  let dirty = true;
+  let lastChart = 0;
+  let lastTable = 0;
+  let lastSequence = 0;
+  let pendingStep = false;
+  let palette = readPalette(section);
+
+  const setState = (state: string) => {
+    section.dataset.state = state;
+    play.textContent = state === 'playing' ? 'Pause' : 'Play';
+    play.setAttribute('aria-label', state === 'playing' ? 'Pause the simulation' : 'Play the simulation');
+  };
+
+  /** Reads the parameter controls (as rendered, or as rebuilt for the worker's scenario). */
+  const readParams = (): Record<string, number | string | boolean> => {
+    const out: Record<string, number | string | boolean> = {};
+    for (const spec of paramSpecs) {
+      const input = paramsBox.querySelector<HTMLInputElement | HTMLSelectElement>(`[data-param="${spec.name}"] input, [data-param="${spec.name}"] select`);
+      if (!input) continue;
+      out[spec.name] = parseParam(spec, input instanceof HTMLInputElement && input.type === 'checkbox' ? input.checked : input.value);
+    }
+    return out;
+  };
+
+  /** Rebuilds the parameter controls when the worker's scenario has other parameters than the markup. */
+  const ensureParamControls = (specs: readonly ScenarioParam[], values: ParamValues) => {
+    const rendered = [...paramsBox.querySelectorAll<HTMLElement>('[data-param]')].map((d) => d.dataset.param).join(',');
+    if (rendered === specs.map((s) => s.name).join(',')) return;
+    const legend = paramsBox.querySelector('legend');
+    paramsBox.replaceChildren(...(legend ? [legend] : []));
+    for (const c of controlsFor(specs, values)) {
+      const id = `sim-${scenarioId}-${c.name}`;
+      const box = el('div', { className: 'param' });
+      box.dataset.param = c.name;
+      box.dataset.kind = c.kind;
+      const label = document.createElement('label');
+      label.htmlFor = id;
+      label.textContent = c.label;
+      if (c.kind === 'number') {
+        const input = document.createElement('input');
+        Object.assign(input, { id, type: 'range', min: String(c.min), max: String(c.max), step: String(c.step), value: String(c.value) });
+        input.setAttribute('aria-valuetext', c.valueText);
+        const out = document.createElement('output');
+        out.textContent = c.valueText;
+        out.htmlFor.add(id);
+        box.append(label, input, out);
+      } else if (c.kind === 'select') {
+        const select = document.createElement('select');
+        select.id = id;
+        for (const o of c.options) select.append(new Option(o.label, o.value, false, o.value === c.value));
+        box.append(label, select);
+      } else {
+        const input = document.createElement('input');
+        Object.assign(input, { id, type: 'checkbox', checked: c.value });
+        label.removeAttribute('for');
+        label.className = 'check';
+        label.replaceChildren(input, ` ${c.label}`);
+        box.append(label);
+      }
+      paramsBox.append(box);
+    }
+  };
+
+  const start = () => {
+    runId++;
+    params = readParams();
+    views?.sequence.destroy();
+    views?.charts.destroy();
+    views = undefined;
+    playback = undefined;
+    lastDemand = 0;
+    setState('loading');
+    status.textContent = `Building the run with seed ${seed}…`;
+    send({ type: 'start', runId, scenarioId, params, seed });
+  };
+
+  const onReady = (meta: RunMeta) => {
+    if (paramSpecs.length === 0 || paramSpecs !== meta.params) {
+      ensureParamControls(meta.params, params);
+      paramSpecs = meta.params;
+    }
+    q<HTMLElement>('[data-title]').textContent = meta.title;
+    q<HTMLElement>('[data-description]').textContent = meta.description;
+    const wasPlaying = section.dataset.autoplay === 'true';
+    viewsBox.hidden = false;
+    const store = new RunStore(meta);
+    const cluster = new ClusterView(q('[data-cluster]'), store, palette);
+    const sequence = new SequenceView(
+      { plot: q('[data-seq-plot]'), details: q('[data-seq-details]'), list: q('[data-seq-list]'), listNote: q('[data-seq-note]') },
+      store,
+      palette,
+    );
+    sequence.onFollowChange = (on) => follow.setAttribute('aria-pressed', String(on));
+    follow.setAttribute('aria-pressed', 'true');
+    const charts = new MetricCharts(
+      { latency: q('[data-chart="latency"]'), histogram: q('[data-chart="histogram"]'), load: q('[data-chart="load"]'), throughput: q('[data-chart="throughput"]') },
+      meta,
+      palette,
+    );
+    views = { store, cluster, sequence, charts };
+    playback = new Playback(meta.durationMs, speed);
+    scrubber.max = String(meta.durationMs);
+    scrubber.step = String(meta.bucketMs / 10);
+    demand(true);
+    for (const control of section.querySelectorAll<HTMLInputElement | HTMLButtonElement | HTMLSelectElement>('button, input, select')) control.disabled = false;
+    dirty = true;
+    if (wasPlaying) {
+      playback.playing = true;
+      setState('playing');
+      status.textContent = `Playing seed ${seed} at ${speed.toLocaleString('en-US')} virtual ms per second.`;
+    } else {
+      setState('ready');
+      status.textContent = `Ready: seed ${seed}, ${formatMs(meta.durationMs)} of virtual time. Press Play.`;
+    }
+    section.dataset.mounted = 'ready';
+  };
+
+  const demand = (force = false) => {
+    if (!playback || !views) return;
+    const want = playback.demandMs();
+    if (force || (want > lastDemand && !views.store.done)) {
+      // Ask in steps, not every frame: one message per few buckets is plenty.
+      if (!force && want - lastDemand < views.store.meta.bucketMs * 4 && want < views.store.meta.durationMs) return;
+      lastDemand = want;
+      send({ type: 'demand', runId, untilMs: want });
+    }
+  };
+
+  worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
+    const message = event.data;
+    if (message.runId !== runId) return;
+    if (message.type === 'ready') onReady(message.meta);
+    else if (message.type === 'batch') {
+      views?.store.ingest(message);
+      dirty = true;
+    } else {
+      setState('error');
+      status.textContent = `The simulation stopped with an error: ${message.message}`;
+    }
+  });
+  worker.addEventListener('error', (event) => {
+    setState('error');
+    status.textContent = `The simulator failed to load: ${event.message || 'unknown error'}. Reload the page to try again.`;
+  });
+
+  // Controls.
+  play.addEventListener('click', () => {
+    if (!playback) return;
+    if (playback.playing) {
+      playback.playing = false;
+      setState('paused');
+      status.textContent = `Paused at ${formatMs(playback.playheadMs)}.`;
+    } else {
+      if (playback.playheadMs >= playback.durationMs) playback.seek(0);
+      playback.playing = true;
+      setState('playing');
+      status.textContent = `Playing at ${speed.toLocaleString('en-US')} virtual ms per second.`;
+    }
+    dirty = true;
+  });
+  step.addEventListener('click', () => {
+    if (!playback || !views) return;
+    playback.playing = false;
+    setState('paused');
+    pendingStep = true;
+    doStep();
+  });
+  const doStep = () => {
+    if (!playback || !views || !pendingStep) return;
+    const store = views.store;
+    const t = playback.playheadMs;
+    const candidates: number[] = [];
+    const row = store.lowerBound(t + 1e-6);
+    if (row < store.count) candidates.push(store.sendMs(row));
+    const lane = store.laneLowerBound(t + 1e-6);
+    if (lane < store.lanes.length) candidates.push(store.lanes[lane]!.t);
+    for (const r of store.inFlightAt(t, 200)) if (!Number.isNaN(store.endMs(r))) candidates.push(store.endMs(r));
+    const next = nextEventTime(t, candidates);
+    if (next === undefined || next > store.availableMs) {
+      if (store.done) {
+        pendingStep = false;
+        status.textContent = 'Nothing more happens in this run.';
+        return;
+      }
+      // The worker has not run that far yet; ask, and try again when the batch arrives.
+      send({ type: 'demand', runId, untilMs: Math.min(store.meta.durationMs, store.availableMs + store.meta.bucketMs * 20) });
+      return;
+    }
+    pendingStep = false;
+    playback.seek(next);
+    status.textContent = `Stepped to ${formatMs(next)}.`;
+    dirty = true;
+  };
+  speedSelect.addEventListener('change', () => {
+    speed = Number(speedSelect.value) || 1_000;
+    if (playback) playback.speed = speed;
+    demand();
+  });
+  restart.addEventListener('click', () => {
+    const typed = parseSeed(seedInput.value);
+    if (typed !== undefined) seed = typed;
+    seedInput.value = String(seed);
+    start();
+  });
+  newSeed.addEventListener('click', () => {
+    seed = nextSeed(seed);
+    seedInput.value = String(seed);
+    start();
+  });
+  seedInput.addEventListener('change', () => {
+    const typed = parseSeed(seedInput.value);
+    if (typed === undefined) {
+      status.textContent = 'A seed is a whole number from 0 to 4294967296.';
+      return;
+    }
+    seed = typed;
+    start();
+  });
+  paramsBox.addEventListener('input', (event) => {
+    const input = event.target as HTMLInputElement;
+    const name = input.closest<HTMLElement>('[data-param]')?.dataset.param;
+    const spec = paramSpecs.find((p) => p.name === name);
+    if (spec?.kind !== 'number') return;
+    const text = valueText(spec, Number(parseParam(spec, input.value)));
+    input.setAttribute('aria-valuetext', text);
+    const out = input.parentElement?.querySelector('output');
+    if (out) out.textContent = text;
+  });
+  paramsBox.addEventListener('change', () => {
+    // Keep playing after a change if the run was playing: the reader is exploring.
+    section.dataset.autoplay = String(playback?.playing ?? false);
+    start();
+  });
+  scrubber.addEventListener('input', () => {
+    if (!playback) return;
+    playback.playing = false;
+    setState('paused');
+    playback.seek(Number(scrubber.value));
+    demand(true);
+    dirty = true;
+  });
+  follow.addEventListener('click', () => views?.sequence.setFollow(follow.getAttribute('aria-pressed') !== 'true'));
+  const seqButton = (name: string, action: (v: Views) => void) =>
+    q<HTMLButtonElement>(`[data-seq="${name}"]`).addEventListener('click', () => {
+      if (views) action(views);
+      dirty = true;
+    });
+  seqButton('zoom-in', (v) => v.sequence.zoom(0.5));
+  seqButton('zoom-out', (v) => v.sequence.zoom(2));
+  seqButton('earlier', (v) => v.sequence.pan(-0.5));
+  seqButton('later', (v) => v.sequence.pan(0.5));
+  seqButton('next-drop', (v) => {
+    const row = v.store.nextDropped(v.sequence.follow ? 0 : v.sequence.window.startMs + (v.sequence.window.endMs - v.sequence.window.startMs) / 2 + 1e-6);
+    if (row < 0) {
+      status.textContent = v.store.done ? 'No message was dropped in this run.' : 'No dropped message yet in what has been simulated.';
+      return;
+    }
+    v.sequence.reveal(row);
+    status.textContent = `Showing a dropped message at ${formatMs(v.store.sendMs(row))}.`;
+  });
+
+  // Theme and size.
+  onThemeChange(() => {
+    palette = readPalette(section);
+    if (!views) return;
+    views.cluster.setPalette(palette);
+    views.sequence.setPalette(palette);
+    views.charts.rebuild(palette);
+    dirty = true;
+    lastChart = 0;
+  });
+  let lastWidth = section.clientWidth;
+  new ResizeObserver(() => {
+    if (!views || section.clientWidth === lastWidth) return;
+    lastWidth = section.clientWidth;
+    views.cluster.relayout();
+    views.sequence.resize();
+    views.charts.resize();
+    dirty = true;
+  }).observe(section);
+
+  // The frame loop.
+  let lastFrame = performance.now();
+  const frame = (now: number) => {
+    const dt = now - lastFrame;
+    lastFrame = now;
+    if (views && playback) {
+      const store = views.store;
+      const tick = playback.tick(dt, store.availableMs);
+      if (tick.moved) dirty = true;
+      if (tick.finished) {
+        setState('finished');
+        const s = snapshot(store.meta, store.buckets, store.buckets.length - 1, playback.playheadMs);
+        status.textContent = `Finished: ${s.ok.toLocaleString('en-US')} requests succeeded, p99 ${formatMs(s.p99Ms)}, availability ${formatPercent(s.availability)}.`;
+      }
+      if (playback.playing || tick.moved) demand();
+      if (pendingStep) doStep();
+      if (dirty) {
+        dirty = false;
+        draw(views, playback, now);
+      }
+    }
+    requestAnimationFrame(frame);
+  };
+
+  const draw = (v: Views, pb: Playback, now: number) => {
+    const t = pb.playheadMs;
+    v.cluster.draw(t);
+    if (!pb.playing || now - lastSequence >= SEQUENCE_INTERVAL_MS) {
+      lastSequence = now;
+      v.sequence.update(t);
+    }
+    scrubber.value = String(t);
+    const timeText = `${formatMs(t)} of ${formatMs(pb.durationMs)}`;
+    scrubber.setAttribute('aria-valuetext', timeText);
+    timeOut.textContent = timeText;
+    const upTo = v.store.bucketIndexAt(t);
+    const idle = !pb.playing;
+    if (idle || now - lastChart > CHART_INTERVAL_MS) {
+      lastChart = now;
+      v.charts.update(v.store, upTo);
+    }
+    if (idle || now - lastTable > TABLE_INTERVAL_MS) {
+      lastTable = now;
+      renderTables(v, upTo, t);
+    }
+    // Read by the end-to-end tests and the benchmark; cheap to keep current.
+    section.dataset.playheadMs = String(Math.round(t));
+    section.dataset.availableMs = String(Math.round(v.store.availableMs));
+    section.dataset.messages = String(v.store.count);
+  };
+
+  const renderTables = (v: Views, upTo: number, t: number) => {
+    const meta = v.store.meta;
+    const s = snapshot(meta, v.store.buckets, upTo, t);
+    const row = (label: string, value: string, key: string) => {
+      const td = el('td', { className: 'num', textContent: value });
+      td.dataset.key = key;
+      return el('tr', {}, el('th', { scope: 'row', textContent: label }), td);
+    };
+    const rows = [
+      row('Virtual time', formatMs(t), 'time'),
+      row('Requests completed', s.completed.toLocaleString('en-US'), 'completed'),
+      row('p50 latency so far', formatMs(s.p50Ms), 'p50'),
+      row('p99 latency so far', formatMs(s.p99Ms), 'p99'),
+      row('Throughput, last second', `${s.throughputPerS.toFixed(0)} ok/s`, 'throughput'),
+      row('Availability so far', formatPercent(s.availability), 'availability'),
+      ...s.slo.map((o) => row(`SLO: ${o.label} ${o.target}`, o.pass === undefined ? 'not measured yet' : o.pass ? 'met' : 'missed', `slo-${o.label}`)),
+    ];
+    if (v.store.traceTruncated) rows.push(row('Note', 'the trace reached its capacity; later messages are not drawn', 'note'));
+    summaryBody.replaceChildren(...rows);
+    const bucket = v.store.buckets[Math.max(0, upTo)];
+    const down = v.store.nodesDownAt(t);
+    nodeBody.replaceChildren(
+      ...meta.nodes.map((name, i) => {
+        const n = bucket?.nodes[i];
+        const state = down.has(i) || n?.up === false ? 'down' : n?.paused ? 'paused' : 'up';
+        const num = (x: number | undefined) => el('td', { className: 'num', textContent: x === undefined ? '–' : x.toLocaleString('en-US') });
+        return el('tr', {}, el('th', { scope: 'row', textContent: name }), el('td', { textContent: state }), num(n?.queueDepth), num(n?.inService), num(n?.served), num(n?.rejected));
+      }),
+    );
+    const p99 = formatMs(s.p99Ms);
+    v.cluster.setLabel(
+      `Cluster of ${meta.nodes.length} nodes in ${meta.groups.length} groups at ${formatMs(t)}: p99 latency so far ${p99}. The tables below list each node's load.`,
+    );
+  };
+
+  paramSpecs = [];
+  // The markup's own controls describe this scenario; read them for the first run.
+  const initialSpecs = [...paramsBox.querySelectorAll<HTMLElement>('[data-param]')].map((d): ScenarioParam => {
+    const input = d.querySelector<HTMLInputElement | HTMLSelectElement>('input, select')!;
+    const label = d.querySelector('label')?.textContent?.trim() ?? d.dataset.param!;
+    if (d.dataset.kind === 'number') {
+      const r = input as HTMLInputElement;
+      return { kind: 'number', name: d.dataset.param!, label, min: Number(r.min), max: Number(r.max), step: Number(r.step), default: Number(r.value) };
+    }
+    if (d.dataset.kind === 'select') {
+      const s = input as HTMLSelectElement;
+      return { kind: 'select', name: d.dataset.param!, label, options: [...s.options].map((o) => ({ value: o.value, label: o.text })), default: s.value };
+    }
+    return { kind: 'boolean', name: d.dataset.param!, label, default: (input as HTMLInputElement).checked };
+  });
+  paramSpecs = initialSpecs;
+  if (!SPEEDS.includes(speed as (typeof SPEEDS)[number])) speed = 1_000;
+  start();
+  requestAnimationFrame(frame);
+}

@@ -3,8 +3,11 @@ import { dirname, resolve } from 'node:path';
 
 const PREFIX = '\0faultlines-monaco-css:';
 
+/** Packages whose CSS must arrive with their lazy JavaScript, never in a page's <head>. */
+const lazyPackages = ['/node_modules/monaco-editor/', '/node_modules/@xterm/xterm/'];
+
 /**
- * Monaco's modules import their own CSS files. Astro follows every import — dynamic ones
+ * Monaco's modules import their own CSS files (and the terminal panel imports xterm's). Astro follows every import — dynamic ones
  * too — from a page's scripts and puts the CSS it finds into the page's <head> as
  * render-blocking stylesheets, so a lesson would wait for ~170 KB of editor CSS before it
  * could paint. This plugin turns each of those CSS imports into a small JS module that
@@ -17,10 +20,11 @@ export function monacoCssInJs() {
     name: 'faultlines:monaco-css-in-js',
     enforce: 'pre',
     async resolveId(source, importer) {
-      if (!importer || !source.endsWith('.css') || !importer.includes('/node_modules/monaco-editor/')) return null;
+      if (!importer || !source.endsWith('.css')) return null;
       const resolved = await this.resolve(source, importer, { skipSelf: true });
+      if (!resolved || !lazyPackages.some((p) => resolved.id.includes(p))) return null;
       // The id must not end in .css, or Vite's own CSS pipeline would take it back.
-      return resolved ? `${PREFIX}${resolved.id}.js` : null;
+      return `${PREFIX}${resolved.id}.js`;
     },
     load(id) {
       if (!id.startsWith(PREFIX)) return null;

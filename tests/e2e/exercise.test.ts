@@ -253,6 +253,23 @@ describe('the exercise in a lesson', () => {
   });
 });
 
+describe('the terminal panel', () => {
+  it('shows what the WebContainer process prints, for the exercise that ran', async () => {
+    const page = await newPage();
+    await openExercise(page);
+    expect(await section(page).locator('[data-terminal-panel]').isVisible()).toBe(false);
+    // The WebContainer host dispatches its process output this way; it cannot boot here.
+    await page.evaluate((id) => {
+      document.dispatchEvent(new CustomEvent('faultlines:terminal', { detail: { exerciseId: id, text: 'grader: 8 tests collected\n' } }));
+    }, exerciseId);
+    await section(page).locator('[data-terminal-panel] summary').click();
+    await expect.poll(() => section(page).locator('[data-terminal]').innerText(), { timeout: 10_000 }).toContain('grader: 8 tests collected');
+    const css = await page.$$eval('link[rel="stylesheet"]', (links) => links.map((l) => (l as HTMLLinkElement).href));
+    expect(css.filter((href) => /xterm/i.test(href))).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('when things go wrong', () => {
   it('says so when the exercise cannot be loaded, and the page keeps working', async () => {
     const page = await newPage();

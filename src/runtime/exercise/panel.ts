@@ -194,7 +194,21 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
   addEventListener('pagehide', saveNow);
   document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && saveNow());
 
-  const syncTheme = () => editor.setTheme(currentTheme());
+  // The WebContainer host's process output, in a terminal the learner can open.
+  let terminal: Promise<{ write(text: string): void; setTheme(theme: Theme): void }> | undefined;
+  const terminalPanel = q<HTMLDetailsElement>('[data-terminal-panel]');
+  document.addEventListener('faultlines:terminal', (event) => {
+    const { exerciseId, text } = (event as CustomEvent<{ exerciseId: string; text: string }>).detail;
+    if (exerciseId !== id) return;
+    terminalPanel.hidden = false;
+    terminal ??= import('./terminal.ts').then((m) => m.createTerminal(q<HTMLElement>('[data-terminal]'), currentTheme()));
+    void terminal.then((t) => t.write(text));
+  });
+
+  const syncTheme = () => {
+    editor.setTheme(currentTheme());
+    void terminal?.then((t) => t.setTheme(currentTheme()));
+  };
   document.addEventListener('faultlines:theme', syncTheme);
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', syncTheme);
 

@@ -55,14 +55,19 @@ export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | un
  * otherwise, and says which. `boot` is started once, in the background.
  */
 export class AdaptiveHost {
-  readonly worker = new WorkerHost();
+  readonly worker: GradingHost;
   #boot: BootState = { state: 'booting' };
   readonly #booting: Promise<void>;
   readonly #bootStartedAt = performance.now();
   #lastExplanation = '';
 
-  constructor(boot: () => Promise<GradingHost>, blocker: string | undefined) {
-    this.worker.warm();
+  /**
+   * @param boot starts the WebContainer; called at once unless `blocker` says it cannot run.
+   * @param blocker why WebContainers cannot run here, if they cannot.
+   * @param worker the fallback host; the page passes a WorkerHost, tests a stand-in.
+   */
+  constructor(boot: () => Promise<GradingHost>, blocker: string | undefined, worker: GradingHost) {
+    this.worker = worker;
     if (blocker) {
       this.#boot = { state: 'unavailable', reason: blocker };
       this.#booting = Promise.resolve();
@@ -120,7 +125,9 @@ async function bootWebContainer(): Promise<GradingHost> {
       if (!r.ok) throw new Error(`the grader bundle answered ${r.status}`);
       return r.text();
     }));
-  return new WebContainerHost(container, graderBundle, (text) => document.dispatchEvent(new CustomEvent('faultlines:terminal', { detail: text })));
+  return new WebContainerHost(container, graderBundle, (text, exerciseId) =>
+    document.dispatchEvent(new CustomEvent('faultlines:terminal', { detail: { exerciseId, text } })),
+  );
 }
 
 /**
@@ -130,6 +137,8 @@ async function bootWebContainer(): Promise<GradingHost> {
  */
 export function chooseHost(): HostChoice {
   const forced = new URLSearchParams(globalThis.location?.search ?? '').get('grader') === 'worker';
+  const worker = new WorkerHost();
+  worker.warm();
   const adaptive = new AdaptiveHost(
     bootWebContainer,
     forced
@@ -139,6 +148,7 @@ export function chooseHost(): HostChoice {
           hasSharedArrayBuffer: typeof SharedArrayBuffer === 'function',
           hasWebAssembly: typeof WebAssembly === 'object',
         }),
+    worker,
   );
   const host: GradingHost = {
     get name() {

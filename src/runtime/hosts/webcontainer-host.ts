@@ -21,9 +21,9 @@ export class WebContainerHost implements GradingHost {
   readonly name = 'webcontainer' as const;
   readonly #container: Container;
   readonly #graderBundle: () => Promise<string>;
-  readonly #terminal: (text: string) => void;
+  readonly #terminal: (text: string, exerciseId: string) => void;
 
-  constructor(container: Container, graderBundle: () => Promise<string>, terminal: (text: string) => void = () => undefined) {
+  constructor(container: Container, graderBundle: () => Promise<string>, terminal: (text: string, exerciseId: string) => void = () => undefined) {
     this.#container = container;
     this.#graderBundle = graderBundle;
     this.#terminal = terminal;
@@ -62,7 +62,7 @@ export class WebContainerHost implements GradingHost {
           arm();
         }
       },
-      (text) => this.#terminal(text),
+      (text) => this.#terminal(text, submission.exerciseId),
     );
     arm();
     const decoder = new TextDecoder();

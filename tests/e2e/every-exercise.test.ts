@@ -1,0 +1,94 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { listExercises, loadExercise } from '../../src/content/exercises.ts';
+import { launchBrowser, type Browser } from './browser.ts';
+
+/**
+ * Every exercise of the course, in the lesson that embeds it: the starter fails and the
+ * reference solution, pasted into the editor file by file, passes — graded in the page.
+ */
+const baseUrl = inject('baseUrl');
+const root = resolve(import.meta.dirname, '../..');
+
+/** Which lesson embeds each exercise, read from the lessons' frontmatter. */
+function lessonsByExercise(): Map<string, string> {
+  const map = new Map<string, string>();
+  const contentDir = join(root, 'content');
+  for (const module of readdirSync(contentDir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+    for (const file of readdirSync(join(contentDir, module.name)).filter((f) => f.endsWith('.mdx'))) {
+      const text = readFileSync(join(contentDir, module.name, file), 'utf8');
+      const listed = /^exercises:\s*\[([^\]]*)\]/m.exec(text)?.[1] ?? '';
+      for (const id of listed.split(',').map((s) => s.trim()).filter(Boolean)) map.set(id, file.replace(/\.mdx$/, ''));
+    }
+  }
+  return map;
+}
+
+const lessons = lessonsByExercise();
+const exercises = listExercises(join(root, 'exercises')).filter((id) => lessons.has(id));
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function open(page: Page, id: string): Promise<void> {
+  // The worker host directly: the WebContainer cannot boot here, and its fallback is tested elsewhere.
+  await page.goto(`${baseUrl}/lessons/${lessons.get(id)}/?grader=worker`);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  const section = page.locator(`[data-exercise="${id}"]`);
+  await section.scrollIntoViewIfNeeded();
+  await page.waitForFunction((x) => document.querySelector<HTMLElement>(`[data-exercise="${x}"]`)?.dataset.mounted === 'ready', id, {
+    timeout: 30_000,
+  });
+}
+
+async function run(page: Page, id: string): Promise<string> {
+  const section = page.locator(`[data-exercise="${id}"]`);
+  await page.evaluate((x) => delete document.querySelector<HTMLElement>(`[data-exercise="${x}"] [data-status]`)!.dataset.outcome, id);
+  await section.locator('[data-action="run"]').click();
+  await page.waitForFunction((x) => Boolean(document.querySelector<HTMLElement>(`[data-exercise="${x}"] [data-status]`)?.dataset.outcome), id, {
+    timeout: 60_000,
+  });
+  return (await section.locator('[data-status]').textContent()) ?? '';
+}
+
+describe('every exercise in its lesson', () => {
+  it('covers every exercise of the course', () => {
+    expect(exercises).toEqual(listExercises(join(root, 'exercises')));
+    expect(exercises.length).toBeGreaterThan(0);
+  });
+
+  for (const id of exercises) {
+    it(`${id}: the starter fails and the pasted reference solution passes`, async () => {
+      const exercise = loadExercise(id, { exercisesDir: join(root, 'exercises'), solutionsDir: join(root, 'solutions') });
+      const page = await browser.context.newPage();
+      try {
+        await open(page, id);
+        expect(await run(page, id)).toMatch(/tests passed\.$|^Not run/);
+        expect(await page.locator(`[data-exercise="${id}"] [data-status]`).getAttribute('data-outcome')).toBe('fail');
+        const section = page.locator(`[data-exercise="${id}"]`);
+        for (const [path, text] of Object.entries(exercise.solution)) {
+          await section.locator(`[role="tab"]`, { hasText: new RegExp(`^${path.replace('.', '\\.')}$`) }).click();
+          await section.locator('.monaco-editor .view-lines').click();
+          await page.keyboard.press('Control+A');
+          await page.evaluate((pasted) => {
+            const data = new DataTransfer();
+            data.setData('text/plain', pasted);
+            document.activeElement?.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+          }, text);
+        }
+        const total = (await run(page, id)).match(/^All (\d+) tests passed\.$/);
+        expect(total, await section.locator('[data-results]').innerText()).not.toBeNull();
+      } finally {
+        await page.close();
+      }
+    });
+  }
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { GradeResult } from '../../../src/grader/types.ts';
+import type { GradingHost, Submission } from '../../../src/runtime/hosts/host.ts';
+import { AdaptiveHost, webcontainerBlocker, withDeadline } from '../../../src/runtime/hosts/select-host.ts';
+
+const submission: Submission = { exerciseId: 'x', files: {}, testFiles: [], seed: 1, testTimeoutMs: 1000, runTimeoutMs: 1000 };
+
+function stubHost(name: 'webcontainer' | 'worker'): GradingHost & { runs: number } {
+  const host = {
+    name,
+    runs: 0,
+    async grade(): Promise<GradeResult> {
+      host.runs++;
+      return { host: name } as GradeResult;
+    },
+  };
+  return host;
+}
+
+describe('choosing where tests run', () => {
+  it('uses the worker, and says why, when the WebContainer has not booted by the deadline', async () => {
+    const worker = stubHost('worker');
+    const adaptive = new AdaptiveHost(() => new Promise<GradingHost>(() => undefined), undefined, worker);
+    const result = await adaptive.grade(submission, () => undefined, 50);
+    expect(result.host).toBe('worker');
+    expect(adaptive.explanation).toBe(
+      "Tests ran in your browser's worker because the in-browser Node.js runtime (WebContainer) did not start within 0.05 s; it needs a connection to StackBlitz's servers. It will be used once it starts.",
+    );
+  });
+
+  it('switches to the WebContainer for the next run once a late boot succeeds', async () => {
+    const worker = stubHost('worker');
+    const container = stubHost('webcontainer');
+    let finishBoot: (host: GradingHost) => void = () => undefined;
+    const adaptive = new AdaptiveHost(() => new Promise<GradingHost>((r) => (finishBoot = r)), undefined, worker);
+    expect((await adaptive.grade(submission, () => undefined, 20)).host).toBe('worker');
+    finishBoot(container);
+    await new Promise((r) => setTimeout(r, 0));
+    expect((await adaptive.grade(submission, () => undefined, 20)).host).toBe('webcontainer');
+    expect(adaptive.explanation).toBe('Tests ran in a Node.js runtime inside your browser (WebContainer).');
+  });
+
+  it('falls back to the worker when a WebContainer run fails', async () => {
+    const worker = stubHost('worker');
+    const broken: GradingHost = { name: 'webcontainer', grade: () => Promise.reject(new Error('process crashed')) };
+    const adaptive = new AdaptiveHost(async () => broken, undefined, worker);
+    expect((await adaptive.grade(submission, () => undefined, 1000)).host).toBe('worker');
+    expect(adaptive.explanation).toContain('because the WebContainer run failed (process crashed)');
+  });
+
+  it('never boots when the page cannot run WebContainers, and says why', async () => {
+    let booted = false;
+    const adaptive = new AdaptiveHost(
+      async () => {
+        booted = true;
+        return stubHost('webcontainer');
+      },
+      webcontainerBlocker({ crossOriginIsolated: false, hasSharedArrayBuffer: true, hasWebAssembly: true }),
+      stubHost('worker'),
+    );
+    await adaptive.grade(submission, () => undefined);
+    expect(booted).toBe(false);
+    expect(adaptive.explanation).toContain('cannot run: this page is not cross-origin isolated');
+  });
+
+  it('races a promise against a deadline', async () => {
+    expect(await withDeadline(new Promise(() => undefined), 10)).toBeUndefined();
+    expect(await withDeadline(Promise.resolve(3), 1000)).toBe(3);
+    await expect(withDeadline(Promise.reject(new Error('no')), 1000)).rejects.toThrow('no');
+  });
+});

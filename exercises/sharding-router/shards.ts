@@ -2,22 +2,12 @@
  * Shards, hashing and the servers' "wrong owner" refusal, shared by the router and the
  * servers in `cluster.ts`.
  */
-import { Rejection, hashString } from '@faultlines/sim';
+import { Rejection, hash32 } from '@faultlines/sim';
 import type { ShardMap } from './types.ts';
 
 /** How many shards the key space is split into. Rebalancing moves whole shards. */
 export const SHARD_COUNT = 32;
 
-/** A well-mixed 32-bit hash (FNV-1a, then MurmurHash3's finaliser). */
-export function hash32(text: string): number {
-  let h = hashString(text);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /**
  * The shard a key belongs to, in [0, SHARD_COUNT). Fixed forever: only the owner of a

@@ -5,35 +5,25 @@
  * many keys change server when the pool grows: each moved key is a miss, and every miss
  * is a database read.
  */
-import { Simulation, exponential, hashString, uniform, type KvInput } from '../sim/index.ts';
+import { Simulation, exponential, hash32, uniform, type KvInput } from '../sim/index.ts';
 import type { ParamValues, Scenario } from './types.ts';
 
-/** FNV-1a, then MurmurHash3's 32-bit finaliser. */
-export function ringHash32(text: string): number {
-  let h = hashString(text);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 /** Maps a key to a node, given the current node list. */
 export type Partitioner = (key: string) => string;
 
 /** Hash-mod-N over the nodes in the order given. */
 export function modN(nodes: readonly string[]): Partitioner {
-  return (key) => nodes[ringHash32(key) % nodes.length]!;
+  return (key) => nodes[hash32(key) % nodes.length]!;
 }
 
 /** A consistent-hash ring with `vnodes` points per node (the exercise's reference). */
 export function ring(nodes: readonly string[], vnodes: number): Partitioner {
   const points: { position: number; node: string }[] = [];
-  for (const node of nodes) for (let i = 0; i < vnodes; i++) points.push({ position: ringHash32(`${node}#${i}`), node });
+  for (const node of nodes) for (let i = 0; i < vnodes; i++) points.push({ position: hash32(`${node}#${i}`), node });
   points.sort((a, b) => a.position - b.position || (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
   return (key) => {
-    const h = ringHash32(key);
+    const h = hash32(key);
     let low = 0;
     let high = points.length;
     while (low < high) {

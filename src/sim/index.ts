@@ -35,7 +35,7 @@ export type {
   SendOptions,
 } from './node.ts';
 export { NodeHandlerError, OverloadedError, Rejection, RemoteError, RpcTimeoutError, isDefiniteRefusal } from './errors.ts';
-export { Random, hashString } from './random.ts';
+export { Random, hash32, hashString } from './random.ts';
 export type { Seed } from './random.ts';
 export { constant, exponential, logNormal, meanOf, mixture, normal, sample, samplerFor, uniform } from './distributions.ts';
 export type {

@@ -34,6 +34,25 @@ export function hashString(text: string, seed = 0x811c9dc5): number {
   return hash >>> 0;
 }
 
+/**
+ * A well-mixed 32-bit hash of a string, as an unsigned integer in [0, 2^32): FNV-1a,
+ * then the 32-bit finaliser of MurmurHash3 ("fmix32"). FNV-1a alone leaves strings that
+ * differ only in their last character ("s1#0", "s1#1") close together; the finaliser
+ * spreads them. Use it to place keys and virtual nodes on a hash ring or in shards.
+ *
+ * @example
+ * hash32('user:42'); // a number in [0, 4294967295]
+ */
+export function hash32(text: string): number {
+  let h = hashString(text);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /** A seed: any safe integer, or a string (hashed). */
 export type Seed = number | string;
 

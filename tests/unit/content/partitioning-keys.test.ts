@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { hashString } from '../../../src/sim/index.ts';
+// The hash the lesson describes: FNV-1a, then MurmurHash3's finaliser (as in the exercise).
+import { hash32 } from '../../../src/sim/index.ts';
 import { ring as makeRing } from '../../../src/scenarios/sharding-ring-balance.ts';
 import { proseOf } from './mdx-prose.ts';
 
@@ -18,16 +19,6 @@ function expectInLesson(...snippets: string[]): void {
   }
 }
 
-/** The hash the lesson describes: FNV-1a, then MurmurHash3's finaliser (as in the exercise). */
-function hash32(text: string): number {
-  let h = hashString(text);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 const KEYS = Array.from({ length: 100_000 }, (_, i) => `key-${i}`);
 const TEN = Array.from({ length: 10 }, (_, i) => `node-${i + 1}`);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Random, hashString } from '../../../src/sim/index.ts';
+import { Random, hash32, hashString } from '../../../src/sim/index.ts';
 
 function draw(rng: Random, n: number): number[] {
   return Array.from({ length: n }, () => rng.nextUint32());
@@ -87,5 +87,16 @@ describe('Random', () => {
   it('hashes strings with FNV-1a', () => {
     expect(hashString('')).toBe(0x811c9dc5);
     expect(hashString('a')).toBe(0xe40c292c);
+  });
+});
+
+describe('hash32', () => {
+  it('spreads strings that differ only in their last characters over the whole 32-bit range', () => {
+    const buckets = new Array<number>(16).fill(0);
+    for (let i = 0; i < 1_600; i++) buckets[hash32(`s1#${i}`) >>> 28]!++;
+    // 100 expected per bucket; FNV-1a alone leaves most of them empty for these keys.
+    expect(Math.min(...buckets)).toBeGreaterThan(60);
+    expect(Math.max(...buckets)).toBeLessThan(140);
+    expect(hash32('user:42')).toBe(hash32('user:42'));
   });
 });

@@ -181,6 +181,9 @@ export class MetricCharts {
   readonly #hosts: readonly HTMLElement[];
   readonly #meta: RunMeta;
   #lastUpTo = -2;
+  #store: RunStore | undefined;
+  /** The next chart a spread update redraws; the chart count when none is pending. */
+  #next = 0;
 
   constructor(hosts: { latency: HTMLElement; histogram: HTMLElement; load: HTMLElement; throughput: HTMLElement }, meta: RunMeta, palette: Palette) {
     this.#hosts = [hosts.latency, hosts.histogram, hosts.load, hosts.throughput];
@@ -200,13 +203,39 @@ export class MetricCharts {
       throughputChart(throughput, this.#meta, palette, w(throughput)),
     ];
     this.#lastUpTo = -2;
+    this.#next = this.#charts.length;
   }
 
-  /** Redraws for the bucket at the playhead; does nothing when it has not changed. */
-  update(store: RunStore, upTo: number, force = false): void {
-    if (!force && upTo === this.#lastUpTo) return;
+  /**
+   * Redraws for the bucket at the playhead; does nothing when it has not changed. With
+   * `spread`, only the first chart redraws now and the others on the following
+   * {@link drawNext} calls, one each: four charts in one frame make a long task on a slow
+   * machine, one per frame does not.
+   */
+  update(store: RunStore, upTo: number, force = false, spread = false): void {
+    if (!force && upTo === this.#lastUpTo) {
+      // Nothing new, but a spread update may still owe some charts; finish them when asked to draw all.
+      if (!spread) while (this.drawNext());
+      return;
+    }
     this.#lastUpTo = upTo;
-    for (const c of this.#charts) c.update(store, upTo);
+    this.#store = store;
+    this.#next = 0;
+    if (spread) this.drawNext();
+    else while (this.drawNext());
+  }
+
+  /** Whether a spread update still has charts to redraw. */
+  get pending(): boolean {
+    return this.#store !== undefined && this.#next < this.#charts.length;
+  }
+
+  /** Redraws the next chart of a spread update; returns whether any remain. */
+  drawNext(): boolean {
+    const store = this.#store;
+    if (!store || this.#next >= this.#charts.length) return false;
+    this.#charts[this.#next++]!.update(store, this.#lastUpTo);
+    return this.#next < this.#charts.length;
   }
 
   resize(): void {

@@ -4,13 +4,48 @@
  * since hundreds move every frame), crashed nodes greyed, partitions drawn as a cut
  * across the links they sever, and each node's load as a rising fill.
  */
-import { layoutCluster, loadFraction, messagePosition, type ClusterLayout } from './layout.ts';
+import { layoutCluster, loadFillPath, loadFraction, messagePosition, type ClusterLayout } from './layout.ts';
 import type { RunStore } from './store.ts';
 import { sizeCanvas, type Palette } from './theme.ts';
 
 const SVG = 'http://www.w3.org/2000/svg';
 /** Most dots drawn in one frame; beyond this the picture is a blur anyway. */
 const MAX_DOTS = 600;
+/** Links are keyed `low * LINK_KEY + high` by node index (indices travel as 16-bit). */
+const LINK_KEY = 65_536;
+
+/**
+ * A node's SVG parts, with the attribute values last written: the frame loop asks for
+ * the same values most frames, and skipping those writes spares a restyle and repaint.
+ */
+class NodeParts {
+  readonly fill: SVGPathElement;
+  readonly circle: SVGCircleElement;
+  readonly label: SVGTextElement;
+  readonly load: SVGTextElement;
+  readonly #written = new Map<string, string>();
+  #text = '';
+
+  constructor(fill: SVGPathElement, circle: SVGCircleElement, label: SVGTextElement, load: SVGTextElement) {
+    this.fill = fill;
+    this.circle = circle;
+    this.label = label;
+    this.load = load;
+  }
+
+  set(element: SVGElement, name: string, value: string): void {
+    const key = `${element === this.fill ? 'f' : 'c'}:${name}`;
+    if (this.#written.get(key) === value) return;
+    this.#written.set(key, value);
+    element.setAttribute(name, value);
+  }
+
+  text(value: string): void {
+    if (value === this.#text) return;
+    this.#text = value;
+    this.load.textContent = value;
+  }
+}
 
 function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}): SVGElementTagNameMap[K] {
   const node = document.createElementNS(SVG, tag);
@@ -26,9 +61,13 @@ export class ClusterView {
   #layout: ClusterLayout | undefined;
   #palette: Palette;
   readonly #store: RunStore;
-  #links = new Set<string>();
+  #links = new Set<number>();
+  /** The cut links last drawn; a value no real key has forces the next draw to redraw the links. */
+  #cutKey = '\u0000';
   #linkLayer: SVGGElement | undefined;
-  #nodeParts: { fill: SVGRectElement; circle: SVGCircleElement; label: SVGTextElement; load: SVGTextElement }[] = [];
+  #nodeParts: NodeParts[] = [];
+  /** Each node's place, by node index. */
+  #pos = new Map<number, { x: number; y: number; r: number }>();
   /** The largest load seen, so a node's fill means the same all run long. */
   #loadScale = 1;
 
@@ -73,23 +112,19 @@ export class ClusterView {
     this.#linkLayer = svg('g');
     s.append(this.#linkLayer);
     this.#nodeParts = [];
-    const defs = svg('defs');
-    s.append(defs);
     for (const n of layout.nodes) {
-      const clipId = `clip-${meta.scenarioId}-${Math.random().toString(36).slice(2)}-${n.node}`;
-      const clip = svg('clipPath', { id: clipId });
-      clip.append(svg('circle', { cx: n.x, cy: n.y, r: n.r }));
-      defs.append(clip);
       const circle = svg('circle', { cx: n.x, cy: n.y, r: n.r, fill: p.bg, stroke: p.fg, 'stroke-width': 1.5 });
-      const fill = svg('rect', { x: n.x - n.r, y: n.y + n.r, width: n.r * 2, height: 0, fill: p.warn, opacity: 0.55, 'clip-path': `url(#${clipId})` });
+      const fill = svg('path', { d: '', fill: p.warn, opacity: 0.55 });
       const label = svg('text', { x: n.x, y: n.y + n.r + 13, fill: p.fg, 'font-size': 12, 'font-family': p.font, 'text-anchor': 'middle' });
       label.textContent = meta.nodes[n.node] ?? '';
       const load = svg('text', { x: n.x, y: n.y + 4, fill: p.fg, 'font-size': 11, 'font-family': p.mono, 'text-anchor': 'middle' });
       s.append(circle, fill, label, load);
-      this.#nodeParts[n.node] = { fill, circle, label, load };
+      this.#nodeParts[n.node] = new NodeParts(fill, circle, label, load);
     }
     this.#ctx = sizeCanvas(this.#canvas, layout.width, layout.height);
     this.#links = new Set();
+    this.#cutKey = '\u0000';
+    this.#pos = new Map(layout.nodes.map((n) => [n.node, n]));
   }
 
   /** Draws the state at virtual time `t`. */
@@ -99,24 +134,31 @@ export class ClusterView {
     if (!layout || !ctx) return;
     const store = this.#store;
     const p = this.#palette;
-    const pos = new Map(layout.nodes.map((n) => [n.node, n]));
+    const pos = this.#pos;
     const flying = store.inFlightAt(t, MAX_DOTS);
 
     // Links appear once a message has used them, so the picture shows who talks to whom.
+    // Keyed by number, not string: this runs for every dot in every frame.
     let newLinks = false;
     for (const row of flying) {
       const a = store.from(row);
       const b = store.to(row);
-      const key = a < b ? `${a}-${b}` : `${b}-${a}`;
+      const key = a < b ? a * LINK_KEY + b : b * LINK_KEY + a;
       if (!this.#links.has(key)) {
         this.#links.add(key);
         newLinks = true;
       }
     }
     const cuts = store.cutLinksAt(t);
-    if (newLinks || cuts.size > 0 || this.#linkLayer?.dataset.cuts !== String(cuts.size)) this.#drawLinks(pos, cuts);
+    // The link layer is rebuilt only when what it shows changes, not every frame of a partition.
+    const cutKey = [...cuts].sort().join(' ');
+    if (newLinks || cutKey !== this.#cutKey) {
+      this.#cutKey = cutKey;
+      this.#drawLinks(pos, cuts);
+    }
 
-    // Node fill: load at the bucket containing t; grey when down.
+    // Node fill: load at the bucket containing t; grey when down. Attributes are written
+    // only when their value changes, since each write restyles and repaints the SVG.
     const bucket = store.buckets[Math.max(0, store.bucketIndexAt(t) + 1)] ?? store.buckets[store.buckets.length - 1];
     const down = store.nodesDownAt(t);
     for (const n of layout.nodes) {
@@ -127,17 +169,18 @@ export class ClusterView {
       if (inSystem > this.#loadScale) this.#loadScale = inSystem;
       const f = loadFraction(sample?.inService ?? 0, sample?.queueDepth ?? 0, this.#loadScale);
       const isDown = down.has(n.node) || sample?.up === false;
-      parts.fill.setAttribute('y', String(n.y + n.r - f * 2 * n.r));
-      parts.fill.setAttribute('height', String(f * 2 * n.r));
-      parts.fill.setAttribute('fill', f > 0.75 ? p.bad : p.warn);
-      parts.circle.setAttribute('fill', isDown ? p.border : p.bg);
-      parts.circle.setAttribute('stroke', isDown ? p.muted : p.fg);
-      parts.circle.setAttribute('stroke-dasharray', isDown ? '3 3' : '');
-      parts.load.textContent = isDown ? '✕' : inSystem > 0 ? String(inSystem) : '';
+      parts.set(parts.fill, 'd', loadFillPath(n.x, n.y, n.r, f));
+      parts.set(parts.fill, 'fill', f > 0.75 ? p.bad : p.warn);
+      parts.set(parts.circle, 'fill', isDown ? p.border : p.bg);
+      parts.set(parts.circle, 'stroke', isDown ? p.muted : p.fg);
+      parts.set(parts.circle, 'stroke-dasharray', isDown ? '3 3' : '');
+      parts.text(isDown ? '✕' : inSystem > 0 ? String(inSystem) : '');
     }
 
-    // Messages in flight.
+    // Messages in flight: one path per colour, so hundreds of dots are three fills.
     ctx.clearRect(0, 0, layout.width, layout.height);
+    const dots = [new Path2D(), new Path2D(), new Path2D()];
+    const used = [0, 0, 0];
     for (const row of flying) {
       const a = pos.get(store.from(row));
       const b = pos.get(store.to(row));
@@ -145,10 +188,17 @@ export class ClusterView {
       const end = store.endMs(row);
       const at = messagePosition(a, b, store.sendMs(row), Number.isNaN(end) ? store.availableMs : end, t);
       const dropped = store.dropped(row);
-      ctx.fillStyle = dropped ? p.bad : store.isReply(row) ? p.ok : p.accent;
-      ctx.beginPath();
-      ctx.arc(at.x, at.y, dropped ? 4 : 3.2, 0, Math.PI * 2);
-      ctx.fill();
+      const colour = dropped ? 2 : store.isReply(row) ? 1 : 0;
+      const r = dropped ? 4 : 3.2;
+      used[colour]!++;
+      dots[colour]!.moveTo(at.x + r, at.y);
+      dots[colour]!.arc(at.x, at.y, r, 0, Math.PI * 2);
+    }
+    const colours = [p.accent, p.ok, p.bad];
+    for (let c = 0; c < 3; c++) {
+      if (used[c] === 0) continue;
+      ctx.fillStyle = colours[c]!;
+      ctx.fill(dots[c]!);
     }
   }
 
@@ -162,10 +212,11 @@ export class ClusterView {
     // A cut link that no message has used yet is still worth showing.
     for (const key of cuts) {
       const [a, b] = key.split('>').map(Number) as [number, number];
-      drawn.add(a < b ? `${a}-${b}` : `${b}-${a}`);
+      drawn.add(a < b ? a * LINK_KEY + b : b * LINK_KEY + a);
     }
     for (const key of drawn) {
-      const [a, b] = key.split('-').map(Number) as [number, number];
+      const a = Math.floor(key / LINK_KEY);
+      const b = key % LINK_KEY;
       const pa = pos.get(a);
       const pb = pos.get(b);
       if (!pa || !pb) continue;

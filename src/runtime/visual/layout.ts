@@ -106,3 +106,21 @@ export function loadFraction(inService: number, queueDepth: number, scale: numbe
 function clamp(v: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, v));
 }
+
+/**
+ * The SVG path of a node's load fill: the part of its circle (centre `cx, cy`, radius
+ * `r`) below a level that rises with `fraction` (0 empty, 1 full). A path drawn directly,
+ * rather than a rectangle clipped to the circle, because moving a clipped shape
+ * invalidates the clip and every element that uses it, in every frame.
+ */
+export function loadFillPath(cx: number, cy: number, r: number, fraction: number): string {
+  const f = clamp(fraction, 0, 1);
+  if (f <= 0) return '';
+  const round = (v: number) => Math.round(v * 100) / 100;
+  if (f >= 1) return `M${round(cx - r)},${round(cy)}A${round(r)},${round(r)} 0 1 0 ${round(cx + r)},${round(cy)}A${round(r)},${round(r)} 0 1 0 ${round(cx - r)},${round(cy)}Z`;
+  const top = cy + r - f * 2 * r;
+  const half = Math.sqrt(Math.max(0, r * r - (top - cy) * (top - cy)));
+  // From the left end of the chord round the bottom to its right end: counter-clockwise on
+  // screen (sweep 0), the long way once the level is above the centre.
+  return `M${round(cx - half)},${round(top)}A${round(r)},${round(r)} 0 ${f > 0.5 ? 1 : 0} 0 ${round(cx + half)},${round(top)}Z`;
+}

@@ -73,3 +73,86 @@ export function nearestSegment(p: Point, segments: readonly { readonly a: Point;
 export function defaultWindowMs(durationMs: number): number {
   return Math.max(1, Math.min(durationMs, durationMs / 100));
 }
+
+/**
+ * The arrows of one redraw, packed into typed arrays (row, then both ends) so that a
+ * redraw does not allocate an object per arrow; reused from one redraw to the next.
+ */
+export class SegmentList {
+  #rows = new Int32Array(256);
+  #xy = new Float64Array(256 * 4);
+  length = 0;
+
+  /** Empties the list and makes room for `n` arrows; returns the list. */
+  reserve(n: number): this {
+    this.length = 0;
+    if (n > this.#rows.length) {
+      let size = this.#rows.length;
+      while (size < n) size *= 2;
+      this.#rows = new Int32Array(size);
+      this.#xy = new Float64Array(size * 4);
+    }
+    return this;
+  }
+
+  push(row: number, ax: number, ay: number, bx: number, by: number): void {
+    if (this.length === this.#rows.length) {
+      const rows = new Int32Array(this.length * 2);
+      rows.set(this.#rows);
+      const xy = new Float64Array(this.length * 8);
+      xy.set(this.#xy);
+      this.#rows = rows;
+      this.#xy = xy;
+    }
+    const i = this.length++;
+    const xy = this.#xy;
+    this.#rows[i] = row;
+    xy[i * 4] = ax;
+    xy[i * 4 + 1] = ay;
+    xy[i * 4 + 2] = bx;
+    xy[i * 4 + 3] = by;
+  }
+
+  row(i: number): number {
+    return this.#rows[i]!;
+  }
+  /** A copy of the ends, four numbers per arrow, that can be handed to a worker. */
+  packed(): Float64Array {
+    return this.#xy.slice(0, this.length * 4);
+  }
+  ax(i: number): number {
+    return this.#xy[i * 4]!;
+  }
+  ay(i: number): number {
+    return this.#xy[i * 4 + 1]!;
+  }
+  bx(i: number): number {
+    return this.#xy[i * 4 + 2]!;
+  }
+  by(i: number): number {
+    return this.#xy[i * 4 + 3]!;
+  }
+
+  /** The index of the arrow nearest to `p` within `maxDistance`, or -1 (as {@link nearestSegment}). */
+  nearest(p: Point, maxDistance: number): number {
+    let best = -1;
+    let bestD = maxDistance;
+    for (let i = 0; i < this.length; i++) {
+      const d = segmentDistance(p, { x: this.ax(i), y: this.ay(i) }, { x: this.bx(i), y: this.by(i) });
+      if (d <= bestD) {
+        bestD = d;
+        best = i;
+      }
+    }
+    return best;
+  }
+}
+
+/** Adds an arrowhead at `b`, pointing away from `a`, to `path` (a closed triangle to fill). */
+export function arrowHead(path: { moveTo(x: number, y: number): void; lineTo(x: number, y: number): void; closePath(): void }, ax: number, ay: number, bx: number, by: number, size: number): void {
+  const angle = Math.atan2(by - ay, bx - ax);
+  path.moveTo(bx, by);
+  path.lineTo(bx - size * Math.cos(angle - 0.45), by - size * Math.sin(angle - 0.45));
+  path.lineTo(bx - size * Math.cos(angle + 0.45), by - size * Math.sin(angle + 0.45));
+  path.closePath();
+}

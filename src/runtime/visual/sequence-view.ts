@@ -8,7 +8,9 @@
 import uPlot from 'uplot';
 import { axis } from './charts.ts';
 import { followWindow, formatMs, formatTicks, panWindow, zoomWindow, type TimeWindow } from './scales.ts';
-import { arrowEnd, defaultWindowMs, describeMessage, nearestSegment, type Point } from './sequence-data.ts';
+import { DROPPED, PENDING, SELECTED, drawArrows, type ArrowFrame } from './arrow-layer.ts';
+import type { ToArrowWorker } from './arrow-worker.ts';
+import { SegmentList, defaultWindowMs, describeMessage } from './sequence-data.ts';
 import type { RunStore } from './store.ts';
 import type { Palette } from './theme.ts';
 
@@ -18,12 +20,6 @@ const MAX_ARROWS = 1_500;
 const MAX_LISTED = 100;
 const LANE_PX = 34;
 
-interface Segment {
-  readonly row: number;
-  readonly a: Point;
-  readonly b: Point;
-}
-
 export class SequenceView {
   readonly #store: RunStore;
   readonly #plotHost: HTMLElement;
@@ -31,16 +27,26 @@ export class SequenceView {
   readonly #list: HTMLOListElement;
   readonly #listNote: HTMLElement;
   #plot: uPlot | undefined;
+  /**
+   * The arrows' own canvas, drawn by a worker, over uPlot's (which keeps the axes, lanes
+   * and lane marks); undefined where the browser cannot hand a canvas to a worker, and
+   * the arrows are then drawn on the page.
+   */
+  #arrows: { readonly canvas: HTMLCanvasElement; readonly worker: Worker } | undefined;
   #palette: Palette;
   #window: TimeWindow;
   #widthMs: number;
   follow = true;
   #playhead = 0;
-  #segments: Segment[] = [];
+  /** The arrows last drawn, for finding the one under the pointer. */
+  readonly #segments = new SegmentList();
+  #laneKey = '';
+  #laneYs = new Float64Array(0);
   /** The message picked by pointer or keyboard, drawn highlighted. */
   #selected = -1;
   #listedRows: number[] = [];
   #listStamp = 0;
+  #listBox: HTMLDetailsElement | null = null;
   readonly #listeners = new AbortController();
   readonly #lanePosition: Map<number, number>;
   /** Called when the user takes the window away from the playhead, or gives it back. */
@@ -60,11 +66,25 @@ export class SequenceView {
     this.#lanePosition = new Map(store.meta.groups.flatMap((g) => g.nodes).map((node, i) => [node, i]));
     this.#widthMs = defaultWindowMs(store.meta.durationMs);
     this.#window = { startMs: 0, endMs: this.#widthMs };
+    this.#startArrowLayer();
     this.#build();
     // The elements outlive this view (a restart makes a new one), so its listeners must go with it.
     const signal = this.#listeners.signal;
     this.#plotHost.addEventListener('keydown', (e) => this.#onKey(e), { signal });
     this.#list.addEventListener('keydown', (e) => this.#onListKey(e), { signal });
+    // The list sits in a closed <details> most of the time; it is built when opened and
+    // kept current only while open, rather than rebuilt unseen twice a second.
+    this.#listBox = this.#list.closest('details');
+    this.#listBox?.addEventListener(
+      'toggle',
+      () => {
+        if (this.#listBox?.open) {
+          this.#listStamp = performance.now();
+          this.#renderList();
+        }
+      },
+      { signal },
+    );
     this.#list.addEventListener(
       'focusin',
       (e) => {
@@ -89,6 +109,7 @@ export class SequenceView {
   }
 
   destroy(): void {
+    this.#stopArrowLayer();
     this.#listeners.abort();
     this.#list.replaceChildren();
     this.#plot?.destroy();
@@ -144,6 +165,34 @@ export class SequenceView {
       [[0, 1], [null, null]],
       this.#plotHost,
     );
+    // Above the plot's canvas, below its cursor and selection layer.
+    if (this.#arrows) this.#plot.ctx.canvas.after(this.#arrows.canvas);
+  }
+
+  #startArrowLayer(): void {
+    const canvas = document.createElement('canvas');
+    if (typeof canvas.transferControlToOffscreen !== 'function') return;
+    try {
+      const worker = new Worker(new URL('./arrow-worker.ts', import.meta.url), { type: 'module', name: 'sequence-arrows' });
+      const offscreen = canvas.transferControlToOffscreen();
+      worker.postMessage({ type: 'canvas', canvas: offscreen } satisfies ToArrowWorker, [offscreen]);
+      canvas.setAttribute('aria-hidden', 'true');
+      canvas.style.cssText = 'position:absolute;left:0;top:0;width:100%;height:100%;pointer-events:none';
+      // Should the worker fail to load, the arrows go back to the page's canvas.
+      worker.addEventListener('error', () => {
+        this.#stopArrowLayer();
+        this.#plot?.redraw(false, false);
+      });
+      this.#arrows = { canvas, worker };
+    } catch {
+      this.#arrows = undefined;
+    }
+  }
+
+  #stopArrowLayer(): void {
+    this.#arrows?.worker.terminate();
+    this.#arrows?.canvas.remove();
+    this.#arrows = undefined;
   }
 
   /** Shows the window ending at the playhead (when following) and redraws. */
@@ -153,7 +202,7 @@ export class SequenceView {
     this.#plot?.setScale('x', { min: this.#window.startMs, max: this.#window.endMs });
     const now = performance.now();
     // The list is rebuilt at most twice a second, and never under the keyboard's feet.
-    if (now - this.#listStamp > 500 && !this.#list.contains(document.activeElement)) {
+    if (now - this.#listStamp > 500 && this.#listBox?.open !== false && !this.#list.contains(document.activeElement)) {
       this.#listStamp = now;
       this.#renderList();
     }
@@ -251,8 +300,8 @@ export class SequenceView {
     const top = u.cursor.top ?? -1;
     if (left < 0 || top < 0) return;
     const ratio = globalThis.devicePixelRatio || 1;
-    const i = nearestSegment({ x: left * ratio + u.bbox.left, y: top * ratio + u.bbox.top }, this.#segments, 8 * ratio);
-    const row = i >= 0 ? this.#segments[i]!.row : -1;
+    const i = this.#segments.nearest({ x: left * ratio + u.bbox.left, y: top * ratio + u.bbox.top }, 8 * ratio);
+    const row = i >= 0 ? this.#segments.row(i) : -1;
     if (row !== this.#selected && row >= 0) this.#select(row);
   }
 
@@ -285,9 +334,12 @@ export class SequenceView {
     const ctx = u.ctx;
     const ratio = globalThis.devicePixelRatio || 1;
     const { left, top, width, height } = u.bbox;
-    const x = (t: number) => u.valToPos(t, 'x', true);
-    const y = (node: number) => u.valToPos(this.#laneValue(node), 'y', true);
     const { startMs, endMs } = this.#window;
+    // The x scale is linear and fixed to the window, and each lane's y is fixed: mapping
+    // by hand saves a uPlot call per coordinate, thousands per redraw.
+    const span = endMs - startMs || 1;
+    const x = (t: number) => left + ((t - startMs) / span) * width;
+    const laneY = this.#laneY(u);
     ctx.save();
     ctx.beginPath();
     ctx.rect(left, top, width, height);
@@ -295,27 +347,29 @@ export class SequenceView {
     // Lanes.
     ctx.strokeStyle = p.border;
     ctx.lineWidth = ratio;
-    for (let i = 0; i < store.meta.nodes.length; i++) {
-      ctx.beginPath();
-      ctx.moveTo(left, y(i));
-      ctx.lineTo(left + width, y(i));
-      ctx.stroke();
+    ctx.beginPath();
+    for (let i = 0; i < laneY.length; i++) {
+      ctx.moveTo(left, laneY[i]!);
+      ctx.lineTo(left + width, laneY[i]!);
     }
+    ctx.stroke();
     // Lane events: timers as small ticks, timeouts and rejections as marks, crashes as a band.
+    // Ticks go into one path and the font is set once: the canvas replays every call at
+    // commit time, so one stroke for hundreds of ticks is far cheaper than hundreds.
     ctx.font = `${11 * ratio}px ${p.font}`;
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
+    const ticks = new Path2D();
+    let anyTick = false;
     for (let i = store.laneLowerBound(startMs); i < store.lanes.length; i++) {
       const l = store.lanes[i]!;
       if (l.t > endMs) break;
       const lx = x(l.t);
-      const ly = y(l.node);
+      const ly = laneY[l.node]!;
       if (l.type === 'timer-set' || l.type === 'timer-fire') {
-        ctx.strokeStyle = p.muted;
-        ctx.beginPath();
-        ctx.moveTo(lx, ly - 6 * ratio);
-        ctx.lineTo(lx, ly + 6 * ratio);
-        ctx.stroke();
+        ticks.moveTo(lx, ly - 6 * ratio);
+        ticks.lineTo(lx, ly + 6 * ratio);
+        anyTick = true;
       } else if (l.type === 'crash' || l.type === 'error') {
         ctx.fillStyle = p.bad;
         ctx.fillText('✕', lx, ly - 10 * ratio);
@@ -327,61 +381,70 @@ export class SequenceView {
         ctx.fillText('↻', lx, ly - 10 * ratio);
       }
     }
+    if (anyTick) {
+      ctx.strokeStyle = p.muted;
+      ctx.stroke(ticks);
+    }
     // Crashed stretches of a lane, greyed.
     const downSince = new Map<number, number>();
     for (const l of store.faults) {
       if (l.t > endMs) break;
       if (l.type === 'crash') downSince.set(l.node, l.t);
       if (l.type === 'restart' && downSince.has(l.node)) {
-        this.#band(ctx, x(downSince.get(l.node)!), x(l.t), y(l.node), ratio);
+        this.#band(ctx, x(downSince.get(l.node)!), x(l.t), laneY[l.node]!, ratio);
         downSince.delete(l.node);
       }
     }
-    for (const [node, since] of downSince) this.#band(ctx, x(since), x(Math.min(endMs, store.availableMs)), y(node), ratio);
+    for (const [node, since] of downSince) this.#band(ctx, x(since), x(Math.min(endMs, store.availableMs)), laneY[node]!, ratio);
 
-    // Messages.
+    // Messages: geometry here (the pointer needs it), pixels in the arrow layer.
     const rows = store.messagesInWindow(startMs, endMs, MAX_ARROWS);
-    const segments: Segment[] = [];
+    const segments = this.#segments.reserve(rows.length);
+    const codes = new Uint8Array(rows.length);
+    const stub = 10 * ratio;
     for (const row of rows) {
-      const from = { x: x(store.sendMs(row)), y: y(store.from(row)) };
+      const ax = x(store.sendMs(row));
+      const ay = laneY[store.from(row)]!;
       const end = store.endMs(row);
       const pending = Number.isNaN(end);
       const dropped = store.dropped(row);
-      const toLane = { x: 0, y: y(store.to(row)) };
-      let b = arrowEnd(from, toLane, x(pending ? store.availableMs : end), dropped);
+      const toY = laneY[store.to(row)]!;
+      let bx = x(pending ? store.availableMs : end);
+      // The same geometry as arrowEnd: a dropped arrow stops 60% of the way to its lane.
+      const by = dropped ? ay + (toY - ay) * 0.6 : toY;
       // A message dropped the instant it was sent still needs a visible stub.
-      if (dropped && b.x - from.x < 10 * ratio) b = { x: from.x + 10 * ratio, y: b.y };
-      const selected = row === this.#selected;
-      ctx.strokeStyle = dropped ? p.bad : store.isReply(row) ? p.ok : p.accent;
-      ctx.fillStyle = ctx.strokeStyle;
-      ctx.lineWidth = (selected ? 3 : 1.25) * ratio;
-      ctx.setLineDash(pending ? [4 * ratio, 3 * ratio] : []);
-      ctx.beginPath();
-      ctx.moveTo(from.x, from.y);
-      ctx.lineTo(b.x, b.y);
-      ctx.stroke();
-      ctx.setLineDash([]);
-      if (dropped) {
-        ctx.font = `bold ${13 * ratio}px ${p.font}`;
-        ctx.fillText('✕', b.x, b.y);
-      } else if (!pending) {
-        this.#arrowHead(ctx, from, b, ratio * (selected ? 1.4 : 1));
-      }
-      segments.push({ row, a: from, b });
-    }
-    this.#segments = segments;
-    // The playhead.
-    if (this.#playhead >= startMs && this.#playhead <= endMs) {
-      ctx.strokeStyle = p.fg;
-      ctx.lineWidth = ratio;
-      ctx.setLineDash([2 * ratio, 2 * ratio]);
-      ctx.beginPath();
-      ctx.moveTo(x(this.#playhead), top);
-      ctx.lineTo(x(this.#playhead), top + height);
-      ctx.stroke();
-      ctx.setLineDash([]);
+      if (dropped && bx - ax < stub) bx = ax + stub;
+      codes[segments.length] =
+        (dropped ? 2 : store.isReply(row) ? 1 : 0) | (pending ? PENDING : 0) | (dropped ? DROPPED : 0) | (row === this.#selected ? SELECTED : 0);
+      segments.push(row, ax, ay, bx, by);
     }
     ctx.restore();
+    const frame: ArrowFrame = {
+      width: ctx.canvas.width,
+      height: ctx.canvas.height,
+      clip: [left, top, width, height],
+      ratio,
+      colours: [p.accent, p.ok, p.bad, p.fg],
+      font: p.font,
+      count: segments.length,
+      xy: segments.packed(),
+      codes,
+      playheadX: this.#playhead >= startMs && this.#playhead <= endMs ? x(this.#playhead) : Number.NaN,
+    };
+    if (this.#arrows) this.#arrows.worker.postMessage({ type: 'frame', frame } satisfies ToArrowWorker, [frame.xy.buffer, codes.buffer]);
+    else drawArrows(ctx, frame, false);
+  }
+
+  /** Each lane's y in canvas pixels, by node index; recomputed only when the plot's box moves. */
+  #laneY(u: uPlot): Float64Array {
+    const key = `${u.bbox.top},${u.bbox.height}`;
+    if (key !== this.#laneKey) {
+      this.#laneKey = key;
+      const n = this.#store.meta.nodes.length;
+      this.#laneYs = new Float64Array(n);
+      for (let node = 0; node < n; node++) this.#laneYs[node] = u.valToPos(this.#laneValue(node), 'y', true);
+    }
+    return this.#laneYs;
   }
 
   #band(ctx: CanvasRenderingContext2D, x0: number, x1: number, ly: number, ratio: number): void {
@@ -389,16 +452,5 @@ export class SequenceView {
     ctx.globalAlpha = 0.6;
     ctx.fillRect(x0, ly - 8 * ratio, Math.max(x1 - x0, ratio), 16 * ratio);
     ctx.globalAlpha = 1;
-  }
-
-  #arrowHead(ctx: CanvasRenderingContext2D, a: Point, b: Point, scale: number): void {
-    const angle = Math.atan2(b.y - a.y, b.x - a.x);
-    const size = 6 * scale;
-    ctx.beginPath();
-    ctx.moveTo(b.x, b.y);
-    ctx.lineTo(b.x - size * Math.cos(angle - 0.45), b.y - size * Math.sin(angle - 0.45));
-    ctx.lineTo(b.x - size * Math.cos(angle + 0.45), b.y - size * Math.sin(angle + 0.45));
-    ctx.closePath();
-    ctx.fill();
   }
 }

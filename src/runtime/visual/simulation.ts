@@ -16,6 +16,13 @@ import { SequenceView } from './sequence-view.ts';
 import { RunStore } from './store.ts';
 import { onThemeChange, readPalette } from './theme.ts';
 
+/**
+ * While playing, the views redraw at most this often (real ms), about 30 times a second.
+ * Every redrawn frame costs the browser a style, layout, paint and commit pass over the
+ * whole lesson page, whatever changed; at 1,000 virtual ms a second the eye gains nothing
+ * from 60 of them, and a busy machine loses half its main thread to them.
+ */
+const PLAY_DRAW_INTERVAL_MS = 30;
 /** Charts redraw at most this often (real ms); they change per bucket, not per frame. */
 const CHART_INTERVAL_MS = 250;
 /**
@@ -25,6 +32,15 @@ const CHART_INTERVAL_MS = 250;
 const SEQUENCE_INTERVAL_MS = 50;
 /** The text tables update at most this often, so a screen reader is not flooded. */
 const TABLE_INTERVAL_MS = 400;
+/**
+ * The time readout's text changes at most this often while playing (the scrubber's thumb
+ * still moves every frame): new text means a new layout, and nobody reads 60 a second.
+ */
+const TIME_TEXT_INTERVAL_MS = 100;
+
+/** Whole numbers as "12,345"; one formatter, since toLocaleString builds one per call. */
+const counts = new Intl.NumberFormat('en-US');
+const formatCount = (n: number) => counts.format(n);
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]) {
   const node = Object.assign(document.createElement(tag), props);
@@ -82,6 +98,10 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
   let lastChart = 0;
   let lastTable = 0;
   let lastSequence = 0;
+  let lastTimeText = 0;
+  let lastDraw = 0;
+  /** Whether the last heavy redraw while playing was the sequence diagram's (they take turns). */
+  let sequenceLast = false;
   let pendingStep = false;
   let palette = readPalette(section);
 
@@ -375,8 +395,11 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
       }
       if (playback.playing || tick.moved) demand();
       if (pendingStep) doStep();
-      if (dirty) {
+      // While playing, the picture is redrawn at most every PLAY_DRAW_INTERVAL_MS; any
+      // other change (a pause, a seek, a button) is drawn in the very next frame.
+      if (dirty && (!playback.playing || now - lastDraw >= PLAY_DRAW_INTERVAL_MS)) {
         dirty = false;
+        lastDraw = now;
         draw(views, playback, now);
       }
     }
@@ -385,24 +408,46 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
 
   const draw = (v: Views, pb: Playback, now: number) => {
     const t = pb.playheadMs;
-    v.cluster.draw(t);
-    if (!pb.playing || now - lastSequence >= SEQUENCE_INTERVAL_MS) {
-      lastSequence = now;
-      v.sequence.update(t);
-    }
-    scrubber.value = String(t);
-    const timeText = `${formatMs(t)} of ${formatMs(pb.durationMs)}`;
-    scrubber.setAttribute('aria-valuetext', timeText);
-    timeOut.textContent = timeText;
-    const upTo = v.store.bucketIndexAt(t);
     const idle = !pb.playing;
-    if (idle || now - lastChart > CHART_INTERVAL_MS) {
-      lastChart = now;
-      v.charts.update(v.store, upTo);
+    v.cluster.draw(t);
+    scrubber.value = String(t);
+    if (idle || now - lastTimeText >= TIME_TEXT_INTERVAL_MS) {
+      lastTimeText = now;
+      const timeText = `${formatMs(t)} of ${formatMs(pb.durationMs)}`;
+      if (timeText !== timeOut.textContent) {
+        scrubber.setAttribute('aria-valuetext', timeText);
+        timeOut.textContent = timeText;
+      }
     }
-    if (idle || now - lastTable > TABLE_INTERVAL_MS) {
-      lastTable = now;
+    const upTo = v.store.bucketIndexAt(t);
+    if (idle) {
+      // Paused or scrubbing: everything at once, so the picture is whole at once.
+      lastSequence = lastChart = lastTable = now;
+      v.sequence.update(t);
+      v.charts.update(v.store, upTo);
       renderTables(v, upTo, t);
+    } else {
+      // Playing: at most one of the heavier redraws per frame (the sequence diagram, one
+      // chart, or the tables), taking turns, so that no single frame carries them all.
+      const sequenceDue = now - lastSequence >= SEQUENCE_INTERVAL_MS;
+      const chartDue = now - lastChart > CHART_INTERVAL_MS;
+      const tableDue = now - lastTable > TABLE_INTERVAL_MS;
+      const otherDue = v.charts.pending || chartDue || tableDue;
+      if (sequenceDue && !(otherDue && sequenceLast)) {
+        sequenceLast = true;
+        lastSequence = now;
+        v.sequence.update(t);
+      } else if (otherDue) {
+        sequenceLast = false;
+        if (v.charts.pending) v.charts.drawNext();
+        else if (chartDue && (!tableDue || now - lastChart - CHART_INTERVAL_MS >= now - lastTable - TABLE_INTERVAL_MS)) {
+          lastChart = now;
+          v.charts.update(v.store, upTo, false, true);
+        } else {
+          lastTable = now;
+          renderTables(v, upTo, t);
+        }
+      }
     }
     // Read by the end-to-end tests and the benchmark; cheap to keep current.
     section.dataset.playheadMs = String(Math.round(t));
@@ -410,35 +455,68 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
     section.dataset.messages = String(v.store.count);
   };
 
+  /**
+   * The summary and per-node tables, updated in place: rows are built once per run (or
+   * when the set of rows changes) and afterwards only cells whose text changed are written.
+   */
+  const summaryCells = new Map<string, HTMLTableCellElement>();
+  let summaryKeys = '';
+  let nodeCells: HTMLTableCellElement[][] = [];
+  let nodeRowsFor: RunStore | undefined;
+  const setText = (cell: HTMLElement | undefined, text: string) => {
+    if (cell && cell.textContent !== text) cell.textContent = text;
+  };
   const renderTables = (v: Views, upTo: number, t: number) => {
     const meta = v.store.meta;
     const s = snapshot(meta, v.store.buckets, upTo, t);
-    const row = (label: string, value: string, key: string) => {
-      const td = el('td', { className: 'num', textContent: value });
-      td.dataset.key = key;
-      return el('tr', {}, el('th', { scope: 'row', textContent: label }), td);
-    };
-    const rows = [
-      row('Virtual time', formatMs(t), 'time'),
-      row('Requests completed', s.completed.toLocaleString('en-US'), 'completed'),
-      row('p50 latency so far', formatMs(s.p50Ms), 'p50'),
-      row('p99 latency so far', formatMs(s.p99Ms), 'p99'),
-      row('Throughput, last second', `${s.throughputPerS.toFixed(0)} ok/s`, 'throughput'),
-      row('Availability so far', formatPercent(s.availability), 'availability'),
-      ...s.slo.map((o) => row(`SLO: ${o.label} ${o.target}`, o.pass === undefined ? 'not measured yet' : o.pass ? 'met' : 'missed', `slo-${o.label}`)),
+    const rows: [label: string, value: string, key: string][] = [
+      ['Virtual time', formatMs(t), 'time'],
+      ['Requests completed', formatCount(s.completed), 'completed'],
+      ['p50 latency so far', formatMs(s.p50Ms), 'p50'],
+      ['p99 latency so far', formatMs(s.p99Ms), 'p99'],
+      ['Throughput, last second', `${s.throughputPerS.toFixed(0)} ok/s`, 'throughput'],
+      ['Availability so far', formatPercent(s.availability), 'availability'],
+      ...s.slo.map((o): [string, string, string] => [`SLO: ${o.label} ${o.target}`, o.pass === undefined ? 'not measured yet' : o.pass ? 'met' : 'missed', `slo-${o.label}`]),
     ];
-    if (v.store.traceTruncated) rows.push(row('Note', 'the trace reached its capacity; later messages are not drawn', 'note'));
-    summaryBody.replaceChildren(...rows);
+    if (v.store.traceTruncated) rows.push(['Note', 'the trace reached its capacity; later messages are not drawn', 'note']);
+    const keys = rows.map((r) => `${r[2]}=${r[0]}`).join('\n');
+    if (keys !== summaryKeys) {
+      summaryKeys = keys;
+      summaryCells.clear();
+      summaryBody.replaceChildren(
+        ...rows.map(([label, , key]) => {
+          const td = el('td', { className: 'num' });
+          td.dataset.key = key;
+          summaryCells.set(key, td);
+          return el('tr', {}, el('th', { scope: 'row', textContent: label }), td);
+        }),
+      );
+    }
+    for (const [, value, key] of rows) setText(summaryCells.get(key), value);
+
+    if (nodeRowsFor !== v.store) {
+      nodeRowsFor = v.store;
+      nodeCells = [];
+      nodeBody.replaceChildren(
+        ...meta.nodes.map((name) => {
+          const cells = [el('td'), ...Array.from({ length: 4 }, () => el('td', { className: 'num' }))];
+          nodeCells.push(cells);
+          return el('tr', {}, el('th', { scope: 'row', textContent: name }), ...cells);
+        }),
+      );
+    }
     const bucket = v.store.buckets[Math.max(0, upTo)];
     const down = v.store.nodesDownAt(t);
-    nodeBody.replaceChildren(
-      ...meta.nodes.map((name, i) => {
-        const n = bucket?.nodes[i];
-        const state = down.has(i) || n?.up === false ? 'down' : n?.paused ? 'paused' : 'up';
-        const num = (x: number | undefined) => el('td', { className: 'num', textContent: x === undefined ? '–' : x.toLocaleString('en-US') });
-        return el('tr', {}, el('th', { scope: 'row', textContent: name }), el('td', { textContent: state }), num(n?.queueDepth), num(n?.inService), num(n?.served), num(n?.rejected));
-      }),
-    );
+    const num = (x: number | undefined) => (x === undefined ? '–' : formatCount(x));
+    meta.nodes.forEach((_, i) => {
+      const n = bucket?.nodes[i];
+      const cells = nodeCells[i]!;
+      setText(cells[0], down.has(i) || n?.up === false ? 'down' : n?.paused ? 'paused' : 'up');
+      setText(cells[1], num(n?.queueDepth));
+      setText(cells[2], num(n?.inService));
+      setText(cells[3], num(n?.served));
+      setText(cells[4], num(n?.rejected));
+    });
     const p99 = formatMs(s.p99Ms);
     v.cluster.setLabel(
       `Cluster of ${meta.nodes.length} nodes in ${meta.groups.length} groups at ${formatMs(t)}: p99 latency so far ${p99}. The tables below list each node's load.`,

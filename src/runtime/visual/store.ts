@@ -7,6 +7,8 @@
 import { OUTCOMES, type CutEvent, type EndColumns, type LaneEvent, type MessageColumns, type MetricBucket, type Outcome, type RunMeta } from './protocol.ts';
 
 const QUEUE_FULL = OUTCOMES.indexOf('queue-full');
+/** Message ids below this are looked up in an array (at most 64 MB of it); larger ones in a Map. */
+const MAX_DENSE_ID = 1 << 24;
 
 /** A growable typed column. */
 class Column<T extends Float64Array | Int32Array | Uint16Array | Uint8Array> {
@@ -51,7 +53,13 @@ export class RunStore {
   readonly #kind = new Column((n) => new Uint8Array(n));
   readonly #outcome = new Column((n) => new Uint8Array(n));
   readonly #body: string[] = [];
-  readonly #rowOf = new Map<number, number>();
+  /**
+   * The row of each message id, indexed by id: the simulator numbers messages 1, 2, 3…,
+   * so an array replaces a Map that would rehash (and allocate) again and again as a run
+   * grows, on the page's main thread. Ids too large for that go to {@link #rowOfLarge}.
+   */
+  #rowById = new Int32Array(1024).fill(-1);
+  readonly #rowOfLarge = new Map<number, number>();
   /** Rows whose fate is not known yet; kept apart so window queries never miss them. */
   readonly #pending = new Set<number>();
   /** The longest time any ended message spent between send and end. */
@@ -95,13 +103,13 @@ export class RunStore {
     this.#outcome.data.fill(0, start, total);
     for (let i = 0; i < n; i++) {
       this.#body.push(m.body[i] ?? '');
-      this.#rowOf.set(m.id[i]!, start + i);
+      this.#setRow(m.id[i]!, start + i);
       this.#pending.add(start + i);
     }
     this.count = total;
     const e = batch.ends;
     for (let i = 0; i < e.id.length; i++) {
-      const row = this.#rowOf.get(e.id[i]!);
+      const row = this.#rowOf(e.id[i]!);
       if (row === undefined) continue;
       if (!this.#pending.has(row)) {
         // A request delivered into a full queue is rejected right after: that is its fate.
@@ -124,6 +132,29 @@ export class RunStore {
     this.availableMs = Math.max(this.availableMs, batch.untilMs);
     this.traceTruncated ||= batch.traceTruncated;
     this.done ||= batch.done;
+  }
+
+  #setRow(id: number, row: number): void {
+    if (!Number.isInteger(id) || id < 0 || id >= MAX_DENSE_ID) {
+      this.#rowOfLarge.set(id, row);
+      return;
+    }
+    if (id >= this.#rowById.length) {
+      let size = this.#rowById.length * 2;
+      while (size <= id) size *= 2;
+      const next = new Int32Array(size).fill(-1);
+      next.set(this.#rowById);
+      this.#rowById = next;
+    }
+    this.#rowById[id] = row;
+  }
+
+  #rowOf(id: number): number | undefined {
+    if (Number.isInteger(id) && id >= 0 && id < MAX_DENSE_ID) {
+      const row = id < this.#rowById.length ? this.#rowById[id]! : -1;
+      return row < 0 ? undefined : row;
+    }
+    return this.#rowOfLarge.get(id);
   }
 
   sendMs(row: number): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NARROW_PX, layoutCluster, loadFraction, messagePosition } from '../../../src/runtime/visual/layout.ts';
+import { NARROW_PX, layoutCluster, loadFillPath, loadFraction, messagePosition } from '../../../src/runtime/visual/layout.ts';
 
 const groups = [
   { name: 'clients', nodes: [0] },
@@ -60,5 +60,18 @@ describe('message dots and load fill', () => {
     expect(loadFraction(1, 1, 4)).toBe(0.5);
     expect(loadFraction(4, 100, 4)).toBe(1);
     expect(loadFraction(0, 0, 0)).toBe(0);
+  });
+
+  it('draws the load fill as the part of the circle below the level', () => {
+    expect(loadFillPath(50, 50, 10, 0)).toBe('');
+    // Half full: the chord is the horizontal diameter.
+    expect(loadFillPath(50, 50, 10, 0.5)).toBe('M40,50A10,10 0 0 0 60,50Z');
+    // A quarter: the chord sits 5 below the centre, half-width √75; the short arc.
+    const half = Math.round(Math.sqrt(75) * 100) / 100;
+    expect(loadFillPath(50, 50, 10, 0.25)).toBe(`M${Math.round((50 - Math.sqrt(75)) * 100) / 100},55A10,10 0 0 0 ${50 + half},55Z`);
+    // Three quarters: the long arc.
+    expect(loadFillPath(50, 50, 10, 0.75)).toContain(' 0 1 0 ');
+    // Full: the whole circle.
+    expect(loadFillPath(50, 50, 10, 1)).toBe('M40,50A10,10 0 1 0 60,50A10,10 0 1 0 40,50Z');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { arrowEnd, defaultWindowMs, describeMessage, nearestSegment, segmentDistance } from '../../../src/runtime/visual/sequence-data.ts';
+import { SegmentList, arrowEnd, arrowHead, defaultWindowMs, describeMessage, nearestSegment, segmentDistance } from '../../../src/runtime/visual/sequence-data.ts';
 import type { MessageView } from '../../../src/runtime/visual/store.ts';
 
 const base: MessageView = { row: 0, id: 12, from: 0, to: 1, kind: 'request', body: 'put key=k1', sendMs: 1_200, endMs: 1_200.4, outcome: 'delivered' };
@@ -32,5 +32,30 @@ describe('arrows', () => {
   it('opens on a hundredth of the run', () => {
     expect(defaultWindowMs(20_000)).toBe(200);
     expect(defaultWindowMs(10)).toBe(1);
+  });
+});
+
+describe('the arrows of one redraw', () => {
+  it('keeps rows and ends packed, finds the one under the pointer, and starts empty again', () => {
+    const list = new SegmentList().reserve(1);
+    list.push(7, 0, 0, 100, 0);
+    list.push(9, 0, 50, 100, 50);
+    list.push(11, 0, 90, 100, 90);
+    expect(list.length).toBe(3);
+    expect([list.row(1), list.ax(1), list.ay(1), list.bx(1), list.by(1)]).toEqual([9, 0, 50, 100, 50]);
+    expect(list.nearest({ x: 50, y: 45 }, 8)).toBe(1);
+    expect(list.nearest({ x: 50, y: 25 }, 8)).toBe(-1);
+    expect(list.reserve(10).length).toBe(0);
+    expect(list.nearest({ x: 50, y: 45 }, 8)).toBe(-1);
+  });
+
+  it('puts an arrowhead at the end, pointing along the arrow', () => {
+    const calls: string[] = [];
+    const path = { moveTo: (x: number, y: number) => calls.push(`M${x},${y}`), lineTo: (x: number, y: number) => calls.push(`L${Math.round(x)},${Math.round(y)}`), closePath: () => calls.push('Z') };
+    arrowHead(path, 0, 0, 100, 0, 10);
+    expect(calls[0]).toBe('M100,0');
+    // Both barbs lie behind the tip, either side of the shaft.
+    expect(calls.slice(1, 3)).toEqual(['L91,4', 'L91,-4']);
+    expect(calls[3]).toBe('Z');
   });
 });

@@ -120,4 +120,13 @@ describe('the run store', () => {
     expect(store.bucketIndexAt(29)).toBe(1);
     expect(store.bucketIndexAt(100)).toBe(2);
   });
+
+  it('pairs endings with their messages whatever the ids: small, past the first thousand, negative or huge', () => {
+    const store = new RunStore(meta);
+    const ids = [1, 5_000, -3, 2 ** 30];
+    store.ingest(batch(ids.map((id, i) => [id, i, 0, 1]), [], 10));
+    store.ingest(batch([], ids.map((id, i) => [id, 20 + i, 1]), 30));
+    expect(ids.map((_, row) => store.endMs(row))).toEqual([20, 21, 22, 23]);
+    expect(ids.map((_, row) => store.message(row).id)).toEqual(ids);
+  });
 });

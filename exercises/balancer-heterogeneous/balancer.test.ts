@@ -140,6 +140,45 @@ describe('outlier ejection', () => {
     ).toBeGreaterThan(0);
   });
 
+  it('picks the one backend left when every other backend is ejected', () => {
+    const balancer = unitBalancer();
+    let now = 10_000;
+    for (const name of BACKENDS) if (name !== 'api-2') now = fail(balancer, name, EJECT_AFTER_CONSECUTIVE_FAILURES, now) + 1;
+    const picked = new Map<string, number>();
+    for (let i = 0; i < 200; i++) {
+      let name: string;
+      try {
+        name = balancer.pick(views(), now + i);
+      } catch (error) {
+        name = `(threw ${String(error)})`;
+      }
+      picked.set(name, (picked.get(name) ?? 0) + 1);
+    }
+    expect(
+      [...picked.entries()],
+      `four of five backends were just ejected, so all 200 picks should go to api-2, the one left; got ` +
+        `${JSON.stringify(Object.fromEntries(picked))} — a pool of one is an edge case: there is no second backend ` +
+        'to compare with, so return that one (drawing two different indexes from one backend fails)',
+    ).toEqual([['api-2', 200]]);
+  });
+
+  it(`keeps a backend that fails now and then, but never ${EJECT_AFTER_CONSECUTIVE_FAILURES} times in a row, in rotation`, () => {
+    const balancer = unitBalancer();
+    const below = EJECT_AFTER_CONSECUTIVE_FAILURES - 1;
+    let now = fail(balancer, 'api-3', below, 10_000) + 1;
+    balancer.onResult?.('api-3', { ok: true, latencyMs: 6 }, now);
+    now = fail(balancer, 'api-3', below, now + 1) + 1;
+    let picks = 0;
+    for (let i = 0; i < 1_000; i++) if (balancer.pick(views(), now + i) === 'api-3') picks++;
+    expect(
+      picks / 1_000,
+      `api-3 failed ${below} times, succeeded, and failed ${below} times more — never ` +
+        `${EJECT_AFTER_CONSECUTIVE_FAILURES} in a row — yet got ${percent(picks / 1_000)} of the next 1,000 picks ` +
+        '(a fair share is 20%; the bound is 5%). Eject only after that many consecutive failures, and reset the ' +
+        'count on a success: healthy backends fail now and then, and ejecting them on every blip wastes capacity.',
+    ).toBeGreaterThanOrEqual(0.05);
+  });
+
   it('still returns one of the backends when every backend is ejected', () => {
     const balancer = unitBalancer();
     let now = 10_000;

@@ -10,6 +10,10 @@ const services: readonly (ServiceProfile & { readonly name: string })[] = [
   { name: 'a checkout API', ratePerS: 400, meanServiceMs: 20, p99TargetMs: 120 },
   { name: 'a cache front end', ratePerS: 1_000, meanServiceMs: 5, p99TargetMs: 30 },
   { name: 'a report generator', ratePerS: 50, meanServiceMs: 100, p99TargetMs: 600 },
+  // A target about 5× the mean service time: a small error in the tail formula changes the answer.
+  { name: 'an image-thumbnail service', ratePerS: 250, meanServiceMs: 50, p99TargetMs: 255 },
+  // Light load and a tight target: a model that assumes every request waits buys far too many workers.
+  { name: 'an internal admin API', ratePerS: 20, meanServiceMs: 10, p99TargetMs: 50 },
 ];
 
 describe('workersNeeded', () => {
@@ -54,7 +58,8 @@ describe('workersNeeded', () => {
       expect(
         result.p99Ms,
         `${fewer} workers already hold the target (p99 ${result.p99Ms.toFixed(1)} ms ≤ ${service.p99TargetMs} ms), ` +
-          `so ${workers} is more than needed — capacity costs money.`,
+          `so ${workers} is more than needed — capacity costs money. A model that over-provisions often assumes every ` +
+          'request waits: only a fraction C of them does (Erlang C), and a waiting one waits Exp(cμ − λ).',
       ).toBeGreaterThan(service.p99TargetMs);
     });
   }

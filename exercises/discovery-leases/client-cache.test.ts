@@ -29,6 +29,19 @@ describe('the client cache', () => {
     ).toBe(true);
   });
 
+  it('counts the refresh interval from the latest refresh, not from the start of the run', () => {
+    const cache = createClientCache({ refreshIntervalMs: REFRESH });
+    cache.update(['s1', 's2'], 0);
+    cache.update(['s1', 's2'], 5_000);
+    expect(
+      cache.refreshDue(5_000 + REFRESH / 2),
+      `the cache refreshed at t = 5,000 ms, yet refreshDue(${5_000 + REFRESH / 2}) said yes: compare the time ` +
+        'elapsed since the last refresh (nowMs - lastRefreshMs) with the interval. A cache that asks on every ' +
+        'request sends the registry a lookup per request, which is what a cache is there to avoid.',
+    ).toBe(false);
+    expect(cache.refreshDue(5_000 + REFRESH), `a refresh is due again ${REFRESH} ms after the one at t = 5,000 ms`).toBe(true);
+  });
+
   it('spreads requests evenly over the instances it holds', () => {
     const cache = createClientCache({ refreshIntervalMs: REFRESH });
     cache.update(['s1', 's2', 's3'], 0);

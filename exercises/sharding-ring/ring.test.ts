@@ -1,5 +1,6 @@
 import { Random } from '@faultlines/sim';
 import { describe, expect, inject, it } from 'vitest';
+import { hash32 } from './hash.ts';
 import { createRing } from './ring.ts';
 import type { Ring } from './types.ts';
 
@@ -124,5 +125,52 @@ describe('consistent-hash ring', () => {
       `${orderDiffs} of 20,000 keys have a different owner when the nodes are added in reverse order; ` +
         'an owner should depend on the set of nodes, not on the order they joined',
     ).toBe(0);
+  });
+
+  it('ignores adding a node twice or removing one that is not there, and can remove any node', () => {
+    const ring = ringOf(TEN, 50);
+    const before = owners(ring, KEYS.slice(0, 20_000));
+    ring.addNode('cache-5');
+    expect(ring.nodes(), 'adding cache-5 a second time must change nothing: nodes() lists it once').toEqual(TEN);
+    ring.removeNode('cache-99');
+    expect(
+      ring.nodes(),
+      'removing cache-99, which was never added, must change nothing — beware `splice(indexOf(id), 1)`: ' +
+        'indexOf returns -1 for a missing id, and splice(-1, 1) removes the last node',
+    ).toEqual(TEN);
+    const after = owners(ring, KEYS.slice(0, 20_000));
+    const moved = after.filter((owner, i) => owner !== before[i]).length;
+    expect(moved, `${moved} keys changed owner after a repeated add and a removal of an unknown node; none should`).toBe(0);
+    ring.removeNode('cache-1');
+    expect(ring.nodes(), 'cache-1, the first node added, should be gone after removeNode').toEqual(TEN.slice(1));
+    const stillOnFirst = owners(ring, KEYS.slice(0, 20_000)).filter((owner) => owner === 'cache-1').length;
+    expect(stillOnFirst, `${stillOnFirst} keys still map to cache-1 after it was removed`).toBe(0);
+  });
+
+  it('gives the same owners whatever the order of addition, even when two virtual nodes land on the same position', () => {
+    // Two node ids whose virtual node 0 hashes to the same point (found by searching): with one virtual node
+    // each, which of the two owns the keys before that point must not depend on which joined first.
+    const [a, b] = ['cache-162789', 'cache-379192'];
+    expect(hash32(`${a}#0`), 'the test relies on these two positions colliding').toBe(hash32(`${b}#0`));
+    const others = ['cache-1', 'cache-2', 'cache-3'];
+    const orders = [
+      [a, b, ...others],
+      [b, a, ...others],
+      [...others, a, b],
+      [...others, b, a],
+      [a, ...others, b],
+      [b, ...others, a],
+    ];
+    const keys = KEYS.slice(0, 20_000);
+    const reference = owners(ringOf(orders[0]!, 1), keys);
+    for (const order of orders.slice(1)) {
+      const differ = owners(ringOf(order, 1), keys).filter((owner, i) => owner !== reference[i]).length;
+      expect(
+        differ,
+        `${differ} of 20,000 keys have a different owner when the nodes join in the order ${order.join(', ')} ` +
+          `instead of ${orders[0]!.join(', ')}; ${a} and ${b} have points at the same position. Sorting by position ` +
+          'alone leaves tied points in whatever order the sort found them: break ties by node id.',
+      ).toBe(0);
+    }
   });
 });

@@ -103,7 +103,7 @@ describe('the exercise in a lesson', () => {
     const page = await newPage();
     await openExercise(page);
     const headline = await runAndWait(page);
-    expect(headline).toMatch(/^\d+ of 8 tests passed\.$/);
+    expect(headline).toMatch(/^\d+ of 12 tests passed\.$/);
     const results = (await section(page).locator('[data-results]').innerText()).replace(/\s+/g, ' ');
     expect(results).toContain('holds the p99 target for a checkout API at its busiest hour');
     expect(results).toContain('the target is 120 ms');
@@ -115,7 +115,7 @@ describe('the exercise in a lesson', () => {
     const page = await newPage();
     await openExercise(page);
     await replaceCode(page, solution);
-    expect(await runAndWait(page, 'shortcut')).toBe('All 8 tests passed.');
+    expect(await runAndWait(page, 'shortcut')).toBe('All 12 tests passed.');
     await page.close();
   });
 
@@ -128,7 +128,7 @@ describe('the exercise in a lesson', () => {
     await openExercise(page);
     expect(await statusText(page)).toContain('Your saved code is back in the editor.');
     expect(await editorText(page)).toContain('return 1;');
-    expect(await runAndWait(page)).not.toBe('All 8 tests passed.');
+    expect(await runAndWait(page)).not.toBe('All 12 tests passed.');
     const results = await section(page).locator('[data-results]').innerText();
     expect(results).toContain('expected 1 to be greater than 8');
     await page.close();
@@ -159,7 +159,7 @@ describe('the exercise in a lesson', () => {
     expect(stoppedAfterMs).toBeLessThan(5_000);
     // The next run works: the stopped worker was replaced.
     await replaceCode(page, solution);
-    expect(await runAndWait(page)).toBe('All 8 tests passed.');
+    expect(await runAndWait(page)).toBe('All 12 tests passed.');
     await page.close();
   });
 
@@ -195,7 +195,7 @@ describe('the exercise in a lesson', () => {
 
     await section(page).locator('[data-action="solution"]').click();
     await expect.poll(() => editorText(page)).toBe(solution);
-    expect(await runAndWait(page)).toBe('All 8 tests passed.');
+    expect(await runAndWait(page)).toBe('All 12 tests passed.');
     const status = await page.evaluate(() => JSON.parse(localStorage.getItem('faultlines:progress:v1')!).exercises['capacity-planning'].status);
     expect(status).toBe('passed-with-help');
     await page.close();
@@ -293,7 +293,7 @@ describe('when things go wrong', () => {
     await replaceCode(page, solution);
     await expect.poll(() => section(page).locator('[data-storage]').isVisible(), { timeout: 5_000 }).toBe(true);
     expect(await section(page).locator('[data-storage]').textContent()).toContain('QuotaExceededError');
-    expect(await runAndWait(page)).toBe('All 8 tests passed.');
+    expect(await runAndWait(page)).toBe('All 12 tests passed.');
     await page.close();
   });
 });
@@ -313,7 +313,7 @@ describe('on a phone', () => {
         exerciseId,
         { timeout: 40_000 },
       );
-      expect(await statusText(page)).toBe('All 8 tests passed.');
+      expect(await statusText(page)).toBe('All 12 tests passed.');
       // The plain editor is one tap away for phones where the full editor struggles.
       // Switching reloads the page with the other editor.
       await Promise.all([page.waitForEvent('load'), section(page).locator('[data-action="switch-editor"]').tap()]);

@@ -77,11 +77,15 @@ interface WorkerScope {
 
 const scope = globalThis as unknown as WorkerScope;
 
+// The simulator loads before the worker says it is ready, so that a spare worker started in
+// the background has it in hand and the learner's deadline never pays for loading it.
+const builtinsLoaded = loadWorkerBuiltins();
+
 scope.addEventListener('message', (event) => {
   const message = event.data;
   if (message?.type !== 'grade') return;
   void (async () => {
-    const builtins = await loadWorkerBuiltins();
+    const builtins = await builtinsLoaded;
     const result = await grade({
       ...message.request,
       builtins,
@@ -93,4 +97,4 @@ scope.addEventListener('message', (event) => {
   })();
 });
 
-scope.postMessage({ type: 'ready' });
+void builtinsLoaded.then(() => scope.postMessage({ type: 'ready' }));

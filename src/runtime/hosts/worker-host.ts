@@ -14,6 +14,9 @@ import type { GradingHost, Submission } from './host.ts';
 /** Extra time past a test's own timeout before the page stops the worker. */
 export const WATCHDOG_GRACE_MS = 500;
 
+/** How long a new worker may take to load the grader before the run is given up. */
+export const WORKER_START_DEADLINE_MS = 30_000;
+
 interface Spawned {
   readonly worker: Worker;
   readonly ready: Promise<void>;
@@ -22,8 +25,13 @@ interface Spawned {
 function spawn(): Spawned {
   const worker = new Worker(new URL('../../grader/worker-entry.ts', import.meta.url), { type: 'module', name: 'grader' });
   const ready = new Promise<void>((resolve, reject) => {
+    const deadline = setTimeout(
+      () => reject(new Error(`it did not load within ${WORKER_START_DEADLINE_MS / 1000} s`)),
+      WORKER_START_DEADLINE_MS,
+    );
     const onMessage = (event: MessageEvent<HostMessage>) => {
       if (event.data?.type === 'ready') {
+        clearTimeout(deadline);
         worker.removeEventListener('message', onMessage);
         resolve();
       }

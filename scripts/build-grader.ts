@@ -10,13 +10,22 @@ import { gzipSync } from 'node:zlib';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const entry = resolve(projectRoot, 'src/grader/worker-entry.ts');
 
 /** Node built-ins that must never appear in the worker bundle. */
 const nodeOnly = /\b(?:require\(["'](?:node:)?(?:fs|path|os|child_process|util|url|module|worker_threads|zlib)["']\)|from\s*["']node:|import\(["']node:)/;
+
+/** `import text from './file.ts?raw'`, as Vite reads it: the file's text as the default export. */
+const rawText: Plugin = {
+  name: 'raw-text',
+  setup(build) {
+    build.onResolve({ filter: /\?raw$/ }, (args) => ({ path: resolve(args.resolveDir, args.path.slice(0, -'?raw'.length)), namespace: 'raw-text' }));
+    build.onLoad({ filter: /.*/, namespace: 'raw-text' }, (args) => ({ contents: readFileSync(args.path, 'utf8'), loader: 'text' }));
+  },
+};
 
 export interface BuiltBundle {
   readonly outfile: string;
@@ -38,6 +47,7 @@ export async function buildGraderWorker(outfile: string): Promise<BuiltBundle> {
     minify: true,
     legalComments: 'none',
     logLevel: 'silent',
+    plugins: [rawText],
     // Libraries read these to pick a mode or to detect colour support; in a worker they
     // are constants, and leaving `process` undefined keeps Node detection paths off.
     define: {

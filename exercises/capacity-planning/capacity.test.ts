@@ -3,7 +3,7 @@ import { workersNeeded } from './capacity.ts';
 import { measure } from './harness.ts';
 import type { ServiceProfile } from './types.ts';
 
-/** The seed of every simulated hour (also in exercise.json), so a result can be reproduced. */
+/** The seed of every simulated run (also in exercise.json), so a result can be reproduced. */
 const seed = 1128;
 
 const services: readonly (ServiceProfile & { readonly name: string })[] = [

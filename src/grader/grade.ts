@@ -32,6 +32,7 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
   const logs = new LogCapture(request.logLimits, emit ? (line) => emit({ type: 'log', line }) : undefined);
   const errors: GradeError[] = [];
   const tests: TestResult[] = [];
+  let filesDurationMs = 0;
   let running: string | undefined;
   let lastFinished: string | undefined;
   let loader: ModuleLoader | undefined;
@@ -101,6 +102,7 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
     // reported on the next turns of the event loop; wait for them before answering.
     await settle();
     for (const file of files) {
+      filesDurationMs += file.result?.duration ?? 0;
       collectFileErrors(file, importFailures, errors, activeLoader);
       // The file tree, not the stream of events, is the complete list: skipped and todo
       // tests never reach the runner's after-test hook.
@@ -119,7 +121,9 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
   const passed = tests.filter((t) => t.status === 'pass').length;
   const failed = tests.filter((t) => t.status === 'fail').length;
   const skipped = tests.length - passed - failed;
-  const testsDurationMs = tests.reduce((sum, t) => sum + t.durationMs, 0);
+  // A file's run time covers its tests and its hooks (a beforeAll that runs a simulation is
+  // the tests' own work too), but not loading and collecting it.
+  const testsDurationMs = Math.max(filesDurationMs, tests.reduce((sum, t) => sum + t.durationMs, 0));
   return {
     ok: failed === 0 && errors.length === 0 && tests.length > 0,
     tests,

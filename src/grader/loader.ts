@@ -216,7 +216,8 @@ export class ModuleLoader {
   }
 }
 
-function isScript(path: string): boolean {
+/** Whether the grader compiles and loads a file as a module (`.ts`/`.js`…, not `.d.ts`). */
+export function isScript(path: string): boolean {
   return scriptExtensions.some((ext) => path.endsWith(ext)) && !path.endsWith('.d.ts');
 }
 

@@ -207,7 +207,11 @@ export interface GradeResult {
    * `durationMs` plus starting the process or worker and loading the grader. Set by hosts.
    */
   hostDurationMs?: number;
-  /** The sum of the tests' own durations; `durationMs − testsDurationMs` is overhead. */
+  /**
+   * The time the test files spent running their tests and hooks (`beforeAll` and the
+   * like), not counting loading and collecting them; `durationMs − testsDurationMs` is the
+   * grader's overhead.
+   */
   readonly testsDurationMs: number;
   /** Which host ran the grade (`node`, `worker`, `webcontainer`); set by the host. */
   host?: string;

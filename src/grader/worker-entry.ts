@@ -11,10 +11,14 @@
  * worker's `script-src` but not `'unsafe-eval'`; see the README for the policy.
  */
 import { grade } from './grade.ts';
-import { evalEvaluator } from './loader.ts';
-import type { Evaluator, HostMessage, ModuleFactory, PortableGradeRequest } from './types.ts';
+import { evalEvaluator, isScript } from './loader.ts';
+import { compile } from './transpile.ts';
+import type { Evaluator, HostMessage, ModuleFactory, ModuleUnit, PortableGradeRequest } from './types.ts';
+import { warmUpRequest } from './warm-up.ts';
 
 /** What the page posts to the worker. */
+export type WorkerMessage = WorkerGradeMessage | WorkerPreloadMessage;
+
 export interface WorkerGradeMessage {
   readonly type: 'grade';
   readonly request: PortableGradeRequest;
@@ -23,6 +27,17 @@ export interface WorkerGradeMessage {
    * from a Blob URL; `'eval'` uses indirect eval and needs `'unsafe-eval'`.
    */
   readonly evaluation?: 'blob' | 'eval';
+}
+
+/**
+ * Files that every submission of an exercise will carry unchanged (its tests and read-only
+ * helpers). A spare worker compiles and imports them while it waits, so that a run only
+ * pays for the learner's own files. A preloaded module is used only for a file whose
+ * source is the same, character for character; anything else is compiled afresh.
+ */
+export interface WorkerPreloadMessage {
+  readonly type: 'preload';
+  readonly files: Readonly<Record<string, string>>;
 }
 
 /**
@@ -36,14 +51,40 @@ export async function loadWorkerBuiltins(): Promise<Record<string, unknown>> {
 
 const modulePrefix = 'export default ';
 
+/** Module factories by their compiled code; see {@link createBlobEvaluator}. */
+export type FactoryCache = Map<string, Promise<ModuleFactory>>;
+
 /**
  * Evaluates each module by importing a Blob URL whose module exports the module's factory.
  * Module scripts from `blob:` URLs are allowed by `script-src blob:`, so no `'unsafe-eval'`
  * is needed. Stack frames name the code by its `sourceURL` comment or, failing that, by
  * the Blob URL, which {@link Evaluator.fileForStackName} maps back.
+ *
+ * With a `cache`, a unit whose code was imported before reuses that import. That is safe
+ * because a factory is only a function: every load of a module calls it afresh, with its
+ * own `exports`, `require` and scope.
  */
-export function createBlobEvaluator(): Evaluator {
-  const pathsByUrl = new Map<string, string>();
+export function createBlobEvaluator(cache: FactoryCache = new Map(), pathsByUrl = new Map<string, string>()): Evaluator {
+  const importUnit = (unit: ModuleUnit): Promise<ModuleFactory> => {
+    let factory = cache.get(unit.code);
+    if (!factory) {
+      const url = URL.createObjectURL(new Blob([modulePrefix + unit.code], { type: 'text/javascript' }));
+      pathsByUrl.set(url, unit.path);
+      factory = (import(/* @vite-ignore */ url) as Promise<{ default: ModuleFactory }>).then(
+        (module) => module.default,
+      );
+      // A module that fails to import is not kept: the next try reports its own error.
+      factory.then(
+        () => URL.revokeObjectURL(url),
+        () => {
+          URL.revokeObjectURL(url);
+          cache.delete(unit.code);
+        },
+      );
+      cache.set(unit.code, factory);
+    }
+    return factory;
+  };
   return {
     name: 'blob-module',
     firstLineExtraColumns: modulePrefix.length,
@@ -52,15 +93,10 @@ export function createBlobEvaluator(): Evaluator {
       const failures = new Map<string, unknown>();
       await Promise.all(
         units.map(async (unit) => {
-          const url = URL.createObjectURL(new Blob([modulePrefix + unit.code], { type: 'text/javascript' }));
-          pathsByUrl.set(url, unit.path);
           try {
-            const module = (await import(/* @vite-ignore */ url)) as { default: ModuleFactory };
-            factories.set(unit.path, module.default);
+            factories.set(unit.path, await importUnit(unit));
           } catch (error) {
             failures.set(unit.path, error);
-          } finally {
-            URL.revokeObjectURL(url);
           }
         }),
       );
@@ -70,26 +106,54 @@ export function createBlobEvaluator(): Evaluator {
   };
 }
 
+/** Compiles and imports the script files among `files` into `evaluator`'s cache; failures are left for the grade to report. */
+export async function preloadFiles(evaluator: Evaluator, files: Readonly<Record<string, string>>): Promise<void> {
+  const units: ModuleUnit[] = [];
+  for (const [path, source] of Object.entries(files)) {
+    if (!isScript(path)) continue;
+    try {
+      units.push({ path, code: compile(path, source).code });
+    } catch {
+      // A syntax error is reported, with its location, when the file is graded.
+    }
+  }
+  await evaluator.define(units);
+}
+
 interface WorkerScope {
   postMessage(message: HostMessage): void;
-  addEventListener(type: 'message', listener: (event: MessageEvent<WorkerGradeMessage>) => void): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<WorkerMessage>) => void): void;
 }
 
 const scope = globalThis as unknown as WorkerScope;
 
-// The simulator loads before the worker says it is ready, so that a spare worker started in
-// the background has it in hand and the learner's deadline never pays for loading it.
+// The simulator loads, and a small built-in exercise is graded to warm the grader and the
+// simulator up (see warm-up.ts), before the worker says it is ready: a spare worker does
+// this in the background, so the learner's run never pays for it.
 const builtinsLoaded = loadWorkerBuiltins();
+// One evaluator for the worker's life: the warm-up, the preloaded files and the one grade.
+const blobEvaluator = createBlobEvaluator();
+const warmedUp = builtinsLoaded.then(async (builtins) => {
+  const result = await grade({ ...warmUpRequest, builtins, evaluator: blobEvaluator });
+  // A warm-up that fails costs speed, not correctness: say so in the console and go on.
+  if (!result.ok) console.warn('The grader warm-up did not pass:', JSON.stringify(result.errors[0] ?? result.tests.find((t) => t.status === 'fail')));
+});
 
 scope.addEventListener('message', (event) => {
   const message = event.data;
+  if (message?.type === 'preload') {
+    // After the warm-up, so that the transpiler it compiles with is already warm.
+    void warmedUp.then(() => preloadFiles(blobEvaluator, message.files));
+    return;
+  }
   if (message?.type !== 'grade') return;
   void (async () => {
     const builtins = await builtinsLoaded;
+    await warmedUp;
     const result = await grade({
       ...message.request,
       builtins,
-      evaluator: message.evaluation === 'eval' ? evalEvaluator : createBlobEvaluator(),
+      evaluator: message.evaluation === 'eval' ? evalEvaluator : blobEvaluator,
       onEvent: (gradeEvent) => scope.postMessage({ type: 'event', event: gradeEvent }),
     });
     result.host = 'worker';
@@ -97,4 +161,4 @@ scope.addEventListener('message', (event) => {
   })();
 });
 
-void builtinsLoaded.then(() => scope.postMessage({ type: 'ready' }));
+void warmedUp.then(() => scope.postMessage({ type: 'ready' }));

@@ -59,12 +59,16 @@ afterAll(async () => {
   rmSync(outDir, { recursive: true, force: true });
 });
 
-/** Grades one request in a fresh worker, as the page's Worker host does. */
-function gradeInWorker(request: PortableGradeRequest): Promise<GradeResult> {
+/**
+ * Grades one request in a fresh worker, as the page's Worker host does: `preloads` are
+ * posted first, as the host posts an exercise's fixed files to its spare worker.
+ */
+function gradeInWorker(request: PortableGradeRequest, preloads: readonly Record<string, string>[] = []): Promise<GradeResult> {
   return page.evaluate(
-    (req) =>
+    ({ req, pre }) =>
       new Promise<GradeResult>((resolve, reject) => {
         const worker = new Worker('/grader-worker.js', { type: 'module' });
+        for (const files of pre) worker.postMessage({ type: 'preload', files });
         worker.onerror = (event) => reject(new Error(`worker error: ${event.message}`));
         worker.onmessage = (event: MessageEvent<{ type: string; result?: GradeResult }>) => {
           if (event.data.type === 'ready') worker.postMessage({ type: 'grade', request: req });
@@ -74,7 +78,7 @@ function gradeInWorker(request: PortableGradeRequest): Promise<GradeResult> {
           }
         };
       }),
-    request,
+    { req: request, pre: preloads },
   );
 }
 
@@ -97,6 +101,27 @@ describe('the grader in a Chromium module worker', () => {
       expect(inWorker.host, name).toBe('worker');
       expect(verdicts(inWorker), name).toEqual(verdicts(inNode[i]!));
     }
+  });
+
+  it('gives the same verdicts with the files preloaded, and uses a preloaded module only for the same source', async () => {
+    for (const name of ['passing', 'failing-assertions', 'syntax-error'] as const) {
+      const request = fixtureRequest(name);
+      const plain = await gradeInWorker(request);
+      const preloaded = await gradeInWorker(request, [request.files]);
+      expect(verdicts(preloaded), name).toEqual(verdicts(plain));
+    }
+    const spec = "import { expect, it } from 'vitest';\nimport { value } from './value.ts';\nit('reads the submitted file', () => { expect(value).toBe(2); });\n";
+    const result = await gradeInWorker(
+      { files: { 'value.ts': 'export const value = 2;\n', 'value.spec.ts': spec }, testFiles: ['value.spec.ts'] },
+      [{ 'value.ts': 'export const value = 1;\n', 'value.spec.ts': spec }],
+    );
+    expect(verdicts(result).tests).toEqual([expect.objectContaining({ status: 'pass' })]);
+    // A module loads afresh in every test file even when its factory came from the preload.
+    const counter = 'export let count = 0;\nexport function bump(): number { return ++count; }\n';
+    const counterSpec = (file: string) => `import { expect, it } from 'vitest';\nimport { bump } from './counter.ts';\nit('${file} starts from zero', () => { expect(bump()).toBe(1); });\n`;
+    const files = { 'counter.ts': counter, 'a.spec.ts': counterSpec('a'), 'b.spec.ts': counterSpec('b') };
+    const twice = await gradeInWorker({ files, testFiles: ['a.spec.ts', 'b.spec.ts'] }, [files]);
+    expect(twice.summary).toEqual({ passed: 2, failed: 0, skipped: 0, total: 2 });
   });
 
   it('stops a synchronous infinite loop with worker.terminate() while the page stays responsive', async () => {

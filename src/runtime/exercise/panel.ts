@@ -99,6 +99,9 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
   const saved = store.load(id);
   let helped = Boolean(saved?.helped);
   const editable = payload.files.filter((f) => f.role === 'editable').map((f) => f.path);
+  // The tests and read-only files never change: the host can prepare them before Run.
+  const fixed = Object.fromEntries(payload.files.filter((f) => f.role !== 'editable').map((f) => [f.path, f.starter]));
+  void pageHost().then((choice) => choice.host.preload?.(fixed));
   const visible = payload.files.filter((f) => f.role !== 'hidden');
   const initial = visible.map((f) => ({
     path: f.path,

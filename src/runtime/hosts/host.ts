@@ -17,6 +17,13 @@ export interface GradingHost {
   /** `webcontainer` or `worker`, shown to the learner with the result. */
   readonly name: 'webcontainer' | 'worker';
   grade(submission: Submission, onEvent: (event: GradeEvent) => void): Promise<GradeResult>;
+  /**
+   * Files every submission of an exercise will carry unchanged (its tests and read-only
+   * helpers), given when the exercise loads so that a host can prepare them before the
+   * learner presses Run. A hint only: a host may ignore it, and a submission always
+   * carries all its files.
+   */
+  preload?(files: Readonly<Record<string, string>>): void;
 }
 
 /** Why the page chose the host it did, in words for the learner. */

@@ -155,6 +155,8 @@ export function chooseHost(): HostChoice {
       return adaptive.bootState.state === 'ready' ? 'webcontainer' : 'worker';
     },
     grade: (submission, onEvent) => adaptive.grade(submission, onEvent),
+    // Only the worker prepares files ahead; the WebContainer mounts them per run.
+    preload: (files) => worker.preload(files),
   };
   return {
     host,

@@ -22,8 +22,9 @@ interface Spawned {
   readonly ready: Promise<void>;
 }
 
-function spawn(): Spawned {
+function spawn(preloads: readonly Readonly<Record<string, string>>[]): Spawned {
   const worker = new Worker(new URL('../../grader/worker-entry.ts', import.meta.url), { type: 'module', name: 'grader' });
+  for (const files of preloads) worker.postMessage({ type: 'preload', files });
   const ready = new Promise<void>((resolve, reject) => {
     const deadline = setTimeout(
       () => reject(new Error(`it did not load within ${WORKER_START_DEADLINE_MS / 1000} s`)),
@@ -85,15 +86,22 @@ export function stoppedResult(submission: Submission, finished: readonly TestRes
 export class WorkerHost implements GradingHost {
   readonly name = 'worker' as const;
   #spare: Spawned | undefined;
+  readonly #preloads: Readonly<Record<string, string>>[] = [];
 
   /** Starts a worker now so that the first run does not wait for it. */
   warm(): void {
-    this.#spare ??= spawn();
+    this.#spare ??= spawn(this.#preloads);
+  }
+
+  /** Hands the files to the spare worker now and to every worker started later. */
+  preload(files: Readonly<Record<string, string>>): void {
+    this.#preloads.push(files);
+    this.#spare?.worker.postMessage({ type: 'preload', files });
   }
 
   grade(submission: Submission, onEvent: (event: GradeEvent) => void): Promise<GradeResult> {
     const started = performance.now();
-    const current = this.#spare ?? spawn();
+    const current = this.#spare ?? spawn(this.#preloads);
     this.#spare = undefined;
     const { worker } = current;
     return new Promise<GradeResult>((resolve) => {
@@ -108,7 +116,7 @@ export class WorkerHost implements GradingHost {
         clearTimeout(watchdog);
         worker.terminate();
         // The next worker starts while the learner reads the result.
-        this.#spare = spawn();
+        this.#spare = spawn(this.#preloads);
         resolve(result);
       };
       const arm = () => {

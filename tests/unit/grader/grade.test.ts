@@ -66,6 +66,17 @@ const requests: Record<string, PortableGradeRequest & { builtins?: Record<string
     testFiles: ['fake.spec.ts'],
   },
   missingTestFile: { files: {}, testFiles: ['nope.spec.ts'] },
+  slowHook: {
+    files: {
+      'hook.spec.ts': [
+        "import { beforeAll, expect, it } from 'vitest';",
+        'let ready = false;',
+        'beforeAll(async () => { await new Promise((resolve) => setTimeout(resolve, 60)); ready = true; });',
+        "it('runs after the hook', () => { expect(ready).toBe(true); });",
+      ].join('\n'),
+    },
+    testFiles: ['hook.spec.ts'],
+  },
 };
 
 let runs: Record<string, RealmRun> = {};
@@ -103,6 +114,14 @@ describe('grade', () => {
     expect(byTitle(result, 'adds up the weights of every backend').name).toBe('pick > with weights > adds up the weights of every backend');
     expect(result.testsDurationMs).toBeLessThanOrEqual(result.durationMs);
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+  });
+
+  it("counts a beforeAll hook's time as the tests' own, not as the grader's overhead", () => {
+    const result = gradeOf('slowHook');
+    expect(result.ok).toBe(true);
+    expect(result.tests[0]!.durationMs).toBeLessThan(50);
+    expect(result.testsDurationMs).toBeGreaterThanOrEqual(55);
+    expect(result.testsDurationMs).toBeLessThanOrEqual(result.durationMs);
   });
 
   it('reports a failing toEqual with its message, an uncoloured diff and the line of the expect', () => {

@@ -104,7 +104,7 @@ describe('choosing among backends', () => {
   });
 
   it(`spreads load over five equal, healthy backends within max/mean ${SPREAD_BOUND}`, async () => {
-    const report = await runScenario(createBalancer, { seed: seed + 2, durationMs: 5_000, slow: null, failing: null });
+    const report = await runScenario(createBalancer, { seed: seed + 2, durationMs: 3_000, slow: null, failing: null });
     expect(
       report.maxOverMean,
       `the busiest backend got ${report.maxOverMean.toFixed(3)}× the mean number of requests; the bound is ` +
@@ -125,6 +125,21 @@ describe('outlier ejection', () => {
       `api-3 failed ${EJECT_AFTER_CONSECUTIVE_FAILURES} times in a row at t=${last} ms and was picked again within ` +
         `${MIN_EJECTION_MS} ms — eject a backend after that many consecutive failures`,
     ).toBe(false);
+  });
+
+  it(`keeps a backend out for at least ${MIN_EJECTION_MS / 1000} s every time it is ejected, not only the first time`, () => {
+    const balancer = unitBalancer();
+    for (let round = 1; round <= 4; round++) {
+      // A minute apart: each round's failures come after any earlier ejection a balancer would sensibly use.
+      const last = fail(balancer, 'api-3', EJECT_AFTER_CONSECUTIVE_FAILURES, 10_000 + round * 60_000);
+      let picked = 0;
+      for (let now = last; now < last + MIN_EJECTION_MS; now += 2) if (balancer.pick(views(), now) === 'api-3') picked++;
+      expect(
+        picked,
+        `ejection ${round}: api-3 failed ${EJECT_AFTER_CONSECUTIVE_FAILURES} times in a row at t=${last} ms and was picked ` +
+          `${picked} times within ${MIN_EJECTION_MS} ms — a backend that keeps failing should stay out at least as long each time`,
+      ).toBe(0);
+    }
   });
 
   it(`tries an ejected backend again no later than ${MAX_FIRST_EJECTION_MS / 1000} s after ejecting it`, () => {

@@ -2,7 +2,7 @@
  * `Simulation`: the one object a scenario builds. It owns the clock, the nodes, the network
  * and the fault schedule, and runs them deterministically from one seed.
  */
-import { Engine, PartitionState, type LinkOptions, type SimulationOptions } from './engine.ts';
+import { Engine, PartitionState, type LinkOptions, type SimNode, type SimulationOptions } from './engine.ts';
 import type { NodeHandlerError } from './errors.ts';
 import type { KvInput, KvOutput } from './history.ts';
 import { checkSlo, type MetricsSummary, type QueueSample, type SloObjectives, type SloReport } from './metrics.ts';
@@ -60,6 +60,8 @@ export interface SetLinkOptions extends LinkOptions {
  */
 export class Simulation {
   readonly #engine: Engine;
+  // Harnesses ask for a node's state on every request; building a view each time was slow.
+  readonly #views = new Map<string, NodeStatus>();
   readonly #seed: number | string;
   #partitionCount = 0;
 
@@ -129,38 +131,14 @@ export class Simulation {
     this.#engine.addNode(name, factory, options, false);
   }
 
-  /** A live view of one node's state and counters. */
+  /** A live view of one node's state and counters (the same view every time for one node). */
   node(name: string): NodeStatus {
-    const engine = this.#engine;
-    const node = engine.node(name);
-    return {
-      name,
-      get state() {
-        return node.up ? 'up' : 'down';
-      },
-      get paused() {
-        return node.paused;
-      },
-      get restarts() {
-        return node.restarts;
-      },
-      get queueDepth() {
-        return node.queueDepth;
-      },
-      get inService() {
-        return node.inService;
-      },
-      get served() {
-        return node.served;
-      },
-      get rejected() {
-        return node.rejected;
-      },
-      get localTimeMs() {
-        return node.localTime(engine.now);
-      },
-      durableDisk: () => node.disk.durableSnapshot(),
-    };
+    let view = this.#views.get(name);
+    if (view === undefined) {
+      view = new NodeView(name, this.#engine.node(name), this.#engine);
+      this.#views.set(name, view);
+    }
+    return view;
   }
 
   /**
@@ -403,5 +381,51 @@ export class Simulation {
    */
   checkSlo(objectives: SloObjectives, measured: { readonly ackedWritesLost?: number } = {}): SloReport {
     return checkSlo({ ...this.summary(), ...measured }, objectives);
+  }
+}
+
+/** A live view of one node: every read goes to the node as it is now. */
+class NodeView implements NodeStatus {
+  readonly name: string;
+  readonly #node: SimNode;
+  readonly #engine: Engine;
+
+  constructor(name: string, node: SimNode, engine: Engine) {
+    this.name = name;
+    this.#node = node;
+    this.#engine = engine;
+  }
+
+  get state(): 'up' | 'down' {
+    return this.#node.up ? 'up' : 'down';
+  }
+  get paused(): boolean {
+    return this.#node.paused;
+  }
+  get restarts(): number {
+    return this.#node.restarts;
+  }
+  get queueDepth(): number {
+    return this.#node.queueDepth;
+  }
+  get inService(): number {
+    return this.#node.inService;
+  }
+  get served(): number {
+    return this.#node.served;
+  }
+  get rejected(): number {
+    return this.#node.rejected;
+  }
+  get localTimeMs(): number {
+    return this.#node.localTime(this.#engine.now);
+  }
+  durableDisk(): Map<string, unknown> {
+    return this.#node.disk.durableSnapshot();
+  }
+  /** What `JSON.stringify` and logs show: the node as it is now. */
+  toJSON(): Omit<NodeStatus, 'durableDisk'> {
+    const { name, state, paused, restarts, queueDepth, inService, served, rejected, localTimeMs } = this;
+    return { name, state, paused, restarts, queueDepth, inService, served, rejected, localTimeMs };
   }
 }

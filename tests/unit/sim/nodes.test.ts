@@ -207,6 +207,23 @@ describe('pause and resume', () => {
   });
 });
 
+describe('node views', () => {
+  it('stay live across a crash and a restart, and show the node as it is now when logged', async () => {
+    const sim = new Simulation({ seed: 1 });
+    sim.addNode('n', () => ({ onRequest: () => 'ok' }));
+    const view = sim.node('n');
+    expect(sim.node('n')).toBe(view);
+    expect(view.state).toBe('up');
+    sim.crash('n', { atMs: 10, restartAtMs: 20 });
+    await sim.runUntil(15);
+    expect(view.state).toBe('down');
+    expect(JSON.parse(JSON.stringify(view))).toMatchObject({ name: 'n', state: 'down', restarts: 0 });
+    await sim.runUntil(25);
+    expect([view.state, view.restarts]).toEqual(['up', 1]);
+    expect(() => sim.node('missing')).toThrow(/no node named "missing"/);
+  });
+});
+
 describe('handler errors', () => {
   it('stop the run with the node name and time by default', async () => {
     const sim = new Simulation({ seed: 1 });

@@ -1,5 +1,5 @@
 import { GLOBAL_EXPECT } from '@vitest/expect';
-import { startTests, type File, type Task, type Test } from '@vitest/runner';
+import { startTests, type File, type FileSpecification, type Task, type Test } from '@vitest/runner';
 import { restoreAllMocks } from '@vitest/spy';
 import { createCapturedConsole, LogCapture } from './console.ts';
 import { installEngine, MemoryRunner, createVitestModule, runnerRoot } from './engine.ts';
@@ -97,7 +97,9 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
       },
     );
     const present = request.testFiles.filter((path) => request.files[path] !== undefined);
-    const files = present.length > 0 ? await startTests(present.map((path) => runnerRoot + path), runner) : [];
+    const only = request.onlyTestIds;
+    const specs: FileSpecification[] = present.map((path) => ({ filepath: runnerRoot + path, ...(only ? { testIds: [...only] } : {}) }));
+    const files = present.length > 0 ? await startTests(specs, runner) : [];
     // Rejections the engine noticed only now (an unawaited promise that failed last) are
     // reported on the next turns of the event loop; wait for them before answering.
     await settle();

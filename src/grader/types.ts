@@ -3,6 +3,8 @@
  * host can post it across a process or worker boundary unchanged.
  */
 
+import type { ConvertedBatch } from '../runtime/visual/trace-batch.ts';
+
 /** What a host asks the grader to do: run some test files against some source files. */
 export interface GradeRequest {
   /**
@@ -13,6 +15,12 @@ export interface GradeRequest {
   readonly files: Readonly<Record<string, string>>;
   /** The keys of {@link files} to run as test files, in order. */
   readonly testFiles: readonly string[];
+  /**
+   * Runs only the tests with these ids (the `id` of a {@link TestResult}: the same files
+   * give the same ids); the others are reported as skipped, and hooks of suites with
+   * nothing to run do not run. Used to run one test again, with its simulations traced.
+   */
+  readonly onlyTestIds?: readonly string[];
   /**
    * Modules the exercise may import by bare name, e.g. `'@faultlines/sim'` → the
    * simulator's module object. `vitest` is always provided by the grader itself.
@@ -234,4 +242,21 @@ export type PortableGradeRequest = Omit<GradeRequest, 'onEvent' | 'builtins' | '
 export type HostMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'event'; readonly event: GradeEvent }
-  | { readonly type: 'result'; readonly result: GradeResult };
+  | { readonly type: 'result'; readonly result: GradeResult; readonly runs?: readonly TracedRun[] };
+
+/**
+ * One simulation a test created, traced, ready for the sequence diagram: the nodes it had
+ * at the end of the test, and its trace as the columns the diagram draws.
+ */
+export interface TracedRun {
+  /** 1, 2, 3… in the order the test (and its hooks) created them. */
+  readonly index: number;
+  readonly seed: number | string;
+  readonly nodes: readonly string[];
+  /** Simulated time when the test ended. */
+  readonly durationMs: number;
+  readonly events: number;
+  /** Whether the trace reached its capacity, so the end of the run is missing. */
+  readonly truncated: boolean;
+  readonly batch: ConvertedBatch;
+}

@@ -15,9 +15,23 @@ import { evalEvaluator, isScript } from './loader.ts';
 import { compile } from './transpile.ts';
 import type { Evaluator, HostMessage, ModuleFactory, ModuleUnit, PortableGradeRequest } from './types.ts';
 import { warmUpRequest } from './warm-up.ts';
+import { captureTraces } from './trace-capture.ts';
+import { transferables } from '../runtime/visual/trace-batch.ts';
+import type * as SimModule from '../sim/index.ts';
 
 /** What the page posts to the worker. */
-export type WorkerMessage = WorkerGradeMessage | WorkerPreloadMessage;
+export type WorkerMessage = WorkerGradeMessage | WorkerPreloadMessage | WorkerTraceMessage;
+
+/**
+ * Runs one test again with its simulations traced (see trace-capture.ts); the result
+ * message then carries the traced runs.
+ */
+export interface WorkerTraceMessage {
+  readonly type: 'trace';
+  readonly request: PortableGradeRequest;
+  /** The test's id, from the result of the run being explained. */
+  readonly testId: string;
+}
 
 export interface WorkerGradeMessage {
   readonly type: 'grade';
@@ -146,18 +160,25 @@ scope.addEventListener('message', (event) => {
     void warmedUp.then(() => preloadFiles(blobEvaluator, message.files));
     return;
   }
-  if (message?.type !== 'grade') return;
+  if (message?.type !== 'grade' && message?.type !== 'trace') return;
   void (async () => {
     const builtins = await builtinsLoaded;
     await warmedUp;
+    const capture = message.type === 'trace' ? captureTraces(builtins['@faultlines/sim'] as typeof SimModule) : undefined;
     const result = await grade({
       ...message.request,
-      builtins,
-      evaluator: message.evaluation === 'eval' ? evalEvaluator : blobEvaluator,
+      ...(message.type === 'trace' ? { onlyTestIds: [message.testId] } : {}),
+      builtins: capture ? { ...builtins, '@faultlines/sim': capture.module } : builtins,
+      evaluator: message.type === 'grade' && message.evaluation === 'eval' ? evalEvaluator : blobEvaluator,
       onEvent: (gradeEvent) => scope.postMessage({ type: 'event', event: gradeEvent }),
     });
     result.host = 'worker';
-    scope.postMessage({ type: 'result', result });
+    if (!capture) {
+      scope.postMessage({ type: 'result', result });
+      return;
+    }
+    const runs = capture.runs();
+    (scope as unknown as Worker).postMessage({ type: 'result', result, runs } satisfies HostMessage, runs.flatMap((run) => transferables(run.batch)));
   })();
 });
 

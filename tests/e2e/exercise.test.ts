@@ -111,6 +111,46 @@ describe('the exercise in a lesson', () => {
     await page.close();
   });
 
+  it("shows a failing test's trace: its simulation as a message diagram, a time slider and a table in words", async () => {
+    const page = await newPage();
+    await openExercise(page);
+    await runAndWait(page);
+    const test = section(page).locator('li.test.fail', { hasText: 'holds the p99 target for a checkout API' });
+    const show = test.locator('[data-action="trace"]');
+    expect(await show.textContent()).toBe('Show trace');
+    // Keyboard only: focus the button and press Enter.
+    await show.focus();
+    await page.keyboard.press('Enter');
+    const trace = test.locator('.test-trace');
+    await trace.waitFor({ timeout: 40_000 });
+    expect(await trace.locator('.trace-verdict').textContent()).toBe('In the traced run the test failed again, the same way.');
+    const caption = (await trace.locator('figcaption').textContent()) ?? '';
+    expect(caption).toMatch(/^Simulation 1: 2 nodes, [\d,]+ messages over [\d.]+ s of simulated time \(seed 1128\)/);
+    expect(Number(/([\d,]+) messages/.exec(caption)![1]!.replace(/,/g, ''))).toBeGreaterThan(10_000);
+    // The table says in words what the diagram draws: the client sent 10,000 requests, the server answered them.
+    const rows = await trace.locator('.trace-table tbody tr').allInnerTexts();
+    expect(rows.map((r) => r.split('\t')[0])).toEqual(['server', 'clients']);
+    const client = rows[1]!.split('\t').map((c) => c.trim());
+    expect(Number(client[1])).toBeGreaterThan(5_000);
+    expect(await trace.locator('.seq-plot canvas').count()).toBeGreaterThan(0);
+    // The slider moves through simulated time; the list shows the messages in view.
+    const slider = trace.locator('input[type="range"]');
+    const startText = await trace.locator('output').textContent();
+    await slider.focus();
+    await page.keyboard.press('End');
+    expect(await slider.inputValue()).toBe(await slider.getAttribute('max'));
+    expect(await trace.locator('output').textContent()).not.toBe(startText);
+    await trace.locator('summary', { hasText: 'Messages in view' }).click();
+    await expect.poll(() => trace.locator('.seq-list li').count()).toBeGreaterThan(0);
+    const axe = await new AxeBuilder({ page }).include('.test-trace').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+    // The same button hides it again.
+    await show.click();
+    expect(await test.locator('.test-trace').count()).toBe(0);
+    expect(await show.getAttribute('aria-expanded')).toBe('false');
+    await page.close();
+  });
+
   it('passes a correct implementation typed into the editor, run with Ctrl+Enter', async () => {
     const page = await newPage();
     await openExercise(page);

@@ -299,6 +299,8 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
 
   // Running the tests.
   const run = button('run');
+  /** The submission whose result is on screen, for "Show trace". */
+  let shownSubmission: Submission | undefined;
   let running = false;
   async function runTests(): Promise<void> {
     if (running) return;
@@ -340,6 +342,7 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
       };
       const result = await choice.host.grade(submission, onEvent);
       live.remove();
+      shownSubmission = submission;
       renderResult(result, choice.explanation);
       // Timings for the bench and for anyone curious: wall time at the host, and the tests' own.
       section.dataset.hostMs = String(Math.round(result.hostDurationMs ?? result.durationMs));
@@ -416,9 +419,48 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
       if (t.diff) detail.append(el('pre', { className: 'diff', textContent: t.diff }));
       for (const other of t.otherMessages ?? []) detail.append(el('pre', { className: 'message', textContent: other }));
       if (t.location) detail.append(el('p', {}, 'At ', locationLink(t.location.file, t.location.line, t.location.column)));
+      const traceButton = el('button', { type: 'button', className: 'button show-trace', textContent: 'Show trace' });
+      traceButton.setAttribute('aria-expanded', 'false');
+      traceButton.dataset.action = 'trace';
+      const traceHost = el('div', { className: 'trace-host' });
+      traceButton.addEventListener('click', () => void showTrace(t, traceButton, traceHost));
+      detail.append(el('p', {}, traceButton), traceHost);
       item.append(detail);
     }
     return item;
+  }
+
+  /** Runs the test again with its simulations traced, and draws their messages under it. */
+  const hideTrace = new WeakMap<HTMLElement, () => void>();
+  async function showTrace(t: TestResult, trigger: HTMLButtonElement, into: HTMLElement): Promise<void> {
+    const hide = hideTrace.get(into);
+    if (hide) {
+      hide();
+      hideTrace.delete(into);
+      trigger.textContent = 'Show trace';
+      trigger.setAttribute('aria-expanded', 'false');
+      return;
+    }
+    const submission = shownSubmission;
+    if (!submission) return;
+    trigger.disabled = true;
+    trigger.setAttribute('aria-busy', 'true');
+    const note = el('p', { className: 'trace-status', textContent: `Running "${t.name}" again with its simulations traced…` });
+    note.setAttribute('role', 'status');
+    into.replaceChildren(note);
+    try {
+      const choice = await pageHost();
+      if (!choice.host.trace) throw new Error('this page cannot trace a run');
+      const [outcome, view] = await Promise.all([choice.host.trace(submission, t.id), import('../visual/test-trace.ts')]);
+      hideTrace.set(into, view.mountTestTrace(into, outcome, t));
+      trigger.textContent = 'Hide trace';
+      trigger.setAttribute('aria-expanded', 'true');
+    } catch (error) {
+      note.textContent = `The trace could not be made: ${(error as Error).message}`;
+    } finally {
+      trigger.disabled = false;
+      trigger.removeAttribute('aria-busy');
+    }
   }
 
   function renderResult(result: GradeResult, explanation: string): void {

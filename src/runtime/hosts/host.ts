@@ -1,4 +1,4 @@
-import type { GradeEvent, GradeResult } from '../../grader/types.ts';
+import type { GradeEvent, GradeResult, TracedRun } from '../../grader/types.ts';
 
 /** One submission, as the panel hands it to a host. */
 export interface Submission {
@@ -24,6 +24,17 @@ export interface GradingHost {
    * carries all its files.
    */
   preload?(files: Readonly<Record<string, string>>): void;
+  /**
+   * Runs one test of a submission again with its simulations traced, for the sequence
+   * diagram ("Show trace" in the results). The page always does this in the worker.
+   */
+  trace?(submission: Submission, testId: string): Promise<TracedOutcome>;
+}
+
+/** A traced re-run: its result, and the traces of the simulations the test created. */
+export interface TracedOutcome {
+  readonly result: GradeResult;
+  readonly runs: readonly TracedRun[];
 }
 
 /** Why the page chose the host it did, in words for the learner. */

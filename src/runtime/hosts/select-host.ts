@@ -157,6 +157,7 @@ export function chooseHost(): HostChoice {
     grade: (submission, onEvent) => adaptive.grade(submission, onEvent),
     // Only the worker prepares files ahead; the WebContainer mounts them per run.
     preload: (files) => worker.preload(files),
+    trace: (submission, testId) => worker.trace(submission, testId),
   };
   return {
     host,

@@ -8,8 +8,8 @@
  * when no test has started or finished for longer than a test may take, it terminates the
  * worker and reports which test was running.
  */
-import type { GradeEvent, GradeResult, HostMessage, TestResult } from '../../grader/types.ts';
-import type { GradingHost, Submission } from './host.ts';
+import type { GradeEvent, GradeResult, HostMessage, TestResult, TracedRun } from '../../grader/types.ts';
+import type { GradingHost, Submission, TracedOutcome } from './host.ts';
 
 /** Extra time past a test's own timeout before the page stops the worker. */
 export const WATCHDOG_GRACE_MS = 500;
@@ -100,24 +100,36 @@ export class WorkerHost implements GradingHost {
   }
 
   grade(submission: Submission, onEvent: (event: GradeEvent) => void): Promise<GradeResult> {
+    return this.#run(submission, onEvent, undefined).then((outcome) => outcome.result);
+  }
+
+  /**
+   * Runs one test of the submission again, in a fresh worker, with every simulation it
+   * creates traced; the same deadlines apply as to a grade.
+   */
+  trace(submission: Submission, testId: string, onEvent: (event: GradeEvent) => void = () => {}): Promise<TracedOutcome> {
+    return this.#run(submission, onEvent, testId);
+  }
+
+  #run(submission: Submission, onEvent: (event: GradeEvent) => void, traceTestId: string | undefined): Promise<TracedOutcome> {
     const started = performance.now();
     const current = this.#spare ?? spawn(this.#preloads);
     this.#spare = undefined;
     const { worker } = current;
-    return new Promise<GradeResult>((resolve) => {
+    return new Promise<TracedOutcome>((resolve) => {
       const finished: TestResult[] = [];
       const logs: GradeResult['logs'][number][] = [];
       let running: string | undefined;
       let watchdog: ReturnType<typeof setTimeout> | undefined;
       let done = false;
-      const finish = (result: GradeResult) => {
+      const finish = (result: GradeResult, runs: readonly TracedRun[] = []) => {
         if (done) return;
         done = true;
         clearTimeout(watchdog);
         worker.terminate();
         // The next worker starts while the learner reads the result.
         this.#spare = spawn(this.#preloads);
-        resolve(result);
+        resolve({ result, runs });
       };
       const arm = () => {
         clearTimeout(watchdog);
@@ -142,7 +154,7 @@ export class WorkerHost implements GradingHost {
           const result = message.result;
           result.host = 'worker';
           result.hostDurationMs = performance.now() - started;
-          finish(result);
+          finish(result, message.runs);
         }
       };
       worker.onerror = (event) => {
@@ -156,15 +168,13 @@ export class WorkerHost implements GradingHost {
       current.ready.then(
         () => {
           arm();
-          worker.postMessage({
-            type: 'grade',
-            request: {
-              files: submission.files,
-              testFiles: submission.testFiles,
-              testTimeoutMs: submission.testTimeoutMs,
-              seed: submission.seed,
-            },
-          });
+          const request = {
+            files: submission.files,
+            testFiles: submission.testFiles,
+            testTimeoutMs: submission.testTimeoutMs,
+            seed: submission.seed,
+          };
+          worker.postMessage(traceTestId === undefined ? { type: 'grade', request } : { type: 'trace', request, testId: traceTestId });
         },
         (error: Error) =>
           finish({

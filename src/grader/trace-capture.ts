@@ -1,0 +1,52 @@
+/**
+ * "Show trace" for a test: the test runs again with every simulation it creates traced,
+ * and the traces are turned into the columns the sequence diagram draws.
+ *
+ * Exercise harnesses turn tracing off to run fast, so the traced run swaps the
+ * simulator's `Simulation` for a subclass that turns it back on (keeping the first
+ * `maxEvents` events of each run) and remembers every instance. Tracing only records:
+ * the run takes the same course, event for event, as the untraced one.
+ */
+import type * as SimModule from '../sim/index.ts';
+import { TraceBatcher } from '../runtime/visual/trace-batch.ts';
+import type { TracedRun } from './types.ts';
+
+/** Events kept per simulation: enough for the diagram, bounded for the worker's memory. */
+export const DEFAULT_TRACE_EVENTS = 100_000;
+
+type Sim = InstanceType<typeof SimModule.Simulation>;
+
+export interface TraceCapture {
+  /** The simulator module to hand the grader in place of the real one. */
+  readonly module: typeof SimModule;
+  /** The traced runs of every simulation created so far, in order. */
+  runs(): TracedRun[];
+}
+
+export function captureTraces(sim: typeof SimModule, maxEvents = DEFAULT_TRACE_EVENTS): TraceCapture {
+  const created: Sim[] = [];
+  class TracedSimulation extends sim.Simulation {
+    constructor(options: ConstructorParameters<typeof sim.Simulation>[0]) {
+      super({ ...options, trace: { ...options.trace, enabled: true, capacity: maxEvents } });
+      created.push(this);
+    }
+  }
+  return {
+    module: { ...sim, Simulation: TracedSimulation },
+    runs: () =>
+      created.map((run, i) => {
+        const nodes = [...run.nodes];
+        const batcher = new TraceBatcher(nodes, () => {});
+        for (const event of run.trace.events) batcher.add(event);
+        return {
+          index: i + 1,
+          seed: run.seed,
+          nodes,
+          durationMs: run.nowMs,
+          events: run.trace.events.length,
+          truncated: run.trace.truncated,
+          batch: batcher.take(),
+        };
+      }),
+  };
+}

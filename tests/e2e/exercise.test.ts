@@ -144,6 +144,11 @@ describe('the exercise in a lesson', () => {
     await expect.poll(() => trace.locator('.seq-list li').count()).toBeGreaterThan(0);
     const axe = await new AxeBuilder({ page }).include('.test-trace').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
     expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+    // On a phone-sized screen the trace fits without sideways scrolling (its table scrolls on its own).
+    await page.setViewportSize({ width: 375, height: 800 });
+    await expect
+      .poll(() => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth))
+      .toBeLessThanOrEqual(0);
     // The same button hides it again.
     await show.click();
     expect(await test.locator('.test-trace').count()).toBe(0);

@@ -14,25 +14,34 @@ import type { TracedRun } from './types.ts';
 /** Events kept per simulation: enough for the diagram, bounded for the worker's memory. */
 export const DEFAULT_TRACE_EVENTS = 100_000;
 
+/** Simulations traced per test; any later ones run untraced, so a loop of runs cannot exhaust memory. */
+export const MAX_TRACED_RUNS = 8;
+
 type Sim = InstanceType<typeof SimModule.Simulation>;
 
 export interface TraceCapture {
   /** The simulator module to hand the grader in place of the real one. */
   readonly module: typeof SimModule;
-  /** The traced runs of every simulation created so far, in order. */
+  /** The traced runs of the first {@link MAX_TRACED_RUNS} simulations created, in order. */
   runs(): TracedRun[];
+  /** How many simulations were created, traced or not. */
+  created(): number;
 }
 
 export function captureTraces(sim: typeof SimModule, maxEvents = DEFAULT_TRACE_EVENTS): TraceCapture {
   const created: Sim[] = [];
+  let count = 0;
   class TracedSimulation extends sim.Simulation {
     constructor(options: ConstructorParameters<typeof sim.Simulation>[0]) {
-      super({ ...options, trace: { ...options.trace, enabled: true, capacity: maxEvents } });
-      created.push(this);
+      const traced = count < MAX_TRACED_RUNS;
+      super(traced ? { ...options, trace: { ...options.trace, enabled: true, capacity: maxEvents } } : options);
+      count++;
+      if (traced) created.push(this);
     }
   }
   return {
     module: { ...sim, Simulation: TracedSimulation },
+    created: () => count,
     runs: () =>
       created.map((run, i) => {
         const nodes = [...run.nodes];

@@ -242,7 +242,13 @@ export type PortableGradeRequest = Omit<GradeRequest, 'onEvent' | 'builtins' | '
 export type HostMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'event'; readonly event: GradeEvent }
-  | { readonly type: 'result'; readonly result: GradeResult; readonly runs?: readonly TracedRun[] };
+  | {
+      readonly type: 'result';
+      readonly result: GradeResult;
+      /** For a traced re-run: the traced simulations, and how many the test created in all. */
+      readonly runs?: readonly TracedRun[];
+      readonly simulations?: number;
+    };
 
 /**
  * One simulation a test created, traced, ready for the sequence diagram: the nodes it had

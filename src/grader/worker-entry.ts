@@ -178,7 +178,7 @@ scope.addEventListener('message', (event) => {
       return;
     }
     const runs = capture.runs();
-    (scope as unknown as Worker).postMessage({ type: 'result', result, runs } satisfies HostMessage, runs.flatMap((run) => transferables(run.batch)));
+    (scope as unknown as Worker).postMessage({ type: 'result', result, runs, simulations: capture.created() } satisfies HostMessage, runs.flatMap((run) => transferables(run.batch)));
   })();
 });
 

@@ -35,6 +35,8 @@ export interface GradingHost {
 export interface TracedOutcome {
   readonly result: GradeResult;
   readonly runs: readonly TracedRun[];
+  /** How many simulations the test created; only the first few are traced. */
+  readonly simulations: number;
 }
 
 /** Why the page chose the host it did, in words for the learner. */

@@ -122,14 +122,14 @@ export class WorkerHost implements GradingHost {
       let running: string | undefined;
       let watchdog: ReturnType<typeof setTimeout> | undefined;
       let done = false;
-      const finish = (result: GradeResult, runs: readonly TracedRun[] = []) => {
+      const finish = (result: GradeResult, runs: readonly TracedRun[] = [], simulations = runs.length) => {
         if (done) return;
         done = true;
         clearTimeout(watchdog);
         worker.terminate();
         // The next worker starts while the learner reads the result.
         this.#spare = spawn(this.#preloads);
-        resolve({ result, runs });
+        resolve({ result, runs, simulations });
       };
       const arm = () => {
         clearTimeout(watchdog);
@@ -154,7 +154,7 @@ export class WorkerHost implements GradingHost {
           const result = message.result;
           result.host = 'worker';
           result.hostDurationMs = performance.now() - started;
-          finish(result, message.runs);
+          finish(result, message.runs, message.simulations);
         }
       };
       worker.onerror = (event) => {

@@ -183,9 +183,11 @@ export function mountTestTrace(host: HTMLElement, outcome: TracedOutcome, test: 
     const select = el('select', { id: `${id}-run` });
     for (const run of outcome.runs) select.append(el('option', { value: String(run.index - 1), textContent: describeRun(run) }));
     select.onchange = () => show(outcome.runs[Number(select.value)]!);
-    box.append(
-      el('p', {}, el('label', { htmlFor: `${id}-run`, textContent: `This test created ${outcome.runs.length} simulations. Show ` }), select),
-    );
+    const created =
+      outcome.simulations > outcome.runs.length
+        ? `This test created ${outcome.simulations} simulations; the first ${outcome.runs.length} were traced. Show `
+        : `This test created ${outcome.runs.length} simulations. Show `;
+    box.append(el('p', {}, el('label', { htmlFor: `${id}-run`, textContent: created }), select));
   }
   box.append(figure);
   host.replaceChildren(box);

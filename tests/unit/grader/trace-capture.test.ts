@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { grade, type PortableGradeRequest } from '../../../src/grader/index.ts';
-import { captureTraces } from '../../../src/grader/trace-capture.ts';
+import { MAX_TRACED_RUNS, captureTraces } from '../../../src/grader/trace-capture.ts';
 import { OUTCOMES } from '../../../src/runtime/visual/protocol.ts';
 import * as sim from '../../../src/sim/index.ts';
 
@@ -73,5 +73,20 @@ describe('a traced re-run of one test', () => {
       [1, 8, 50, true],
       [2, 9, 50, true],
     ]);
+  });
+
+  it(`traces only the first ${MAX_TRACED_RUNS} simulations of a test, and counts the rest`, async () => {
+    const capture = captureTraces(sim, 20);
+    const loop = {
+      files: {
+        ...request.files,
+        'loop.spec.ts': "import { it } from 'vitest';\nimport { run } from './cluster.ts';\nit('runs many', async () => { for (let i = 0; i < 11; i++) await run(i, 0); });\n",
+      },
+      testFiles: ['loop.spec.ts'],
+    };
+    const result = await grade({ ...loop, builtins: { '@faultlines/sim': capture.module } });
+    expect(result.ok).toBe(true);
+    expect(capture.created()).toBe(11);
+    expect(capture.runs().map((r) => r.index)).toEqual(Array.from({ length: MAX_TRACED_RUNS }, (_, i) => i + 1));
   });
 });

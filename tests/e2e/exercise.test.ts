@@ -257,6 +257,54 @@ describe('the exercise in a lesson', () => {
     await page.close();
   });
 
+  it("offers the TypeScript service's completions, hover docs and red squiggles, the simulator's types included", async () => {
+    const page = await newPage();
+    await openExercise(page);
+    const editor = section(page).locator('.monaco-editor').first();
+    await replaceCode(
+      page,
+      [
+        "import { Simulation } from '@faultlines/sim';",
+        "import type { ServiceProfile } from './types.ts';",
+        '',
+        'export function workersNeeded(profile: ServiceProfile): number {',
+        '  const wrong: number = profile.ratePerS > 0 ? "many" : 1;',
+        '  const sim = new Simulation({ seed: 1 });',
+        '  return wrong',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    // A type error gets a red squiggle (the TypeScript worker may take a few seconds to start).
+    await expect.poll(() => editor.locator('.squiggly-error').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    // Hovering a field of the exercise's own type shows its documentation.
+    const spot = await page.evaluate((id) => {
+      // Monaco draws a run of identifiers as one span: find the word inside it and point at its middle.
+      for (const span of document.querySelectorAll(`[data-exercise="${id}"] .view-line span span`)) {
+        const text = span.firstChild;
+        const at = text?.textContent?.indexOf('ratePerS') ?? -1;
+        if (!text || at < 0) continue;
+        const range = document.createRange();
+        range.setStart(text, at);
+        range.setEnd(text, at + 'ratePerS'.length);
+        const box = range.getBoundingClientRect();
+        return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      }
+      return null;
+    }, exerciseId);
+    expect(spot).not.toBeNull();
+    await page.mouse.move(spot!.x, spot!.y);
+    await expect.poll(() => page.locator('.monaco-hover').first().innerText().catch(() => ''), { timeout: 15_000 }).toContain('Requests arriving per second');
+    // Completions come from the simulator's real types: after `sim.`, its methods.
+    await editor.locator('.view-line', { hasText: 'return wrong' }).click();
+    await page.keyboard.press('End');
+    await page.keyboard.type('; sim.');
+    const suggestions = section(page).locator('.suggest-widget .monaco-list-row');
+    await expect.poll(() => suggestions.allInnerTexts().then((rows) => rows.join(' ')), { timeout: 15_000 }).toContain('addNode');
+    await page.keyboard.press('Escape');
+    await page.close();
+  });
+
   it('can be used with the keyboard alone', async () => {
     const page = await newPage();
     await openExercise(page);

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser, type Browser } from './browser.ts';
+import { expectScreenshot } from './screenshots.ts';
 
 /**
  * A learner's session with the first exercise, in Chromium against the built site. There
@@ -324,7 +325,7 @@ describe('the exercise in a lesson', () => {
     await page.close();
   });
 
-  it('has no serious or critical axe violation with the editor, results and a trace open, in both themes', async () => {
+  it('has no serious or critical axe violation with the editor, results and a trace open, and the trace looks as it did, in both themes', async () => {
     for (const theme of ['light', 'dark'] as const) {
       const themed = await launchBrowser({ colorScheme: theme });
       try {
@@ -334,6 +335,10 @@ describe('the exercise in a lesson', () => {
         const failing = section(page).locator('li.test.fail', { hasText: 'holds the p99 target for a checkout API' });
         await failing.locator('[data-action="trace"]').click();
         await failing.locator('.test-trace figcaption').waitFor({ timeout: 40_000 });
+        // The trace view looks as it did (the seeded starter run, its first tenth on screen).
+        await page.mouse.move(0, 0);
+        await page.waitForTimeout(300);
+        await expectScreenshot(page, '.test-trace figure', `trace-${theme}`);
         const result = await new AxeBuilder({ page })
           .include(`[data-exercise="${exerciseId}"]`)
           .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])

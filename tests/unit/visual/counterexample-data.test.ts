@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkLinearizability, kvModel, parseEtcdLog, parseKvEdn, registerModel } from '../../../src/sim/checker/index.ts';
 import { counterexampleModel, roleCounts } from '../../../src/runtime/visual/counterexample-data.ts';
-
-const fixtures = '/work/shared/fixtures/linearizability';
+import { fixturesDir as fixtures } from '../sim/fixtures-checker.ts';
 
 describe('the counterexample view model', () => {
   it('draws the c01-bad history as one lane with the unplaceable read highlighted', () => {

@@ -157,6 +157,22 @@ describe('the exercise in a lesson', () => {
     await page.close();
   });
 
+  it('keeps one spare grader worker when a trace and a run overlap', async () => {
+    const page = await newPage();
+    await openExercise(page);
+    const graders = () => page.workers().filter((w) => /worker-entry/.test(w.url())).length;
+    await runAndWait(page);
+    await expect.poll(graders).toBe(1);
+    const test = section(page).locator('li.test.fail', { hasText: 'holds the p99 target for a checkout API' });
+    await test.locator('[data-action="trace"]').click();
+    await page.evaluate((id) => delete document.querySelector<HTMLElement>(`[data-exercise="${id}"] [data-status]`)!.dataset.outcome, exerciseId);
+    await runAndWait(page);
+    // Both finished; each started the next spare worker only if there was none.
+    await page.waitForTimeout(2_000);
+    expect(graders()).toBe(1);
+    await page.close();
+  });
+
   it('passes a correct implementation typed into the editor, run with Ctrl+Enter', async () => {
     const page = await newPage();
     await openExercise(page);

@@ -127,8 +127,9 @@ export class WorkerHost implements GradingHost {
         done = true;
         clearTimeout(watchdog);
         worker.terminate();
-        // The next worker starts while the learner reads the result.
-        this.#spare = spawn(this.#preloads);
+        // The next worker starts while the learner reads the result (unless a run that
+        // finished meanwhile, such as a trace beside a grade, has started one already).
+        this.#spare ??= spawn(this.#preloads);
         resolve({ result, runs, simulations });
       };
       const arm = () => {

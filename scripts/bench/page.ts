@@ -18,12 +18,13 @@
  * set, so the browser automation's own latency is not counted.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { listExercises } from '../../src/content/exercises.ts';
 import { launchBrowser, type Browser } from '../../tests/e2e/browser.ts';
+import { lessonsByExercise } from '../../tests/support/lessons.ts';
 import { startPreview } from '../preview.ts';
 import type { BenchSuite } from './types.ts';
 
@@ -47,19 +48,6 @@ function gzipBytes(pathname: string): number {
   const file = join(dist, decodeURIComponent(pathname));
   if (!file.startsWith(dist) || !existsSync(file)) return 0;
   return gzipSync(readFileSync(file), { level: 9 }).length;
-}
-
-/** Which lesson embeds each exercise, from the lessons' frontmatter. */
-function lessonsByExercise(): Map<string, string> {
-  const map = new Map<string, string>();
-  const contentDir = join(root, 'content');
-  for (const module of readdirSync(contentDir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-    for (const file of readdirSync(join(contentDir, module.name)).filter((f) => f.endsWith('.mdx'))) {
-      const listed = /^exercises:\s*\[([^\]]*)\]/m.exec(readFileSync(join(contentDir, module.name, file), 'utf8'))?.[1] ?? '';
-      for (const id of listed.split(',').map((x) => x.trim()).filter(Boolean)) map.set(id, `/lessons/${file.replace(/\.mdx$/, '')}/`);
-    }
-  }
-  return map;
 }
 
 async function ready(page: Page, id: string): Promise<void> {
@@ -204,7 +192,7 @@ export const pageBench: BenchSuite = {
       const lessons = lessonsByExercise();
       const ids = listExercises(join(root, 'exercises')).filter((id) => lessons.has(id));
       const warm = new Map<string, { total: number; overhead: number }>();
-      for (const id of ids) warm.set(id, await warmFigures(browser, url, lessons.get(id)!, id));
+      for (const id of ids) warm.set(id, await warmFigures(browser, url, `/lessons/${lessons.get(id)!}/`, id));
       const main = warm.get(exerciseId)!;
       report({ name: 'grade.warm_ms_p50', value: Math.round(main.total), unit: 'ms', note: `${exerciseId}, click to result, ${warmRuns} runs; target < 300` });
       report({

@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { listExercises, loadExercise } from '../../src/content/exercises.ts';
+import { lessonsByExercise } from '../support/lessons.ts';
 import { launchBrowser, type Browser } from './browser.ts';
 
 /**
@@ -11,20 +11,6 @@ import { launchBrowser, type Browser } from './browser.ts';
  */
 const baseUrl = inject('baseUrl');
 const root = resolve(import.meta.dirname, '../..');
-
-/** Which lesson embeds each exercise, read from the lessons' frontmatter. */
-function lessonsByExercise(): Map<string, string> {
-  const map = new Map<string, string>();
-  const contentDir = join(root, 'content');
-  for (const module of readdirSync(contentDir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-    for (const file of readdirSync(join(contentDir, module.name)).filter((f) => f.endsWith('.mdx'))) {
-      const text = readFileSync(join(contentDir, module.name, file), 'utf8');
-      const listed = /^exercises:\s*\[([^\]]*)\]/m.exec(text)?.[1] ?? '';
-      for (const id of listed.split(',').map((s) => s.trim()).filter(Boolean)) map.set(id, file.replace(/\.mdx$/, ''));
-    }
-  }
-  return map;
-}
 
 const lessons = lessonsByExercise();
 const exercises = listExercises(join(root, 'exercises')).filter((id) => lessons.has(id));

@@ -11,6 +11,7 @@ import { browserCodeStore } from './code-store.ts';
 import type { EditorMarker, ExerciseEditor } from './editor-api.ts';
 import { createPlainEditor } from './plain-editor.ts';
 import type { HostChoice, Submission } from '../hosts/host.ts';
+import { el } from '../dom.ts';
 
 const EDITOR_PREFERENCE_KEY = 'faultlines:editor';
 /** Console lines shown at most; the rest are counted. The grader caps its own capture too. */
@@ -41,12 +42,6 @@ function currentTheme(): Theme {
   const set = document.documentElement.dataset.theme;
   if (set === 'light' || set === 'dark') return set;
   return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]) {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
 }
 
 function preferredEditor(): 'monaco' | 'plain' {

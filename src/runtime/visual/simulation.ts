@@ -15,6 +15,7 @@ import { formatMs, formatPercent } from './scales.ts';
 import { SequenceView } from './sequence-view.ts';
 import { RunStore } from './store.ts';
 import { onThemeChange, readPalette } from './theme.ts';
+import { el } from '../dom.ts';
 
 /**
  * While playing, the views redraw at most this often (real ms), about 30 times a second.
@@ -41,12 +42,6 @@ const TIME_TEXT_INTERVAL_MS = 100;
 /** Whole numbers as "12,345"; one formatter, since toLocaleString builds one per call. */
 const counts = new Intl.NumberFormat('en-US');
 const formatCount = (n: number) => counts.format(n);
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]) {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-}
 
 interface Views {
   readonly store: RunStore;

@@ -16,14 +16,9 @@ import { SequenceView } from './sequence-view.ts';
 import { RunStore } from './store.ts';
 import { onThemeChange, readPalette } from './theme.ts';
 import './test-trace.css';
+import { el } from '../dom.ts';
 
 let counter = 0;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-}
 
 const DELIVERED = OUTCOMES.indexOf('delivered');
 

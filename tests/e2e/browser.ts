@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium; override with CHROMIUM_PATH to use another build. */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -23,7 +23,33 @@ const flags = [
 
 export interface Browser {
   readonly context: BrowserContext;
+  /**
+   * Errors any page of this browser produced (uncaught exceptions, unhandled rejections,
+   * console errors, CSP reports) since the last call, each prefixed with the page's path.
+   * The end-to-end suite's setup file (`tests/e2e/setup.ts`) calls it after every test and
+   * fails the test when the list is not empty.
+   */
+  takeErrors(): string[];
+  /**
+   * Lets console errors matching `pattern` through on `page`, for a test that provokes one on
+   * purpose (a 404 it routes itself, say). Uncaught page errors are never let through.
+   */
+  allowConsoleError(page: Page, pattern: RegExp): void;
   close(): Promise<void>;
+}
+
+/** Every browser launched and not yet closed, for the suite's after-each check. */
+export const openBrowsers = new Set<Browser>();
+/** Errors of browsers closed before anyone took them (a file's afterAll closes its browser). */
+export const errorsOfClosedBrowsers: string[] = [];
+
+function pathOf(page: Page): string {
+  try {
+    const url = new URL(page.url());
+    return url.pathname + url.search;
+  } catch {
+    return page.url();
+  }
 }
 
 /**
@@ -48,11 +74,32 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
     hasTouch: options.touch ?? false,
     isMobile: options.touch ?? false,
   });
-  return {
+  const errors: string[] = [];
+  const allowed = new WeakMap<Page, RegExp[]>();
+  const watch = (page: Page) => {
+    page.on('console', (message) => {
+      if (message.type() !== 'error') return;
+      const text = message.text();
+      if ((allowed.get(page) ?? []).some((pattern) => pattern.test(text))) return;
+      errors.push(`${pathOf(page)}: console error: ${text}`);
+    });
+    page.on('pageerror', (error) => errors.push(`${pathOf(page)}: uncaught ${error.name}: ${error.message}`));
+  };
+  context.pages().forEach(watch);
+  context.on('page', watch);
+  const browser: Browser = {
     context,
+    takeErrors: () => errors.splice(0),
+    allowConsoleError(page, pattern) {
+      allowed.set(page, [...(allowed.get(page) ?? []), pattern]);
+    },
     async close() {
+      openBrowsers.delete(browser);
       await context.close();
+      errorsOfClosedBrowsers.push(...errors.splice(0));
       rmSync(profile, { recursive: true, force: true });
     },
   };
+  openBrowsers.add(browser);
+  return browser;
 }

@@ -390,6 +390,7 @@ describe('the terminal panel', () => {
 describe('when things go wrong', () => {
   it('says so when the exercise cannot be loaded, and the page keeps working', async () => {
     const page = await newPage();
+    browser.allowConsoleError(page, /Failed to load resource: the server responded with a status of 404/);
     await page.route(`**/exercises/${exerciseId}.json`, (route) => route.fulfill({ status: 404, body: 'not found' }));
     await page.goto(lesson);
     await section(page).scrollIntoViewIfNeeded();

@@ -263,15 +263,42 @@ describe('the exercise in a lesson', () => {
     await page.close();
   });
 
-  it('compares the learner file with the reference side by side', async () => {
+  it('compares the learner file with the reference side by side, labelled, and inline where it does not fit', async () => {
     const page = await newPage();
     await openExercise(page);
     await section(page).locator('[data-action="compare"]').click();
-    await expect.poll(() => section(page).locator('.monaco-diff-editor').count(), { timeout: 15_000 }).toBe(1);
+    const diffEditor = section(page).locator('.monaco-diff-editor');
+    await expect.poll(() => diffEditor.count(), { timeout: 15_000 }).toBe(1);
     expect(await section(page).locator('[data-action="compare"]').getAttribute('aria-pressed')).toBe('true');
+    // Two columns, each labelled, the learner's on the left.
+    expect(await section(page).locator('.diff-label.mine').textContent()).toBe('Your code: capacity.ts');
+    expect(await section(page).locator('.diff-label.reference').textContent()).toBe('Reference: capacity.ts');
+    expect(await statusText(page)).toContain('Comparing your capacity.ts (left) with the reference (right).');
+    const mine = await diffEditor.locator('.editor.original').boundingBox();
+    const reference = await diffEditor.locator('.editor.modified').boundingBox();
+    expect(mine && reference && mine.width > 200 && reference.width > 200).toBe(true);
+    expect(mine!.x).toBeLessThan(reference!.x);
+    // Both sides hold text, and the differences between starter and reference are marked.
+    await expect.poll(() => diffEditor.locator('.editor.modified .view-lines').innerText()).toContain('ServiceProfile');
+    await expect.poll(() => diffEditor.locator('.editor.original .view-lines').innerText()).toContain('ServiceProfile');
+    await expect.poll(() => diffEditor.locator('.line-insert, .char-insert').count()).toBeGreaterThan(0);
     await section(page).locator('[data-action="compare"]').click();
-    await expect.poll(() => section(page).locator('.monaco-diff-editor').count()).toBe(0);
+    await expect.poll(() => diffEditor.count()).toBe(0);
     await page.close();
+
+    // At phone width the comparison is one column, and the labels and status say so.
+    const phone = await launchBrowser({ viewport: { width: 375, height: 740 }, touch: true });
+    try {
+      const small = await newPage(phone.context);
+      await openExercise(small);
+      await section(small).locator('[data-action="compare"]').tap();
+      await expect.poll(() => section(small).locator('.monaco-diff-editor').count(), { timeout: 15_000 }).toBe(1);
+      expect(await section(small).locator('.monaco-diff').getAttribute('data-layout')).toBe('inline');
+      expect(await section(small).locator('.diff-label.inline').textContent()).toContain('lines only in your code are marked −, lines only in the reference +');
+      expect(await statusText(small)).toContain('in one column');
+    } finally {
+      await phone.close();
+    }
   });
 
   it("offers the TypeScript service's completions, hover docs and red squiggles, the simulator's types included", async () => {

@@ -21,7 +21,7 @@ import { launchBrowser, type Browser } from './browser.ts';
  * script-src, and nothing needs 'unsafe-eval'.
  */
 const workerPolicy = "default-src 'self'; script-src 'self' blob:; worker-src 'self'";
-const pagePolicy = "default-src 'self'; script-src 'self'; worker-src 'self'";
+const pagePolicy = "default-src 'self'; script-src 'self'; worker-src 'self'; img-src data:";
 
 const compared = ['passing', 'failing-assertions', 'thrown-error', 'async', 'rejected-promise', 'syntax-error', 'missing-import', 'stray-timer', 'unhandled-rejection', 'global-pollution'] as const;
 
@@ -41,7 +41,8 @@ beforeAll(async () => {
       response.end(worker);
     } else if (request.url === '/') {
       response.writeHead(200, { 'Content-Type': 'text/html', 'Content-Security-Policy': pagePolicy });
-      response.end('<!doctype html><title>grader</title><p>grader test page</p>');
+      // An empty icon, so that the page does not ask for /favicon.ico and log the 404.
+      response.end('<!doctype html><title>grader</title><link rel="icon" href="data:,"><p>grader test page</p>');
     } else {
       response.writeHead(404).end();
     }

@@ -126,7 +126,8 @@ beforeAll(async () => {
 
   server = createServer((request, response) => {
     const files: Record<string, string> = {
-      '/': '<!doctype html><title>sim</title>',
+      // An empty icon, so that the page does not ask for /favicon.ico and log the 404.
+      '/': '<!doctype html><title>sim</title><link rel="icon" href="data:,">',
       '/sim.js': bundle,
       '/worker.js': workerSource,
     };

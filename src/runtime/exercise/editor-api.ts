@@ -7,6 +7,9 @@ export interface EditorMarker {
   readonly severity: 'error' | 'warning';
 }
 
+/** How a comparison is drawn: two labelled columns, or one column with − and + lines. */
+export type DiffLayout = 'side-by-side' | 'inline';
+
 export interface ExerciseEditor {
   /** Which kind of editor this is, for the panel to describe. */
   readonly kind: 'monaco' | 'plain';
@@ -20,8 +23,12 @@ export interface ExerciseEditor {
   setMarkers(path: string, markers: readonly EditorMarker[]): void;
   /** Type and syntax errors in the given files, from the language service when there is one. */
   diagnostics(paths: readonly string[]): Promise<EditorMarker[]>;
-  /** Shows the learner's file beside another text (the reference), read-only; `undefined` hides it. */
-  showDiff(path: string | undefined, other?: string): void;
+  /**
+   * Shows the learner's file against another text (the reference), read-only, and says how
+   * it is drawn; `undefined` hides it. An editor without a diff view returns `undefined`
+   * and the panel shows the reference itself.
+   */
+  showDiff(path: string | undefined, other?: string): DiffLayout | undefined;
   setTheme(theme: 'light' | 'dark'): void;
   focus(): void;
   dispose(): void;

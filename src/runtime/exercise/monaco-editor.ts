@@ -46,6 +46,11 @@ import 'monaco-editor/features/toggleTabFocusMode/register';
 import 'monaco-editor/features/tokenization/register';
 import 'monaco-editor/features/wordHighlighter/register';
 import 'monaco-editor/features/wordOperations/register';
+// Services the diff editor's inner editors ask for, which the trimmed feature set above
+// does not register by itself (without them, opening a comparison throws).
+import 'monaco-editor/editor/contrib/codelens/browser/codeLensCache';
+import 'monaco-editor/editor/contrib/documentSymbols/browser/outlineModel';
+import 'monaco-editor/editor/common/services/treeViewsDndService';
 import 'monaco-editor/languages/definitions/typescript/register';
 import {
   typescriptDefaults,
@@ -56,7 +61,7 @@ import {
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import TsWorker from 'monaco-editor/languages/features/typescript/ts.worker?worker';
 import vitestTypes from './editor-types/vitest.d.ts.txt?raw';
-import type { EditorFile, EditorMarker, ExerciseEditor } from './editor-api.ts';
+import type { DiffLayout, EditorFile, EditorMarker, ExerciseEditor } from './editor-api.ts';
 
 (globalThis as unknown as { MonacoEnvironment: monaco.Environment }).MonacoEnvironment = {
   getWorker: (_id, label) => (label === 'typescript' || label === 'javascript' ? new TsWorker() : new EditorWorker()),
@@ -66,6 +71,23 @@ import type { EditorFile, EditorMarker, ExerciseEditor } from './editor-api.ts';
 const simSources = import.meta.glob<string>('/src/sim/**/*.ts', { query: '?raw', import: 'default', eager: true });
 
 let languageReady = false;
+
+/**
+ * The reference solution in a comparison is coloured like TypeScript but is not a file of
+ * the TypeScript service: as a second copy of the exercise's files it would not resolve
+ * its imports, and the service would report errors about a file the learner cannot edit.
+ */
+const REFERENCE_LANGUAGE = 'faultlines-reference-ts';
+monaco.languages.register({ id: REFERENCE_LANGUAGE });
+monaco.languages.onLanguage(REFERENCE_LANGUAGE, () => {
+  void import('monaco-editor/languages/definitions/typescript/typescript').then((ts) => {
+    monaco.languages.setMonarchTokensProvider(REFERENCE_LANGUAGE, ts.language);
+    monaco.languages.setLanguageConfiguration(REFERENCE_LANGUAGE, ts.conf);
+  });
+});
+
+/** Below this width a comparison is drawn inline (one column), above it side by side. */
+export const SIDE_BY_SIDE_MIN_WIDTH_PX = 620;
 
 /**
  * Monaco's dark theme draws comments in a green that falls just short of WCAG AA contrast
@@ -223,23 +245,48 @@ export function createMonacoEditor(
       closeDiff();
       if (!path || other === undefined) {
         editorHost.hidden = false;
-        return;
+        return undefined;
       }
       const model = models.get(path);
-      if (!model) return;
+      if (!model) return undefined;
+      const layout: DiffLayout = container.clientWidth >= SIDE_BY_SIDE_MIN_WIDTH_PX ? 'side-by-side' : 'inline';
       diffHost = document.createElement('div');
-      diffHost.className = 'monaco-host';
+      diffHost.className = `monaco-diff ${layout}`;
+      diffHost.dataset.layout = layout;
+      const labels = document.createElement('div');
+      labels.className = 'diff-labels';
+      const label = (text: string, side: string) => {
+        const span = document.createElement('span');
+        span.className = `diff-label ${side}`;
+        span.textContent = text;
+        return span;
+      };
+      if (layout === 'side-by-side') {
+        labels.append(label(`Your code: ${path}`, 'mine'), label(`Reference: ${path}`, 'reference'));
+      } else {
+        labels.append(label(`Your ${path} against the reference, in one column: lines only in your code are marked −, lines only in the reference +.`, 'inline'));
+      }
+      const diffEditorHost = document.createElement('div');
+      diffEditorHost.className = 'monaco-host';
+      diffHost.append(labels, diffEditorHost);
       container.append(diffHost);
       editorHost.hidden = true;
-      diff = monaco.editor.createDiffEditor(diffHost, {
+      diff = monaco.editor.createDiffEditor(diffEditorHost, {
         automaticLayout: true,
         readOnly: true,
         originalEditable: false,
-        renderSideBySide: container.clientWidth > 700,
+        // The panel decides the layout (and labels it); Monaco's own width rule would
+        // otherwise switch to one column below 900 px without saying so.
+        renderSideBySide: layout === 'side-by-side',
+        useInlineViewWhenSpaceIsLimited: false,
         minimap: { enabled: false },
+        originalAriaLabel: `Your code, ${path}, read-only while comparing`,
+        modifiedAriaLabel: `Reference solution, ${path}, read-only`,
       });
-      diffModels = [monaco.editor.createModel(model.getValue(), 'typescript'), monaco.editor.createModel(other, 'typescript')];
-      diff.setModel({ original: diffModels[0]!, modified: diffModels[1]! });
+      // The learner's own model on the left (no copy to keep in sync or to type-check twice).
+      diffModels = [monaco.editor.createModel(other, REFERENCE_LANGUAGE)];
+      diff.setModel({ original: model, modified: diffModels[0]! });
+      return layout;
     },
     setTheme(next) {
       monaco.editor.setTheme(themeName(next));

@@ -280,16 +280,20 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
     comparing = true;
     compare.textContent = 'Close comparison';
     compare.setAttribute('aria-pressed', 'true');
-    if (editor.kind === 'monaco') {
-      editor.showDiff(path, reference[path]);
-    } else {
+    const layout = editor.showDiff(path, reference[path]);
+    if (!layout) {
       comparison.hidden = false;
       comparison.replaceChildren(
-        el('h4', { textContent: `Reference ${path}` }),
+        el('h4', { textContent: `Reference solution: ${path}` }),
         el('pre', { textContent: reference[path] ?? '' }),
       );
     }
-    status.textContent = `Showing your ${path} beside the reference. Close the comparison to keep editing.`;
+    status.textContent =
+      layout === 'side-by-side'
+        ? `Comparing your ${path} (left) with the reference (right). Close the comparison to keep editing.`
+        : layout === 'inline'
+          ? `Comparing your ${path} with the reference in one column (the panel is too narrow for two): lines only in your code are marked −, lines only in the reference +. Close the comparison to keep editing.`
+          : `The reference ${path} is shown below the editor. Close the comparison to keep editing.`;
   });
 
   // Running the tests.

@@ -91,6 +91,7 @@ export function createPlainEditor(container: HTMLElement, files: readonly Editor
     diagnostics: async () => [],
     showDiff() {
       // The plain editor shows the reference in the panel's own comparison view instead.
+      return undefined;
     },
     setTheme() {
       // Colours come from the site's CSS variables.

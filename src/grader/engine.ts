@@ -200,6 +200,8 @@ export interface RunnerHooks {
   importFile(path: string): unknown;
   onTestStart(test: Test): void;
   onTestEnd(test: Test): void;
+  /** Every file is loaded and its tests are known; none has run yet. */
+  onCollected?(files: readonly File[]): void;
 }
 
 /** Runner settings that differ from one grade to the next. */
@@ -246,6 +248,10 @@ export class MemoryRunner implements VitestRunner {
 
   importFile(filepath: string, _source: VitestRunnerImportSource): unknown {
     return this.#hooks.importFile(filepath.slice(runnerRoot.length));
+  }
+
+  onCollected(files: File[]): void {
+    this.#hooks.onCollected?.(files);
   }
 
   onBeforeRunTask(test: Test): void {

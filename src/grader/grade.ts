@@ -7,7 +7,10 @@ import { describeError, frameAt } from './errors.ts';
 import { evalEvaluator, ImportResolutionError, ModuleLoader } from './loader.ts';
 import { GuardedTimers, restoreGlobals, snapshotGlobals } from './realm.ts';
 import { SourceSyntaxError } from './transpile.ts';
-import type { GradeError, GradeRequest, GradeResult, TestResult, TestStatus } from './types.ts';
+import type { CollectedTest, GradeError, GradeRequest, GradeResult, TestResult, TestStatus } from './types.ts';
+
+/** The bare name under which exercises import the simulator. */
+const SIM_MODULE = '@faultlines/sim';
 
 /** @default per-test timeout, as in vitest. */
 export const defaultTestTimeoutMs = 5000;
@@ -54,7 +57,22 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
   const timers = new GuardedTimers(reportUnhandled);
   const scope = timers.scope(createCapturedConsole(logs));
   const vitestModule = createVitestModule(expect, request.seed === undefined ? {} : { seed: request.seed });
-  const builtins = new Map<string, unknown>([['vitest', vitestModule], ...Object.entries(request.builtins ?? {})]);
+  const simulations = countSimulations(request.builtins?.[SIM_MODULE]);
+  const builtins = new Map<string, unknown>([
+    ['vitest', vitestModule],
+    ...Object.entries(request.builtins ?? {}),
+    ...(simulations ? [[SIM_MODULE, simulations.module] as const] : []),
+  ]);
+  // Simulations each test created, and those created outside any test (its file's hooks).
+  const simulationsByTest = new Map<string, number>();
+  const simulationsOutsideTests = new Map<string, number>();
+  let simulationsAtTestStart = 0;
+  let simulationsAtLastBoundary = 0;
+  const countOutside = (file: string): void => {
+    if (!simulations) return;
+    const made = simulations.created() - simulationsAtLastBoundary;
+    if (made > 0) simulationsOutsideTests.set(file, (simulationsOutsideTests.get(file) ?? 0) + made);
+  };
   loader = new ModuleLoader({ files: request.files, builtins, scope, evaluator: request.evaluator ?? evalEvaluator });
   const activeLoader = loader;
 
@@ -82,13 +100,22 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
             throw error;
           }
         },
+        onCollected(files) {
+          emit?.({ type: 'collected', tests: files.flatMap(testsOf).map(collectedTest) });
+        },
         onTestStart(test) {
+          countOutside(fileOf(test));
+          simulationsAtTestStart = simulations?.created() ?? 0;
           running = fullName(test);
           logs.currentTest = running;
           emit?.({ type: 'test-start', id: test.id, name: running, file: fileOf(test) });
         },
         onTestEnd(test) {
-          const result = toTestResult(test, activeLoader);
+          if (simulations && running !== undefined) {
+            simulationsByTest.set(test.id, simulations.created() - simulationsAtTestStart);
+            simulationsAtLastBoundary = simulations.created();
+          }
+          const result = withSimulations(toTestResult(test, activeLoader), simulations ? simulationsByTest.get(test.id) ?? 0 : undefined);
           if (running !== undefined) lastFinished = running;
           running = undefined;
           logs.currentTest = undefined;
@@ -108,7 +135,12 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
       collectFileErrors(file, importFailures, errors, activeLoader);
       // The file tree, not the stream of events, is the complete list: skipped and todo
       // tests never reach the runner's after-test hook.
-      for (const test of testsOf(file)) tests.push(toTestResult(test, activeLoader));
+      countOutside(file.filepath.slice(runnerRoot.length));
+      for (const test of testsOf(file)) {
+        const own = simulationsByTest.get(test.id) ?? 0;
+        const count = simulations ? own + (simulationsOutsideTests.get(fileOf(test)) ?? 0) : undefined;
+        tests.push(withSimulations(toTestResult(test, activeLoader), test.result?.state === 'pass' || test.result?.state === 'fail' ? count : undefined));
+      }
     }
   } catch (error) {
     errors.push({ kind: 'internal', message: `The grader failed: ${describeError(error, loader).message}` });
@@ -228,6 +260,9 @@ function toTestResult(test: Test, loader: ModuleLoader): TestResult {
   };
   const rawErrors = test.result?.errors ?? [];
   const first = rawErrors[0];
+  // `context.skip(note)` keeps its note on the result; the runner's types leave it out.
+  const note = (test.result as { note?: string } | undefined)?.note;
+  if ((status === 'skip' || status === 'todo') && note) return { ...base, note };
   if (status !== 'fail' || first === undefined) return base;
   const described = describeError(first, loader, true);
   const others = rawErrors.slice(1).map((e) => describeError(e, loader, true).message);
@@ -241,6 +276,37 @@ function toTestResult(test: Test, loader: ModuleLoader): TestResult {
     ...(described.location ? { location: described.location } : {}),
     ...(described.stack ? { stack: described.stack } : {}),
   };
+}
+
+/**
+ * Wraps the simulator's `Simulation` in a subclass that counts instances, so that each
+ * test's result can say whether it ran a simulation (and so whether "Show trace" has
+ * anything to draw). The subclass adds nothing else: same constructor, same behaviour.
+ */
+function countSimulations(sim: unknown): { module: unknown; created(): number } | undefined {
+  const Base = (sim as { Simulation?: unknown } | undefined)?.Simulation;
+  if (typeof Base !== 'function') return undefined;
+  let count = 0;
+  const Counted = class extends (Base as new (...args: unknown[]) => object) {
+    constructor(...args: unknown[]) {
+      super(...args);
+      count++;
+    }
+  };
+  Object.defineProperty(Counted, 'name', { value: (Base as { name: string }).name });
+  return { module: { ...(sim as object), Simulation: Counted }, created: () => count };
+}
+
+function withSimulations(result: TestResult, count: number | undefined): TestResult {
+  return count === undefined ? result : { ...result, simulations: count };
+}
+
+function collectedTest(test: Test): CollectedTest {
+  const ancestors: string[] = [];
+  for (let suite = test.suite; suite && suite.type === 'suite' && suite !== test.file; suite = suite.suite) {
+    ancestors.unshift(suite.name);
+  }
+  return { id: test.id, name: fullName(test), title: test.name, ancestors, file: fileOf(test) };
 }
 
 function testsOf(task: Task): Test[] {

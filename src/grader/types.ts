@@ -153,6 +153,14 @@ export interface TestResult {
   readonly location?: SourceLocation;
   /** The error's stack, limited to frames in exercise files, positions in source terms. */
   readonly stack?: string;
+  /** For a test that did not run: why, in words for the learner ("Not run: the run was stopped before this test."). */
+  readonly note?: string;
+  /**
+   * How many simulations the test created, counting those its file's `beforeAll` hooks
+   * created (a re-run of the test creates them again). Zero means "Show trace" has nothing
+   * to draw. Absent when the exercise does not use the simulator.
+   */
+  readonly simulations?: number;
 }
 
 /** Errors that do not belong to one test. */
@@ -226,8 +234,19 @@ export interface GradeResult {
   readonly seed?: number;
 }
 
+/** A test as the grader lists it before running any: enough to show it as "not run". */
+export interface CollectedTest {
+  readonly id: string;
+  readonly name: string;
+  readonly title: string;
+  readonly ancestors: readonly string[];
+  readonly file: string;
+}
+
 /** Progress streamed while a grade runs. */
 export type GradeEvent =
+  /** Every test of every file, once, after the files are loaded and before the first test runs. */
+  | { readonly type: 'collected'; readonly tests: readonly CollectedTest[] }
   | { readonly type: 'test-start'; readonly id: string; readonly name: string; readonly file: string }
   | { readonly type: 'test-end'; readonly test: TestResult }
   | { readonly type: 'log'; readonly line: LogLine };

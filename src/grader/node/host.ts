@@ -4,7 +4,9 @@
  * over from an earlier submission), and a loop that never ends costs one SIGKILL.
  */
 import { spawn } from 'node:child_process';
-import type { GradeEvent, GradeResult, HostMessage, PortableGradeRequest, TestResult } from '../types.ts';
+import { RunSupervisor } from '../supervisor.ts';
+import type { GradeEvent, GradeResult, HostMessage, PortableGradeRequest } from '../types.ts';
+import { defaultTestTimeoutMs } from '../grade.ts';
 import { childEntry } from './child-bundle.ts';
 
 /** @default How long the tests may take, counted from the moment the grader is loaded. */
@@ -13,7 +15,11 @@ export const defaultDeadlineMs = 10_000;
 export const defaultStartupLimitMs = 30_000;
 
 export interface NodeHostOptions {
-  /** Wall time for the grade itself; past it the child is killed. @default 10000 */
+  /**
+   * Wall time for the whole grade, from the moment the grader is loaded; past it the child
+   * is killed. Each test is also bounded, by the request's `testTimeoutMs` plus a grace
+   * (see supervisor.ts). @default 10000
+   */
   readonly deadlineMs?: number;
   /** Wall time for starting the child and loading the grader. @default 30000 */
   readonly startupLimitMs?: number;
@@ -29,8 +35,6 @@ export async function gradeInChild(request: PortableGradeRequest, options: NodeH
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     serialization: 'json',
   });
-  const finished: TestResult[] = [];
-  let running: { name: string; file: string; id: string } | undefined;
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
@@ -40,71 +44,42 @@ export async function gradeInChild(request: PortableGradeRequest, options: NodeH
 
   return new Promise<GradeResult>((resolve) => {
     let settled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let startup: ReturnType<typeof setTimeout> | undefined;
     const finish = (result: GradeResult): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      clearTimeout(startup);
+      supervisor.finish();
       child.kill('SIGKILL');
       resolve(result);
     };
-    const partial = (kind: 'deadline' | 'internal', message: string): GradeResult => {
-      const tests = [...finished];
-      if (running) {
-        tests.push({ id: running.id, name: running.name, title: running.name, ancestors: [], file: running.file, status: 'fail', durationMs: 0, message });
-      }
-      const passed = tests.filter((t) => t.status === 'pass').length;
-      const failed = tests.filter((t) => t.status === 'fail').length;
-      const durationMs = Math.round(performance.now() - started);
-      return {
-        ok: false,
-        tests,
-        logs: [],
-        droppedLogLines: 0,
-        errors: [{ kind, message, ...(running ? { test: running.name, file: running.file } : {}) }],
-        summary: { passed, failed, skipped: tests.length - passed - failed, total: tests.length },
-        durationMs,
-        hostDurationMs: durationMs,
-        testsDurationMs: tests.reduce((sum, t) => sum + t.durationMs, 0),
-        host: 'node',
-      };
-    };
-    const arm = (ms: number, onExpiry: () => void): void => {
-      clearTimeout(timer);
-      timer = setTimeout(onExpiry, ms);
-    };
+    const supervisor = new RunSupervisor(
+      { testFiles: request.testFiles, testTimeoutMs: request.testTimeoutMs ?? defaultTestTimeoutMs, runTimeoutMs: deadlineMs, ...(request.seed === undefined ? {} : { seed: request.seed }) },
+      (reason) => finish({ ...supervisor.stoppedResult(reason), host: 'node' }),
+    );
+    const crashed = (message: string): GradeResult => ({ ...supervisor.stoppedResult('crash', message), host: 'node' });
 
-    arm(options.startupLimitMs ?? defaultStartupLimitMs, () => {
-      finish(partial('internal', 'the grading process did not start in time'));
-    });
+    startup = setTimeout(() => finish(crashed('The grading process did not start in time.')), options.startupLimitMs ?? defaultStartupLimitMs);
 
     child.on('message', (message: HostMessage) => {
       if (message.type === 'ready') {
-        arm(deadlineMs, () => {
-          const seconds = Math.round(deadlineMs / 100) / 10;
-          const where = running ? ` (the test "${running.name}" was running)` : '';
-          finish(partial('deadline', `stopped after ${seconds} s: the code did not finish — look for a loop that never ends${where}`));
-        });
+        clearTimeout(startup);
+        supervisor.start();
         return;
       }
       if (message.type === 'result') {
         finish({ ...message.result, hostDurationMs: Math.round((performance.now() - started) * 100) / 100 });
         return;
       }
-      const event = message.event;
-      if (event.type === 'test-start') running = { id: event.id, name: event.name, file: event.file };
-      else if (event.type === 'test-end') {
-        finished.push(event.test);
-        running = undefined;
-      }
-      options.onEvent?.(event);
+      supervisor.observe(message.event);
+      options.onEvent?.(message.event);
     });
     child.on('exit', (code, signal) => {
       if (settled) return;
       const said = stderr.trim() ? `\n${stderr.trim()}` : '';
-      finish(partial('internal', `the grading process exited early (${signal ?? `code ${code}`})${said}`));
+      finish(crashed(`The grading process exited early (${signal ?? `code ${code}`}).${said}`));
     });
-    child.on('error', (error) => finish(partial('internal', `the grading process could not start: ${error.message}`)));
+    child.on('error', (error) => finish(crashed(`The grading process could not start: ${error.message}.`)));
     child.send({ request, simEntry: entry.simEntry });
   });
 }

@@ -10,27 +10,47 @@ import { browserProgress } from '../progress.ts';
 import { browserCodeStore } from './code-store.ts';
 import type { EditorMarker, ExerciseEditor } from './editor-api.ts';
 import { createPlainEditor } from './plain-editor.ts';
-import type { HostChoice, Submission } from '../hosts/host.ts';
+import type { HostChoice, HostNote, Submission } from '../hosts/host.ts';
 import { el } from '../dom.ts';
+import { browserPanelState, storableResult, type StoredRun } from './last-run.ts';
+import { offersTrace, resultHeadline } from './result-text.ts';
 
 const EDITOR_PREFERENCE_KEY = 'faultlines:editor';
 /** Console lines shown at most; the rest are counted. The grader caps its own capture too. */
 const MAX_CONSOLE_LINES = 500;
-/** How long a finished run waits for the type checker before showing results without it. */
+/**
+ * How long a finished run waits for the type checker before showing its results; a type
+ * check that takes longer is added to the results when it arrives.
+ */
 const DIAGNOSTICS_WAIT_MS = 1_500;
+/** How long the type checker may take at all before the panel says it gave up on it. */
+const DIAGNOSTICS_GIVE_UP_MS = 30_000;
 
-/** Resolves to the markers, or to none if the type checker fails or is slower than `ms`. */
-function bounded(promise: Promise<EditorMarker[]>, ms: number): Promise<EditorMarker[]> {
+type TypeCheck = { readonly state: 'done'; readonly markers: EditorMarker[] } | { readonly state: 'failed'; readonly reason: string } | { readonly state: 'pending' };
+
+/** Settles with the type checker's answer, or with `pending` if it has not answered within `ms`. */
+function within(promise: Promise<TypeCheck>, ms: number): Promise<TypeCheck> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve([]), ms);
-    promise.then(
+    const timer = setTimeout(() => resolve({ state: 'pending' }), ms);
+    void promise.then((check) => {
+      clearTimeout(timer);
+      resolve(check);
+    });
+  });
+}
+
+/** The type check of the given files, never rejecting, bounded by {@link DIAGNOSTICS_GIVE_UP_MS}. */
+function typeCheck(editor: ExerciseEditor, paths: readonly string[]): Promise<TypeCheck> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ state: 'failed', reason: `it did not answer within ${DIAGNOSTICS_GIVE_UP_MS / 1000} s` }), DIAGNOSTICS_GIVE_UP_MS);
+    editor.diagnostics(paths).then(
       (markers) => {
         clearTimeout(timer);
-        resolve(markers);
+        resolve({ state: 'done', markers });
       },
-      () => {
+      (error: unknown) => {
         clearTimeout(timer);
-        resolve([]);
+        resolve({ state: 'failed', reason: (error as Error).message ?? String(error) });
       },
     );
   });
@@ -91,6 +111,8 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
 
   const store = browserCodeStore();
   const progress = browserProgress();
+  const panelStore = browserPanelState();
+  let panelState = panelStore.load(id);
   const saved = store.load(id);
   let helped = Boolean(saved?.helped);
   const editable = payload.files.filter((f) => f.role === 'editable').map((f) => f.path);
@@ -218,15 +240,33 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
       hintsShown < payload.hints.length ? `Show hint ${hintsShown + 1} of ${payload.hints.length}` : 'All hints shown';
     hintButton.disabled = hintsShown >= payload.hints.length;
   };
-  hintButton.addEventListener('click', () => {
-    if (hintsShown >= payload.hints.length) return;
+  const showHint = (): HTMLElement => {
     const item = el('li', { tabIndex: -1 }, payload.hints[hintsShown]!);
     hintsList.append(item);
     hintsShown++;
+    return item;
+  };
+  hintButton.addEventListener('click', () => {
+    if (hintsShown >= payload.hints.length) return;
+    const item = showHint();
+    panelState = { ...panelState, hintsShown };
+    panelStore.save(id, panelState);
     updateHintButton();
     item.focus();
   });
+  // Hints opened before a reload are open again.
+  while (hintsShown < Math.min(panelState.hintsShown, payload.hints.length)) showHint();
   updateHintButton();
+
+  // Whether the exercise counts as solved, as the course map shows it.
+  const badge = q<HTMLElement>('[data-exercise-status]');
+  const renderBadge = () => {
+    const state = progress.exercise(id);
+    badge.hidden = !state;
+    badge.dataset.state = state ?? '';
+    badge.textContent = state === 'passed' ? 'Solved' : state === 'passed-with-help' ? 'Solved with help' : '';
+  };
+  renderBadge();
 
   let solution: Record<string, string> | undefined;
   async function loadSolution(): Promise<Record<string, string> | undefined> {
@@ -301,6 +341,8 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
   /** The submission whose result is on screen, for "Show trace". */
   let shownSubmission: Submission | undefined;
   let running = false;
+  /** Counts runs, so that a late type check never lands on a newer run's results. */
+  let runNumber = 0;
   async function runTests(): Promise<void> {
     if (running) return;
     running = true;
@@ -310,11 +352,12 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
     results.replaceChildren();
     consoleOut.replaceChildren();
     delete status.dataset.outcome;
+    const thisRun = ++runNumber;
     try {
       // Type checking runs beside the tests, not before them: the TypeScript worker can take
       // seconds to start on a cold page, and the grader reports syntax errors itself, with
       // file, line and a code frame.
-      const diagnostics = bounded(editor.diagnostics(editable), DIAGNOSTICS_WAIT_MS);
+      const checking = typeCheck(editor, editable);
       status.textContent = 'Starting the test runner…';
       const choice = await pageHost();
       const files: Record<string, string> = {};
@@ -330,28 +373,33 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
       let started = 0;
       const live = el('ol', { className: 'live-tests' });
       results.append(live);
-      const logs: string[] = [];
+      let listed = 0;
       const onEvent = (event: GradeEvent) => {
-        if (event.type === 'test-start') {
+        if (event.type === 'collected') {
+          listed = event.tests.length;
+        } else if (event.type === 'test-start') {
           started++;
-          status.textContent = `Running test ${started}: ${event.name}`;
-        } else if (event.type === 'log' && logs.length < MAX_CONSOLE_LINES) {
-          logs.push(event.line.text);
+          status.textContent = listed ? `Running test ${started} of ${listed}: ${event.name}` : `Running test ${started}: ${event.name}`;
         }
       };
       const result = await choice.host.grade(submission, onEvent);
       live.remove();
       shownSubmission = submission;
-      renderResult(result, choice.explanation);
+      const note = choice.note;
+      renderResult(result, note);
+      panelState = {
+        ...panelState,
+        lastRun: { result: storableResult(result), note, at: Date.now(), files: Object.fromEntries(editable.map((path) => [path, files[path] ?? ''])) },
+      };
+      panelStore.save(id, panelState);
       // Timings for the bench and for anyone curious: wall time at the host, and the tests' own.
       section.dataset.hostMs = String(Math.round(result.hostDurationMs ?? result.durationMs));
       section.dataset.testsMs = String(Math.round(result.testsDurationMs));
       if (result.ok) {
         progress.setExercise(id, helped ? 'passed-with-help' : 'passed', Date.now());
         section.dataset.passed = helped ? 'passed-with-help' : 'passed';
+        renderBadge();
       }
-      const markers = await diagnostics;
-      if (markers.length > 0) results.prepend(renderDiagnostics(markers));
       // Markers for failures that point into the learner's files.
       const failureMarkers: EditorMarker[] = [];
       for (const t of result.tests) {
@@ -364,8 +412,35 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
           failureMarkers.push({ ...e.location, path: e.location.file, message: e.message, severity: 'error' });
         }
       }
-      for (const path of editable) {
-        editor.setMarkers(path, [...markers.filter((m) => m.path === path), ...failureMarkers.filter((m) => m.path === path)]);
+      const showMarkers = (markers: readonly EditorMarker[]) => {
+        for (const path of editable) {
+          editor.setMarkers(path, [...markers.filter((m) => m.path === path), ...failureMarkers.filter((m) => m.path === path)]);
+        }
+      };
+      // The type check's answer goes above the results: now if it is ready, or when it arrives.
+      const typeBox = el('section', { className: 'diagnostics' });
+      typeBox.dataset.typecheck = 'pending';
+      const showTypeCheck = (check: TypeCheck) => {
+        typeBox.dataset.typecheck = check.state;
+        if (check.state === 'pending') {
+          typeBox.replaceChildren(el('p', { textContent: 'Checking types… problems the type checker finds will be listed here.' }));
+        } else if (check.state === 'failed') {
+          typeBox.replaceChildren(el('p', { textContent: `The type check could not finish (${check.reason}); the results above do not include type problems.` }));
+        } else if (check.markers.length > 0) {
+          typeBox.replaceChildren(...renderDiagnostics(check.markers));
+        } else {
+          typeBox.replaceChildren(el('p', { textContent: 'The type checker found no problems.' }));
+          typeBox.classList.add('clean');
+        }
+        showMarkers(check.state === 'done' ? check.markers : []);
+      };
+      const first = await within(checking, DIAGNOSTICS_WAIT_MS);
+      results.prepend(typeBox);
+      showTypeCheck(first);
+      if (first.state === 'pending') {
+        void checking.then((check) => {
+          if (thisRun === runNumber) showTypeCheck(check);
+        });
       }
     } catch (error) {
       status.textContent = `The tests could not run: ${(error as Error).message}`;
@@ -392,39 +467,42 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
     return link;
   }
 
-  function renderDiagnostics(markers: readonly EditorMarker[]): HTMLElement {
-    return el(
-      'section',
-      { className: 'diagnostics' },
-      el('h4', { textContent: 'The type checker found problems' }),
+  function renderDiagnostics(markers: readonly EditorMarker[]): HTMLElement[] {
+    return [
+      el('h4', { textContent: markers.length === 1 ? 'The type checker found a problem' : `The type checker found ${markers.length} problems` }),
       el('ul', {}, ...markers.map((m) => el('li', {}, locationLink(m.path, m.line, m.column), ` ${m.message}`))),
-    );
+    ];
   }
 
   function renderTest(t: TestResult): HTMLElement {
     const icon = t.status === 'pass' ? '✓' : t.status === 'fail' ? '✗' : '–';
-    const label = t.status === 'pass' ? 'passed' : t.status === 'fail' ? 'failed' : 'skipped';
+    const label = t.status === 'pass' ? 'passed' : t.status === 'fail' ? 'failed' : t.note?.startsWith('Not run') ? 'not run' : 'skipped';
     const item = el(
       'li',
       { className: `test ${t.status}` },
       el('span', { className: 'icon', ariaHidden: 'true', textContent: icon }),
       el('span', { className: 'visually-hidden', textContent: `${label}: ` }),
       el('span', { className: 'name', textContent: t.name }),
-      el('span', { className: 'duration', textContent: ` ${t.durationMs < 1 ? '<1' : Math.round(t.durationMs)} ms` }),
+      t.status === 'pass' || t.status === 'fail'
+        ? el('span', { className: 'duration', textContent: ` ${t.durationMs < 1 ? '<1' : Math.round(t.durationMs)} ms` })
+        : el('span', { className: 'duration', textContent: ` ${label}` }),
     );
+    if (t.note && t.status !== 'fail') item.append(el('p', { className: 'note', textContent: t.note }));
     if (t.status === 'fail') {
       const detail = el('div', { className: 'failure' });
       if (t.message) detail.append(el('pre', { className: 'message', textContent: t.message }));
       if (t.diff) detail.append(el('pre', { className: 'diff', textContent: t.diff }));
       for (const other of t.otherMessages ?? []) detail.append(el('pre', { className: 'message', textContent: other }));
       if (t.location) detail.append(el('p', {}, 'At ', locationLink(t.location.file, t.location.line, t.location.column)));
+      item.append(detail);
+      // Only a test that ran a simulation has messages to draw.
+      if (!offersTrace(t)) return item;
       const traceButton = el('button', { type: 'button', className: 'button show-trace', textContent: 'Show trace' });
       traceButton.setAttribute('aria-expanded', 'false');
       traceButton.dataset.action = 'trace';
       const traceHost = el('div', { className: 'trace-host' });
       traceButton.addEventListener('click', () => void showTrace(t, traceButton, traceHost));
       detail.append(el('p', {}, traceButton), traceHost);
-      item.append(detail);
     }
     return item;
   }
@@ -462,20 +540,24 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
     }
   }
 
-  function renderResult(result: GradeResult, explanation: string): void {
-    const { passed, total } = result.summary;
-    const syntax = result.errors.find((e) => e.kind === 'syntax');
-    const headline = result.ok
-      ? `All ${total} tests passed.`
-      : result.errors.some((e) => e.kind === 'deadline')
-        ? 'Stopped: the code did not finish in time.'
-        : syntax
-          ? `Not run: a syntax error in ${syntax.location?.file ?? syntax.file ?? 'a file'}${syntax.location ? ` at line ${syntax.location.line}` : ''}.`
-          : `${passed} of ${total} tests passed.`;
-    // The status line is the one live region: it announces the headline, and is styled as the score.
-    status.textContent = headline;
-    status.dataset.outcome = result.ok ? 'pass' : 'fail';
+  /**
+   * Shows a result. A fresh one also becomes the status line (the live region that announces
+   * it); a result restored after a reload is headed with when it ran instead.
+   */
+  function renderResult(result: GradeResult, note: HostNote, restored?: { at: number; stale: boolean }): void {
+    const headline = resultHeadline(result);
+    if (!restored) {
+      status.textContent = headline;
+      status.dataset.outcome = result.ok ? 'pass' : 'fail';
+    }
     const children: Node[] = [];
+    if (restored) {
+      const when = new Date(restored.at).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+      const heading = el('p', { className: 'restored', textContent: `Your last run (${when}): ${headline}` });
+      heading.dataset.restored = result.ok ? 'pass' : 'fail';
+      children.push(heading);
+      if (restored.stale) children.push(el('p', { className: 'note', textContent: 'Your code has changed since that run: run the tests again to see where it stands.' }));
+    }
     for (const e of result.errors) {
       const box = el('div', { className: `run-error ${e.kind}` }, el('p', { textContent: e.message }));
       if (e.location) box.append(el('p', {}, 'At ', locationLink(e.location.file, e.location.line, e.location.column)));
@@ -485,12 +567,8 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
     }
     children.push(el('ol', { className: 'tests' }, ...result.tests.map(renderTest)));
     const timing = result.hostDurationMs ?? result.durationMs;
-    children.push(
-      el('p', {
-        className: 'host',
-        textContent: `${explanation} Seed ${result.seed ?? payload.seed}; ${Math.round(timing)} ms in all.`,
-      }),
-    );
+    const where = el('details', { className: 'host' }, el('summary', { textContent: `${note.summary} Seed ${result.seed ?? payload.seed}; ${Math.round(timing)} ms in all.` }), el('p', { textContent: note.details }));
+    children.push(where);
     results.replaceChildren(...children);
     const lines = result.logs.slice(0, MAX_CONSOLE_LINES).map((l) => (l.stream === 'stderr' ? `! ${l.text}` : l.text));
     const dropped = result.droppedLogLines + Math.max(0, result.logs.length - MAX_CONSOLE_LINES);
@@ -498,10 +576,23 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
     consoleOut.textContent = lines.length ? lines.join('\n') : '(no console output)';
   }
 
+  // The last result is back after a reload; "Show trace" works on it while the code is unchanged.
+  const lastRun: StoredRun | undefined = panelState.lastRun;
+  if (lastRun) {
+    const stale = editable.some((path) => (lastRun.files[path] ?? '') !== editor.getValue(path));
+    if (!stale) {
+      const files: Record<string, string> = {};
+      for (const f of payload.files) files[f.path] = f.role === 'editable' ? editor.getValue(f.path) : f.starter;
+      shownSubmission = { exerciseId: id, files, testFiles: payload.testFiles, seed: lastRun.result.seed ?? payload.seed, testTimeoutMs: payload.testTimeoutMs, runTimeoutMs: payload.runTimeoutMs };
+    }
+    renderResult(lastRun.result, lastRun.note, { at: lastRun.at, stale });
+  }
+
   for (const action of ['run', 'hint', 'reset', 'solution', 'compare', 'switch-editor']) button(action).disabled = false;
   updateHintButton();
   status.textContent = [
     saved ? 'Your saved code is back in the editor.' : 'The exercise is ready.',
+    lastRun ? 'Your last result is below.' : '',
     editorNote,
     'Run the tests with the button or Ctrl+Enter (⌘+Enter on a Mac).',
   ]

@@ -39,9 +39,19 @@ export interface TracedOutcome {
   readonly simulations: number;
 }
 
+/** Where a run's tests ran, for the learner: a plain sentence, and the technical reason. */
+export interface HostNote {
+  /** e.g. "Your tests ran in this browser tab." */
+  readonly summary: string;
+  /** Which runtime, and why that one: shown behind a disclosure. */
+  readonly details: string;
+}
+
 /** Why the page chose the host it did, in words for the learner. */
 export interface HostChoice {
   readonly host: GradingHost;
-  /** e.g. "Tests ran in your browser's worker because the in-browser Node runtime did not start within 6 s." */
+  /** The last run's note as one sentence (summary and details). */
   readonly explanation: string;
+  /** The last run's note. */
+  readonly note: HostNote;
 }

@@ -1,20 +1,14 @@
 /**
- * Chooses where tests run. The WebContainer is preferred; the Worker host runs whenever
- * the page is not cross-origin isolated, the browser lacks what WebContainers need, or
- * the WebContainer has not booted within a few seconds. The choice is made per run: a
- * WebContainer that boots late is used from the next run on, and the learner is always
- * told which host ran their tests and why.
+ * Chooses where tests run. The WebContainer is preferred once it has booted; until then,
+ * and whenever the page is not cross-origin isolated or the browser lacks what
+ * WebContainers need, the Worker host runs the tests at once. A learner never waits for a
+ * boot: the choice is made per run, a WebContainer that boots late is used from the next
+ * run on, and the learner is always told, in plain words, where their tests ran (with the
+ * technical reason behind a disclosure).
  */
 import type { GradeEvent, GradeResult } from '../../grader/types.ts';
-import type { GradingHost, HostChoice, Submission } from './host.ts';
+import type { GradingHost, HostChoice, HostNote, Submission } from './host.ts';
 import { WorkerHost } from './worker-host.ts';
-
-/**
- * How long after the boot started a run may wait for the WebContainer before it uses the
- * worker instead. Boot starts when the learner reaches the exercise, so by the time they
- * press Run most of this has usually passed.
- */
-export const BOOT_DEADLINE_MS = 5_000;
 
 export type BootState =
   | { readonly state: 'booting' }
@@ -57,9 +51,7 @@ export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | un
 export class AdaptiveHost {
   readonly worker: GradingHost;
   #boot: BootState = { state: 'booting' };
-  readonly #booting: Promise<void>;
-  readonly #bootStartedAt = performance.now();
-  #lastExplanation = '';
+  #lastNote: HostNote = { summary: '', details: '' };
 
   /**
    * @param boot starts the WebContainer; called at once unless `blocker` says it cannot run.
@@ -70,9 +62,8 @@ export class AdaptiveHost {
     this.worker = worker;
     if (blocker) {
       this.#boot = { state: 'unavailable', reason: blocker };
-      this.#booting = Promise.resolve();
     } else {
-      this.#booting = boot().then(
+      boot().then(
         (host) => void (this.#boot = { state: 'ready', host }),
         (error: unknown) => void (this.#boot = { state: 'unavailable', reason: `it failed to start (${(error as Error).message ?? error})` }),
       );
@@ -83,31 +74,46 @@ export class AdaptiveHost {
     return this.#boot;
   }
 
-  /** The sentence shown with the last result. */
-  get explanation(): string {
-    return this.#lastExplanation;
+  /** What the learner is told about where the last run's tests ran. */
+  get note(): HostNote {
+    return this.#lastNote;
   }
 
-  async grade(submission: Submission, onEvent: (event: GradeEvent) => void, bootDeadlineMs = BOOT_DEADLINE_MS): Promise<GradeResult> {
-    if (this.#boot.state === 'booting') {
-      const left = this.#bootStartedAt + bootDeadlineMs - performance.now();
-      if (left > 0) await withDeadline(this.#booting, left);
-    }
+  /** The note as one sentence, summary and details together. */
+  get explanation(): string {
+    return `${this.#lastNote.summary} ${this.#lastNote.details}`.trim();
+  }
+
+  /** Grades on the WebContainer if it has booted, and at once on the worker otherwise. */
+  async grade(submission: Submission, onEvent: (event: GradeEvent) => void): Promise<GradeResult> {
     const boot = this.#boot;
     if (boot.state === 'ready') {
       try {
         const result = await boot.host.grade(submission, onEvent);
-        this.#lastExplanation = 'Tests ran in a Node.js runtime inside your browser (WebContainer).';
+        this.#lastNote = {
+          summary: 'Your tests ran in Node.js, inside this browser tab.',
+          details: 'The page runs a WebContainer (StackBlitz’s Node.js runtime for the browser) and ran the grader in it as a Node process.',
+        };
         return result;
       } catch (error) {
-        this.#lastExplanation = `Tests ran in your browser's worker because the WebContainer run failed (${(error as Error).message}).`;
+        this.#lastNote = {
+          summary: 'Your tests ran in this browser tab.',
+          details: `The in-browser Node.js runtime (WebContainer) failed during the run (${(error as Error).message}), so the same grader ran in a Web Worker instead; the verdicts are the same.`,
+        };
         return this.worker.grade(submission, onEvent);
       }
     }
-    this.#lastExplanation =
+    this.#lastNote =
       boot.state === 'booting'
-        ? `Tests ran in your browser's worker because the in-browser Node.js runtime (WebContainer) did not start within ${bootDeadlineMs / 1000} s; it needs a connection to StackBlitz's servers. It will be used once it starts.`
-        : `Tests ran in your browser's worker because the in-browser Node.js runtime (WebContainer) cannot run: ${boot.reason}.`;
+        ? {
+            summary: 'Your tests ran in this browser tab.',
+            details:
+              'The in-browser Node.js runtime (WebContainer) is still starting — it needs a connection to StackBlitz’s servers — so the same grader ran in a Web Worker instead of waiting; the verdicts are the same. Once the runtime has started, your next run uses it.',
+          }
+        : {
+            summary: 'Your tests ran in this browser tab.',
+            details: `The in-browser Node.js runtime (WebContainer) cannot run here: ${boot.reason}. The same grader ran in a Web Worker; the verdicts are the same.`,
+          };
     return this.worker.grade(submission, onEvent);
   }
 }
@@ -163,6 +169,9 @@ export function chooseHost(): HostChoice {
     host,
     get explanation() {
       return adaptive.explanation;
+    },
+    get note() {
+      return adaptive.note;
     },
   };
 }

@@ -9,10 +9,10 @@
  * rejects, so boot is raced against a deadline by the caller (see select-host.ts).
  */
 import type { WebContainer } from '@webcontainer/api';
-import type { GradeEvent, GradeResult, HostMessage, TestResult } from '../../grader/types.ts';
+import { RunSupervisor } from '../../grader/supervisor.ts';
+import type { GradeEvent, GradeResult, HostMessage } from '../../grader/types.ts';
 import type { GradingHost, Submission } from './host.ts';
 import { GRADE_COMMAND, OutputParser, webcontainerTree } from './webcontainer-files.ts';
-import { WATCHDOG_GRACE_MS, stoppedResult } from './worker-host.ts';
 
 /** The part of `@webcontainer/api` this host uses, so that tests can pass a fake. */
 export type Container = Pick<WebContainer, 'mount' | 'spawn'>;
@@ -33,38 +33,25 @@ export class WebContainerHost implements GradingHost {
     const started = performance.now();
     await this.#container.mount(webcontainerTree(submission, await this.#graderBundle()));
     const process = await this.#container.spawn(GRADE_COMMAND.command, [...GRADE_COMMAND.args]);
-    const finished: TestResult[] = [];
-    let running: string | undefined;
     let result: GradeResult | undefined;
-    let watchdog: ReturnType<typeof setTimeout> | undefined;
-    let stopped = false;
-    const arm = () => {
-      clearTimeout(watchdog);
-      watchdog = setTimeout(() => {
-        stopped = true;
-        process.kill();
-      }, submission.testTimeoutMs + WATCHDOG_GRACE_MS);
-    };
+    // The limits count from the spawn, and again from the grader's "ready" once it has loaded.
+    let readySeen = false;
+    const supervisor = new RunSupervisor(submission, () => process.kill());
     const parser = new OutputParser(
       (message: HostMessage) => {
         if (message.type === 'event') {
-          const e = message.event;
-          if (e.type === 'test-start') running = e.name;
-          if (e.type === 'test-end') {
-            finished.push(e.test);
-            running = undefined;
-          }
-          arm();
-          onEvent(e);
+          supervisor.observe(message.event);
+          onEvent(message.event);
         } else if (message.type === 'result') {
           result = message.result;
-        } else {
-          arm();
+        } else if (message.type === 'ready' && !readySeen) {
+          readySeen = true;
+          supervisor.start();
         }
       },
       (text) => this.#terminal(text, submission.exerciseId),
     );
-    arm();
+    supervisor.start();
     const decoder = new TextDecoder();
     const reading = process.output.pipeTo(
       new WritableStream({
@@ -74,17 +61,15 @@ export class WebContainerHost implements GradingHost {
     const exitCode = await process.exit;
     await reading.catch(() => undefined);
     parser.end();
-    clearTimeout(watchdog);
+    supervisor.finish();
     if (result) {
       result.host = 'webcontainer';
       result.hostDurationMs = performance.now() - started;
       return result;
     }
-    const elapsed = performance.now() - started;
-    if (stopped) return { ...stoppedResult(submission, finished, running, elapsed), host: 'webcontainer' };
+    if (supervisor.stopped) return { ...supervisor.stoppedResult(supervisor.stopped), host: 'webcontainer' };
     return {
-      ...stoppedResult(submission, finished, running, elapsed),
-      errors: [{ kind: 'internal', message: `The grader process exited with code ${exitCode} before giving a result.` }],
+      ...supervisor.stoppedResult('crash', `The grader process exited with code ${exitCode} before giving a result.`),
       host: 'webcontainer',
     };
   }

@@ -4,15 +4,13 @@
  * reaches the next run. A spare worker is started in the background after each run, so
  * the learner does not wait for one to start.
  *
- * A synchronous loop cannot be interrupted from inside the worker, so the page watches:
- * when no test has started or finished for longer than a test may take, it terminates the
- * worker and reports which test was running.
+ * A synchronous loop cannot be interrupted from inside the worker, so the page watches
+ * with the grader's RunSupervisor (a per-test limit and a whole-run limit, neither of which
+ * console output restarts) and terminates the worker when either passes.
  */
-import type { GradeEvent, GradeResult, HostMessage, TestResult, TracedRun } from '../../grader/types.ts';
+import { RunSupervisor } from '../../grader/supervisor.ts';
+import type { GradeEvent, GradeResult, HostMessage, TracedRun } from '../../grader/types.ts';
 import type { GradingHost, Submission, TracedOutcome } from './host.ts';
-
-/** Extra time past a test's own timeout before the page stops the worker. */
-export const WATCHDOG_GRACE_MS = 500;
 
 /** How long a new worker may take to load the grader before the run is given up. */
 export const WORKER_START_DEADLINE_MS = 30_000;
@@ -42,45 +40,6 @@ function spawn(preloads: readonly Readonly<Record<string, string>>[]): Spawned {
   });
   ready.catch(() => undefined);
   return { worker, ready };
-}
-
-/** A result for a run the host had to stop, keeping the verdicts of the tests that finished. */
-export function stoppedResult(submission: Submission, finished: readonly TestResult[], running: string | undefined, elapsedMs: number): GradeResult {
-  const seconds = (elapsedMs / 1000).toFixed(1);
-  const where = running ? ` while running "${running}"` : ' while loading your files';
-  const tests: TestResult[] = [...finished];
-  if (running) {
-    tests.push({
-      id: `stopped-${tests.length}`,
-      name: running,
-      title: running.split(' > ').at(-1) ?? running,
-      ancestors: running.split(' > ').slice(0, -1),
-      file: submission.testFiles[0] ?? '',
-      status: 'fail',
-      durationMs: elapsedMs,
-      message: 'Stopped: this test did not finish.',
-    });
-  }
-  const passed = tests.filter((t) => t.status === 'pass').length;
-  const failed = tests.filter((t) => t.status === 'fail').length;
-  return {
-    ok: false,
-    tests,
-    logs: [],
-    droppedLogLines: 0,
-    errors: [
-      {
-        kind: 'deadline',
-        message: `Stopped after ${seconds} s${where}: the code did not finish. Look for a loop that never ends, or memory that keeps growing.`,
-        ...(running ? { test: running } : {}),
-      },
-    ],
-    summary: { passed, failed, skipped: tests.length - passed - failed, total: tests.length },
-    durationMs: elapsedMs,
-    hostDurationMs: elapsedMs,
-    testsDurationMs: finished.reduce((sum, t) => sum + t.durationMs, 0),
-    seed: submission.seed,
-  };
 }
 
 export class WorkerHost implements GradingHost {
@@ -117,40 +76,23 @@ export class WorkerHost implements GradingHost {
     this.#spare = undefined;
     const { worker } = current;
     return new Promise<TracedOutcome>((resolve) => {
-      const finished: TestResult[] = [];
-      const logs: GradeResult['logs'][number][] = [];
-      let running: string | undefined;
-      let watchdog: ReturnType<typeof setTimeout> | undefined;
       let done = false;
       const finish = (result: GradeResult, runs: readonly TracedRun[] = [], simulations = runs.length) => {
         if (done) return;
         done = true;
-        clearTimeout(watchdog);
+        supervisor.finish();
         worker.terminate();
         // The next worker starts while the learner reads the result (unless a run that
         // finished meanwhile, such as a trace beside a grade, has started one already).
         this.#spare ??= spawn(this.#preloads);
         resolve({ result, runs, simulations });
       };
-      const arm = () => {
-        clearTimeout(watchdog);
-        watchdog = setTimeout(() => {
-          const result = stoppedResult(submission, finished, running, performance.now() - started);
-          finish({ ...result, logs, host: 'worker' });
-        }, submission.testTimeoutMs + WATCHDOG_GRACE_MS);
-      };
+      const supervisor = new RunSupervisor(submission, (reason) => finish({ ...supervisor.stoppedResult(reason), host: 'worker' }));
       worker.onmessage = (event: MessageEvent<HostMessage>) => {
         const message = event.data;
         if (message.type === 'event') {
-          const e = message.event;
-          if (e.type === 'test-start') running = e.name;
-          if (e.type === 'test-end') {
-            finished.push(e.test);
-            running = undefined;
-          }
-          if (e.type === 'log') logs.push(e.line);
-          arm();
-          onEvent(e);
+          supervisor.observe(message.event);
+          onEvent(message.event);
         } else if (message.type === 'result') {
           const result = message.result;
           result.host = 'worker';
@@ -160,15 +102,11 @@ export class WorkerHost implements GradingHost {
       };
       worker.onerror = (event) => {
         event.preventDefault();
-        finish({
-          ...stoppedResult(submission, finished, running, performance.now() - started),
-          errors: [{ kind: 'internal', message: `The grader's worker crashed: ${event.message || 'no reason given'}.` }],
-          host: 'worker',
-        });
+        finish({ ...supervisor.stoppedResult('crash', `The grader's worker crashed: ${event.message || 'no reason given'}.`), host: 'worker' });
       };
       current.ready.then(
         () => {
-          arm();
+          supervisor.start();
           const request = {
             files: submission.files,
             testFiles: submission.testFiles,
@@ -177,12 +115,7 @@ export class WorkerHost implements GradingHost {
           };
           worker.postMessage(traceTestId === undefined ? { type: 'grade', request } : { type: 'trace', request, testId: traceTestId });
         },
-        (error: Error) =>
-          finish({
-            ...stoppedResult(submission, [], undefined, performance.now() - started),
-            errors: [{ kind: 'internal', message: `The grader's worker could not start: ${error.message}` }],
-            host: 'worker',
-          }),
+        (error: Error) => finish({ ...supervisor.stoppedResult('crash', `The grader's worker could not start: ${error.message}`), host: 'worker' }),
       );
     });
   }

@@ -66,6 +66,27 @@ const requests: Record<string, PortableGradeRequest & { builtins?: Record<string
     testFiles: ['fake.spec.ts'],
   },
   missingTestFile: { files: {}, testFiles: ['nope.spec.ts'] },
+  simulations: {
+    files: {
+      'runs.spec.ts': [
+        "import { expect, it } from 'vitest';",
+        "import { Simulation } from '@faultlines/sim';",
+        "it('runs two simulations', () => { new Simulation({ seed: 1 }); expect(new Simulation({ seed: 2 })).toBeInstanceOf(Simulation); });",
+        "it('runs none', () => { expect(1 + 1).toBe(2); });",
+        "it('fails after running one', () => { new Simulation({ seed: 3 }); expect(1).toBe(2); });",
+        "it('is skipped with a reason', (context) => { context.skip('the pool is too small to measure'); });",
+      ].join('\n'),
+      'hooked.spec.ts': [
+        "import { beforeAll, expect, it } from 'vitest';",
+        "import { Simulation } from '@faultlines/sim';",
+        'let sim: Simulation;',
+        'beforeAll(() => { sim = new Simulation({ seed: 4 }); });',
+        "it('reads the simulation its hook made', () => { expect(sim.nowMs).toBe(0); });",
+      ].join('\n'),
+    },
+    testFiles: ['runs.spec.ts', 'hooked.spec.ts'],
+    builtins: { '@faultlines/sim': 'real' },
+  },
   slowHook: {
     files: {
       'hook.spec.ts': [
@@ -245,11 +266,35 @@ describe('grade', () => {
     expect(result.logs.length).toBeLessThan(20);
   });
 
-  it('streams test starts before the tests run and test ends after', () => {
+  it('lists every test before running any, then streams test starts before the tests run and test ends after', () => {
     const events: GradeEvent[] = run('async').events;
     const kinds = events.map((e) => (e.type === 'test-start' ? `start ${e.name}` : e.type === 'test-end' ? `end ${e.test.name}` : e.type));
-    expect(kinds.slice(0, 2)).toEqual(['start leases > renews a lease after a short wait', 'end leases > renews a lease after a short wait']);
-    expect(kinds).toHaveLength(8);
+    expect(kinds.slice(0, 3)).toEqual(['collected', 'start leases > renews a lease after a short wait', 'end leases > renews a lease after a short wait']);
+    expect(kinds).toHaveLength(9);
+    const first = events[0];
+    const collected = first?.type === 'collected' ? first.tests : [];
+    expect(collected.map((t) => t.name)).toEqual(gradeOf('async').tests.map((t) => t.name));
+    expect(collected.map((t) => t.id)).toEqual(gradeOf('async').tests.map((t) => t.id));
+  });
+
+  it("counts each test's simulations, its file's beforeAll ones included, so that only those offer a trace", () => {
+    const result = gradeOf('simulations');
+    expect(result.tests.map((t) => [t.title, t.status, t.simulations])).toEqual([
+      ['runs two simulations', 'pass', 2],
+      ['runs none', 'pass', 0],
+      ['fails after running one', 'fail', 1],
+      ['is skipped with a reason', 'skip', undefined],
+      ['reads the simulation its hook made', 'pass', 1],
+    ]);
+    expect(result.errors).toEqual([]);
+    // The counting subclass is still the simulator's class, by name and by instanceof.
+    expect(byTitle(result, 'runs two simulations').message).toBeUndefined();
+    // Without the simulator among the builtins, results carry no count at all.
+    expect(gradeOf('passing').tests.every((t) => t.simulations === undefined)).toBe(true);
+  });
+
+  it("carries a skipped test's reason to the result", () => {
+    expect(byTitle(gradeOf('simulations'), 'is skipped with a reason').note).toBe('the pool is too small to measure');
   });
 
   it('fails the run for an error thrown from a stray timer after its test ended', () => {

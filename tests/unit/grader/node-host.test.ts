@@ -53,8 +53,9 @@ function learnerFolder(): string {
 
 /**
  * A copy of the fixture exercises with one more: `slow-bucket`, the token bucket with a test
- * that outlives its 1 s test timeout and another that never ends, under a 3 s run limit. It
- * proves that the script takes both limits from exercise.json.
+ * that outlives its 1 s test timeout, then tests that each stay within it but together
+ * outlast the 3 s run limit. It proves that the script takes both limits from
+ * exercise.json, and that the run limit holds however the time is split between tests.
  */
 const temporary: string[] = [];
 afterAll(() => {
@@ -77,7 +78,8 @@ function exercisesWithLimits(): string {
     [
       "import { it } from 'vitest';",
       "it('waits longer than the test timeout', () => new Promise((done) => setTimeout(done, 1_500)));",
-      "it('spins until the run limit', () => { for (;;) {} });",
+      'const busy = (ms: number) => { const end = Date.now() + ms; while (Date.now() < end) {} };',
+      "for (let i = 1; i <= 6; i++) it(`takes most of its time limit (${i})`, () => busy(800));",
       '',
     ].join('\n'),
   );
@@ -198,8 +200,8 @@ describe('node scripts/grade.ts', () => {
     expect(code).toBe(1);
     expect(stdout).toContain('  ✓ finishes quickly');
     expect(stdout).toContain('  ✗ spins until the deadline');
-    expect(stdout).toContain(
-      'stopped after 2 s: the code did not finish — look for a loop that never ends (the test "spins until the deadline" was running)',
+    expect(stdout).toMatch(
+      /Stopped after 2\.\d s while running "spins until the deadline": the whole run may take 2 s, and the code did not finish\./,
     );
     // The loop never ends by itself, so finishing at all proves the kill; the bound is loose
     // because these runs share a busy machine, and the bench measures the host's speed.
@@ -254,14 +256,19 @@ describe('node scripts/grade.ts <id>, an exercise in the exercise format', () =>
     expect(stderr).toContain('Left out of the grade: helper.ts, refill.test.ts (only bucket.ts can be changed in this exercise).');
   });
 
-  it('applies the exercise’s per-test timeout and stops the run at its runTimeoutMs', () => {
+  it('applies the exercise’s per-test timeout and stops the run at its runTimeoutMs, listing the tests it did not reach', () => {
     const { code, stdout } = run('limits');
     expect(code).toBe(1);
     const graded = JSON.parse(stdout) as GradeResult;
     expect(graded.tests.find((t) => t.title === 'waits longer than the test timeout')?.message).toMatch(/^TestTimeoutError: Test timed out in 1000ms\./);
     expect(graded.errors.map((e) => e.message)).toEqual([
-      'stopped after 3 s: the code did not finish — look for a loop that never ends (the test "spins until the run limit" was running)',
+      expect.stringMatching(/^Stopped after 3\.\d s while running "takes most of its time limit \(\d\)": the whole run may take 3 s, and the code did not finish\./),
     ]);
+    // Every test is listed: the run stopped in one of the busy tests, and the last ones never ran.
+    const busy = graded.tests.filter((t) => t.title.startsWith('takes most of its time limit'));
+    expect(busy).toHaveLength(6);
+    expect(busy.filter((t) => t.status === 'fail').map((t) => t.message)).toEqual(['Stopped: this test did not finish (the whole run may take 3 s).']);
+    expect(busy.at(-1)).toMatchObject({ status: 'skip', note: 'Not run: the run was stopped before this test.' });
   });
 
   it('prints one line listing the available exercises for an unknown id, and exits 2', () => {

@@ -17,8 +17,14 @@ const input = JSON.parse(readFileSync(0, 'utf8')) as { requests: GradeRequest[] 
 const results: unknown[] = [];
 for (const request of input.requests) {
   const events: GradeEvent[] = [];
+  // Functions cannot cross the process boundary: `'@faultlines/sim': 'real'` asks for the simulator itself.
+  const builtins =
+    request.builtins?.['@faultlines/sim'] === 'real'
+      ? { ...request.builtins, '@faultlines/sim': await import('../../../src/sim/index.ts') }
+      : request.builtins;
   const result = await grade({
     ...request,
+    ...(builtins ? { builtins } : {}),
     onEvent: (event) => events.push(event),
     watchUnhandled(report) {
       process.on('uncaughtException', report);

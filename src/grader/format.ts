@@ -23,7 +23,10 @@ export function formatResult(result: GradeResult): string {
     for (const test of tests) {
       const time = test.status === 'pass' || test.status === 'fail' ? `  ${Math.round(test.durationMs)} ms` : '';
       out.push(`  ${marks[test.status]} ${test.name}${test.status === 'todo' ? ' (todo)' : ''}${time}`);
-      if (test.status !== 'fail') continue;
+      if (test.status !== 'fail') {
+        if (test.note) out.push(indent(test.note, '      '));
+        continue;
+      }
       if (test.message) out.push(indent(test.message, '      '));
       for (const other of test.otherMessages ?? []) out.push(indent(other, '      '));
       if (test.location) out.push(`      at ${test.location.file}:${test.location.line}:${test.location.column}`);

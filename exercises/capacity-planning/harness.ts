@@ -40,3 +40,98 @@ export async function measure(profile: ServiceProfile, workers: number, seed: nu
     utilisation: (profile.ratePerS * profile.meanServiceMs) / 1000 / workers,
   };
 }
+
+// ---------------------------------------------------------------------------------------
+// What the tests say when a check fails. Every sentence is built from the numbers measured,
+// so that what it explains (queueing, or the service time itself) is what actually happened.
+
+/** Utilisation at and above which requests queue behind each other and the tail explodes. */
+export const HIGH_UTILISATION = 0.7;
+
+/** `n` with its noun: "1 worker", "8 workers", "0.2 workers". */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n.toLocaleString('en-US', { maximumFractionDigits: 2 })} ${n === 1 ? noun : plural}`;
+}
+
+const percent = (share: number): string => `${Math.round(share * 100)}%`;
+const ms = (value: number): string => `${value.toLocaleString('en-US', { maximumFractionDigits: 1 })} ms`;
+
+/** Workers kept busy on average by the arriving work (Little's law: rate × service time). */
+export function busyWorkers(profile: ServiceProfile): number {
+  return (profile.ratePerS * profile.meanServiceMs) / 1000;
+}
+
+/**
+ * The 99th percentile of the service time alone, ln(100) × mean for an exponential service
+ * time: the tail no number of workers can remove, because it is the work itself.
+ */
+export function serviceP99Ms(profile: ServiceProfile): number {
+  return Math.log(100) * profile.meanServiceMs;
+}
+
+/** Why `workers` cannot keep up at all: the arriving work needs at least that many all the time. */
+export function explainOverload(profile: ServiceProfile, workers: number): string {
+  const busy = busyWorkers(profile);
+  const who = workers === 1 ? 'a single worker' : `each of ${workers} workers`;
+  return (
+    `${profile.ratePerS.toLocaleString('en-US')} requests/s × ${profile.meanServiceMs} ms keeps ` +
+    `${count(busy, 'worker')} busy on average, so ${who} would be ${percent(busy / workers)} busy. At 100% or more ` +
+    `the queue grows without end: buy more than ${count(busy, 'worker')}, with room to spare.`
+  );
+}
+
+/**
+ * Why the p99 missed its target, with advice that fits how busy the workers were: near or
+ * above 100% it is queueing; at low utilisation most requests never wait, and the tail is the
+ * service time plus the occasional wait behind a request in progress.
+ */
+export function explainMissedTarget(profile: ServiceProfile, measured: Measurement): string {
+  const { workers, p99Ms, utilisation } = measured;
+  const head = `With ${count(workers, 'worker')}, p99 was ${ms(p99Ms)}; the target is ${ms(profile.p99TargetMs)}.`;
+  const who = workers === 1 ? 'The worker is' : 'Each worker is';
+  const serviceTail = serviceP99Ms(profile);
+  if (utilisation >= 1) return `${head} ${explainOverload(profile, workers)}`;
+  if (utilisation >= HIGH_UTILISATION) {
+    return (
+      `${head} ${who} ${percent(utilisation)} busy: ${utilisation >= 0.9 ? 'that close to 100%' : 'at that load'}, ` +
+      'many requests queue behind each other, and the tail explodes long before the average moves. Add workers ' +
+      'until the queue drains quickly.'
+    );
+  }
+  if (serviceTail > profile.p99TargetMs) {
+    return (
+      `${head} ${who} only ${percent(utilisation)} busy, but the service time alone has a p99 of ` +
+      `${ms(serviceTail)} (ln 100 × the ${profile.meanServiceMs} ms mean): no number of workers can hold this target.`
+    );
+  }
+  const close = serviceTail >= 0.6 * profile.p99TargetMs ? `, close to the ${ms(profile.p99TargetMs)} target` : '';
+  return (
+    `${head} ${who} only ${percent(utilisation)} busy, so queueing is not the main cost: most requests never wait. ` +
+    `The service time alone has a p99 of ${ms(serviceTail)} (ln 100 × the ${profile.meanServiceMs} ms mean)${close}. ` +
+    (workers === 1
+      ? `But with one worker, every request that arrives while it is busy waits — ${percent(utilisation)} of them — ` +
+        'and a wait on top of that tail is enough to push the p99 past the target. A second worker makes a wait ' +
+        'much rarer and shorter.'
+      : `A request waits only when it finds all ${workers} workers busy, but those waits on top of that tail are ` +
+        'enough to push the p99 past the target. Another worker makes a wait rarer and shorter.')
+  );
+}
+
+/** Why an answer that holds the target buys too many workers: two fewer hold it too. */
+export function explainWaste(profile: ServiceProfile, workers: number, fewer: Measurement): string {
+  return (
+    `${count(fewer.workers, 'worker')} already ${fewer.workers === 1 ? 'holds' : 'hold'} the target ` +
+    `(p99 ${ms(fewer.p99Ms)} ≤ ${ms(profile.p99TargetMs)}), so ${count(workers, 'worker')} ` +
+    `${workers === 1 ? 'is' : 'are'} more than needed — capacity costs money. A model that over-provisions often ` +
+    'assumes every request waits: only a fraction C of them does (Erlang C), and a waiting one waits Exp(cμ − λ).'
+  );
+}
+
+/** What the no-waste check says when the answer does not even hold the target. */
+export function explainWasteUnchecked(profile: ServiceProfile, measured: Measurement): string {
+  return (
+    `Not checked yet: waste is only measured once the answer holds the target, and with ` +
+    `${count(measured.workers, 'worker')} p99 was ${ms(measured.p99Ms)} against ${ms(profile.p99TargetMs)}. ` +
+    'Make the p99 test for this service pass first.'
+  );
+}

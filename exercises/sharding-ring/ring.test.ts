@@ -1,5 +1,5 @@
 import { Random } from '@faultlines/sim';
-import { describe, expect, inject, it } from 'vitest';
+import { assert, describe, expect, inject, it } from 'vitest';
 import { hash32 } from './hash.ts';
 import { createRing } from './ring.ts';
 import type { Ring } from './types.ts';
@@ -28,6 +28,17 @@ function ringOf(nodes: readonly string[], vnodesPerNode: number): Ring {
   return ring;
 }
 
+/** `n` with its noun and verb: "1 key was", "23,991 keys were". */
+function keys(n: number, verb?: [singular: string, plural: string]): string {
+  const text = `${n.toLocaleString('en-US')} ${n === 1 ? 'key' : 'keys'}`;
+  return verb ? `${text} ${n === 1 ? verb[0] : verb[1]}` : text;
+}
+
+/** How many positions two owner lists disagree on. */
+function differences(a: readonly string[], b: readonly string[]): number {
+  return a.filter((owner, i) => owner !== b[i]).length;
+}
+
 function owners(ring: Ring, keys: readonly string[]): string[] {
   return keys.map((key) => ring.ownerOf(key));
 }
@@ -50,27 +61,31 @@ describe('consistent-hash ring', () => {
       [...TEN.filter((n) => n !== 'cache-3' && n !== 'cache-7'), 'cache-11'].sort(),
     );
     const strays = owners(ring, KEYS.slice(0, 20_000)).filter((owner) => !present.has(owner));
-    expect(strays.length, `${strays.length} keys were mapped to nodes not in the ring (e.g. ${strays[0]})`).toBe(0);
+    assert(
+      strays.length === 0,
+      `${keys(strays.length, ['was', 'were'])} mapped to nodes not in the ring (e.g. ${strays[0]}); every key must map to a member`,
+    );
     expect(() => createRing({ vnodesPerNode: 10 }).ownerOf('x'), 'an empty ring has no owner: throw').toThrow();
   });
 
   it('spreads 30,000 keys over 10 nodes with max/mean below 1.25 at 200 virtual nodes each', () => {
     const ratio = maxOverMean(owners(ringOf(TEN, 200), KEYS), TEN);
-    expect(
-      ratio,
+    assert(
+      ratio < 1.25,
       `the busiest node holds ${ratio.toFixed(3)}× the mean number of keys; the bound is 1.25 — ` +
         'are all 200 virtual nodes of every node on the ring, at well-spread positions?',
-    ).toBeLessThan(1.25);
+    );
   });
 
   it('honours vnodesPerNode: one point per node is much less even than 200', () => {
     const one = maxOverMean(owners(ringOf(TEN, 1), KEYS), TEN);
     const many = maxOverMean(owners(ringOf(TEN, 200), KEYS), TEN);
-    expect(
-      one,
+    assert(
+      one > 1.5,
       `with 1 virtual node per node the busiest node holds ${one.toFixed(2)}× the mean (with 200: ${many.toFixed(2)}×); ` +
-        'with one random point per node, arcs differ a lot and the ratio is usually above 2 — is vnodesPerNode used?',
-    ).toBeGreaterThan(1.5);
+        'it should be above 1.5: with one random point per node, arcs differ a lot and the ratio is usually above 2 ' +
+        '— is vnodesPerNode used?',
+    );
   });
 
   it('moves about 1/11 of the keys when an eleventh node joins, all of them to the new node', () => {
@@ -86,15 +101,19 @@ describe('consistent-hash ring', () => {
       if (after[i] !== 'cache-11') movedElsewhere++;
     }
     const fraction = moved / KEYS.length;
-    expect(
-      Math.abs(fraction - 1 / 11),
-      `${(fraction * 100).toFixed(1)}% of the keys moved; the ideal is 1/11 = 9.1% (allowed: 6.1%–12.1%). ` +
-        'Hash-mod-N moves about 10/11 of them, because almost every key\'s remainder changes when N does.',
-    ).toBeLessThanOrEqual(0.03);
-    expect(
-      movedElsewhere,
-      `${movedElsewhere} keys moved between two old nodes; a join should only move keys onto the new node`,
-    ).toBe(0);
+    // The share moved may differ from 1/11 by at most 3 percentage points either way.
+    const distance = Math.abs(fraction - 1 / 11);
+    assert(
+      distance <= 0.03,
+      `${(fraction * 100).toFixed(1)}% of the keys moved (${moved.toLocaleString('en-US')} of ` +
+        `${KEYS.length.toLocaleString('en-US')}); the ideal is 1/11 = 9.1%, and 6.1%–12.1% is allowed ` +
+        `(that share's distance from 1/11 is ${(distance * 100).toFixed(1)} points; at most 3). Hash-mod-N moves ` +
+        "about 10/11 of them, because almost every key's remainder changes when N does.",
+    );
+    assert(
+      movedElsewhere === 0,
+      `${keys(movedElsewhere)} moved between two old nodes; none may: a join should only move keys onto the new node`,
+    );
   });
 
   it("moves only the leaving node's keys when a node is removed, and restores them when it returns", () => {
@@ -108,28 +127,38 @@ describe('consistent-hash ring', () => {
       if (after[i] === 'cache-4') stillOnRemoved++;
       if (before[i] !== 'cache-4' && before[i] !== after[i]) wronglyMoved++;
     }
-    expect(stillOnRemoved, `${stillOnRemoved} keys are still mapped to the removed node`).toBe(0);
-    expect(
-      wronglyMoved,
-      `${wronglyMoved} keys that cache-4 did not own changed owner when it left; only its own keys should move`,
-    ).toBe(0);
+    assert(
+      stillOnRemoved === 0,
+      `${keys(stillOnRemoved, ['is', 'are'])} still mapped to cache-4 after it was removed; none may be`,
+    );
+    assert(
+      wronglyMoved === 0,
+      `${keys(wronglyMoved)} that cache-4 did not own changed owner when it left; none may: only its own keys should move`,
+    );
     ring.addNode('cache-4');
-    const back = owners(ring, KEYS);
-    const differ = back.filter((owner, i) => owner !== before[i]).length;
-    expect(differ, `${differ} keys have a different owner after cache-4 left and came back`).toBe(0);
+    const differ = differences(owners(ring, KEYS), before);
+    assert(
+      differ === 0,
+      `${keys(differ, ['has', 'have'])} a different owner after cache-4 left and came back; every key should be back with its old owner`,
+    );
   });
 
   it('gives the same owners whatever order the nodes were added in, on every run', () => {
     const forward = owners(ringOf(TEN, 100), KEYS.slice(0, 20_000));
     const backward = owners(ringOf([...TEN].reverse(), 100), KEYS.slice(0, 20_000));
     const again = owners(ringOf(TEN, 100), KEYS.slice(0, 20_000));
-    const orderDiffs = forward.filter((owner, i) => owner !== backward[i]).length;
-    expect(again, 'two rings built the same way disagree: is something random or time-based?').toEqual(forward);
-    expect(
-      orderDiffs,
-      `${orderDiffs} of 20,000 keys have a different owner when the nodes are added in reverse order; ` +
-        'an owner should depend on the set of nodes, not on the order they joined',
-    ).toBe(0);
+    const orderDiffs = differences(forward, backward);
+    const runDiffs = differences(forward, again);
+    assert(
+      runDiffs === 0,
+      `two rings built the same way disagree on ${runDiffs.toLocaleString('en-US')} of 20,000 keys; they should agree on ` +
+        'every key — is something random or time-based?',
+    );
+    assert(
+      orderDiffs === 0,
+      `${orderDiffs.toLocaleString('en-US')} of 20,000 keys have a different owner when the nodes are added in reverse order; ` +
+        'none should: an owner should depend on the set of nodes, not on the order they joined',
+    );
   });
 
   it('ignores adding a node twice or removing one that is not there, and can remove any node', () => {
@@ -143,13 +172,15 @@ describe('consistent-hash ring', () => {
       'removing cache-99, which was never added, must change nothing — beware `splice(indexOf(id), 1)`: ' +
         'indexOf returns -1 for a missing id, and splice(-1, 1) removes the last node',
     ).toEqual(TEN);
-    const after = owners(ring, KEYS.slice(0, 20_000));
-    const moved = after.filter((owner, i) => owner !== before[i]).length;
-    expect(moved, `${moved} keys changed owner after a repeated add and a removal of an unknown node; none should`).toBe(0);
+    const moved = differences(owners(ring, KEYS.slice(0, 20_000)), before);
+    assert(
+      moved === 0,
+      `${keys(moved)} changed owner after a repeated add and a removal of an unknown node; none should`,
+    );
     ring.removeNode('cache-1');
     expect(ring.nodes(), 'cache-1, the first node added, should be gone after removeNode').toEqual(TEN.slice(1));
     const stillOnFirst = owners(ring, KEYS.slice(0, 20_000)).filter((owner) => owner === 'cache-1').length;
-    expect(stillOnFirst, `${stillOnFirst} keys still map to cache-1 after it was removed`).toBe(0);
+    assert(stillOnFirst === 0, `${keys(stillOnFirst, ['still maps', 'still map'])} to cache-1 after it was removed; none may`);
   });
 
   it('gives the same owners whatever the order of addition, even when two virtual nodes land on the same position', () => {
@@ -166,16 +197,16 @@ describe('consistent-hash ring', () => {
       [a, ...others, b],
       [b, ...others, a],
     ];
-    const keys = KEYS.slice(0, 20_000);
-    const reference = owners(ringOf(orders[0]!, 1), keys);
+    const sample = KEYS.slice(0, 20_000);
+    const reference = owners(ringOf(orders[0]!, 1), sample);
     for (const order of orders.slice(1)) {
-      const differ = owners(ringOf(order, 1), keys).filter((owner, i) => owner !== reference[i]).length;
-      expect(
-        differ,
-        `${differ} of 20,000 keys have a different owner when the nodes join in the order ${order.join(', ')} ` +
+      const differ = differences(owners(ringOf(order, 1), sample), reference);
+      assert(
+        differ === 0,
+        `${differ.toLocaleString('en-US')} of 20,000 keys have a different owner when the nodes join in the order ${order.join(', ')} ` +
           `instead of ${orders[0]!.join(', ')}; ${a} and ${b} have points at the same position. Sorting by position ` +
           'alone leaves tied points in whatever order the sort found them: break ties by node id.',
-      ).toBe(0);
+      );
     }
   });
 });

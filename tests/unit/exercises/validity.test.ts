@@ -1,7 +1,9 @@
 /**
  * Every exercise must be gradeable and honest: its files load and match exercise.json, the
  * reference solution passes every test, the starter fails at least one, and the grader's
- * verdicts agree test by test with `vitest run` on both. The course's exercises are checked
+ * verdicts agree test by test with `vitest run` on both. A course exercise's starter passes
+ * only the tests listed in starter-passes.ts, each with the reason it checks something there.
+ * The course's exercises are checked
  * from `exercises/`, and the fixture exercises always, so the suite proves itself even while
  * the course has none.
  *
@@ -25,6 +27,7 @@ import {
   type VitestJob,
   type VitestRun,
 } from './helpers.ts';
+import { starterPasses } from './starter-passes.ts';
 
 interface Suite {
   readonly root: ExerciseRoot;
@@ -147,6 +150,19 @@ for (const { root, title, ids } of suites) {
       expect(result.summary.failed).toBeGreaterThan(0);
       expect(result.ok).toBe(false);
     });
+
+    if (root === courseRoot) {
+      it('passes on the starter only the tests listed in starter-passes.ts as checking something there', () => {
+        const passed = gradeOf(root, id, 'starter').tests.filter((t) => t.status === 'pass').map((t) => t.name);
+        const allowed = Object.keys(starterPasses[id] ?? {});
+        // A test that passes on the starter without a listed reason is probably vacuous: its
+        // precondition was not met and it checked nothing. Make it fail (or list why it is real).
+        expect({ unlisted: passed.filter((n) => !allowed.includes(n)), notPassing: allowed.filter((n) => !passed.includes(n)) }).toEqual({
+          unlisted: [],
+          notPassing: [],
+        });
+      });
+    }
 
     it.each(variants)('gets the same verdicts from the grader as from vitest run for the %s: names, statuses and failure messages', (variant) => {
       const exercise = exerciseOf(root, id);

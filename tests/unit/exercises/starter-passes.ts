@@ -1,0 +1,46 @@
+/**
+ * The tests each course exercise's starter is allowed to pass, each with the reason it really
+ * checks the starter's code there. A test that passes on a starter for no reason of its own (a
+ * check that returns early, or one whose premise the starter never sets up, such as "an ejected
+ * backend" in a balancer that never ejects) tells a learner something is done that is not: such
+ * a test must fail, saying what to fix first. validity.test.ts fails when a starter passes a test
+ * that is not listed here, and when a listed one no longer passes, so this list stays true.
+ */
+export const starterPasses: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'capacity-planning': {
+    'workersNeeded > returns a whole number of workers, at least one':
+      'the starter rounds up with Math.ceil, and every service gets a whole number of workers, at least one; a ' +
+      'fractional or zero answer fails',
+  },
+  'balancer-heterogeneous': {
+    '1,200 requests a second over five backends, one slow and one failing > returns only the names of backends it was offered, and never throws':
+      "every pick of the starter's round robin in the 6,000-request run is checked against the backends offered",
+    'choosing among backends > spreads load over five equal, healthy backends within max/mean 1.1':
+      "round robin's spread is measured in a simulated run (about 1.0× the mean); a balancer that favours a position fails",
+  },
+  'discovery-leases': {
+    'the registry > lists an instance as soon as it registers, and lists instances sorted by id':
+      "the starter's register and sorted lookup are complete; the lookup is compared with the expected list",
+    'the registry > removes an instance at once when it deregisters':
+      "the starter's deregister deletes the lease; the lookup right after is compared with the expected list",
+    'the client cache > offers no instance before its first refresh': "the starter's pick returns undefined with no instances",
+    'the client cache > spreads requests evenly over the instances it holds':
+      "the starter's round robin is counted over 600 picks; each instance must get 150–250",
+    'failover in the simulated cluster > raises no errors inside the simulation':
+      "the whole failover run goes through the starter's registry and cache, and every error they raise is recorded",
+  },
+  'sharding-ring': {
+    'consistent-hash ring > maps every key to a node that is in the ring, and refuses lookups on an empty ring':
+      "hash-mod-N maps each of 20,000 keys to a member, and the starter's empty ring throws",
+    'consistent-hash ring > spreads 30,000 keys over 10 nodes with max/mean below 1.25 at 200 virtual nodes each':
+      'hash-mod-N spreads keys evenly; the busiest node is measured (about 1.03× the mean)',
+    'consistent-hash ring > ignores adding a node twice or removing one that is not there, and can remove any node':
+      "the starter's addNode and removeNode guard against duplicates and unknown ids, and owners are compared before and after",
+  },
+  'sharding-router': {
+    "shard router, one request at a time > sends each request to the owner in its map, stamped with the map's epoch":
+      'the starter sends to the owner in its map with its epoch; the call and the reply are compared',
+    'shard router under a rebalance (1,500 ops/s; s4 joins at t = 2 s) > has every operation answered by the server that owned its key at that moment':
+      "every one of the starter's thousands of successful operations is checked against the owner at that moment",
+  },
+};

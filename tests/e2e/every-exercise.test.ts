@@ -61,10 +61,15 @@ describe('every exercise in its lesson', () => {
         expect(await page.locator(`[data-exercise="${id}"] [data-status]`).getAttribute('data-outcome')).toBe('fail');
         const section = page.locator(`[data-exercise="${id}"]`);
         // "Show trace" is offered only under tests that ran a simulation: the ring's tests
-        // place keys and run none; the capacity plan's tests all simulate a busy hour.
+        // place keys and run none; the capacity plan's p99 tests simulate a busy hour.
         const traces = await section.locator('li.test.fail [data-action="trace"]').count();
         if (id === 'sharding-ring') expect(traces).toBe(0);
-        if (id === 'capacity-planning') expect(traces).toBe(await section.locator('li.test.fail').count());
+        if (id === 'capacity-planning') {
+          expect(await section.locator('li.test.fail', { hasText: 'holds the p99 target' }).count()).toBeGreaterThan(0);
+          expect(await section.locator('li.test.fail', { hasText: 'holds the p99 target' }).locator('[data-action="trace"]').count()).toBe(
+            await section.locator('li.test.fail', { hasText: 'holds the p99 target' }).count(),
+          );
+        }
         for (const [path, text] of Object.entries(exercise.solution)) {
           await section.locator(`[role="tab"]`, { hasText: new RegExp(`^${path.replace('.', '\\.')}$`) }).click();
           await section.locator('.monaco-editor .view-lines').click();

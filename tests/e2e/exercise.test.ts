@@ -258,7 +258,7 @@ describe('the exercise in a lesson', () => {
     await section(page).locator('[data-action="solution"]').click();
     await expect.poll(() => editorText(page)).toBe(solution);
     expect(await runAndWait(page)).toBe('All 12 tests passed.');
-    const status = await page.evaluate(() => JSON.parse(localStorage.getItem('faultlines:progress:v1')!).exercises['capacity-planning'].status);
+    const status = await page.evaluate(() => JSON.parse(localStorage.getItem('faultlines:progress:v2')!).exercises['capacity-planning'].status);
     expect(status).toBe('passed-with-help');
     await page.close();
   });

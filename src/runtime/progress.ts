@@ -341,3 +341,62 @@ export function quizScore(data: ProgressData, keys: readonly string[]): { right:
   }
   return { right, answered, total: keys.length };
 }
+
+/** What the course map needs to know about a lesson to summarise progress. */
+export interface TrackedLesson {
+  readonly id: string;
+  readonly exercises: readonly string[];
+  /** Keys of its quizzes (`quizKey(lessonId, quizId)`). */
+  readonly quizKeys: readonly string[];
+}
+
+export interface ModuleSummary {
+  readonly lessonsComplete: number;
+  readonly lessons: number;
+  readonly exercisesPassed: number;
+  readonly exercisesPassedWithHelp: number;
+  readonly exercises: number;
+  readonly quizRight: number;
+  readonly quizzes: number;
+}
+
+/** A module's progress in numbers: lessons complete, exercises passed, questions answered right. */
+export function moduleSummary(data: ProgressData, lessons: readonly TrackedLesson[]): ModuleSummary {
+  let lessonsComplete = 0;
+  let exercisesPassed = 0;
+  let exercisesPassedWithHelp = 0;
+  let exercises = 0;
+  let quizRight = 0;
+  let quizzes = 0;
+  for (const lesson of lessons) {
+    if (lessonState(data.lessons[lesson.id] ?? {}) === 'complete') lessonsComplete++;
+    for (const id of lesson.exercises) {
+      exercises++;
+      const status = data.exercises[id]?.status;
+      if (status) exercisesPassed++;
+      if (status === 'passed-with-help') exercisesPassedWithHelp++;
+    }
+    const score = quizScore(data, lesson.quizKeys);
+    quizRight += score.right;
+    quizzes += score.total;
+  }
+  return { lessonsComplete, lessons: lessons.length, exercisesPassed, exercisesPassedWithHelp, exercises, quizRight, quizzes };
+}
+
+/** A lesson's quiz score in words, e.g. "3 of 4 questions answered right". */
+export function quizScoreLabel(score: { right: number; answered: number; total: number }): string {
+  const questions = score.total === 1 ? 'question' : 'questions';
+  if (score.answered === 0) return `${score.total} ${questions}, none answered yet`;
+  return `${score.right} of ${score.total} ${questions} answered right`;
+}
+
+/** A module's summary in words, for the course map. */
+export function moduleSummaryLabel(summary: ModuleSummary): string {
+  const parts = [`${summary.lessonsComplete} of ${summary.lessons} ${summary.lessons === 1 ? 'lesson' : 'lessons'} complete`];
+  if (summary.exercises > 0) {
+    const help = summary.exercisesPassedWithHelp > 0 ? ` (${summary.exercisesPassedWithHelp} with help)` : '';
+    parts.push(`${summary.exercisesPassed} of ${summary.exercises} ${summary.exercises === 1 ? 'exercise' : 'exercises'} passed${help}`);
+  }
+  if (summary.quizzes > 0) parts.push(`${summary.quizRight} of ${summary.quizzes} quiz questions answered right`);
+  return parts.join(' · ');
+}

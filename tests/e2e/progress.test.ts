@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -224,5 +225,42 @@ describe('the course map', () => {
     expect(await mapLesson(page, lessonId).locator('.state').textContent()).toBe('Complete');
     expect(await mapLesson(page, lessonId).locator(`[data-exercise-status="${exerciseId}"]`).innerText()).toContain(': passed');
     await page.close();
+  });
+});
+
+describe('accessibility of progress', () => {
+  it('has no serious or critical axe violation with answers, results and scores shown, in both themes', async () => {
+    for (const theme of ['light', 'dark'] as const) {
+      const themed = await launchBrowser({ colorScheme: theme });
+      try {
+        const page = await themed.context.newPage();
+        await page.goto(`${baseUrl}/lessons/choosing-a-backend/`);
+        const quizzes = page.locator('form[data-quiz]');
+        // One wrong try and one right answer, so both kinds of verdict are on screen.
+        await quizzes.nth(1).locator('li').nth(0).locator('label').click();
+        await quizzes.nth(1).getByRole('button', { name: 'Check answer' }).click();
+        await quizzes.nth(2).locator('li').nth(1).locator('label').click();
+        await quizzes.nth(2).getByRole('button', { name: 'Check answer' }).click();
+        await page.evaluate(() => {
+          const raw = JSON.parse(localStorage.getItem('faultlines:progress:v2')!) as { exercises: Record<string, unknown>; lessons: Record<string, unknown> };
+          raw.exercises['capacity-planning'] = { status: 'passed-with-help', at: 1 };
+          raw.exercises['sharding-ring'] = { status: 'passed', at: 1 };
+          raw.lessons['numbers-that-matter'] = { visitedAt: 1, completedAt: 2 };
+          localStorage.setItem('faultlines:progress:v2', JSON.stringify(raw));
+        });
+        const report: string[] = [];
+        for (const path of ['/lessons/choosing-a-backend/', '/lessons/numbers-that-matter/', '/']) {
+          await page.goto(baseUrl + path, { waitUntil: 'networkidle' });
+          const include = path === '/' ? 'main' : '.quiz, [data-lesson-progress]';
+          const result = await new AxeBuilder({ page }).include(include).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+          for (const v of result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')) {
+            report.push(`${theme} ${path}: ${v.id} — ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+          }
+        }
+        expect(report).toEqual([]);
+      } finally {
+        await themed.close();
+      }
+    }
   });
 });

@@ -4,6 +4,7 @@ import { getCollection, type CollectionEntry } from 'astro:content';
 import { exercisesDir } from './paths.ts';
 import { listExercises, loadExercise } from './exercises.ts';
 import { findContentProblems, formatContentProblems } from './integrity.ts';
+import { quizId, quizQuestions } from './quiz.ts';
 
 export type Lesson = CollectionEntry<'lessons'>;
 export type Module = CollectionEntry<'modules'>;
@@ -16,10 +17,23 @@ export interface CourseModule {
   readonly lessons: readonly Lesson[];
 }
 
+/** What a learner's progress records about a lesson, besides visiting and completing it. */
+export interface LessonTrackables {
+  /** The lesson's exercises, in frontmatter order, with their titles. */
+  readonly exercises: readonly { readonly id: string; readonly title: string }[];
+  /** The ids of its self-check questions (`quizId` of each question), in page order. */
+  readonly quizIds: readonly string[];
+}
+
 export interface Course {
+  /** The modules that have published lessons, in order. */
   readonly modules: readonly CourseModule[];
+  /** Modules marked `coming` in content/modules.json: planned, with no lessons yet. */
+  readonly planned: readonly CourseModule[];
   /** Every published lesson in reading order: module order, then lesson order. */
   readonly lessons: readonly Lesson[];
+  /** Exercises and quizzes of every lesson, drafts included, by lesson id. */
+  readonly trackables: ReadonlyMap<string, LessonTrackables>;
 }
 
 /** The ids of exercise folders, read from disk at build time. */
@@ -60,19 +74,44 @@ async function build(): Promise<Course> {
     throw new Error(`The course content has ${problems.length} broken reference(s):\n${formatContentProblems(problems)}`);
   }
   // Every exercise must load cleanly (metadata, files, solution) for the site to build.
-  for (const id of exerciseIds()) loadExercise(id);
+  const exerciseTitles = new Map<string, string>();
+  for (const id of exerciseIds()) exerciseTitles.set(id, loadExercise(id).meta.title);
   const published = allLessons.filter((l) => !l.data.draft);
-  const courseModules = [...modules]
+  const allModules = [...modules]
     .sort((a, b) => a.data.order - b.data.order)
     .map((m) => ({
       id: m.id,
       title: m.data.title,
       summary: m.data.summary,
       order: m.data.order,
+      coming: m.data.coming,
       lessons: published.filter((l) => l.data.module === m.id).sort((a, b) => a.data.order - b.data.order),
-    }))
-    .filter((m) => m.lessons.length > 0);
-  return { modules: courseModules, lessons: courseModules.flatMap((m) => m.lessons) };
+    }));
+  const promised = allModules.filter((m) => m.coming && m.lessons.length > 0);
+  if (promised.length > 0) {
+    throw new Error(
+      `Module(s) ${promised.map((m) => `"${m.id}"`).join(', ')} in content/modules.json are marked "coming" but have published lessons: remove "coming" or mark the lessons draft.`,
+    );
+  }
+  const trackables = new Map<string, LessonTrackables>();
+  for (const lesson of allLessons) {
+    const file = lesson.filePath ?? `${lesson.id}.mdx`;
+    const quizIds = quizQuestions(readFileSync(file, 'utf8'), file).map(quizId);
+    const repeated = quizIds.find((id, i) => quizIds.indexOf(id) !== i);
+    if (repeated) throw new Error(`${file}: two <Quiz> questions have the same id (${repeated}); make each question unique`);
+    trackables.set(lesson.id, {
+      exercises: lesson.data.exercises.map((id) => ({ id, title: exerciseTitles.get(id) ?? id })),
+      quizIds,
+    });
+  }
+  const strip = ({ coming: _, ...m }: (typeof allModules)[number]): CourseModule => m;
+  const courseModules = allModules.filter((m) => !m.coming && m.lessons.length > 0).map(strip);
+  return {
+    modules: courseModules,
+    planned: allModules.filter((m) => m.coming).map(strip),
+    lessons: courseModules.flatMap((m) => m.lessons),
+    trackables,
+  };
 }
 
 /** The lessons before and after `id` in reading order. */

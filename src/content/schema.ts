@@ -42,6 +42,11 @@ export const moduleSchema = z
     /** Position in the course, from 1. */
     order: z.number().int().min(1),
     summary: z.string().min(20).max(300),
+    /**
+     * A module that is planned but has no lessons yet. The course map lists it as coming,
+     * without links; the build fails if a published lesson names it.
+     */
+    coming: z.boolean().default(false),
   })
   .strict();
 

@@ -319,7 +319,7 @@ describe('the exercise in a lesson', () => {
     await expect.poll(() => editorText(page)).toBe(solution);
     expect(await section(page).locator('[data-exercise-status]').isVisible()).toBe(false);
     expect(await runAndWait(page)).toBe('All 12 tests passed.');
-    const status = await page.evaluate(() => JSON.parse(localStorage.getItem('faultlines:progress:v1')!).exercises['capacity-planning'].status);
+    const status = await page.evaluate(() => JSON.parse(localStorage.getItem('faultlines:progress:v2')!).exercises['capacity-planning'].status);
     expect(status).toBe('passed-with-help');
     // The panel says so, and still does after a reload.
     expect(await section(page).locator('[data-exercise-status]').textContent()).toBe('Solved with help');

@@ -78,7 +78,7 @@ describe('progress backups', () => {
 
   it('refuse a file that is not a backup, with a message for the learner', () => {
     expect(() => parseBackup('not json')).toThrow('This file is not a Fault Lines backup: it is not valid JSON.');
-    expect(() => parseBackup('{"format":"something-else"}')).toThrow('This file is not a Fault Lines backup (version 1).');
+    expect(() => parseBackup('{"format":"something-else"}')).toThrow('This file is not a Fault Lines backup (version 1 or 2).');
   });
 
   it('never lets a later assisted pass overwrite a clean one', () => {

@@ -322,10 +322,10 @@ describe('the exercise in a lesson', () => {
     const status = await page.evaluate(() => JSON.parse(localStorage.getItem('faultlines:progress:v2')!).exercises['capacity-planning'].status);
     expect(status).toBe('passed-with-help');
     // The panel says so, and still does after a reload.
-    expect(await section(page).locator('[data-exercise-status]').textContent()).toBe('Solved with help');
+    expect(await section(page).locator('[data-exercise-status]').textContent()).toBe('Passed with help');
     await page.reload();
     await openExercise(page);
-    expect(await section(page).locator('[data-exercise-status]').textContent()).toBe('Solved with help');
+    expect(await section(page).locator('[data-exercise-status]').textContent()).toBe('Passed with help');
     await page.close();
   });
 

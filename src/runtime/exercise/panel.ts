@@ -6,7 +6,7 @@
  */
 import type { ExercisePayload } from '../../content/exercise-payload.ts';
 import type { GradeEvent, GradeResult, TestResult } from '../../grader/types.ts';
-import { browserProgress } from '../progress.ts';
+import { browserProgress, exerciseLabel } from '../progress.ts';
 import { browserCodeStore } from './code-store.ts';
 import type { EditorMarker, ExerciseEditor } from './editor-api.ts';
 import { createPlainEditor } from './plain-editor.ts';
@@ -264,9 +264,13 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
     const state = progress.exercise(id);
     badge.hidden = !state;
     badge.dataset.state = state ?? '';
-    badge.textContent = state === 'passed' ? 'Solved' : state === 'passed-with-help' ? 'Solved with help' : '';
+    // The course map's words: "passed", "passed with help".
+    const label = state ? exerciseLabel(state) : '';
+    badge.textContent = label.charAt(0).toUpperCase() + label.slice(1);
   };
   renderBadge();
+  // A pass in another tab (or an import) shows here too.
+  progress.subscribe(renderBadge);
 
   let solution: Record<string, string> | undefined;
   async function loadSolution(): Promise<Record<string, string> | undefined> {

@@ -521,6 +521,20 @@ describe('on a phone', () => {
       await openExercise(page);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow).toBeLessThanOrEqual(0);
+      // A compact panel: the actions in at most two rows, the file tabs in one (they scroll
+      // sideways), and every action still on screen.
+      const rows = (selector: string) =>
+        section(page)
+          .locator(selector)
+          .evaluateAll((elements) => new Set(elements.filter((e) => e.getClientRects().length > 0).map((e) => Math.round(e.getBoundingClientRect().top))).size);
+      expect(await rows('.toolbar button'), 'rows of toolbar buttons').toBeLessThanOrEqual(2);
+      expect(await rows('[role="tab"]'), 'rows of file tabs').toBe(1);
+      expect(await section(page).locator('[role="tab"]').count()).toBeGreaterThan(1);
+      for (const action of ['run', 'hint', 'reset', 'compare', 'solution', 'switch-editor']) {
+        const box = (await section(page).locator(`[data-action="${action}"]`).boundingBox())!;
+        expect(box.x, action).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width, action).toBeLessThanOrEqual(375);
+      }
       await replaceCode(page, solution, true);
       await section(page).locator('[data-action="run"]').tap();
       await page.waitForFunction(

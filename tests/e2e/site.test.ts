@@ -202,3 +202,85 @@ describe('navigation', () => {
     await page.close();
   });
 });
+
+describe('on a phone', () => {
+  let phone: Browser;
+  beforeAll(async () => {
+    phone = await launchBrowser({ viewport: { width: 375, height: 740 }, touch: true });
+  });
+  afterAll(async () => {
+    await phone?.close();
+  });
+
+  it('shows every lesson\'s title on the first screen, with the contents folded behind a button', async () => {
+    const page = await phone.context.newPage();
+    for (const path of pages.filter((p) => p.startsWith('/lessons/'))) {
+      await page.goto(baseUrl + path);
+      const title = await page.locator('h1').boundingBox();
+      expect(title, `${path}: the title is not laid out`).not.toBeNull();
+      expect(title!.y + title!.height, `${path}: the title ends ${Math.round(title!.y + title!.height)}px down a 740px screen`).toBeLessThan(740);
+      // Either the contents are folded away, or they come after the title in reading order.
+      const contentsFirst = await page.evaluate(() => {
+        const toc = document.querySelector('.toc');
+        const h1 = document.querySelector('h1')!;
+        return toc !== null && toc.checkVisibility() && Boolean(toc.compareDocumentPosition(h1) & Node.DOCUMENT_POSITION_FOLLOWING);
+      });
+      expect(contentsFirst, `${path}: the table of contents comes before the lesson`).toBe(false);
+      const toggle = page.getByRole('button', { name: 'Contents' });
+      expect(await toggle.isVisible(), path).toBe(true);
+      expect(await toggle.getAttribute('aria-expanded'), path).toBe('false');
+      expect(await page.locator('.toc').isVisible(), path).toBe(false);
+      expect(await page.locator('.module-nav').isVisible(), path).toBe(false);
+    }
+    await page.close();
+  });
+
+  it('opens and closes the contents from the keyboard and by touch, and a contents link leads to its heading', async () => {
+    const page = await phone.context.newPage();
+    const lesson = pages.find((p) => p.startsWith('/lessons/'))!;
+    await page.goto(baseUrl + lesson);
+    const toggle = page.getByRole('button', { name: 'Contents' });
+    const panel = page.locator(`#${await toggle.getAttribute('aria-controls')}`);
+    expect(await panel.locator('.toc').count()).toBe(1);
+    expect(await panel.locator('.module-nav').count()).toBe(1);
+    // Keyboard: Enter and Space toggle it.
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(await page.locator('.toc').isVisible()).toBe(true);
+    expect(await page.locator('.module-nav a[aria-current="page"]').isVisible()).toBe(true);
+    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+    expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join('; ')}`)).toEqual([]);
+    await page.keyboard.press('Space');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(await page.locator('.toc').isVisible()).toBe(false);
+    // Escape from inside the open contents closes them and returns to the button.
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => Boolean(document.activeElement?.closest('#lesson-contents')))).toBe(true);
+    await page.keyboard.press('Escape');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-controls'))).toBe('lesson-contents');
+    // Touch: open, tap a heading in the contents; the contents fold and the heading is on screen.
+    await toggle.tap();
+    const link = page.locator('.toc a').nth(1);
+    const target = (await link.getAttribute('href'))!;
+    await link.tap();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe(target);
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    const heading = await page.locator(target).boundingBox();
+    expect(heading!.y).toBeGreaterThanOrEqual(-1);
+    expect(heading!.y).toBeLessThan(740);
+    await page.close();
+  });
+
+  it('keeps the contents beside the lesson on a wide screen, with no button to open them', async () => {
+    const page = await browser.context.newPage();
+    const lesson = pages.find((p) => p.startsWith('/lessons/'))!;
+    await page.goto(baseUrl + lesson);
+    expect(await page.locator('.toc').isVisible()).toBe(true);
+    expect(await page.locator('.module-nav').isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Contents' }).count()).toBe(0);
+    await page.close();
+  });
+});

@@ -172,7 +172,7 @@ describe('every live simulation, played to the end', () => {
         const noTrace = section.locator('[data-seq-empty]');
         if ((await noTrace.count()) > 0 && (await noTrace.isVisible())) {
           const words = (await noTrace.textContent()) ?? '';
-          if (!/no message trace/i.test(words)) say(`the message view says "${words}"`);
+          if (!/without a message trace/i.test(words)) say(`the message view says "${words}"`);
         } else {
           const messages = Number(await section.getAttribute('data-messages'));
           if (!(messages > 0)) say(`the sequence diagram received ${messages} messages`);

@@ -45,7 +45,7 @@ export function captureTraces(sim: typeof SimModule, maxEvents = DEFAULT_TRACE_E
     runs: () =>
       created.map((run, i) => {
         const nodes = [...run.nodes];
-        const batcher = new TraceBatcher(nodes, () => {});
+        const batcher = new TraceBatcher(nodes);
         for (const event of run.trace.events) batcher.add(event);
         return {
           index: i + 1,

@@ -88,7 +88,8 @@ export interface RebalanceRun {
   readonly movedShards: number;
 }
 
-export function buildRebalance(params: ParamValues, seed: number): RebalanceRun {
+/** Builds the scenario; `trace: false` turns the message trace off for fast runs in tests. */
+export function buildRebalance(params: ParamValues, seed: number, options: { readonly trace?: boolean } = {}): RebalanceRun {
   const policy = (['epoch', 'retry', 'stale'].includes(String(params['router'])) ? params['router'] : 'epoch') as RouterPolicy;
   const pushDelayMs = Number(params['pushDelayMs'] ?? 1_000);
   const ratePerS = Number(params['ratePerS'] ?? 1_500);
@@ -104,7 +105,7 @@ export function buildRebalance(params: ParamValues, seed: number): RebalanceRun 
   const after: ShardMap = { epoch: 2, owners };
   const movedShards = owners.filter((o, s) => o !== before.owners[s]).length;
 
-  const sim = new Simulation({ seed, trace: { enabled: false }, network: { latency: uniform(0.5, 2) } });
+  const sim = new Simulation({ seed, trace: { enabled: options.trace ?? true }, network: { latency: uniform(0.5, 2) } });
   let authoritative = before;
   const refusals = new Map<string, ShardMap>();
   const misrouted: { atMs: number }[] = [];

@@ -6,7 +6,7 @@
  * is a database read.
  */
 import { Simulation, exponential, hash32, uniform, type KvInput } from '../sim/index.ts';
-import type { ParamValues, Scenario } from './types.ts';
+import type { BuiltScenario, ParamValues, Scenario } from './types.ts';
 
 
 /** Maps a key to a node, given the current node list. */
@@ -61,58 +61,63 @@ export const scenario: Scenario = {
     { kind: 'number', name: 'ratePerS', label: 'Requests per second', min: 500, max: 4_000, step: 100, default: 2_400, unit: 'QPS' },
   ],
   build(params: ParamValues, seed: number) {
-    const partitioner = params['partitioner'] === 'mod' ? 'mod' : 'ring';
-    const vnodes = Math.max(1, Math.round(Number(params['vnodes'] ?? 100)));
-    const ratePerS = Number(params['ratePerS'] ?? 2_400);
-    const before = Array.from({ length: 8 }, (_, i) => `cache-${i + 1}`);
-    const after = [...before, 'cache-9'];
-    const make = (nodes: readonly string[]): Partitioner => (partitioner === 'mod' ? modN(nodes) : ring(nodes, vnodes));
-    let route = make(before);
-
-    const sim = new Simulation({ seed, trace: { enabled: false }, network: { latency: uniform(0.2, 0.6) } });
-    // Warm caches: each server starts holding exactly the keys it owns before the join.
-    const warm = new Map<string, Set<string>>(after.map((n) => [n, new Set<string>()]));
-    for (let k = 0; k < KEY_COUNT; k++) warm.get(route(`k${k}`))!.add(`k${k}`);
-    for (const name of after) {
-      sim.addNode(
-        name,
-        (ctx) => {
-          const cached = warm.get(name)!;
-          return {
-            async onRequest(request) {
-              const op = request.body as KvInput;
-              if (!cached.has(op.key)) {
-                // A miss: read through from the database, holding this worker meanwhile.
-                await ctx.rpc('db', op, { timeoutMs: 400 });
-                cached.add(op.key);
-              }
-              return { kind: 'get', value: null };
-            },
-          };
-        },
-        { capacity: { workers: 8, serviceTime: exponential(1), queueCapacity: 400 } },
-      );
-    }
-    sim.addNode('db', () => ({ onRequest: () => ({ kind: 'get', value: null }) }), {
-      capacity: { workers: 2, serviceTime: exponential(2), queueCapacity: 2_000 },
-    });
-    sim.at(JOIN_AT_MS, () => {
-      route = make(after);
-    });
-    sim.workload({
-      name: 'clients',
-      target: (op) => route(op.key),
-      arrivals: { kind: 'open', ratePerS },
-      keys: { count: KEY_COUNT },
-      mix: { get: 1 },
-      deadlineMs: 500,
-      stopMs: DURATION_MS,
-    });
-    return {
-      sim,
-      durationMs: DURATION_MS + 600,
-      slo: { p99LatencyMs: 50, availability: 0.999 },
-      groups: { clients: ['clients'], caches: after, database: ['db'] },
-    };
+    return buildRingBalance(params, seed);
   },
 };
+
+/** Builds the scenario; `trace: false` turns the message trace off for fast runs in tests. */
+export function buildRingBalance(params: ParamValues, seed: number, options: { readonly trace?: boolean } = {}): BuiltScenario {
+  const partitioner = params['partitioner'] === 'mod' ? 'mod' : 'ring';
+  const vnodes = Math.max(1, Math.round(Number(params['vnodes'] ?? 100)));
+  const ratePerS = Number(params['ratePerS'] ?? 2_400);
+  const before = Array.from({ length: 8 }, (_, i) => `cache-${i + 1}`);
+  const after = [...before, 'cache-9'];
+  const make = (nodes: readonly string[]): Partitioner => (partitioner === 'mod' ? modN(nodes) : ring(nodes, vnodes));
+  let route = make(before);
+
+  const sim = new Simulation({ seed, trace: { enabled: options.trace ?? true }, network: { latency: uniform(0.2, 0.6) } });
+  // Warm caches: each server starts holding exactly the keys it owns before the join.
+  const warm = new Map<string, Set<string>>(after.map((n) => [n, new Set<string>()]));
+  for (let k = 0; k < KEY_COUNT; k++) warm.get(route(`k${k}`))!.add(`k${k}`);
+  for (const name of after) {
+    sim.addNode(
+      name,
+      (ctx) => {
+        const cached = warm.get(name)!;
+        return {
+          async onRequest(request) {
+            const op = request.body as KvInput;
+            if (!cached.has(op.key)) {
+              // A miss: read through from the database, holding this worker meanwhile.
+              await ctx.rpc('db', op, { timeoutMs: 400 });
+              cached.add(op.key);
+            }
+            return { kind: 'get', value: null };
+          },
+        };
+      },
+      { capacity: { workers: 8, serviceTime: exponential(1), queueCapacity: 400 } },
+    );
+  }
+  sim.addNode('db', () => ({ onRequest: () => ({ kind: 'get', value: null }) }), {
+    capacity: { workers: 2, serviceTime: exponential(2), queueCapacity: 2_000 },
+  });
+  sim.at(JOIN_AT_MS, () => {
+    route = make(after);
+  });
+  sim.workload({
+    name: 'clients',
+    target: (op) => route(op.key),
+    arrivals: { kind: 'open', ratePerS },
+    keys: { count: KEY_COUNT },
+    mix: { get: 1 },
+    deadlineMs: 500,
+    stopMs: DURATION_MS,
+  });
+  return {
+    sim,
+    durationMs: DURATION_MS + 600,
+    slo: { p99LatencyMs: 50, availability: 0.999 },
+    groups: { clients: ['clients'], caches: after, database: ['db'] },
+  };
+}

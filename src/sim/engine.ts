@@ -14,7 +14,7 @@ import {
   RpcTimeoutError,
 } from './errors.ts';
 import { EventQueue } from './event-queue.ts';
-import { LatencyRecorder, type QueueSample } from './metrics.ts';
+import { LatencyRecorder, type FinishedOperation, type QueueSample } from './metrics.ts';
 import type {
   Message,
   NodeContext,
@@ -481,6 +481,8 @@ export class OperationCounters {
   firstInvokeMs = Infinity;
   /** Latest completion seen, in milliseconds. */
   lastReturnMs = -Infinity;
+  /** Told of every operation as it is counted (see `Simulation.onOperation`). */
+  readonly listeners: ((operation: FinishedOperation) => void)[] = [];
 }
 
 /** A source of operations that may still be open; workloads register one for the summary. */
@@ -1336,6 +1338,11 @@ export class Engine {
       counters.latency.record(returnMs! - invokeMs);
     } else if (status === 'failed') counters.failed++;
     else counters.unknown++;
+    const listeners = counters.listeners;
+    if (listeners.length > 0) {
+      const operation: FinishedOperation = { status, invokeMs, returnMs, countedAtMs: this.now };
+      for (const listener of listeners) listener(operation);
+    }
   }
 }
 

@@ -53,6 +53,7 @@ export { KeyChooser, Workload, burst, ramp } from './workload.ts';
 export type { Arrivals, KeySpace, OperationMix, RateProfile, WorkloadOptions } from './workload.ts';
 export { LatencyRecorder, checkSlo } from './metrics.ts';
 export type {
+  FinishedOperation,
   LatencySummary,
   MetricsSummary,
   NodeLoad,

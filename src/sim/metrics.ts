@@ -109,6 +109,21 @@ export interface QueueSample {
   readonly served: number;
 }
 
+/**
+ * One operation as the summary counts it: told to `sim.onOperation` listeners the moment it
+ * is counted, whether or not the trace is on.
+ */
+export interface FinishedOperation {
+  /** `ok`: succeeded within its deadline; `failed`: refused; `unknown`: no answer within its deadline. */
+  readonly status: 'ok' | 'failed' | 'unknown';
+  /** When it was issued, in milliseconds. */
+  readonly invokeMs: number;
+  /** When its answer came, in milliseconds; `undefined` for `unknown` (there was none). */
+  readonly returnMs: number | undefined;
+  /** When it was counted, in milliseconds: `returnMs`, or the moment its deadline passed. */
+  readonly countedAtMs: number;
+}
+
 /** Everything measured in a run; from `sim.summary()`. */
 export interface MetricsSummary {
   /** Operations issued by workloads. */
@@ -119,6 +134,8 @@ export interface MetricsSummary {
   readonly failed: number;
   /** Operations with no answer within their deadline, or still open at the end. */
   readonly unknown: number;
+  /** Of `unknown`, the operations still waiting for an answer (within their deadline) when the summary was taken. */
+  readonly open: number;
   /** `ok / operations`: the fraction that succeeded within the deadline (1 when none ran). */
   readonly availability: number;
   /** Latencies of the successful operations. */

@@ -5,7 +5,7 @@
 import { Engine, PartitionState, type LinkOptions, type SimNode, type SimulationOptions } from './engine.ts';
 import type { NodeHandlerError } from './errors.ts';
 import type { KvInput, KvOutput } from './history.ts';
-import { checkSlo, type MetricsSummary, type QueueSample, type SloObjectives, type SloReport } from './metrics.ts';
+import { checkSlo, type FinishedOperation, type MetricsSummary, type QueueSample, type SloObjectives, type SloReport } from './metrics.ts';
 import type { ClockOptions, NodeFactory, NodeOptions, NodeStatus } from './node.ts';
 import type { Trace } from './trace.ts';
 import { Workload, type WorkloadOptions } from './workload.ts';
@@ -346,6 +346,27 @@ export class Simulation {
     return this.#engine.settle();
   }
 
+  /**
+   * Calls `listener` for every workload operation at the moment {@link summary} counts it
+   * (it succeeded, was refused, or its deadline passed), whether or not the trace is on.
+   * A live view uses it to chart a run as it goes; the listener must only read. Returns a
+   * function that stops the calls.
+   *
+   * @example
+   * let ok = 0;
+   * const stop = sim.onOperation((op) => { if (op.status === 'ok') ok++; });
+   * await sim.runUntil(5_000);
+   * stop(); // ok === sim.summary().ok
+   */
+  onOperation(listener: (operation: FinishedOperation) => void): () => void {
+    const listeners = this.#engine.counters.listeners;
+    listeners.push(listener);
+    return () => {
+      const i = listeners.indexOf(listener);
+      if (i >= 0) listeners.splice(i, 1);
+    };
+  }
+
   /** Everything measured so far: latency percentiles, availability, throughput, load. */
   summary(): MetricsSummary {
     const engine = this.#engine;
@@ -359,6 +380,7 @@ export class Simulation {
       ok: counters.ok,
       failed: counters.failed,
       unknown: counters.unknown + open,
+      open,
       availability: operations === 0 ? 1 : counters.ok / operations,
       latency: counters.latency.summary(),
       throughputPerS: windowMs > 0 ? (counters.ok * 1000) / windowMs : 0,

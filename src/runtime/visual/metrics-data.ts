@@ -78,34 +78,41 @@ export function loadBars(bucket: MetricBucket | undefined, nodeCount: number): [
 /** The figures of the summary table at the playhead. */
 export interface Snapshot {
   readonly atMs: number;
+  /**
+   * Operations with an outcome so far: succeeded, refused, or out of time. Once the run is
+   * over, operations still waiting count too (as out of time), as the simulator's summary
+   * counts them; this is then the summary's `operations`.
+   */
   readonly completed: number;
   readonly ok: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
   /** Successful operations per second over the last second of virtual time. */
   readonly throughputPerS: number;
-  /** Successful share of completed operations so far (NaN before any completed). */
+  /** `ok / completed` (NaN before any completed); at the end of the run, the summary's availability. */
   readonly availability: number;
   /** Verdict per SLO objective shown (only p99 and availability are measurable live). */
   readonly slo: readonly { readonly label: string; readonly target: string; readonly pass: boolean | undefined }[];
 }
 
+/**
+ * The summary at the playhead, from the simulator's running totals in the bucket before
+ * it. While the run goes on, an operation still waiting is not judged yet (it would drag
+ * availability down for no fault of the system); at the end it counts as having had no
+ * answer, exactly as `sim.summary()` counts it.
+ */
 export function snapshot(meta: RunMeta, buckets: readonly MetricBucket[], upTo: number, atMs: number): Snapshot {
-  let ok = 0;
-  let completed = 0;
   let recentOk = 0;
   let recentMs = 0;
-  for (let i = 0; i <= upTo && i < buckets.length; i++) {
-    const b = buckets[i]!;
-    ok += b.ok;
-    completed += b.ok + b.failed + b.unknown;
-  }
   for (let i = Math.min(upTo, buckets.length - 1); i >= 0 && recentMs < 1000; i--) {
     const b = buckets[i]!;
     recentOk += b.ok;
     recentMs += b.endMs - b.startMs;
   }
   const last = upTo >= 0 ? buckets[Math.min(upTo, buckets.length - 1)] : undefined;
+  const over = last !== undefined && last.endMs >= meta.durationMs;
+  const ok = last?.totalOk ?? 0;
+  const completed = last === undefined ? 0 : last.totalOk + last.totalFailed + last.totalUnknown + (over ? last.totalOpen : 0);
   const p50Ms = last?.totalP50Ms ?? Number.NaN;
   const p99Ms = last?.totalP99Ms ?? Number.NaN;
   const availability = completed > 0 ? ok / completed : Number.NaN;

@@ -66,14 +66,26 @@ export interface NodeSample {
 export interface MetricBucket {
   readonly startMs: number;
   readonly endMs: number;
-  /** Operations that completed in the bucket, by outcome. */
+  /**
+   * Operations the simulator counted in the bucket, by outcome (`sim.onOperation`); an
+   * `unknown` one is counted when its deadline passes.
+   */
   readonly ok: number;
   readonly failed: number;
   readonly unknown: number;
   /** Latency percentiles of the bucket's successful operations (NaN when there were none). */
   readonly p50Ms: number;
   readonly p99Ms: number;
-  /** Cumulative latency percentiles of every successful operation up to `endMs`. */
+  /**
+   * The simulator's summary (`sim.summary()`) at `endMs`: operations that succeeded, were
+   * refused, or passed their deadline without an answer, and operations still waiting
+   * (which the summary also counts as unknown).
+   */
+  readonly totalOk: number;
+  readonly totalFailed: number;
+  readonly totalUnknown: number;
+  readonly totalOpen: number;
+  /** The summary's latency percentiles of every successful operation up to `endMs` (NaN before the first). */
   readonly totalP50Ms: number;
   readonly totalP99Ms: number;
   /** Sparse latency histogram of the bucket: pairs of [bin index, count]. */
@@ -95,6 +107,11 @@ export interface RunMeta {
   readonly durationMs: number;
   readonly bucketMs: number;
   readonly slo: SloObjectives;
+  /**
+   * Whether the scenario records a message trace. Without one there are no messages to
+   * draw (the views say so); the measurements come from the simulator either way.
+   */
+  readonly traced: boolean;
 }
 
 export type ToWorker =

@@ -2,8 +2,22 @@
  * The words and geometry behind the message sequence diagram: what a message's details
  * say, where its arrow ends, and which arrow the pointer is on. Pure, tested in Node.
  */
+import type { RunMeta } from './protocol.ts';
 import type { MessageView } from './store.ts';
 import { formatMs } from './scales.ts';
+
+/**
+ * What the message view says instead of a diagram when the scenario records no message
+ * trace (big runs may turn it off to run fast); `undefined` when there are messages to draw.
+ * An empty diagram would read as "no messages were sent", which is not what happened.
+ */
+export function untracedNote(meta: Pick<RunMeta, 'traced'>): string | undefined {
+  if (meta.traced) return undefined;
+  return (
+    'This simulation runs without a message trace, so there are no messages to draw here (and none in flight in the cluster view). ' +
+    'Its requests still run: the charts and tables below are the simulator’s own measurements.'
+  );
+}
 
 /** How a message's fate reads in a sentence. */
 export function outcomeText(m: MessageView): string {

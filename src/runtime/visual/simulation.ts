@@ -12,6 +12,7 @@ import { snapshot } from './metrics-data.ts';
 import { Playback, SPEEDS, nextEventTime } from './playback.ts';
 import type { FromWorker, RunMeta, ToWorker } from './protocol.ts';
 import { formatMs, formatPercent } from './scales.ts';
+import { untracedNote } from './sequence-data.ts';
 import { SequenceView } from './sequence-view.ts';
 import { RunStore } from './store.ts';
 import { onThemeChange, readPalette } from './theme.ts';
@@ -180,6 +181,14 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
     viewsBox.hidden = false;
     const store = new RunStore(meta);
     const cluster = new ClusterView(q('[data-cluster]'), store, palette);
+    // A scenario without a message trace gets words, not an empty diagram.
+    const note = untracedNote(meta);
+    const noTrace = q<HTMLElement>('[data-seq-empty]');
+    noTrace.textContent = note ?? '';
+    noTrace.hidden = note === undefined;
+    for (const part of section.querySelectorAll<HTMLElement>('.seq-toolbar, [data-seq-plot], [data-seq-plot] + .hint, [data-seq-details], .seq-list-box')) {
+      part.hidden = note !== undefined;
+    }
     const sequence = new SequenceView(
       { plot: q('[data-seq-plot]'), details: q('[data-seq-details]'), list: q('[data-seq-list]'), listNote: q('[data-seq-note]') },
       store,

@@ -67,6 +67,8 @@ export function metaFor(run: TracedRun, test: TestResult): RunMeta {
     durationMs: Math.max(1, run.durationMs),
     bucketMs: 1_000,
     slo: {},
+    // Show trace records every run it draws.
+    traced: true,
   };
 }
 

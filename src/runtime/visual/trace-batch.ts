@@ -1,7 +1,8 @@
 /**
  * Turns simulator trace events into the batches the page draws (see protocol.ts): message
- * columns, message endings, lane events and partitions, and the latencies of completed
- * operations. Runs in the worker; pure, so it is tested in Node.
+ * columns, message endings, lane events and partitions. Runs in the worker; pure, so it is
+ * tested in Node. Operations are not counted here: the metrics come from the simulator's
+ * own counters (run-feed.ts), which do not depend on the trace being on.
  */
 import type { TraceEvent } from '../../sim/index.ts';
 import { BODY_CHARS, KINDS, OUTCOMES, type CutEvent, type EndColumns, type LaneEvent, type MessageColumns } from './protocol.ts';
@@ -54,14 +55,9 @@ export class TraceBatcher {
   #outcome: number[] = [];
   #lanes: LaneEvent[] = [];
   #cuts: CutEvent[] = [];
-  /** Invocation times of open operations, by `client:op`. */
-  readonly #open = new Map<string, number>();
-  /** Receives the latency of every successful operation, and the outcome of every completion. */
-  readonly #onComplete: (status: 'ok' | 'failed' | 'unknown', latencyMs: number) => void;
 
-  constructor(nodes: readonly string[], onComplete: (status: 'ok' | 'failed' | 'unknown', latencyMs: number) => void) {
+  constructor(nodes: readonly string[]) {
     this.#index = new Map(nodes.map((n, i) => [n, i]));
-    this.#onComplete = onComplete;
   }
 
   /** How many messages and endings wait to be taken. */
@@ -90,16 +86,6 @@ export class TraceBatcher {
       case 'drop':
         this.#end(e.id, e.t, OUTCOMES.indexOf(e.reason));
         return;
-      case 'invoke':
-        this.#open.set(`${e.client}:${e.op}`, e.t);
-        return;
-      case 'complete': {
-        const key = `${e.client}:${e.op}`;
-        const start = this.#open.get(key);
-        this.#open.delete(key);
-        this.#onComplete(e.status, start === undefined ? Number.NaN : e.t - start);
-        return;
-      }
       case 'partition': {
         const cuts: [number, number][] = [];
         for (const [a, b] of e.cuts) {
@@ -137,7 +123,8 @@ export class TraceBatcher {
         this.#lane(e.t, e.node, e.type, e.message);
         return;
       default:
-        // Queue, disk, duplicate and log events are not drawn; the metrics carry queues.
+        // Queue, disk, duplicate, log and operation events are not drawn; the metrics carry
+        // queues and operations.
         return;
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LatencyRecorder, Simulation, checkSlo, constant, type SloMeasurements } from '../../../src/sim/index.ts';
+import { LatencyRecorder, Rejection, Simulation, checkSlo, constant, type SloMeasurements } from '../../../src/sim/index.ts';
 
 function measured(overrides: Partial<SloMeasurements['latency']> & { availability?: number; ackedWritesLost?: number }): SloMeasurements {
   const { availability = 1, ackedWritesLost, ...latency } = overrides;
@@ -79,5 +79,42 @@ describe('the run summary', () => {
     expect(summary.latency.p50Ms).toBe(2);
     expect(summary.nodes).toEqual([{ node: 'kv', served: 10, rejected: 0, maxQueueDepth: 0 }]);
     expect(sim.checkSlo({ p99LatencyMs: 5, availability: 1 }).pass).toBe(true);
+  });
+
+  it('tells a listener of every operation as the summary counts it, with the trace off, and separates those still open', async () => {
+    const sim = new Simulation({ seed: 3, network: { latency: constant(1) }, trace: { enabled: false } });
+    // Requests in turn: refused, answered in 1 ms, answered after the 20 ms deadline.
+    let turn = 0;
+    sim.addNode('kv', (ctx) => ({
+      async onRequest() {
+        const kind = turn++ % 3;
+        if (kind === 0) throw new Rejection('no');
+        await ctx.sleep(kind === 1 ? 1 : 30);
+        return { kind: 'put' };
+      },
+    }));
+    sim.workload({ target: 'kv', arrivals: { kind: 'open', ratePerS: 200 }, mix: { put: 1 }, deadlineMs: 20, stopMs: 1_000 });
+    const seen = { ok: 0, failed: 0, unknown: 0, latencies: [] as number[] };
+    const stop = sim.onOperation((op) => {
+      seen[op.status]++;
+      if (op.status === 'ok') seen.latencies.push(op.returnMs! - op.invokeMs);
+      else if (op.status === 'unknown') expect(op.returnMs).toBeUndefined();
+      expect(op.countedAtMs).toBe(sim.nowMs);
+    });
+    await sim.runUntil(1_000);
+    const summary = sim.summary();
+    expect(sim.trace.events).toHaveLength(0);
+    expect(seen.failed).toBe(summary.failed);
+    expect(seen.failed).toBeGreaterThan(50);
+    expect(seen.ok).toBe(summary.ok);
+    expect(seen.ok).toBeGreaterThan(50);
+    expect(seen.latencies.every((ms) => ms >= 1 && ms < 20)).toBe(true);
+    expect(seen.unknown).toBeGreaterThan(50);
+    expect(summary.open).toBeGreaterThan(0);
+    expect(seen.unknown + summary.open).toBe(summary.unknown);
+    expect(summary.operations).toBe(seen.ok + seen.failed + seen.unknown + summary.open);
+    stop();
+    await sim.runUntil(2_000);
+    expect(seen.unknown + seen.failed + seen.ok).toBeLessThan(sim.summary().operations);
   });
 });

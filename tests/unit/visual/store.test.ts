@@ -13,6 +13,7 @@ const meta: RunMeta = {
   durationMs: 100,
   bucketMs: 10,
   slo: {},
+  traced: true,
 };
 
 function batch(messages: [id: number, send: number, from: number, to: number][], ends: [id: number, end: number, outcome: number][], untilMs: number, extra: Partial<{ buckets: MetricBucket[]; done: boolean }> = {}) {
@@ -112,7 +113,7 @@ describe('the run store', () => {
     const store = new RunStore(meta);
     const bucket = (i: number): MetricBucket => ({
       startMs: i * 10, endMs: i * 10 + 10, ok: 0, failed: 0, unknown: 0, p50Ms: Number.NaN, p99Ms: Number.NaN,
-      totalP50Ms: Number.NaN, totalP99Ms: Number.NaN, bins: [], nodes: [],
+      totalOk: 0, totalFailed: 0, totalUnknown: 0, totalOpen: 0, totalP50Ms: Number.NaN, totalP99Ms: Number.NaN, bins: [], nodes: [],
     });
     store.ingest(batch([], [], 30, { buckets: [bucket(0), bucket(1), bucket(2)] }));
     expect(store.bucketIndexAt(5)).toBe(-1);

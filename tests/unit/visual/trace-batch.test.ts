@@ -8,12 +8,10 @@ describe('turning a trace into batches', () => {
   it('streams a real run in batches that add up to the whole trace, with one ending per message', async () => {
     const built = scenario.build({ ratePerS: 300, workers: 1 }, 7);
     const nodes = [...built.sim.nodes];
-    const latencies: number[] = [];
-    let failed = 0;
-    const batcher = new TraceBatcher(nodes, (status, ms) => (status === 'ok' ? latencies.push(ms) : failed++));
+    const batcher = new TraceBatcher(nodes);
     const store = new RunStore({
       scenarioId: scenario.id, title: '', description: '', params: [], seed: 7, nodes, groups: [{ name: 'all', nodes: nodes.map((_, i) => i) }],
-      durationMs: 2_000, bucketMs: 50, slo: {},
+      durationMs: 2_000, bucketMs: 50, slo: {}, traced: true,
     });
     let cursor = 0;
     for (let t = 100; t <= 2_000; t += 100) {
@@ -39,9 +37,6 @@ describe('turning a trace into batches', () => {
     }
     expect(queueFull).toBe(rejects.length);
     expect(dropped).toBe(drops.length + rejects.length);
-    expect(latencies.length).toBe(built.sim.trace.ofType('complete').filter((c) => c.status === 'ok').length);
-    expect(Math.min(...latencies)).toBeGreaterThan(0);
-    expect(failed).toBeGreaterThan(0);
   });
 
   it('describes message bodies briefly, whatever they hold', () => {

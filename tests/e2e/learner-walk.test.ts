@@ -83,7 +83,12 @@ async function answerQuizzes(page: Page, lessonId: string): Promise<void> {
       const visible = await options.nth(j).locator('.explanation').isVisible();
       expect(visible, `${lessonId}: question ${i + 1}, option ${j + 1} after a wrong try`).toBe(j === wrong);
     }
-    for (let j = 0; j < n; j++) await options.nth(j).locator('input').setChecked(correct[j]!);
+    // Radio buttons: choosing the right one clears the wrong one; check boxes: each set as it should be.
+    const multiple = (await form.getAttribute('data-multiple')) === 'true';
+    for (let j = 0; j < n; j++) {
+      if (multiple) await options.nth(j).locator('input').setChecked(correct[j]!);
+      else if (correct[j]) await options.nth(j).locator('input').check();
+    }
     await form.getByRole('button', { name: 'Check answer' }).click();
     expect(await form.locator('.feedback').textContent()).toMatch(/^Right\./);
   }

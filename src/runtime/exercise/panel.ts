@@ -13,7 +13,7 @@ import { createPlainEditor } from './plain-editor.ts';
 import type { HostChoice, HostNote, Submission } from '../hosts/host.ts';
 import { el } from '../dom.ts';
 import { browserPanelState, storableResult, type StoredRun } from './last-run.ts';
-import { offersTrace, resultHeadline } from './result-text.ts';
+import { displayedMessage, offersTrace, resultHeadline } from './result-text.ts';
 
 const EDITOR_PREFERENCE_KEY = 'faultlines:editor';
 /** Console lines shown at most; the rest are counted. The grader caps its own capture too. */
@@ -494,7 +494,7 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
     if (t.note && t.status !== 'fail') item.append(el('p', { className: 'note', textContent: t.note }));
     if (t.status === 'fail') {
       const detail = el('div', { className: 'failure' });
-      if (t.message) detail.append(el('pre', { className: 'message', textContent: t.message }));
+      if (t.message) detail.append(el('pre', { className: 'message', textContent: displayedMessage(t.message) }));
       if (t.diff) detail.append(el('pre', { className: 'diff', textContent: t.diff }));
       for (const other of t.otherMessages ?? []) detail.append(el('pre', { className: 'message', textContent: other }));
       if (t.location) detail.append(el('p', {}, 'At ', locationLink(t.location.file, t.location.line, t.location.column)));

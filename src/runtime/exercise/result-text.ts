@@ -17,3 +17,13 @@ export function resultHeadline(result: GradeResult): string {
 export function offersTrace(test: TestResult): boolean {
   return test.status === 'fail' && (test.simulations ?? 0) > 0;
 }
+
+/**
+ * A failure message as the panel shows it. A failed assertion is the test's own verdict,
+ * so its sentence is shown without the `AssertionError:` label; any other error (a
+ * `TypeError` thrown by the learner's code, a timeout) keeps its name, which says what went
+ * wrong.
+ */
+export function displayedMessage(message: string): string {
+  return message.replace(/^AssertionError: /, '');
+}

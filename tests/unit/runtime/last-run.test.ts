@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GradeResult, TestResult } from '../../../src/grader/types.ts';
 import { PanelStateStore, STORED_LOG_LINES, parsePanelState, storableResult } from '../../../src/runtime/exercise/last-run.ts';
-import { offersTrace, resultHeadline } from '../../../src/runtime/exercise/result-text.ts';
+import { displayedMessage, offersTrace, resultHeadline } from '../../../src/runtime/exercise/result-text.ts';
 import type { KeyValueStorage } from '../../../src/runtime/progress.ts';
 
 function memoryStorage(): KeyValueStorage & { items: Map<string, string> } {
@@ -94,5 +94,13 @@ describe('the words for a result', () => {
     expect(offersTrace(test('fail', { simulations: 0 }))).toBe(false);
     expect(offersTrace(test('fail'))).toBe(false);
     expect(offersTrace(test('pass', { simulations: 1 }))).toBe(false);
+  });
+
+  it("shows a failed assertion's sentence without its error name, and keeps the name of any other error", () => {
+    expect(displayedMessage('AssertionError: With 1 worker, p99 was 56.2 ms; the target is 50 ms.')).toBe('With 1 worker, p99 was 56.2 ms; the target is 50 ms.');
+    expect(displayedMessage("TypeError: Cannot read properties of undefined (reading 'length')")).toBe(
+      "TypeError: Cannot read properties of undefined (reading 'length')",
+    );
+    expect(displayedMessage('TestTimeoutError: Test timed out in 4000ms.')).toBe('TestTimeoutError: Test timed out in 4000ms.');
   });
 });

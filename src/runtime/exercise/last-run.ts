@@ -12,6 +12,11 @@ const PREFIX = 'faultlines:panel:v1:';
 
 /** Console lines kept with a stored result; the panel shows at most this many anyway. */
 export const STORED_LOG_LINES = 500;
+/**
+ * Characters of console output kept with a stored result, so that a run that printed a lot
+ * cannot fill the storage the learner's code needs (browsers allow about 5 MB per site).
+ */
+export const STORED_LOG_CHARS = 20_000;
 
 export interface StoredRun {
   readonly result: GradeResult;
@@ -60,13 +65,20 @@ export class PanelStateStore {
   }
 }
 
-/** Trims a result for storage: console lines beyond what is shown, and stacks, are left out. */
+/** Trims a result for storage: stacks, and console output past a few hundred lines or 20,000 characters, are left out. */
 export function storableResult(result: GradeResult): GradeResult {
   const { logs, ...rest } = result;
+  const kept: GradeResult['logs'][number][] = [];
+  let chars = 0;
+  for (const line of logs) {
+    if (kept.length >= STORED_LOG_LINES || chars + line.text.length > STORED_LOG_CHARS) break;
+    kept.push(line);
+    chars += line.text.length;
+  }
   return {
     ...rest,
-    logs: logs.slice(0, STORED_LOG_LINES),
-    droppedLogLines: result.droppedLogLines + Math.max(0, logs.length - STORED_LOG_LINES),
+    logs: kept,
+    droppedLogLines: result.droppedLogLines + logs.length - kept.length,
     tests: result.tests.map(({ stack: _stack, ...test }) => test),
     errors: result.errors.map(({ stack: _stack, ...error }) => error),
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GradeResult, TestResult } from '../../../src/grader/types.ts';
-import { PanelStateStore, STORED_LOG_LINES, parsePanelState, storableResult } from '../../../src/runtime/exercise/last-run.ts';
+import { PanelStateStore, STORED_LOG_CHARS, STORED_LOG_LINES, parsePanelState, storableResult } from '../../../src/runtime/exercise/last-run.ts';
 import { displayedMessage, offersTrace, resultHeadline } from '../../../src/runtime/exercise/result-text.ts';
 import type { KeyValueStorage } from '../../../src/runtime/progress.ts';
 
@@ -74,6 +74,11 @@ describe('the panel state kept across a reload', () => {
     expect(stored.droppedLogLines).toBe(25);
     expect(stored.tests[0]).not.toHaveProperty('stack');
     expect(stored.tests[0]?.message).toBe('no');
+    // Long lines are bounded by characters too, so a chatty run cannot fill the storage code needs.
+    const long = Array.from({ length: 100 }, () => ({ stream: 'stdout' as const, text: 'x'.repeat(2_000) }));
+    const bounded = storableResult(result([test('pass')], { logs: long }));
+    expect(bounded.logs.reduce((sum, l) => sum + l.text.length, 0)).toBeLessThanOrEqual(STORED_LOG_CHARS);
+    expect(bounded.droppedLogLines).toBe(100 - bounded.logs.length);
   });
 });
 

@@ -117,6 +117,22 @@ describe('When backends fail: retries', () => {
     expectInLesson(`from 3 to 5`, `up to ${5 + 1} attempts per request`);
   });
 
+  it('counts the retry budget, not backoff, as what bounds retries under a sustained failure', () => {
+    const quiz = /<Quiz\s+question="[^"]*What keeps their retries from overloading it\?"[\s\S]*?\/>/.exec(lesson)?.[0];
+    expect(quiz, 'the quiz on what keeps retries from overloading a failing backend').toBeDefined();
+    const option = (start: string): string => quiz!.split('\n').find((line) => line.includes(`{ text: "${start}`)) ?? '';
+    expect(option('A retry budget')).toContain('correct: true');
+    expect(option('Capped exponential backoff')).not.toBe('');
+    expect(option('Capped exponential backoff'), 'backoff only delays retries from open-loop clients').not.toContain('correct: true');
+    // Open loop: new requests keep coming whatever the clients wait, so in steady state every
+    // request makes all its attempts and the attempt rate is the request rate times the attempts.
+    const rate = 1_200;
+    const retries = 3;
+    expectInLesson(`At ${num(rate)} requests per second with ${retries} retries each, a backend that fails everything receives ${num(rate * (retries + 1))} attempts per second`);
+    expectInLesson(`so with ${retries} retries the backend still sees ${retries + 1} times its normal load, a little later`);
+    expectInLesson('https://brooker.co.za/blog/2022/08/11/backoff.html');
+  });
+
   it('prints the upper limits of capped exponential backoff', () => {
     const base = 100;
     const cap = 2_000;

@@ -77,6 +77,12 @@ describe('When backends fail: the fast-failing black hole', () => {
     expectInLesson(`${pct(FAILING_SHARE, 0)} of a fifth is ${pct(FAILING_SHARE / 5, 0)} of all requests failing`);
   });
 
+  it('credits the SRE book with the name sinkholing and teaches its fix', () => {
+    expectInLesson('the unhealthy backend is *sinkholing* traffic [[9]](#references)');
+    expectInLesson('count recent errors as if they were active requests [[9]](#references)');
+    expectInLesson('9. "Load Balancing in the Datacenter."', 'https://sre.google/sre-book/load-balancing-datacenter/');
+  });
+
   it('the reference ejection skips a backend for 2 s after 5 failures, then 4 s after the next 5', () => {
     const picker = withOutlierEjection(twoChoices(new Random(1)));
     const views = ['s1', 's2', 's3'].map((name) => ({ name, outstanding: 0 }));

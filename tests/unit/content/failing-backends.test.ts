@@ -139,6 +139,15 @@ describe('When backends fail: retries', () => {
     expectInLesson('https://brooker.co.za/blog/2022/08/11/backoff.html');
   });
 
+  it('dates retry budgets by what the sources say, not by who was first', () => {
+    expect(/pioneer/i.test(lesson), 'no source says who pioneered retry budgets').toBe(false);
+    expectInLesson('`RetryBudget` in release 6.31.0, in December 2015');
+    expectInLesson('since release 6.31.0 (December 2015)');
+    expectInLesson('Finagle blog, 8 February 2016');
+    expectInLesson('retries make up less than 10% of its requests');
+    expectInLesson('10. Finagle changelog, release 6.31.0', 'https://sre.google/sre-book/handling-overload/');
+  });
+
   it('prints the upper limits of capped exponential backoff', () => {
     const base = 100;
     const cap = 2_000;

@@ -136,6 +136,17 @@ describe('Choosing a backend: least outstanding requests needs overlap', () => {
   }
   const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
+  it('calls the local count a limitation, as the SRE book does, and prices it for many clients', () => {
+    expect(lesson.includes('That is fine: every client is pushed the same way'), 'the local count is a limitation, not fine').toBe(false);
+    expectInLesson('lists exactly this as one of two limitations of its least-loaded round robin');
+    expectInLesson('about twice the CPU of the least loaded');
+    const rate = 2_400;
+    const clients = 240;
+    expectInLesson(`the ${num(rate)} requests per second of the simulator below, spread over ${clients} clients, is ${rate / clients} requests per second each`);
+    expectInLesson(`at ${rate / clients} requests per second, near round robin's`);
+    expectInLesson('https://sre.google/sre-book/load-balancing-datacenter/');
+  });
+
   it('steers away from a slow backend under load, and hardly at all at a trickle', async () => {
     const [busy, trickle, roundRobin] = await Promise.all([
       slowShare('least-outstanding', 2_400, 5_000),

@@ -173,6 +173,18 @@ describe('When backends fail: the exercise', () => {
   });
 });
 
+describe('When backends fail: what the exercise says about Envoy', () => {
+  it('places the panic threshold at 50% healthy hosts, not at every host ejected', () => {
+    // Envoy's panic threshold defaults to 50%: below that share of healthy hosts it balances
+    // over all of them (envoyproxy.io, "Panic threshold").
+    const sentence = /Envoy[^`]*panic threshold[^`]*/.exec(exerciseTest.replace(/' \+\s*'/g, ''))?.[0] ?? '';
+    expect(sentence, 'the exercise test mentions the panic threshold').not.toBe('');
+    expect(sentence).toContain('fewer than 50% of hosts are healthy, by default');
+    expect(sentence).not.toMatch(/calls this the panic threshold/);
+    expectInLesson('once fewer than 50% of a cluster\'s hosts are healthy, it ignores health and balances over all of them [[12]](#references)');
+  });
+});
+
 describe('When backends fail: the page itself', () => {
   it('keeps MDX-special characters out of the prose and starts the body below the title', () => {
     const prose = proseOf(lesson);

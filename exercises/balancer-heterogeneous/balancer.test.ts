@@ -231,7 +231,8 @@ describe('outlier ejection', () => {
       assert(
         names.includes(picked),
         `with every backend ejected, pick returned ${JSON.stringify(picked)} — return one of them anyway ` +
-          '(Envoy calls this the panic threshold: some requests may succeed, none would otherwise)',
+          '(some requests may succeed, none would otherwise; Envoy goes further with its panic threshold: ' +
+          'once fewer than 50% of hosts are healthy, by default, it balances over every host, healthy or not)',
       );
     }
   });

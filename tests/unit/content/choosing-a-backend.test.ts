@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../../src/sim/index.ts';
 import {
+  SLOW_BACKEND,
   buildPolicyRun,
   maxLoadBallsIntoBins,
   supermarketTimeInSystem,
@@ -122,6 +123,42 @@ describe('Choosing a backend: the simulator', () => {
     expectInLesson(
       `random assignment has a median of ${random.p50Ms.toFixed(1)} ms and a p99 of ${random.p99Ms.toFixed(1)} ms; ` +
         `two random choices have a median of ${two.p50Ms.toFixed(1)} ms and a p99 of ${two.p99Ms.toFixed(1)} ms`,
+    );
+  });
+});
+
+describe('Choosing a backend: least outstanding requests needs overlap', () => {
+  async function slowShare(policy: PolicyName, ratePerS: number, durationMs: number): Promise<number> {
+    const run = buildPolicyRun({ policy, ratePerS, slowLinkMs: 10, durationMs, seed: 42 });
+    await run.sim.runUntil(run.durationMs);
+    const total = [...run.sent.values()].reduce((sum, n) => sum + n, 0);
+    return run.sent.get(SLOW_BACKEND)! / total;
+  }
+  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+  it('calls the local count a limitation, as the SRE book does, and prices it for many clients', () => {
+    expect(lesson.includes('That is fine: every client is pushed the same way'), 'the local count is a limitation, not fine').toBe(false);
+    expectInLesson('lists exactly this as one of two limitations of its least-loaded round robin');
+    expectInLesson('about twice the CPU of the least loaded');
+    const rate = 2_400;
+    const clients = 240;
+    expectInLesson(`the ${num(rate)} requests per second of the simulator below, spread over ${clients} clients, is ${rate / clients} requests per second each`);
+    expectInLesson(`at ${rate / clients} requests per second, near round robin's`);
+    expectInLesson('https://sre.google/sre-book/load-balancing-datacenter/');
+  });
+
+  it('steers away from a slow backend under load, and hardly at all at a trickle', async () => {
+    const [busy, trickle, roundRobin] = await Promise.all([
+      slowShare('least-outstanding', 2_400, 5_000),
+      slowShare('least-outstanding', 10, 60_000),
+      slowShare('round-robin', 10, 60_000),
+    ]);
+    // At 10 requests per second the counts are almost always 0 and the random tie-break picks.
+    expect(trickle).toBeGreaterThan(0.15);
+    expect(busy).toBeLessThan(trickle / 3);
+    expectInLesson(
+      `least outstanding requests sends that backend ${pct(busy)} of the requests at ${num(2_400)} requests per second, ` +
+        `but ${pct(trickle)} at 10 requests per second, near round robin's ${pct(roundRobin)} (seeded runs of five seconds and of a minute)`,
     );
   });
 });

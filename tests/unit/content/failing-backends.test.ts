@@ -77,6 +77,12 @@ describe('When backends fail: the fast-failing black hole', () => {
     expectInLesson(`${pct(FAILING_SHARE, 0)} of a fifth is ${pct(FAILING_SHARE / 5, 0)} of all requests failing`);
   });
 
+  it('credits the SRE book with the name sinkholing and teaches its fix', () => {
+    expectInLesson('the unhealthy backend is *sinkholing* traffic [[9]](#references)');
+    expectInLesson('count recent errors as if they were active requests [[9]](#references)');
+    expectInLesson('9. "Load Balancing in the Datacenter."', 'https://sre.google/sre-book/load-balancing-datacenter/');
+  });
+
   it('the reference ejection skips a backend for 2 s after 5 failures, then 4 s after the next 5', () => {
     const picker = withOutlierEjection(twoChoices(new Random(1)));
     const views = ['s1', 's2', 's3'].map((name) => ({ name, outstanding: 0 }));
@@ -117,6 +123,31 @@ describe('When backends fail: retries', () => {
     expectInLesson(`from 3 to 5`, `up to ${5 + 1} attempts per request`);
   });
 
+  it('counts the retry budget, not backoff, as what bounds retries under a sustained failure', () => {
+    const quiz = /<Quiz\s+question="[^"]*What keeps their retries from overloading it\?"[\s\S]*?\/>/.exec(lesson)?.[0];
+    expect(quiz, 'the quiz on what keeps retries from overloading a failing backend').toBeDefined();
+    const option = (start: string): string => quiz!.split('\n').find((line) => line.includes(`{ text: "${start}`)) ?? '';
+    expect(option('A retry budget')).toContain('correct: true');
+    expect(option('Capped exponential backoff')).not.toBe('');
+    expect(option('Capped exponential backoff'), 'backoff only delays retries from open-loop clients').not.toContain('correct: true');
+    // Open loop: new requests keep coming whatever the clients wait, so in steady state every
+    // request makes all its attempts and the attempt rate is the request rate times the attempts.
+    const rate = 1_200;
+    const retries = 3;
+    expectInLesson(`At ${num(rate)} requests per second with ${retries} retries each, a backend that fails everything receives ${num(rate * (retries + 1))} attempts per second`);
+    expectInLesson(`so with ${retries} retries the backend still sees ${retries + 1} times its normal load, a little later`);
+    expectInLesson('https://brooker.co.za/blog/2022/08/11/backoff.html');
+  });
+
+  it('dates retry budgets by what the sources say, not by who was first', () => {
+    expect(/pioneer/i.test(lesson), 'no source says who pioneered retry budgets').toBe(false);
+    expectInLesson('`RetryBudget` in release 6.31.0, in December 2015');
+    expectInLesson('since release 6.31.0 (December 2015)');
+    expectInLesson('Finagle blog, 8 February 2016');
+    expectInLesson('retries make up less than 10% of its requests');
+    expectInLesson('10. Finagle changelog, release 6.31.0', 'https://sre.google/sre-book/handling-overload/');
+  });
+
   it('prints the upper limits of capped exponential backoff', () => {
     const base = 100;
     const cap = 2_000;
@@ -139,6 +170,18 @@ describe('When backends fail: the exercise', () => {
     expect(exerciseHarness).toContain('options.ratePerS ?? 1200');
     expectInLesson(`a client sending ${num(1_200)} requests per second`);
     expectInLesson('<Exercise id="balancer-heterogeneous" />');
+  });
+});
+
+describe('When backends fail: what the exercise says about Envoy', () => {
+  it('places the panic threshold at 50% healthy hosts, not at every host ejected', () => {
+    // Envoy's panic threshold defaults to 50%: below that share of healthy hosts it balances
+    // over all of them (envoyproxy.io, "Panic threshold").
+    const sentence = /Envoy[^`]*panic threshold[^`]*/.exec(exerciseTest.replace(/' \+\s*'/g, ''))?.[0] ?? '';
+    expect(sentence, 'the exercise test mentions the panic threshold').not.toBe('');
+    expect(sentence).toContain('fewer than 50% of hosts are healthy, by default');
+    expect(sentence).not.toMatch(/calls this the panic threshold/);
+    expectInLesson('once fewer than 50% of a cluster\'s hosts are healthy, it ignores health and balances over all of them [[12]](#references)');
   });
 });
 

@@ -153,6 +153,19 @@ describe('Partitioning keys: hot keys', () => {
   });
 });
 
+describe('Partitioning keys: range splits', () => {
+  it("HBase 2.x: SteppingSplitPolicy splits a table's only region on a server at 2 × the flush size, others at max.filesize", () => {
+    // hbase-default.xml: hbase.hregion.memstore.flush.size = 134217728 bytes; the policy's initial size is twice that.
+    const flushMb = 134_217_728 / 2 ** 20;
+    expectInLesson(
+      'Its default split policy since 2.0, `SteppingSplitPolicy`, splits a table\'s only region on a server',
+      `twice the memstore flush size (2 × ${flushMb} MB = ${2 * flushMb} MB by default)`,
+      'any other region splits once a store passes `hbase.hregion.max.filesize`, 10 GB by default',
+    );
+    expect(lesson.includes('splits a region once a store file exceeds'), 'the old one-threshold claim').toBe(false);
+  });
+});
+
 describe('Partitioning keys: the page itself', () => {
   it('keeps MDX-special characters out of the prose and starts the body below the title', () => {
     const body = lesson.replace(/^---\n[\s\S]*?\n---\n/, '');

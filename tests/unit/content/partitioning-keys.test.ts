@@ -148,6 +148,18 @@ describe('Partitioning keys: hot keys', () => {
     expect(1 / harmonic(10_000)).toBeGreaterThan(1 / 10);
   });
 
+  it("the hot key's owner on 10 nodes serves the key plus a tenth of the rest: about 1.9 times the mean", () => {
+    const hot = 1 / harmonic(10_000);
+    const owner = hot + (1 - hot) / 10;
+    const mean = 1 / 10;
+    expectInLesson(
+      `even if the other ${pct(1 - hot, 1)} of the traffic spreads perfectly`,
+      `${pct(owner, 1)} of all requests against a mean of ${pct(mean, 0)}, about ${(owner / mean).toFixed(1)} times the mean`,
+    );
+    expect(owner / mean).toBeLessThan(2);
+    expect(lesson.includes('at least twice as busy')).toBe(false);
+  });
+
   it('ten write shards of a 1,000 WCU/s item give up to 10,000 writes per second', () => {
     expectInLesson(`up to ${(10 * 1_000).toLocaleString('en-US')} writes per second`);
   });

@@ -182,6 +182,26 @@ describe('Partitioning keys: range splits', () => {
   });
 });
 
+describe('Partitioning keys: the exercise section', () => {
+  it("describes the next lesson's shard router as its code is: 32 fixed shards, hash32(key) % 32, and a shard map", () => {
+    const router = (file: string): string =>
+      readFileSync(new URL(`../../../exercises/sharding-router/${file}`, import.meta.url), 'utf8');
+    const shards = router('shards.ts');
+    const count = Number(/export const SHARD_COUNT = (\d+);/.exec(shards)?.[1]);
+    expect(count).toBe(32);
+    expect(shards).toContain('return hash32(key) % SHARD_COUNT;');
+    expect(router('router.ts')).toContain('map.owners[shardOf(key)]');
+    for (const file of ['shards.ts', 'router.ts', 'cluster.ts']) {
+      expect(/\bring\b/i.test(router(file)), `${file} places keys with a ring; update the lesson`).toBe(false);
+    }
+    expectInLesson(
+      'The shard router of the next lesson does not use this ring yet.',
+      `It splits the key space into ${count} fixed shards, \`hash32(key) % ${count}\` with the same 32-bit hash`,
+    );
+    expect(lesson.includes('The same ring is what the shard router')).toBe(false);
+  });
+});
+
 describe('Partitioning keys: the page itself', () => {
   it('keeps MDX-special characters out of the prose and starts the body below the title', () => {
     const body = lesson.replace(/^---\n[\s\S]*?\n---\n/, '');

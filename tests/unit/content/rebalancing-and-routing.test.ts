@@ -98,3 +98,14 @@ describe('Rebalancing and routing: the page itself', () => {
     expect((body.match(/<Quiz/g) ?? []).length).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('Rebalancing and routing: who routes a request', () => {
+  const row = (start: string): string => lesson.split('\n').find((line) => line.startsWith(start)) ?? '';
+
+  it('puts Redis Cluster with smart clients: its nodes redirect (MOVED, ASK), they do not forward', () => {
+    expect(row('| Each client (smart client) |')).toContain('Redis Cluster clients');
+    expect(row('| Each client (smart client) |')).toContain('`MOVED` or `ASK` redirect');
+    expect(row('| Any server, which forwards |')).not.toBe('');
+    expect(row('| Any server, which forwards |')).not.toContain('Redis');
+  });
+});

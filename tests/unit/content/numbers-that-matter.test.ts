@@ -104,6 +104,12 @@ describe('Numbers that matter: request rate', () => {
     );
   });
 
+  it('presents the peak-to-mean ratio as something to measure, and 2.5 as an assumption, not a quoted figure', () => {
+    expect(lesson.includes('robustperception'), 'a blog anecdote is not a source for a general ratio').toBe(false);
+    expect(/1\.6–1\.7|3–4x/.test(lesson)).toBe(false);
+    expectInLesson('There is no standard figure to borrow; measure your own', 'Suppose yours is 2.5');
+  });
+
   it('states how many requests a day fall in a 1% tail', () => {
     expectInLesson(`1% is ${num(86_400_000 * 0.01)} requests a day`);
   });

@@ -10,6 +10,7 @@ import { proseOf } from './mdx-prose.ts';
 import { DURATION_MS, SERVICE_MS, scenario as queueing } from '../../../src/scenarios/queueing-utilisation.ts';
 import { defaultParams } from '../../../src/scenarios/types.ts';
 import { initialSeed } from '../../../src/runtime/visual/controls.ts';
+import { quizQuestions } from '../../../src/content/quiz.ts';
 
 /** M/M/1 with the lesson's service time: mean time in system W = 1/(μ − λ), in ms. */
 function mm1MeanMs(ratePerS: number): number {
@@ -436,6 +437,56 @@ describe('Numbers that matter: recovery objectives', () => {
   it('a majority quorum of five replicas survives two failures', () => {
     const replicas = 5;
     expectInLesson(`five replicas keep every acknowledged write, and keep serving, through ${Math.floor((replicas - 1) / 2)} failures`);
+  });
+});
+
+describe('Numbers that matter: self-check questions', () => {
+  const quizzes = lesson.match(/<Quiz\b[\s\S]*?\/>/g) ?? [];
+
+  it('has self-check questions the course map can read, each option explained and one marked correct', () => {
+    expect(quizQuestions(lesson, 'numbers-that-matter.mdx').length).toBeGreaterThanOrEqual(3);
+    for (const quiz of quizzes) {
+      const options = quiz.match(/\{ text: [^\n]*\}/g) ?? [];
+      expect(options.length, quiz.slice(0, 80)).toBeGreaterThanOrEqual(3);
+      for (const option of options) expect(option, option).toMatch(/explanation: "[^"]+"/);
+      expect(options.filter((o) => o.includes('correct: true')).length, quiz.slice(0, 80)).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('the answers hold: averaged p99s, fan-out of 50, Little\'s law for connections, the M/M/1 rate for a p99 target', () => {
+    const averaged = (9 * 40 + 900) / 10;
+    expectInLesson(`${averaged} ms, the average of the ten p99s`);
+
+    const allFast = 0.99 ** 50;
+    expectInLesson(`0.99 to the power 50 is about ${allFast.toFixed(3)}, so about ${((1 - allFast) * 100).toFixed(1)}% of page loads`);
+
+    expectInLesson(`L = λW = 500 per second × 0.02 s = ${500 * 0.02}.`);
+
+    const maxW = 100 / Math.log(100);
+    const maxRate = 1_000 / SERVICE_MS - 1_000 / maxW;
+    expect(mm1P99Ms(maxRate)).toBeCloseTo(100, 9);
+    expectInLesson(
+      `W may be at most 100 / ${Math.log(100).toFixed(1)} ≈ ${maxW.toFixed(1)} ms`,
+      `μ − λ of at least ${Math.round(1_000 / maxW)} per second: λ of at most about ${Math.round(maxRate)} per second, ${Math.round(maxRate)}% utilisation`,
+      `the p99 is ln(100) times the mean, ${num(mm1P99Ms(90), 1)} ms`,
+    );
+  });
+});
+
+describe('Numbers that matter: promises the page makes', () => {
+  it('promises only simulations the course has: no fan-out run, no primary crashed mid-write', () => {
+    expect(/fan a request out to a hundred simulated servers/.test(lesson)).toBe(false);
+    expect(/crash a primary mid-write/.test(lesson)).toBe(false);
+    expectInLesson("This lesson's simulation lets you push one server from 70% towards 100% utilisation");
+  });
+
+  it("matches the README's description of every lesson", () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    expect(readme).toContain('Every lesson has learning objectives, a live simulation, self-check quizzes and references');
+    expect(/<Simulation scenario=/.test(lesson)).toBe(true);
+    expect(/^## References$/m.test(lesson)).toBe(true);
+    expect(/^objectives:$/m.test(lesson)).toBe(true);
+    expect(/^## In production$/m.test(lesson), 'the README says this lesson has no In production section').toBe(false);
   });
 });
 

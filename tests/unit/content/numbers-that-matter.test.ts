@@ -7,6 +7,20 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { proseOf } from './mdx-prose.ts';
+import { DURATION_MS, SERVICE_MS, scenario as queueing } from '../../../src/scenarios/queueing-utilisation.ts';
+import { defaultParams } from '../../../src/scenarios/types.ts';
+import { initialSeed } from '../../../src/runtime/visual/controls.ts';
+import { quizQuestions } from '../../../src/content/quiz.ts';
+
+/** M/M/1 with the lesson's service time: mean time in system W = 1/(μ − λ), in ms. */
+function mm1MeanMs(ratePerS: number): number {
+  return 1_000 / (1_000 / SERVICE_MS - ratePerS);
+}
+
+/** M/M/1 (first come, first served): time in system is exponential with mean W, so p99 = ln(100) × W. */
+function mm1P99Ms(ratePerS: number): number {
+  return Math.log(100) * mm1MeanMs(ratePerS);
+}
 
 const lesson = readFileSync(
   new URL('../../../content/foundations/numbers-that-matter.mdx', import.meta.url),
@@ -89,6 +103,12 @@ describe('Numbers that matter: request rate', () => {
       `asked for ${overload}% of what they can deliver`,
       `you need ${forPeak}, before any spare`,
     );
+  });
+
+  it('presents the peak-to-mean ratio as something to measure, and 2.5 as an assumption, not a quoted figure', () => {
+    expect(lesson.includes('robustperception'), 'a blog anecdote is not a source for a general ratio').toBe(false);
+    expect(/1\.6–1\.7|3–4x/.test(lesson)).toBe(false);
+    expectInLesson('There is no standard figure to borrow; measure your own', 'Suppose yours is 2.5');
   });
 
   it('states how many requests a day fall in a 1% tail', () => {
@@ -206,15 +226,69 @@ describe("Numbers that matter: Little's law and queueing", () => {
     expectInLesson(`after 10 seconds ${num(excess * 10)} requests are waiting`);
   });
 
-  it('the M/M/1 table matches 1/(1 − ρ), S/(1 − ρ) and ρ/(1 − ρ)', () => {
-    const serviceMs = 10;
+  it('the M/M/1 table matches the rate, 1/(1 − ρ), S/(1 − ρ), the p99 ln(100) × W and ρ/(1 − ρ)', () => {
+    const serviceMs = SERVICE_MS;
+    const mu = 1_000 / serviceMs;
     for (const rho of [50, 70, 80, 90, 95, 99]) {
+      const rate = (rho / 100) * mu;
       const multiple = 100 / (100 - rho);
+      const wMs = 1_000 / (mu - rate);
       const inSystem = rho / (100 - rho);
+      expect(wMs).toBeCloseTo(serviceMs * multiple, 9);
       expectInLesson(
-        `| ${rho}% | ${multiple.toFixed(1)}× | ${num(serviceMs * multiple, 1)} ms | ${inSystem.toFixed(1)} |`,
+        `| ${rho}% | ${rate} QPS | ${multiple.toFixed(1)}× | ${num(wMs, 1)} ms | ${num(mm1P99Ms(rate), 1)} ms | ${inSystem.toFixed(1)} |`,
       );
     }
+    expectInLesson('the p99 is ln(100) × W ≈ 4.6 × W');
+    expect(Math.log(100)).toBeCloseTo(4.6, 1);
+  });
+
+  it('holds the p99 column, not the mean, against the 100 ms objective', () => {
+    const target = 100;
+    expect(mm1P99Ms(50)).toBeLessThanOrEqual(target);
+    expect(mm1P99Ms(70)).toBeGreaterThan(target);
+    expect(mm1MeanMs(70)).toBeLessThan(target / 2);
+    expectInLesson(
+      `With a p99 target of ${target} ms, this server meets it at 50% utilisation (${num(mm1P99Ms(50), 1)} ms) and already fails at 70% (${num(mm1P99Ms(70), 1)} ms)`,
+      `its mean latency, ${num(mm1MeanMs(70), 1)} ms, is a third of the target`,
+    );
+  });
+
+  it("agrees with the live simulation at its defaults: 70 QPS, one worker, and a p99 objective it misses", async () => {
+    const params = defaultParams(queueing);
+    const rate = Number(params['ratePerS']);
+    expect(rate).toBe(70);
+    expect(Number(params['workers'])).toBe(1);
+    expect(SERVICE_MS).toBe(10);
+    const firstSeed = initialSeed(undefined);
+    expect(firstSeed).toBe(1);
+
+    // As the page runs it: until the run's end, then judged on the p99 of what completed.
+    const runP99 = async (ratePerS: number): Promise<{ p99: number; target: number | undefined }> => {
+      const built = queueing.build({ ...params, ratePerS }, firstSeed);
+      await built.sim.runUntil(built.durationMs);
+      return { p99: built.sim.summary().latency.p99Ms, target: built.slo?.p99LatencyMs };
+    };
+    const atDefault = await runP99(rate);
+    expect(atDefault.target).toBe(100);
+    expect(atDefault.p99, 'the run misses the objective, as the text says').toBeGreaterThan(atDefault.target!);
+    expect(mm1P99Ms(rate)).toBeGreaterThan(atDefault.target!);
+    expectInLesson(
+      `one worker serves ${1_000 / SERVICE_MS} requests per second on average, and the run is judged against a p99 objective of ${atDefault.target} ms`,
+      `It starts at ${rate} QPS, where the model's p99 is ${num(mm1P99Ms(rate), 1)} ms, so the objective fails; with the starting seed, ${firstSeed}, the run measures a p99 of ${num(atDefault.p99, 1)} ms.`,
+    );
+
+    const at90 = await runP99(90);
+    const at95 = await runP99(95);
+    // A 20-second run falls short of the steady-state tail near saturation, but still climbs.
+    expect(at90.p99).toBeLessThan(mm1P99Ms(90));
+    expect(at95.p99).toBeLessThan(mm1P99Ms(95));
+    expect(at95.p99).toBeGreaterThan(at90.p99);
+    expect(at90.p99).toBeGreaterThan(atDefault.p99);
+    expectInLesson(
+      `Each run lasts ${DURATION_MS / 1_000} simulated seconds`,
+      `(${num(at90.p99, 1)} ms at 90 QPS and ${num(at95.p99, 1)} ms at 95 QPS with seed ${firstSeed}, against ${num(mm1P99Ms(90), 1)} ms and ${num(mm1P99Ms(95), 1)} ms)`,
+    );
   });
 
   it('the worked M/M/1 example agrees with W = 1/(μ − λ) and with L = λW', () => {
@@ -363,6 +437,56 @@ describe('Numbers that matter: recovery objectives', () => {
   it('a majority quorum of five replicas survives two failures', () => {
     const replicas = 5;
     expectInLesson(`five replicas keep every acknowledged write, and keep serving, through ${Math.floor((replicas - 1) / 2)} failures`);
+  });
+});
+
+describe('Numbers that matter: self-check questions', () => {
+  const quizzes = lesson.match(/<Quiz\b[\s\S]*?\/>/g) ?? [];
+
+  it('has self-check questions the course map can read, each option explained and one marked correct', () => {
+    expect(quizQuestions(lesson, 'numbers-that-matter.mdx').length).toBeGreaterThanOrEqual(3);
+    for (const quiz of quizzes) {
+      const options = quiz.match(/\{ text: [^\n]*\}/g) ?? [];
+      expect(options.length, quiz.slice(0, 80)).toBeGreaterThanOrEqual(3);
+      for (const option of options) expect(option, option).toMatch(/explanation: "[^"]+"/);
+      expect(options.filter((o) => o.includes('correct: true')).length, quiz.slice(0, 80)).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('the answers hold: averaged p99s, fan-out of 50, Little\'s law for connections, the M/M/1 rate for a p99 target', () => {
+    const averaged = (9 * 40 + 900) / 10;
+    expectInLesson(`${averaged} ms, the average of the ten p99s`);
+
+    const allFast = 0.99 ** 50;
+    expectInLesson(`0.99 to the power 50 is about ${allFast.toFixed(3)}, so about ${((1 - allFast) * 100).toFixed(1)}% of page loads`);
+
+    expectInLesson(`L = λW = 500 per second × 0.02 s = ${500 * 0.02}.`);
+
+    const maxW = 100 / Math.log(100);
+    const maxRate = 1_000 / SERVICE_MS - 1_000 / maxW;
+    expect(mm1P99Ms(maxRate)).toBeCloseTo(100, 9);
+    expectInLesson(
+      `W may be at most 100 / ${Math.log(100).toFixed(1)} ≈ ${maxW.toFixed(1)} ms`,
+      `μ − λ of at least ${Math.round(1_000 / maxW)} per second: λ of at most about ${Math.round(maxRate)} per second, ${Math.round(maxRate)}% utilisation`,
+      `the p99 is ln(100) times the mean, ${num(mm1P99Ms(90), 1)} ms`,
+    );
+  });
+});
+
+describe('Numbers that matter: promises the page makes', () => {
+  it('promises only simulations the course has: no fan-out run, no primary crashed mid-write', () => {
+    expect(/fan a request out to a hundred simulated servers/.test(lesson)).toBe(false);
+    expect(/crash a primary mid-write/.test(lesson)).toBe(false);
+    expectInLesson("This lesson's simulation lets you push one server from 70% towards 100% utilisation");
+  });
+
+  it("matches the README's description of every lesson", () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    expect(readme).toContain('Every lesson has learning objectives, a live simulation, self-check quizzes and references');
+    expect(/<Simulation scenario=/.test(lesson)).toBe(true);
+    expect(/^## References$/m.test(lesson)).toBe(true);
+    expect(/^objectives:$/m.test(lesson)).toBe(true);
+    expect(/^## In production$/m.test(lesson), 'the README says this lesson has no In production section').toBe(false);
   });
 });
 

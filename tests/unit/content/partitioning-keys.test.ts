@@ -139,6 +139,10 @@ describe('Partitioning keys: rendezvous and jump hashing', () => {
     const { fraction, elsewhere } = movement(place(10), place(11), '10');
     expect(elsewhere).toBe(0);
     expectInLesson(`10 buckets gave a busiest/mean of ${ratio.toFixed(3)}, and going to 11 buckets moved ${pct(fraction, 2)} of the keys`);
+    // The move is 1/(n+1) only in expectation: on these keys it is not exactly 1/11.
+    expect(fraction).not.toBe(1 / 11);
+    expectInLesson('the new bucket takes, in expectation, 1/(n + 1) of the keys', '| Jump hash | near perfect | 1/(N + 1) in expectation, to the newcomer |');
+    expect(lesson.includes('takes exactly its fair share')).toBe(false);
   });
 });
 
@@ -148,8 +152,53 @@ describe('Partitioning keys: hot keys', () => {
     expect(1 / harmonic(10_000)).toBeGreaterThan(1 / 10);
   });
 
+  it("the hot key's owner on 10 nodes serves the key plus a tenth of the rest: about 1.9 times the mean", () => {
+    const hot = 1 / harmonic(10_000);
+    const owner = hot + (1 - hot) / 10;
+    const mean = 1 / 10;
+    expectInLesson(
+      `even if the other ${pct(1 - hot, 1)} of the traffic spreads perfectly`,
+      `${pct(owner, 1)} of all requests against a mean of ${pct(mean, 0)}, about ${(owner / mean).toFixed(1)} times the mean`,
+    );
+    expect(owner / mean).toBeLessThan(2);
+    expect(lesson.includes('at least twice as busy')).toBe(false);
+  });
+
   it('ten write shards of a 1,000 WCU/s item give up to 10,000 writes per second', () => {
     expectInLesson(`up to ${(10 * 1_000).toLocaleString('en-US')} writes per second`);
+  });
+});
+
+describe('Partitioning keys: range splits', () => {
+  it("HBase 2.x: SteppingSplitPolicy splits a table's only region on a server at 2 × the flush size, others at max.filesize", () => {
+    // hbase-default.xml: hbase.hregion.memstore.flush.size = 134217728 bytes; the policy's initial size is twice that.
+    const flushMb = 134_217_728 / 2 ** 20;
+    expectInLesson(
+      'Its default split policy since 2.0, `SteppingSplitPolicy`, splits a table\'s only region on a server',
+      `twice the memstore flush size (2 × ${flushMb} MB = ${2 * flushMb} MB by default)`,
+      'any other region splits once a store passes `hbase.hregion.max.filesize`, 10 GB by default',
+    );
+    expect(lesson.includes('splits a region once a store file exceeds'), 'the old one-threshold claim').toBe(false);
+  });
+});
+
+describe('Partitioning keys: the exercise section', () => {
+  it("describes the next lesson's shard router as its code is: 32 fixed shards, hash32(key) % 32, and a shard map", () => {
+    const router = (file: string): string =>
+      readFileSync(new URL(`../../../exercises/sharding-router/${file}`, import.meta.url), 'utf8');
+    const shards = router('shards.ts');
+    const count = Number(/export const SHARD_COUNT = (\d+);/.exec(shards)?.[1]);
+    expect(count).toBe(32);
+    expect(shards).toContain('return hash32(key) % SHARD_COUNT;');
+    expect(router('router.ts')).toContain('map.owners[shardOf(key)]');
+    for (const file of ['shards.ts', 'router.ts', 'cluster.ts']) {
+      expect(/\bring\b/i.test(router(file)), `${file} places keys with a ring; update the lesson`).toBe(false);
+    }
+    expectInLesson(
+      'The shard router of the next lesson does not use this ring yet.',
+      `It splits the key space into ${count} fixed shards, \`hash32(key) % ${count}\` with the same 32-bit hash`,
+    );
+    expect(lesson.includes('The same ring is what the shard router')).toBe(false);
   });
 });
 

@@ -98,3 +98,25 @@ describe('Rebalancing and routing: the page itself', () => {
     expect((body.match(/<Quiz/g) ?? []).length).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('Rebalancing and routing: who routes a request', () => {
+  const row = (start: string): string => lesson.split('\n').find((line) => line.startsWith(start)) ?? '';
+
+  it('puts Redis Cluster with smart clients: its nodes redirect (MOVED, ASK), they do not forward', () => {
+    expect(row('| Each client (smart client) |')).toContain('Redis Cluster clients');
+    expect(row('| Each client (smart client) |')).toContain('`MOVED` or `ASK` redirect');
+    expect(row('| Any server, which forwards |')).not.toBe('');
+    expect(row('| Any server, which forwards |')).not.toContain('Redis');
+  });
+});
+
+describe('Rebalancing and routing: sources', () => {
+  it("cites MongoDB's own sharding documentation for StaleConfig and shard versions, not a forum post", () => {
+    expect(lesson.includes('/community/forums/'), 'a forum thread is not a source for MongoDB behaviour').toBe(false);
+    expectInLesson(
+      'refuses the request with `StaleConfig`; the router refreshes its routing information from the config servers and sends the request again [[3]](#references)',
+      '3. MongoDB. "Versioning Protocols," sharding architecture guide in the MongoDB server source',
+      'https://github.com/mongodb/mongo/blob/',
+    );
+  });
+});

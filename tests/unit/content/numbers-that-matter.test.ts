@@ -22,6 +22,58 @@ function mm1P99Ms(ratePerS: number): number {
   return Math.log(100) * mm1MeanMs(ratePerS);
 }
 
+/**
+ * Erlang's C formula: the probability that an arrival waits in an M/M/c queue offered
+ * `load` = λ/μ Erlangs. Computed through the Erlang B recurrence, B(k) = a·B(k−1) / (k + a·B(k−1)),
+ * then C = B / (1 − ρ + ρ·B), which avoids the factorials of the textbook form.
+ */
+function erlangC(workers: number, load: number): number {
+  let erlangB = 1;
+  for (let k = 1; k <= workers; k++) erlangB = (load * erlangB) / (k + load * erlangB);
+  const rho = load / workers;
+  return erlangB / (1 - rho + rho * erlangB);
+}
+
+/** The textbook form of Erlang C, with the factorials, as the lesson writes it. */
+function erlangCBySum(workers: number, load: number): number {
+  const rho = load / workers;
+  let term = 1;
+  let sum = 0;
+  for (let k = 0; k < workers; k++) {
+    sum += term;
+    term *= load / (k + 1);
+  }
+  const queued = term / (1 - rho);
+  return queued / (sum + queued);
+}
+
+/** M/M/c, first come first served: P(T > t), with rates per ms and t in ms. */
+function mmcTail(t: number, workers: number, lambda: number, mu: number): number {
+  const c = erlangC(workers, lambda / mu);
+  const d = workers * mu - lambda;
+  const service = Math.exp(-mu * t);
+  if (Math.abs(d - mu) < 1e-12) return (1 - c) * service + c * (1 + mu * t) * service;
+  return (1 - c) * service + (c * (d * service - mu * Math.exp(-d * t))) / (d - mu);
+}
+
+/** The p99 of M/M/c response time in ms, by bisection on P(T > t) = 0.01. */
+function mmcP99Ms(workers: number, lambda: number, mu: number): number {
+  let low = 0;
+  let high = 1;
+  while (mmcTail(high, workers, lambda, mu) > 0.01) high *= 2;
+  for (let i = 0; i < 200; i++) {
+    const mid = (low + high) / 2;
+    if (mmcTail(mid, workers, lambda, mu) > 0.01) low = mid;
+    else high = mid;
+  }
+  return (low + high) / 2;
+}
+
+/** M/M/c mean response time in ms: the service time plus C / (cμ − λ). */
+function mmcMeanMs(workers: number, lambda: number, mu: number): number {
+  return 1 / mu + erlangC(workers, lambda / mu) / (workers * mu - lambda);
+}
+
 const lesson = readFileSync(
   new URL('../../../content/foundations/numbers-that-matter.mdx', import.meta.url),
   'utf8',
@@ -306,6 +358,116 @@ describe("Numbers that matter: Little's law and queueing", () => {
     expect(w(0.9) / w(0.8)).toBeCloseTo(2, 9);
     expect(w(0.95) / w(0.9)).toBeCloseTo(2, 9);
     expectInLesson('Going from 80% to 90% busy doubles the latency; from 90% to 95% doubles it again');
+  });
+});
+
+describe('Numbers that matter: M/M/c and Erlang C', () => {
+  const serviceMs = 25;
+  const mu = 1 / serviceMs; // per ms
+  const rho = 0.8;
+  const pools = [1, 2, 4, 8, 16];
+  const rateOf = (workers: number) => rho * workers * mu; // per ms
+  const ln100 = Math.log(100);
+
+  it('names the service, its μ and the fixed utilisation of the worked table', () => {
+    expect(1_000 * mu).toBe(40);
+    expectInLesson(
+      `requests take ${serviceMs} ms on average (μ = ${1_000 * mu} per second) and keep every worker ${rho * 100}% busy`,
+      '| Workers c | Request rate | Utilisation ρ | Probability of waiting C | Mean response time | p99 response time |',
+    );
+  });
+
+  it('the Erlang B recurrence and the factorial form of Erlang C agree', () => {
+    for (const workers of pools) {
+      const load = rateOf(workers) / mu;
+      expect(erlangC(workers, load)).toBeCloseTo(erlangCBySum(workers, load), 12);
+    }
+    // One worker: a request waits whenever the worker is busy, so C = ρ.
+    expect(erlangC(1, rho)).toBeCloseTo(rho, 12);
+  });
+
+  it('every row of the table is C, W = 1/μ + C/(cμ − λ) and the p99 by bisection on P(T > t) = 0.01', () => {
+    let previousP99 = Infinity;
+    let previousC = Infinity;
+    for (const workers of pools) {
+      const lambda = rateOf(workers);
+      const qps = Math.round(lambda * 1_000);
+      expect(qps).toBeCloseTo(lambda * 1_000, 9);
+      expect(lambda / (workers * mu)).toBeCloseTo(rho, 12);
+      const c = erlangC(workers, lambda / mu);
+      const p99 = mmcP99Ms(workers, lambda, mu);
+      expect(mmcTail(p99, workers, lambda, mu)).toBeCloseTo(0.01, 9);
+      expect(p99).toBeLessThan(previousP99);
+      expect(c).toBeLessThan(previousC);
+      previousP99 = p99;
+      previousC = c;
+      expectInLesson(
+        `| ${workers} | ${num(qps)} QPS | ${rho * 100}% | ${(c * 100).toFixed(1)}% | ${num(mmcMeanMs(workers, lambda, mu), 1)} ms | ${num(p99, 1)} ms |`,
+      );
+    }
+  });
+
+  it('with one worker the bisected p99 is the M/M/1 closed form ln(100) / (μ − λ)', () => {
+    const lambda = rateOf(1);
+    const closedForm = ln100 / (mu - lambda);
+    expect(mmcP99Ms(1, lambda, mu)).toBeCloseTo(closedForm, 6);
+    expect(mmcMeanMs(1, lambda, mu)).toBeCloseTo(1 / (mu - lambda), 9);
+    expectInLesson(
+      `C = ρ = ${rho * 100}%, and the p99 is ln(100) / (${1_000 * mu} − ${Math.round(lambda * 1_000)}) s = ${num(closedForm, 1)} ms`,
+    );
+    // The same check against the M/M/1 helper, which uses the lesson's 10 ms service time.
+    expect(mmcP99Ms(1, 0.07, 1 / SERVICE_MS)).toBeCloseTo(mm1P99Ms(70), 6);
+  });
+
+  it('the largest pool comes close to the service time’s own p99, a fifth of the single worker’s', () => {
+    const single = mmcP99Ms(1, rateOf(1), mu);
+    const pooled = mmcP99Ms(16, rateOf(16), mu);
+    const floor = ln100 * serviceMs;
+    expect(pooled).toBeGreaterThan(floor);
+    expect(Math.round(single / pooled)).toBe(5);
+    expectInLesson(
+      `Sixteen workers at ${num(Math.round(rateOf(16) * 1_000))} QPS hold a p99 of ${num(pooled, 1)} ms, about a fifth of that`,
+      `ln(100) × ${serviceMs} ms = ${num(floor, 1)} ms`,
+      `Sixteen separate single-worker queues at ${Math.round(rateOf(1) * 1_000)} QPS each would each have the first row's ${num(single, 1)} ms; one shared queue in front of the same sixteen workers has ${num(pooled, 1)} ms`,
+    );
+  });
+
+  it('the pooling question: 8 separate M/M/1 queues against one M/M/8 at the same load', () => {
+    const separate = mmcP99Ms(1, rateOf(1), mu);
+    const shared = mmcP99Ms(8, rateOf(8), mu);
+    const c8 = erlangC(8, rateOf(8) / mu);
+    expect(Math.round(rateOf(8) * 1_000)).toBe(256);
+    expectInLesson(
+      `each worker takes ${Math.round(rateOf(1) * 1_000)} QPS and is ${rho * 100}% busy`,
+      `at the same ${Math.round(rateOf(8) * 1_000)} QPS in total`,
+      `which happens ${(c8 * 100).toFixed(1)}% of the time rather than ${rho * 100}%`,
+      `It falls from about ${num(separate, 1)} ms to about ${num(shared, 1)} ms`,
+      `M/M/8 at the same utilisation: C = ${(c8 * 100).toFixed(1)}%`,
+      `the p99 is ${num(shared, 1)} ms.`,
+      `to about ${Math.round(separate / 8)} ms`,
+      `ln(100) × ${serviceMs} ms = ${num(ln100 * serviceMs, 1)} ms, however many workers`,
+    );
+    expect(separate / 8).toBeLessThan(ln100 * serviceMs);
+  });
+
+  it('keeps the worked example off the exercise’s own services', () => {
+    const exercise = readFileSync(
+      new URL('../../../exercises/capacity-planning/capacity.test.ts', import.meta.url),
+      'utf8',
+    );
+    const profiles = [...exercise.matchAll(/ratePerS: ([\d_]+), meanServiceMs: (\d+)/g)].map((m) => ({
+      rate: Number(m[1]!.replace(/_/g, '')),
+      service: Number(m[2]),
+    }));
+    expect(profiles.length).toBeGreaterThan(0);
+    for (const profile of profiles) expect(profile.service).not.toBe(serviceMs);
+  });
+
+  it('cites a textbook for Erlang C', () => {
+    expectInLesson(
+      'Mor Harchol-Balter. "Server Farms: M/M/k and M/M/k/k," chapter 14 of *Performance Modeling and Design of Computer Systems: Queueing Theory in Action*. Cambridge University Press, 2013.',
+      "Erlang's C formula, named after",
+    );
   });
 });
 

@@ -84,7 +84,7 @@ async function expectBothKept(page: Page): Promise<void> {
   await expect.poll(() => item.locator('.state').textContent()).toBe('Complete');
   expect(await item.locator(`[data-exercise-status="${exerciseId}"]`).innerText()).toContain('passed with help');
   expect(await page.locator('[data-module="foundations"] [data-module-progress]').textContent()).toBe(
-    '1 of 1 lesson complete · 1 of 1 exercise passed (1 with help) · 0 of 4 quiz questions answered right',
+    '1 of 1 lesson complete · 1 of 1 exercise passed (1 with help) · 0 of 5 quiz questions answered right',
   );
   const progress = await exportedProgress(page);
   expect(typeof progress.lessons[lessonId]?.completedAt).toBe('number');

@@ -254,6 +254,9 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
       playback.playing = false;
       setState('paused');
       status.textContent = `Paused at ${formatMs(playback.playheadMs)}.`;
+      // While playing, the picture (and this attribute) lag the playhead by up to one
+      // throttled redraw; where it paused is known now, and the next frame draws it.
+      section.dataset.playheadMs = String(Math.round(playback.playheadMs));
     } else {
       if (playback.playheadMs >= playback.durationMs) playback.seek(0);
       playback.playing = true;

@@ -28,7 +28,7 @@ const lesson = `${baseUrl}/lessons/numbers-that-matter/`;
 /** The lesson page with its simulation switched to the lossy scenario (same built scripts). */
 const lossyPage = `${baseUrl}/__visual__/lossy/`;
 const counterexamplePage = `${baseUrl}/__visual__/counterexample/`;
-/** A recorded etcd history, from `shared/` beside the repository. */
+/** A recorded etcd history, from `tests/fixtures/linearizability`. */
 const fixture = resolve(fixturesDir, 'etcd/etcd_000.log');
 
 let light: Browser;

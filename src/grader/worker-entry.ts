@@ -16,7 +16,7 @@ import { compile } from './transpile.ts';
 import type { Evaluator, HostMessage, ModuleFactory, ModuleUnit, PortableGradeRequest } from './types.ts';
 import { warmUpRequest } from './warm-up.ts';
 import { captureTraces } from './trace-capture.ts';
-import { transferables } from '../runtime/visual/trace-batch.ts';
+import { transferables } from '../sim/trace-batch.ts';
 import type * as SimModule from '../sim/index.ts';
 
 /** What the page posts to the worker. */

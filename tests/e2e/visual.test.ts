@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { siteHeaders } from '../../src/site/headers.mjs';
 import { scenario as lossyCluster } from '../../src/scenarios/lossy-cluster.ts';
 import { fixturesDir } from '../unit/sim/fixtures-checker.ts';
-import { launchBrowser, type Browser } from './browser.ts';
+import { launchBrowser, type Browser } from '../../scripts/lib/browser.ts';
 import { expectScreenshot } from './screenshots.ts';
 
 const baseUrl = inject('baseUrl');

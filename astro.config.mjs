@@ -25,7 +25,7 @@ const knownLargeChunks = [
   (id) => id.includes('/node_modules/monaco-editor/'),
   // The grader's worker: vitest's engine packages, chai, sucrase and the simulator, one
   // bundle on purpose, since a run needs all of it (about 115 KB compressed).
-  (id) => id.endsWith('/src/grader/worker-entry.ts'),
+  (id) => id.endsWith('/src/grader/worker/worker-entry.ts'),
 ];
 
 /**
@@ -100,7 +100,7 @@ export default defineConfig({
       // histogram) were found only when an exercise or a simulation first started, and
       // Vite then reloaded the page mid-load to re-optimise. Scanning the workers too
       // finds them at start-up.
-      entries: ['src/**/*.astro', 'src/grader/worker-entry.ts', 'src/runtime/visual/*-worker.ts'],
+      entries: ['src/**/*.astro', 'src/grader/worker/worker-entry.ts', 'src/runtime/visual/*-worker.ts'],
     },
     // Web workers are bundled on their own; check their chunks the same way.
     worker: { plugins: () => [chunkSizeCheck()], rolldownOptions: { checks: { bundlerTimings: false } } },

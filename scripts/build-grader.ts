@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
 const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const entry = resolve(projectRoot, 'src/grader/worker-entry.ts');
+const entry = resolve(projectRoot, 'src/grader/worker/worker-entry.ts');
 
 /** Node built-ins that must never appear in the worker bundle. */
 const nodeOnly = /\b(?:require\(["'](?:node:)?(?:fs|path|os|child_process|util|url|module|worker_threads|zlib)["']\)|from\s*["']node:|import\(["']node:)/;

@@ -1,6 +1,6 @@
 /**
  * The `checker` bench suite: how long the linearizability checker takes on each recorded
- * history in `shared/fixtures/linearizability` (Jepsen etcd logs and Porcupine key-value
+ * history in `tests/fixtures/linearizability` (Jepsen etcd logs and Porcupine key-value
  * logs), as `checker.<file>_s`, plus `checker.total_s`. Each history is parsed outside the
  * timed section and checked `REPEATS` times; the figure is the fastest run, which is the
  * least disturbed by other work on the machine.
@@ -21,8 +21,8 @@ import {
 const REPEATS = 3;
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** The fixtures live in `shared/` beside the repository, wherever it is cloned. */
-const fixturesDir = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'linearizability');
+/** The recorded histories, kept in the repository with their provenance and licence. */
+const fixturesDir = path.resolve(repoRoot, 'tests', 'fixtures', 'linearizability');
 
 interface Verdicts {
   readonly expected_linearizable: Record<string, boolean>;

@@ -23,8 +23,8 @@ import { gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { listExercises } from '../../src/content/exercises.ts';
-import { launchBrowser, type Browser } from '../../tests/e2e/browser.ts';
-import { lessonsByExercise } from '../../tests/support/lessons.ts';
+import { launchBrowser, type Browser } from '../lib/browser.ts';
+import { lessonsByExercise } from '../lib/lessons.ts';
 import { startPreview } from '../preview.ts';
 import type { BenchSuite } from './types.ts';
 

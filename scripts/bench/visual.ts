@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { siteHeaders } from '../../src/site/headers.mjs';
 import { startPreview } from '../preview.ts';
-import { launchBrowser } from '../../tests/e2e/browser.ts';
+import { launchBrowser } from '../lib/browser.ts';
 import type { BenchSuite } from './types.ts';
 
 const root = resolve(import.meta.dirname, '../..');

@@ -8,7 +8,7 @@
  * the run takes the same course, event for event, as the untraced one.
  */
 import type * as SimModule from '../sim/index.ts';
-import { TraceBatcher } from '../runtime/visual/trace-batch.ts';
+import { TraceBatcher } from '../sim/trace-batch.ts';
 import type { TracedRun } from './types.ts';
 
 /** Events kept per simulation: enough for the diagram, bounded for the worker's memory. */

@@ -3,7 +3,7 @@
  * host can post it across a process or worker boundary unchanged.
  */
 
-import type { ConvertedBatch } from '../runtime/visual/trace-batch.ts';
+import type { ConvertedBatch } from '../sim/trace-batch.ts';
 
 /** What a host asks the grader to do: run some test files against some source files. */
 export interface GradeRequest {

@@ -65,6 +65,10 @@ export type {
 } from './metrics.ts';
 export { Trace, traceEventToJson, traceHash } from './trace.ts';
 export type { DropReason, MessageKind, TraceEvent, TraceEventType, TraceOptions } from './trace.ts';
+export { BODY_CHARS, KINDS, OUTCOMES } from './trace-columns.ts';
+export type { CutEvent, EndColumns, Kind, LaneEvent, MessageColumns, Outcome } from './trace-columns.ts';
+export { TraceBatcher, describeBody, transferables } from './trace-batch.ts';
+export type { ConvertedBatch } from './trace-batch.ts';
 export type { History, KvInput, KvOutput, Operation } from './history.ts';
 export {
   checkLinearizability,

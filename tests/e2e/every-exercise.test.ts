@@ -2,8 +2,8 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { listExercises, loadExercise } from '../../src/content/exercises.ts';
-import { lessonsByExercise } from '../support/lessons.ts';
-import { launchBrowser, type Browser } from './browser.ts';
+import { lessonsByExercise } from '../../scripts/lib/lessons.ts';
+import { launchBrowser, type Browser } from '../../scripts/lib/browser.ts';
 
 /**
  * Every exercise of the course, in the lesson that embeds it: the starter fails and the

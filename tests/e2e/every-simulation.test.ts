@@ -12,7 +12,7 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { listScenarios } from '../../src/scenarios/index.ts';
 import { siteHeaders } from '../../src/site/headers.mjs';
-import { launchBrowser, type Browser } from './browser.ts';
+import { launchBrowser, type Browser } from '../../scripts/lib/browser.ts';
 import { decodePng } from './screenshots.ts';
 
 const baseUrl = inject('baseUrl');

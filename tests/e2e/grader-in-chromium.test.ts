@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGraderWorker } from '../../scripts/build-grader.ts';
 import type { GradeResult, PortableGradeRequest } from '../../src/grader/index.ts';
 import { fixtureRequest, gradeInFreshRealm } from '../unit/grader/fixtures.ts';
-import { launchBrowser, type Browser } from './browser.ts';
+import { launchBrowser, type Browser } from '../../scripts/lib/browser.ts';
 
 /**
  * The policy the worker script is served with: Blob-URL modules need `blob:` in

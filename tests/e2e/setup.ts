@@ -5,7 +5,7 @@
  * a console error on purpose says so with `browser.allowConsoleError`.
  */
 import { afterAll, afterEach } from 'vitest';
-import { errorsOfClosedBrowsers, openBrowsers } from './browser.ts';
+import { errorsOfClosedBrowsers, openBrowsers } from '../../scripts/lib/browser.ts';
 
 function collected(): string[] {
   return [...errorsOfClosedBrowsers.splice(0), ...[...openBrowsers].flatMap((browser) => browser.takeErrors())];

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { siteHeaders } from '../../src/site/headers.mjs';
 import { scenario as lossyCluster } from '../../src/scenarios/lossy-cluster.ts';
 import { fixturesDir } from '../unit/sim/fixtures-checker.ts';
-import { launchBrowser, type Browser } from './browser.ts';
+import { launchBrowser, type Browser } from '../../scripts/lib/browser.ts';
 import { expectScreenshot } from './screenshots.ts';
 
 const baseUrl = inject('baseUrl');
@@ -28,7 +28,7 @@ const lesson = `${baseUrl}/lessons/numbers-that-matter/`;
 /** The lesson page with its simulation switched to the lossy scenario (same built scripts). */
 const lossyPage = `${baseUrl}/__visual__/lossy/`;
 const counterexamplePage = `${baseUrl}/__visual__/counterexample/`;
-/** A recorded etcd history, from `shared/` beside the repository. */
+/** A recorded etcd history, from `tests/fixtures/linearizability`. */
 const fixture = resolve(fixturesDir, 'etcd/etcd_000.log');
 
 let light: Browser;

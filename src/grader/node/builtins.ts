@@ -1,6 +1,6 @@
 /**
  * The bare modules exercises may import under the Node host. This is the one place that
- * maps them; the Worker host has its own hook in `worker-entry.ts`.
+ * maps them; the Worker host has its own hook in `../worker/worker-entry.ts`.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';

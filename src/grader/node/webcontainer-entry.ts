@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import * as sim from '../../sim/index.ts';
 import { grade } from '../grade.ts';
 import type { HostMessage, PortableGradeRequest } from '../types.ts';
-import { MESSAGE_MARKER } from './webcontainer-protocol.ts';
+import { MESSAGE_MARKER } from '../webcontainer-protocol.ts';
 
 function send(message: HostMessage): void {
   process.stdout.write(`${MESSAGE_MARKER}${JSON.stringify(message)}\n`);

@@ -5,9 +5,9 @@
  */
 import type { HostMessage, PortableGradeRequest } from '../../grader/types.ts';
 import type { Submission } from './host.ts';
-import { GRADER_FILE, MESSAGE_MARKER, REQUEST_FILE } from '../../grader/node/webcontainer-protocol.ts';
+import { GRADER_FILE, MESSAGE_MARKER, REQUEST_FILE } from '../../grader/webcontainer-protocol.ts';
 
-export { GRADE_COMMAND, GRADER_FILE, MESSAGE_MARKER, REQUEST_FILE } from '../../grader/node/webcontainer-protocol.ts';
+export { GRADE_COMMAND, GRADER_FILE, MESSAGE_MARKER, REQUEST_FILE } from '../../grader/webcontainer-protocol.ts';
 
 /** A file tree in the shape `@webcontainer/api`'s `mount()` takes. */
 export interface FileTree {

@@ -21,7 +21,7 @@ interface Spawned {
 }
 
 function spawn(preloads: readonly Readonly<Record<string, string>>[]): Spawned {
-  const worker = new Worker(new URL('../../grader/worker-entry.ts', import.meta.url), { type: 'module', name: 'grader' });
+  const worker = new Worker(new URL('../../grader/worker/worker-entry.ts', import.meta.url), { type: 'module', name: 'grader' });
   for (const files of preloads) worker.postMessage({ type: 'preload', files });
   const ready = new Promise<void>((resolve, reject) => {
     const deadline = setTimeout(

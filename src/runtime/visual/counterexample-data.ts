@@ -8,7 +8,7 @@
  * description, a role ('linearized' | 'pending' | 'unplaceable') and, for linearized
  * ones, their position in the longest valid order found.
  */
-import type { Counterexample, CounterexampleRole } from '../../sim/checker/index.ts';
+import type { Counterexample, CounterexampleRole } from '../../sim/index.ts';
 
 export interface CxBar {
   readonly index: number;

@@ -5,7 +5,7 @@
  * text alternative.
  */
 import uPlot from 'uplot';
-import type { Counterexample } from '../../sim/checker/index.ts';
+import type { Counterexample } from '../../sim/index.ts';
 import { axis } from './charts.ts';
 import { ROLE_TEXT, counterexampleModel, roleCounts, type CxBar, type CxModel } from './counterexample-data.ts';
 import { formatTicks } from './scales.ts';

@@ -13,7 +13,7 @@
 import type { BuiltScenario, Scenario } from '../../scenarios/types.ts';
 import type { FromWorker, MetricBucket, NodeSample, RunMeta } from './protocol.ts';
 import { BIN_COUNT, chooseBucketMs, latencyBin, percentileOfSorted, sparseBins } from './scales.ts';
-import { TraceBatcher, transferables } from './trace-batch.ts';
+import { TraceBatcher, transferables } from '../../sim/index.ts';
 
 /** A batch as posted to the page, without the run id the worker adds. */
 export type FeedBatch = Omit<Extract<FromWorker, { type: 'batch' }>, 'type' | 'runId'>;

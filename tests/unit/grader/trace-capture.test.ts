@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { grade, type PortableGradeRequest } from '../../../src/grader/index.ts';
 import { MAX_TRACED_RUNS, captureTraces } from '../../../src/grader/trace-capture.ts';
-import { OUTCOMES } from '../../../src/runtime/visual/protocol.ts';
+import { OUTCOMES } from '../../../src/sim/trace-columns.ts';
 import * as sim from '../../../src/sim/index.ts';
 
 /** A harness that turns tracing off, as the exercises' harnesses do, and two tests using it. */

@@ -11,8 +11,8 @@ import type { Model } from '../../../src/sim/checker/index.ts';
 /** The repository root, found from this file so that CI may clone the repo anywhere. */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-/** The recorded linearizability fixtures, which sit in `shared/` beside the repository. */
-export const fixturesDir = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'linearizability');
+/** The recorded linearizability fixtures (Jepsen and Porcupine histories; see their README). */
+export const fixturesDir = path.resolve(repoRoot, 'tests', 'fixtures', 'linearizability');
 
 type Op = Operation<KvInput, KvOutput>;
 

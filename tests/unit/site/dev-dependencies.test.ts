@@ -24,7 +24,7 @@ describe('the dev server', () => {
     // its dependencies discovered only when it first starts, and Vite then re-optimises and
     // reloads the page under the learner.
     const workers = workerEntries();
-    expect(workers).toContain('src/grader/worker-entry.ts');
+    expect(workers).toContain('src/grader/worker/worker-entry.ts');
     const entries = config.vite?.optimizeDeps?.entries;
     const patterns = typeof entries === 'string' ? [entries] : (entries ?? []);
     const scanned = new Set(globSync(patterns, { cwd: root }));

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scenario } from '../../../src/scenarios/queueing-utilisation.ts';
-import { OUTCOMES } from '../../../src/runtime/visual/protocol.ts';
 import { RunStore } from '../../../src/runtime/visual/store.ts';
-import { TraceBatcher, describeBody, transferables } from '../../../src/runtime/visual/trace-batch.ts';
+import { OUTCOMES, TraceBatcher, describeBody, transferables } from '../../../src/sim/index.ts';
 
 describe('turning a trace into batches', () => {
   it('streams a real run in batches that add up to the whole trace, with one ending per message', async () => {

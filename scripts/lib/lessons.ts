@@ -1,3 +1,4 @@
+/** Which lesson embeds each exercise, for the every-exercise end-to-end test and the page bench. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 

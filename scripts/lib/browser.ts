@@ -1,3 +1,9 @@
+/**
+ * Launches Debian's headless Chromium through playwright-core, for the end-to-end tests
+ * (`tests/e2e/`) and the benches that drive the built site (`scripts/bench/page.ts`,
+ * `visual.ts`). It lives with the scripts because tests may import scripts, never the
+ * reverse (`tests/unit/layers.test.ts`).
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

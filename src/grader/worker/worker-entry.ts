@@ -10,14 +10,14 @@
  * Learner code is evaluated as Blob-URL modules by default, which needs `blob:` in the
  * worker's `script-src` but not `'unsafe-eval'`; see the README for the policy.
  */
-import { grade } from './grade.ts';
-import { evalEvaluator, isScript } from './loader.ts';
-import { compile } from './transpile.ts';
-import type { Evaluator, HostMessage, ModuleFactory, ModuleUnit, PortableGradeRequest } from './types.ts';
-import { warmUpRequest } from './warm-up.ts';
-import { captureTraces } from './trace-capture.ts';
-import { transferables } from '../runtime/visual/trace-batch.ts';
-import type * as SimModule from '../sim/index.ts';
+import { grade } from '../grade.ts';
+import { evalEvaluator, isScript } from '../loader.ts';
+import { compile } from '../transpile.ts';
+import type { Evaluator, HostMessage, ModuleFactory, ModuleUnit, PortableGradeRequest } from '../types.ts';
+import { warmUpRequest } from '../warm-up.ts';
+import { captureTraces } from '../trace-capture.ts';
+import { transferables } from '../../sim/trace-batch.ts';
+import type * as SimModule from '../../sim/index.ts';
 
 /** What the page posts to the worker. */
 export type WorkerMessage = WorkerGradeMessage | WorkerPreloadMessage | WorkerTraceMessage;
@@ -60,7 +60,7 @@ export interface WorkerPreloadMessage {
  * node/builtins.ts.
  */
 export async function loadWorkerBuiltins(): Promise<Record<string, unknown>> {
-  return { '@faultlines/sim': await import('../sim/index.ts') };
+  return { '@faultlines/sim': await import('../../sim/index.ts') };
 }
 
 const modulePrefix = 'export default ';

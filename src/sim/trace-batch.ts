@@ -1,11 +1,13 @@
 /**
- * Turns simulator trace events into the batches the page draws (see protocol.ts): message
- * columns, message endings, lane events and partitions. Runs in the worker; pure, so it is
- * tested in Node. Operations are not counted here: the metrics come from the simulator's
- * own counters (run-feed.ts), which do not depend on the trace being on.
+ * Turns simulator trace events into batches of trace columns (see trace-columns.ts):
+ * message columns, message endings, lane events and partitions. The page's visual worker
+ * streams them to the views, and the grader captures them from test runs. Pure, so it is
+ * tested in Node. Operations are not counted here: the page's metrics come from the
+ * simulator's own counters (`src/runtime/visual/run-feed.ts`), which do not depend on the
+ * trace being on.
  */
-import type { TraceEvent } from '../../sim/index.ts';
-import { BODY_CHARS, KINDS, OUTCOMES, type CutEvent, type EndColumns, type LaneEvent, type MessageColumns } from './protocol.ts';
+import type { TraceEvent } from './trace.ts';
+import { BODY_CHARS, KINDS, OUTCOMES, type CutEvent, type EndColumns, type LaneEvent, type MessageColumns } from './trace-columns.ts';
 
 /** A one-line description of a message body or operation, short enough for a tooltip. */
 export function describeBody(body: unknown): string {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { listExercises, loadExercise } from '../../src/content/exercises.ts';
 import { lessonsByExercise } from '../../scripts/lib/lessons.ts';
 import { launchBrowser, type Browser } from '../../scripts/lib/browser.ts';
+import { pasteFiles } from './learner.ts';
 
 /**
  * Every exercise of the course, in the lesson that embeds it: the starter fails and the
@@ -70,16 +71,7 @@ describe('every exercise in its lesson', () => {
             await section.locator('li.test.fail', { hasText: 'holds the p99 target' }).count(),
           );
         }
-        for (const [path, text] of Object.entries(exercise.solution)) {
-          await section.locator(`[role="tab"]`, { hasText: new RegExp(`^${path.replace('.', '\\.')}$`) }).click();
-          await section.locator('.monaco-editor .view-lines').click();
-          await page.keyboard.press('Control+A');
-          await page.evaluate((pasted) => {
-            const data = new DataTransfer();
-            data.setData('text/plain', pasted);
-            document.activeElement?.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-          }, text);
-        }
+        await pasteFiles(page, section, exercise.solution);
         const total = (await run(page, id)).match(/^All (\d+) tests passed\.$/);
         expect(total, await section.locator('[data-results]').innerText()).not.toBeNull();
       } finally {

@@ -14,6 +14,7 @@ import { listScenarios } from '../../src/scenarios/index.ts';
 import { siteHeaders } from '../../src/site/headers.mjs';
 import { launchBrowser, type Browser } from '../../scripts/lib/browser.ts';
 import { decodePng } from './screenshots.ts';
+import { playToEnd } from './learner.ts';
 
 const baseUrl = inject('baseUrl');
 const contentDir = resolve(import.meta.dirname, '../../content');
@@ -121,12 +122,8 @@ describe('every live simulation, played to the end', () => {
         const section = page.locator(`[data-simulation="${scenarioId}"]`);
         const say = (problem: string) => problems.push(`${scenarioId} on ${target.where}: ${problem}`);
         await page.goto(target.url, { waitUntil: 'networkidle' });
-        await section.scrollIntoViewIfNeeded();
-        await expect.poll(() => section.getAttribute('data-mounted'), { timeout: 20_000 }).toBe('ready');
         // The fastest speed the control offers; the run plays from start to end.
-        await section.locator('[data-speed]').selectOption('10000');
-        await section.getByRole('button', { name: 'Play the simulation' }).click();
-        await expect.poll(() => section.getAttribute('data-state'), { timeout: 60_000, interval: 250 }).toBe('finished');
+        await playToEnd(section);
 
         // The result line.
         const status = (await section.locator('[data-status]').textContent()) ?? '';

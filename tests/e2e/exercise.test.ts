@@ -5,6 +5,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser, type Browser } from '../../scripts/lib/browser.ts';
 import { expectScreenshot } from './screenshots.ts';
+import { pasteOver } from './learner.ts';
 
 /**
  * A learner's session with the first exercise, in Chromium against the built site. There
@@ -51,12 +52,7 @@ async function replaceCode(page: Page, text: string, tap = false, checkSaved = t
   const editor = section(page).locator('.monaco-editor .view-lines, textarea.plain-editor:visible').first();
   if (tap) await editor.tap();
   else await editor.click();
-  await page.keyboard.press('Control+A');
-  await page.evaluate((pasted) => {
-    const data = new DataTransfer();
-    data.setData('text/plain', pasted);
-    document.activeElement?.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-  }, text);
+  await pasteOver(page, text);
   if (checkSaved) await expect.poll(() => editorText(page), { timeout: 5_000 }).toBe(text);
 }
 

@@ -13,6 +13,7 @@ import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadExercise } from '../../src/content/exercises.ts';
 import { launchBrowser, type Browser } from '../../scripts/lib/browser.ts';
+import { pasteFiles, playToEnd } from './learner.ts';
 
 const baseUrl = inject('baseUrl');
 const root = resolve(import.meta.dirname, '../..');
@@ -50,11 +51,7 @@ async function playSimulation(page: Page, lessonId: string): Promise<void> {
   for (let i = 0; i < (await simulations.count()); i++) {
     const section = simulations.nth(i);
     const scenario = await section.getAttribute('data-simulation');
-    await section.scrollIntoViewIfNeeded();
-    await expect.poll(() => section.getAttribute('data-mounted'), { timeout: 20_000 }).toBe('ready');
-    await section.locator('[data-speed]').selectOption('10000');
-    await section.getByRole('button', { name: 'Play the simulation' }).click();
-    await expect.poll(() => section.getAttribute('data-state'), { timeout: 60_000, interval: 250 }).toBe('finished');
+    await playToEnd(section);
     const status = (await section.locator('[data-status]').textContent()) ?? '';
     const result = /Finished: ([\d,]+) requests succeeded, p99 (.+), availability (\d+(?:\.\d+)?)%\.$/.exec(status);
     expect(result, `${lessonId} / ${scenario}: the result line reads "${status}"`).not.toBeNull();
@@ -115,16 +112,7 @@ async function solveExercise(page: Page, id: string): Promise<void> {
   for (const failure of await section.locator('li.test.fail .failure .message').allTextContents()) {
     expect(failure.length, `${id}: a failure message`).toBeGreaterThan(30);
   }
-  for (const [path, text] of Object.entries(exercise.solution)) {
-    await section.locator('[role="tab"]', { hasText: new RegExp(`^${path.replace('.', '\\.')}$`) }).click();
-    await section.locator('.monaco-editor .view-lines').click();
-    await page.keyboard.press('Control+A');
-    await page.evaluate((pasted) => {
-      const data = new DataTransfer();
-      data.setData('text/plain', pasted);
-      document.activeElement?.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-    }, text);
-  }
+  await pasteFiles(page, section, exercise.solution);
   await page.evaluate((x) => delete document.querySelector<HTMLElement>(`[data-exercise="${x}"] [data-status]`)!.dataset.outcome, id);
   await section.locator('[data-action="run"]').click();
   expect(await waitForOutcome(section), `${id}: the reference solution`).toMatch(/^All \d+ tests passed\.$|^The test passed\.$/);

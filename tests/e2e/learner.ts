@@ -1,0 +1,37 @@
+/**
+ * What a learner does in a lesson, shared by the end-to-end files: paste code into the
+ * exercise's editor, paste a whole solution file by file, play a simulation to its end.
+ */
+import type { Locator, Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+/**
+ * Replaces the focused editor's text the way a learner pastes code: select all, then a
+ * paste event carrying the text. (Typing it key by key would let the editor auto-indent it.)
+ */
+export async function pasteOver(page: Page, text: string): Promise<void> {
+  await page.keyboard.press('Control+A');
+  await page.evaluate((pasted) => {
+    const data = new DataTransfer();
+    data.setData('text/plain', pasted);
+    document.activeElement?.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+}
+
+/** Pastes each file of `files` into its tab of the exercise `section` (Monaco editor). */
+export async function pasteFiles(page: Page, section: Locator, files: Readonly<Record<string, string>>): Promise<void> {
+  for (const [path, text] of Object.entries(files)) {
+    await section.locator('[role="tab"]', { hasText: new RegExp(`^${path.replace('.', '\\.')}$`) }).click();
+    await section.locator('.monaco-editor .view-lines').click();
+    await pasteOver(page, text);
+  }
+}
+
+/** Plays the simulation in `section` from the start to its end at the fastest speed the control offers. */
+export async function playToEnd(section: Locator): Promise<void> {
+  await section.scrollIntoViewIfNeeded();
+  await expect.poll(() => section.getAttribute('data-mounted'), { timeout: 20_000 }).toBe('ready');
+  await section.locator('[data-speed]').selectOption('10000');
+  await section.getByRole('button', { name: 'Play the simulation' }).click();
+  await expect.poll(() => section.getAttribute('data-state'), { timeout: 60_000, interval: 250 }).toBe('finished');
+}

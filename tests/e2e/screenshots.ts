@@ -77,27 +77,37 @@ export function decodePng(buffer: Buffer): Image {
 /**
  * Share of pixels whose colour differs by more than `threshold` in any channel. An element
  * that sits at a fractional position can come out one pixel wider or taller from one run to
- * the next; such pictures are compared over the area they share. Any larger difference in
- * size counts as every pixel changed.
+ * the next, its content shifted by that pixel or not; such pictures are compared over the
+ * area they share, aligned at either edge, and the better alignment counts. Any larger
+ * difference in size counts as every pixel changed.
  */
 export function diffShare(a: Image, b: Image, threshold = 24): number {
-  if (Math.abs(a.width - b.width) > 1 || Math.abs(a.height - b.height) > 1) return 1;
+  const dw = a.width - b.width;
+  const dh = a.height - b.height;
+  if (Math.abs(dw) > 1 || Math.abs(dh) > 1) return 1;
   const width = Math.min(a.width, b.width);
   const height = Math.min(a.height, b.height);
-  let differing = 0;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const i = (y * a.width + x) * 4;
-      const j = (y * b.width + x) * 4;
-      for (let c = 0; c < 4; c++) {
-        if (Math.abs(a.rgba[i + c]! - b.rgba[j + c]!) > threshold) {
-          differing++;
-          break;
+  const shifts = (d: number) => (d === 0 ? [[0, 0]] : d > 0 ? [[0, 0], [1, 0]] : [[0, 0], [0, 1]]);
+  let best = 1;
+  for (const [ax, bx] of shifts(dw)) {
+    for (const [ay, by] of shifts(dh)) {
+      let differing = 0;
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const i = ((y + ay!) * a.width + x + ax!) * 4;
+          const j = ((y + by!) * b.width + x + bx!) * 4;
+          for (let c = 0; c < 4; c++) {
+            if (Math.abs(a.rgba[i + c]! - b.rgba[j + c]!) > threshold) {
+              differing++;
+              break;
+            }
+          }
         }
       }
+      best = Math.min(best, differing / (width * height));
     }
   }
-  return differing / (width * height);
+  return best;
 }
 
 /** Fails when more than 1% of the pixels changed visibly; writes the new picture beside the old for review. */

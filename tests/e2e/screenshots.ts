@@ -77,25 +77,26 @@ export function decodePng(buffer: Buffer): Image {
 /**
  * Share of pixels whose colour differs by more than `threshold` in any channel. An element
  * that sits at a fractional position can come out one pixel wider or taller from one run to
- * the next, its content shifted by that pixel or not; such pictures are compared over the
- * area they share, aligned at either edge, and the better alignment counts. Any larger
- * difference in size counts as every pixel changed.
+ * the next, or with its content drawn one pixel lower or to the side; so the pictures are
+ * compared over the area they share with each offset of at most one pixel either way, and
+ * the best match counts. A larger difference in size counts as every pixel changed.
  */
 export function diffShare(a: Image, b: Image, threshold = 24): number {
-  const dw = a.width - b.width;
-  const dh = a.height - b.height;
-  if (Math.abs(dw) > 1 || Math.abs(dh) > 1) return 1;
-  const width = Math.min(a.width, b.width);
-  const height = Math.min(a.height, b.height);
-  const shifts = (d: number) => (d === 0 ? [[0, 0]] : d > 0 ? [[0, 0], [1, 0]] : [[0, 0], [0, 1]]);
+  if (Math.abs(a.width - b.width) > 1 || Math.abs(a.height - b.height) > 1) return 1;
   let best = 1;
-  for (const [ax, bx] of shifts(dw)) {
-    for (const [ay, by] of shifts(dh)) {
+  // (dx, dy): pixel (x, y) of `a` is compared with pixel (x + dx, y + dy) of `b`.
+  for (let dy = -1; dy <= 1; dy++) {
+    for (let dx = -1; dx <= 1; dx++) {
+      const x0 = Math.max(0, -dx);
+      const y0 = Math.max(0, -dy);
+      const x1 = Math.min(a.width, b.width - dx);
+      const y1 = Math.min(a.height, b.height - dy);
+      if (x1 - x0 < a.width - 2 || y1 - y0 < a.height - 2) continue;
       let differing = 0;
-      for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          const i = ((y + ay!) * a.width + x + ax!) * 4;
-          const j = ((y + by!) * b.width + x + bx!) * 4;
+      for (let y = y0; y < y1; y++) {
+        for (let x = x0; x < x1; x++) {
+          const i = (y * a.width + x) * 4;
+          const j = ((y + dy) * b.width + x + dx) * 4;
           for (let c = 0; c < 4; c++) {
             if (Math.abs(a.rgba[i + c]! - b.rgba[j + c]!) > threshold) {
               differing++;
@@ -104,7 +105,7 @@ export function diffShare(a: Image, b: Image, threshold = 24): number {
           }
         }
       }
-      best = Math.min(best, differing / (width * height));
+      best = Math.min(best, differing / ((x1 - x0) * (y1 - y0)));
     }
   }
   return best;

@@ -111,7 +111,11 @@ export function diffShare(a: Image, b: Image, threshold = 24): number {
   return best;
 }
 
-/** Fails when more than 1% of the pixels changed visibly; writes the new picture beside the old for review. */
+/**
+ * Fails when more than 1% of the pixels changed visibly (2% when the picture came out one
+ * pixel larger or smaller: a chart then redraws its lines at a slightly different scale);
+ * writes the new picture beside the old for review.
+ */
 export async function expectScreenshot(page: Page, selector: string, name: string): Promise<void> {
   const png = await page.locator(selector).first().screenshot({ animations: 'disabled' });
   mkdirSync(screenshotDir, { recursive: true });
@@ -124,10 +128,11 @@ export async function expectScreenshot(page: Page, selector: string, name: strin
   const expected = decodePng(readFileSync(file));
   const actual = decodePng(png);
   const share = diffShare(expected, actual);
-  if (share > 0.01) writeFileSync(resolve(screenshotDir, `${name}.actual.png`), png);
+  const allowed = expected.width === actual.width && expected.height === actual.height ? 0.01 : 0.02;
+  if (share > allowed) writeFileSync(resolve(screenshotDir, `${name}.actual.png`), png);
   expect(
     share,
     `${name}: ${(share * 100).toFixed(2)}% of pixels differ (size ${actual.width}x${actual.height}, expected ${expected.width}x${expected.height}); see ${name}.actual.png, or update with UPDATE_SCREENSHOTS=1`,
-  ).toBeLessThanOrEqual(0.01);
+  ).toBeLessThanOrEqual(allowed);
 }
 

@@ -4,8 +4,9 @@
  * The sender owns the network: for every request it asks the balancer which backend to use
  * (`pick`), sends one attempt there, and reports how it went (`onResult`). The balancer owns
  * the policy: which backend, and which backends to avoid for a while. It never sends, sleeps
- * or reads a clock of its own, so the same object works in the tests, in the lesson's live
- * simulation and, later, in front of the sharded store of the capstone.
+ * or reads a clock of its own, so the same object works in the tests here and in a bigger
+ * system: the service-discovery exercise (`discovery-leases`) builds your balancer from this
+ * file and hands it, for every request, the instances its client cache believes are live.
  *
  * This file is read-only.
  */

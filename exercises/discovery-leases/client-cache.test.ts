@@ -1,21 +1,23 @@
 /**
  * The client cache on its own, with times chosen by hand. The cache refreshes every
- * 1,000 ms in these tests.
+ * 1,000 ms in these tests. It only says which instances are usable; which one gets a
+ * request is the balancer's choice, tested in the failover run.
  */
 import { assert, describe, it } from 'vitest';
 import { createClientCache } from './client-cache.ts';
 
 const REFRESH = 1_000;
 
-function picks(cache: ReturnType<typeof createClientCache>, nowMs: number, count: number): (string | undefined)[] {
-  return Array.from({ length: count }, () => cache.pick(nowMs));
-}
+const list = (ids: readonly string[]): string => (ids.length === 0 ? 'nothing' : ids.join(', '));
 
 describe('the client cache', () => {
   it('offers no instance before its first refresh', () => {
     const cache = createClientCache({ refreshIntervalMs: REFRESH });
-    const picked = cache.pick(0);
-    assert(picked === undefined, `pick returned ${JSON.stringify(picked)} before the first refresh; with no instances known it should return undefined`);
+    const offered = cache.usable(0);
+    assert(
+      Array.isArray(offered) && offered.length === 0,
+      `usable(0) returned ${JSON.stringify(offered)} before the first refresh; with no instances known it should return []`,
+    );
   });
 
   it('asks for a refresh at first, and again once the refresh interval has passed', () => {
@@ -46,63 +48,96 @@ describe('the client cache', () => {
     );
   });
 
-  it('spreads requests evenly over the instances it holds', () => {
+  it('offers exactly the instances of the latest refresh, in the order the registry sent them', () => {
     const cache = createClientCache({ refreshIntervalMs: REFRESH });
     cache.update(['s1', 's2', 's3'], 0);
-    const counts = new Map<string, number>();
-    for (const id of picks(cache, 10, 600)) counts.set(String(id), (counts.get(String(id)) ?? 0) + 1);
-    for (const id of ['s1', 's2', 's3']) {
-      const n = counts.get(id) ?? 0;
-      assert(n >= 150 && n <= 250, `${id} got ${n} of 600 picks; each of 3 instances should get about 200 (150–250)`);
+    const first = cache.usable(10);
+    assert(
+      first.join() === 's1,s2,s3',
+      `after a refresh listing s1, s2, s3, usable offered ${list(first)}; it should offer all three, in that order`,
+    );
+    // s1 dropped out of the registry (its lease expired) and s4 joined.
+    cache.update(['s2', 's3', 's4'], REFRESH);
+    const second = cache.usable(REFRESH + 10);
+    assert(
+      second.join() === 's2,s3,s4',
+      `the next refresh listed s2, s3, s4, yet usable offered ${list(second)}; a refresh replaces the list: ` +
+        'an instance the registry dropped is gone, and a new one is offered at once.',
+    );
+  });
+
+  it('stops offering an instance as soon as a request to it fails, and keeps offering the others', () => {
+    const cache = createClientCache({ refreshIntervalMs: REFRESH });
+    cache.update(['s1', 's2', 's3'], 0);
+    cache.reportFailure('s2', 100);
+    const offered = cache.usable(101);
+    assert(
+      !offered.includes('s2'),
+      `a request to s2 failed at t = 100 ms, and usable(101) still offered it (${list(offered)}). Until the registry ` +
+        'notices the crash, the client itself is the fastest detector: stop offering an instance when it fails.',
+    );
+    assert(
+      offered.join() === 's1,s3',
+      `only s2 failed, yet usable(101) offered ${list(offered)}; s1 and s3 should still be offered, in that order`,
+    );
+  });
+
+  it('does not offer a failed instance again just because the next refresh still lists it', () => {
+    const cache = createClientCache({ refreshIntervalMs: REFRESH });
+    cache.update(['s1', 's2', 's3'], 0);
+    cache.reportFailure('s2', 100);
+    // The registry has not expired s2's lease yet, so the next refreshes still list it.
+    for (const at of [REFRESH, 2 * REFRESH, 3 * REFRESH]) {
+      cache.update(['s1', 's2', 's3'], at);
+      const offered = cache.usable(at + 10);
+      assert(
+        !offered.includes('s2'),
+        `s2 failed at t = 100 ms and the refresh at t = ${at.toLocaleString('en-US')} ms still listed it, so usable ` +
+          `offered it again (${list(offered)}). The registry needs a few heartbeat intervals (about 3 s here) to ` +
+          'expire a crashed instance; keep avoiding a failed instance for longer than that instead of trusting the ' +
+          'next refresh.',
+      );
     }
   });
 
-  it('stops picking an instance as soon as a request to it fails', () => {
+  it('offers a failed instance again a minute later', () => {
     const cache = createClientCache({ refreshIntervalMs: REFRESH });
     cache.update(['s1', 's2', 's3'], 0);
     cache.reportFailure('s2', 100);
-    const chosen = picks(cache, 101, 30);
-    const toFailed = chosen.filter((id) => id === 's2').length;
+    // A cache that never avoids a failed instance offers it a minute later too, and proves nothing here.
+    const right = cache.usable(101);
     assert(
-      toFailed === 0,
-      `${toFailed} of the next 30 picks went to s2 right after a request to it failed; none should. Until the registry ` +
-        'notices the crash, the client itself is the fastest detector: stop using an instance when it fails.',
-    );
-  });
-
-  it('does not send to a failed instance again just because the next refresh still lists it', () => {
-    const cache = createClientCache({ refreshIntervalMs: REFRESH });
-    cache.update(['s1', 's2', 's3'], 0);
-    cache.reportFailure('s2', 100);
-    // The registry has not expired s2's lease yet, so the next refresh still lists it.
-    cache.update(['s1', 's2', 's3'], REFRESH);
-    const chosen = picks(cache, REFRESH + 10, 30);
-    const toFailed = chosen.filter((id) => id === 's2').length;
-    assert(
-      toFailed === 0,
-      `${toFailed} of 30 picks went to s2 one refresh after it failed, because the registry still listed it; none should. ` +
-        'The registry needs a few heartbeat intervals to expire a crashed instance; keep avoiding a failed ' +
-        'instance for a while (longer than the lease) instead of trusting the next refresh.',
-    );
-  });
-
-  it('gives a failed instance another chance a minute later', () => {
-    const cache = createClientCache({ refreshIntervalMs: REFRESH });
-    cache.update(['s1', 's2', 's3'], 0);
-    cache.reportFailure('s2', 100);
-    // A cache that never avoids a failed instance picks it a minute later too, and proves nothing here.
-    const avoided = picks(cache, 101, 30).filter((id) => id === 's2').length;
-    assert(
-      avoided === 0,
-      `Not checked yet: this test checks that avoiding a failed instance ends, but your cache does not avoid it to begin ` +
-        `with (${avoided} of 30 picks went to s2 right after it failed). Make the test on stopping at a failure pass first.`,
+      !right.includes('s2'),
+      'Not checked yet: this test checks that avoiding a failed instance ends, but your cache does not avoid it to ' +
+        `begin with (usable offered ${list(right)} right after s2 failed). Make the test on stopping at a failure pass first.`,
     );
     cache.update(['s1', 's2', 's3'], 60_000);
-    const chosen = picks(cache, 60_010, 30);
+    const offered = cache.usable(60_010);
     assert(
-      chosen.includes('s2'),
-      's2 failed once a minute ago and the registry lists it again, yet it is never picked: an instance that ' +
-        'restarted would get no traffic. Let the avoidance expire.',
+      offered.includes('s2'),
+      `s2 failed once a minute ago and the registry lists it again, yet usable offers only ${list(offered)}: an ` +
+        'instance that restarted would get no traffic. Let the avoidance expire.',
+    );
+  });
+
+  it('does not bring back an instance the registry dropped when its avoidance ends', () => {
+    const cache = createClientCache({ refreshIntervalMs: REFRESH });
+    cache.update(['s1', 's2', 's3'], 0);
+    cache.reportFailure('s2', 100);
+    const right = cache.usable(101);
+    assert(
+      !right.includes('s2'),
+      'Not checked yet: this test checks what happens when avoiding a failed instance ends, but your cache does not ' +
+        `avoid it to begin with (usable offered ${list(right)} right after s2 failed). Make the test on stopping at a ` +
+        'failure pass first.',
+    );
+    // s2 really crashed: the registry drops it, and it stays dropped.
+    for (let at = REFRESH; at <= 60_000; at += REFRESH) cache.update(['s1', 's3'], at);
+    const offered = cache.usable(60_010);
+    assert(
+      !offered.includes('s2'),
+      `the registry has not listed s2 for a minute, yet usable offered it again (${list(offered)}) once its avoidance ` +
+        'ended. Offer only instances of the latest refresh: the avoidance takes instances away, it never adds any.',
     );
   });
 });

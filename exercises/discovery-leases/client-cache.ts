@@ -1,25 +1,24 @@
 import type { ClientCache, ClientCacheOptions } from './types.ts';
 
 /**
- * A client's cache of the registry's instance list.
+ * A client's cache of the registry's instance list. It decides which instances are usable;
+ * your balancer from the load-balancing lesson decides which of those gets each request.
  *
- * Right now it fetches the list once and never again, and it keeps sending requests to an
- * instance even after requests to it have failed.
+ * Right now it fetches the list once and never again, and it keeps offering an instance
+ * even after requests to it have failed.
  *
  * Your job:
  *   1. Refresh every `options.refreshIntervalMs`, so that instances the registry has
  *      dropped (or newly added) reach the cache.
- *   2. When a request to an instance fails, stop picking it right away, and do not let the
+ *   2. When a request to an instance fails, stop offering it right away, and do not let the
  *      next refresh bring it straight back: the registry may still list it for a few
- *      seconds after it crashed. Give it a chance again later (it may restart).
- *   3. Keep spreading requests over all usable instances.
+ *      seconds after it crashed. Offer it again later (it may restart).
  */
 export function createClientCache(options: ClientCacheOptions): ClientCache {
   void options; // TODO: use options.refreshIntervalMs.
 
   let instances: readonly string[] = [];
   let lastRefreshMs: number | undefined;
-  let turn = 0;
 
   return {
     refreshDue() {
@@ -32,15 +31,13 @@ export function createClientCache(options: ClientCacheOptions): ClientCache {
       lastRefreshMs = nowMs;
     },
 
-    pick() {
-      if (instances.length === 0) return undefined;
-      const chosen = instances[turn % instances.length];
-      turn++;
-      return chosen;
+    usable() {
+      // TODO: leave out the instances that failed recently.
+      return [...instances];
     },
 
     reportFailure() {
-      // TODO: stop sending to an instance that just failed.
+      // TODO: stop offering an instance that just failed.
     },
   };
 }

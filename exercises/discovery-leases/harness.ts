@@ -1,19 +1,46 @@
 /**
- * The simulated cluster the tests run your registry and client cache in. You do not need
- * to change it (and changes here do not count), but reading it shows exactly what is
- * measured.
+ * The simulated cluster the tests run your registry and client cache in, together with the
+ * balancer you wrote in the load-balancing lesson and the capacity plan from the
+ * capacity-planning lesson. You do not need to change it (and changes here do not count),
+ * but reading it shows exactly what is measured.
  *
  * - A `registry` node wraps your {@link Registry}: instances call it to register and renew,
  *   the client calls it to fetch the list.
  * - Six instances `s1`…`s6` register at start-up, then heartbeat every interval ±10%. A
- *   renewal answered with `false` makes them register again. The links between the
- *   instances and the registry lose `lossRate` of the messages (both directions).
- * - A client sends `ratePerS` requests per second from t = 1 s, routed by your
- *   {@link ClientCache}; each request times out after 100 ms.
+ *   renewal answered with `false` makes them register again. The link between the instances
+ *   and the registry loses `lossRate` of the messages (both directions).
+ * - Each instance serves requests with a pool of workers sized by your `workersNeeded`
+ *   (`../capacity-planning/capacity.ts`), for the busiest moment of the run: see
+ *   {@link instanceProfile}.
+ * - A client sends `ratePerS` requests per second from t = 1 s. For each one it asks your
+ *   {@link ClientCache} which instances are usable, hands them to your balancer
+ *   (`../balancer-heterogeneous/balancer.ts`) as `BackendView`s, and sends the request to the
+ *   one the balancer picks; each request times out after 100 ms. Every outcome goes to the
+ *   balancer's `onResult`, and every failure to the cache's `reportFailure` as well.
  * - Instances crash (and most restart) on a fixed schedule.
  * - Every 20 ms the harness calls `registry.lookup(now)` to see who is listed.
+ *
+ * Which heartbeats are lost depends on the seed alone. The link from the instances to the
+ * registry is modelled here, from a random stream of each instance's own, rather than by the
+ * simulator's network, whose one stream every message draws from; and the balancer gets a
+ * stream of its own too. So the faults (crashes, lost and late heartbeats) are the same
+ * whatever your balancer picks, and the registry's numbers depend only on your registry.
  */
-import { Rejection, Simulation, exponential, logNormal, uniform, type NodeContext } from '@faultlines/sim';
+import {
+  OverloadedError,
+  Random,
+  Rejection,
+  RpcTimeoutError,
+  Simulation,
+  constant,
+  exponential,
+  logNormal,
+  sample,
+  uniform,
+  type NodeContext,
+} from '@faultlines/sim';
+import type { BackendView, Balancer, BalancerFactory, Outcome } from '../balancer-heterogeneous/types.ts';
+import type { ServiceProfile } from '../capacity-planning/types.ts';
 import type { ClientCache, CreateClientCache, CreateRegistry, Registry } from './types.ts';
 
 /** One scheduled crash: `instance` goes down at `atMs` and, if given, restarts at `restartAtMs`. */
@@ -21,6 +48,16 @@ export interface Crash {
   readonly instance: string;
   readonly atMs: number;
   readonly restartAtMs?: number;
+}
+
+/** The components the run is built from: the two of this exercise and the two it uses. */
+export interface Components {
+  readonly createRegistry: CreateRegistry;
+  readonly createClientCache: CreateClientCache;
+  /** `createBalancer` from `../balancer-heterogeneous/balancer.ts`. */
+  readonly createBalancer: BalancerFactory;
+  /** `workersNeeded` from `../capacity-planning/capacity.ts`. */
+  readonly workersNeeded: (profile: ServiceProfile) => number;
 }
 
 export interface FailoverOptions {
@@ -50,6 +87,48 @@ export const DEFAULT_CRASHES: readonly Crash[] = [
   { instance: 's6', atMs: 52_890 },
 ];
 
+/** Mean time an instance's worker spends on one request, in ms (exponentially distributed). */
+export const SERVICE_MS = 10;
+
+/**
+ * The latency objective the instances are sized for: 99% of requests served within 60 ms.
+ * The service time alone has a p99 of ln 100 × 10 ms ≈ 46 ms, and the client gives up after
+ * 100 ms, so a healthy instance sized for this target almost never answers so late that the
+ * client mistakes it for a dead one.
+ */
+export const P99_TARGET_MS = 60;
+
+/** The most instances of `instances` that are down at the same time in `crashes`. */
+export function mostDownAtOnce(instances: readonly string[], crashes: readonly Crash[]): number {
+  let most = 0;
+  for (const crash of crashes) {
+    // Down-counts only change at crash times, so checking each of them is enough.
+    const t = crash.atMs;
+    const down = crashes.filter(
+      (c) => instances.includes(c.instance) && c.atMs <= t && (c.restartAtMs === undefined || t < c.restartAtMs),
+    ).length;
+    most = Math.max(most, down);
+  }
+  return most;
+}
+
+/**
+ * What one instance's worker pool is sized for, with `workersNeeded`: the instance's share
+ * of the client's requests at the busiest moment of the run, when the most instances are
+ * down at once and the survivors split the load between them (with the default schedule,
+ * two of six are down from t = 15.4 s to 20 s and from 27.7 s to 30 s, so four instances
+ * carry 200 requests a second: 50 each). Arrivals at one instance are close to Poisson and
+ * the service time is exponential, the model of the capacity-planning lesson.
+ */
+export function instanceProfile(
+  ratePerS: number,
+  instances: readonly string[],
+  crashes: readonly Crash[],
+): ServiceProfile {
+  const survivors = Math.max(1, instances.length - mostDownAtOnce(instances, crashes));
+  return { ratePerS: ratePerS / survivors, meanServiceMs: SERVICE_MS, p99TargetMs: P99_TARGET_MS };
+}
+
 export interface Detection {
   readonly instance: string;
   readonly crashAtMs: number;
@@ -60,6 +139,8 @@ export interface Detection {
 export interface Recovery {
   readonly instance: string;
   readonly restartAtMs: number;
+  /** When the cache's `usable` first listed it again after the restart, or `null`. */
+  readonly offeredAtMs: number | null;
   /** When a client request to it first succeeded after the restart, or `null`. */
   readonly firstServedAtMs: number | null;
 }
@@ -67,15 +148,24 @@ export interface Recovery {
 export interface FailoverReport {
   readonly detections: readonly Detection[];
   readonly recoveries: readonly Recovery[];
+  /** Workers per instance, from `workersNeeded(profile)`, and the profile it was given. */
+  readonly workersPerInstance: number;
+  readonly profile: ServiceProfile;
+  /** Requests the client issued, whether or not they could be sent. */
+  readonly issued: number;
   /** Requests the client sent to some instance. */
   readonly requests: number;
   /** Of those, sent to an instance that was down at the time. */
   readonly toDeadInstances: number;
   /** Requests the client could not send at all (its cache offered no instance). */
   readonly unrouted: number;
+  /** Requests sent that got no answer in time: to dead instances, or too slow. */
+  readonly failed: number;
+  /** The 99th percentile latency of the requests that succeeded, in ms. */
+  readonly p99Ms: number;
   /** A live instance dropped out of lookups: when and which. */
   readonly falseEvictions: readonly { readonly instance: string; readonly atMs: number }[];
-  /** Heartbeats (renewals) sent, and how many the network lost on the way. */
+  /** Heartbeats (renewals) sent, and how many were lost on the way to the registry. */
   readonly heartbeatsSent: number;
   readonly heartbeatsLost: number;
   /** Errors thrown by your code inside the simulation, if any. */
@@ -85,18 +175,25 @@ export interface FailoverReport {
 const SAMPLE_EVERY_MS = 20;
 const CLIENT_TIMEOUT_MS = 100;
 const REGISTRY_TIMEOUT_MS = 300;
+/** One way between an instance and the registry: 2 ms typically, 20 ms at the 99th percentile. */
+const REGISTRY_LINK_LATENCY = logNormal({ p50Ms: 2, p99Ms: 20 });
+/** Workers per instance are kept between 1 and this, whatever `workersNeeded` returns. */
+const MAX_WORKERS = 64;
 
 type RegistryRequest =
   | { readonly kind: 'register'; readonly id: string }
   | { readonly kind: 'renew'; readonly id: string }
   | { readonly kind: 'lookup' };
 
-/** Runs the failover scenario with the given registry and cache factories. */
-export async function runFailover(
-  createRegistry: CreateRegistry,
-  createClientCache: CreateClientCache,
-  options: FailoverOptions,
-): Promise<FailoverReport> {
+/** The `p`-th percentile (0–1) of `values`, nearest rank; 0 when there are none. */
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+}
+
+/** Runs the failover scenario with the given components. */
+export async function runFailover(components: Components, options: FailoverOptions): Promise<FailoverReport> {
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 1_000;
   const refreshIntervalMs = options.refreshIntervalMs ?? 1_000;
   const lossRate = options.lossRate ?? 0.1;
@@ -110,9 +207,24 @@ export async function runFailover(
     network: { latency: uniform(0.5, 2) },
     trace: { enabled: false },
   });
+  // Independent streams derived from the seed, as the simulator derives its own (one per
+  // node, one for the network): drawing from one never shifts another.
+  const streams = new Random(options.seed);
   const errors: string[] = [];
-  const registry: Registry = createRegistry({ heartbeatIntervalMs });
+  const registry: Registry = components.createRegistry({ heartbeatIntervalMs });
   let renewalsReceived = 0;
+
+  // Size each instance's worker pool with the capacity plan.
+  const profile = instanceProfile(ratePerS, instances, crashes);
+  let workersPerInstance: number;
+  try {
+    const answer = components.workersNeeded(profile);
+    if (!Number.isInteger(answer) || answer < 1) errors.push(`workersNeeded returned ${String(answer)}, not a whole number of workers`);
+    workersPerInstance = Number.isFinite(answer) ? Math.min(MAX_WORKERS, Math.max(1, Math.ceil(answer))) : 1;
+  } catch (error) {
+    errors.push(`workersNeeded threw: ${String(error)}`);
+    workersPerInstance = 1;
+  }
 
   sim.addNode('registry', () => ({
     onRequest({ body }: { body: RegistryRequest }) {
@@ -131,27 +243,43 @@ export async function runFailover(
 
   let heartbeatsSent = 0;
   for (const name of instances) {
+    // This instance's link to the registry: loss and delay in both directions, drawn here
+    // from a stream of its own (the simulator's link itself is instant and lossless).
+    const link = streams.fork(`registry-link:${name}`);
     sim.addNode(
       name,
       (ctx: NodeContext) => {
+        /** One call to the registry over the lossy link: the reply, or `undefined` if lost. */
+        async function callRegistry<T>(body: RegistryRequest): Promise<T | undefined> {
+          const requestLost = link.next() < lossRate;
+          const there = sample(REGISTRY_LINK_LATENCY, link);
+          const replyLost = link.next() < lossRate;
+          const back = sample(REGISTRY_LINK_LATENCY, link);
+          if (requestLost) {
+            await ctx.sleep(REGISTRY_TIMEOUT_MS);
+            return undefined;
+          }
+          await ctx.sleep(there);
+          const reply = await ctx.rpc<T>('registry', body, { timeoutMs: REGISTRY_TIMEOUT_MS });
+          if (replyLost || there + back > REGISTRY_TIMEOUT_MS) {
+            // The registry handled it, but no answer came back in time.
+            if (there < REGISTRY_TIMEOUT_MS) await ctx.sleep(REGISTRY_TIMEOUT_MS - there);
+            return undefined;
+          }
+          await ctx.sleep(back);
+          return reply;
+        }
         async function register(): Promise<void> {
           while (ctx.alive) {
-            try {
-              await ctx.rpc('registry', { kind: 'register', id: name }, { timeoutMs: REGISTRY_TIMEOUT_MS });
-              return;
-            } catch {
-              // Lost on the way: try again.
-            }
+            if ((await callRegistry<{ ok: boolean }>({ kind: 'register', id: name })) !== undefined) return;
+            // Lost on the way: try again.
           }
         }
         async function beat(): Promise<void> {
           heartbeatsSent++;
-          try {
-            const reply = await ctx.rpc<{ ok: boolean }>('registry', { kind: 'renew', id: name }, { timeoutMs: REGISTRY_TIMEOUT_MS });
-            if (!reply.ok) await register();
-          } catch {
-            // No answer: the next heartbeat will try again.
-          }
+          const reply = await callRegistry<{ ok: boolean }>({ kind: 'renew', id: name });
+          // No answer: the next heartbeat will try again.
+          if (reply !== undefined && !reply.ok) await register();
         }
         function schedule(): void {
           ctx.setTimer(heartbeatIntervalMs * ctx.random.uniform(0.9, 1.1), () => {
@@ -167,9 +295,9 @@ export async function runFailover(
           onRequest: () => ({ kind: 'get', value: name }),
         };
       },
-      { capacity: { workers: 8, serviceTime: exponential(2) } },
+      { capacity: { workers: workersPerInstance, serviceTime: exponential(SERVICE_MS) } },
     );
-    sim.setLink(name, 'registry', { dropProbability: lossRate, latency: logNormal({ p50Ms: 2, p99Ms: 20 }) });
+    sim.setLink(name, 'registry', { latency: constant(0) });
   }
 
   for (const crash of crashes) {
@@ -180,7 +308,7 @@ export async function runFailover(
   const listed = new Set<string>();
   const removedAt = new Map<Crash, number>();
   const falseEvictions: { instance: string; atMs: number }[] = [];
-  function sample(): void {
+  function sampleLookups(): void {
     const now = sim.nowMs;
     let current: Set<string>;
     try {
@@ -200,17 +328,35 @@ export async function runFailover(
       if (crash.restartAtMs !== undefined && now >= crash.restartAtMs) continue;
       if (!current.has(crash.instance)) removedAt.set(crash, now);
     }
-    if (now + SAMPLE_EVERY_MS <= durationMs) sim.after(SAMPLE_EVERY_MS, sample);
+    if (now + SAMPLE_EVERY_MS <= durationMs) sim.after(SAMPLE_EVERY_MS, sampleLookups);
   }
-  sim.at(0, sample);
+  sim.at(0, sampleLookups);
 
-  // The client: refresh when the cache asks, pick, send, report failures.
-  const cache: ClientCache = createClientCache({ refreshIntervalMs });
+  // The client: refresh when the cache asks; the cache says which instances are usable, the
+  // balancer picks one of them; send, and report the outcome to both.
+  const cache: ClientCache = components.createClientCache({ refreshIntervalMs });
+  const balancer: Balancer = components.createBalancer({ random: streams.fork('balancer') });
+  const outstanding = new Map<string, number>(instances.map((name) => [name, 0]));
   let refreshing = false;
+  let issued = 0;
   let requests = 0;
   let toDeadInstances = 0;
   let unrouted = 0;
+  let failed = 0;
+  const latencies: number[] = [];
+  const offeredAt = new Map<Crash, number>();
   const firstServed = new Map<Crash, number>();
+  const noteError = (error: string): void => {
+    if (errors.length < 20) errors.push(error);
+  };
+  const tellBalancer = (target: string, outcome: Outcome): void => {
+    try {
+      balancer.onResult?.(target, outcome, sim.nowMs);
+    } catch (error) {
+      noteError(`the balancer's onResult threw: ${String(error)}`);
+    }
+  };
+
   sim.workload({
     name: 'client',
     arrivals: { kind: 'open', ratePerS },
@@ -220,29 +366,51 @@ export async function runFailover(
     mix: { get: 1 },
     issue: async (input, ctx) => {
       const now = sim.nowMs;
+      issued++;
       if (!refreshing && cache.refreshDue(now)) {
         refreshing = true;
         ctx
           .rpc<{ instances: string[] }>('registry', { kind: 'lookup' }, { timeoutMs: REGISTRY_TIMEOUT_MS })
           .then((reply) => cache.update(reply.instances, sim.nowMs))
-          .catch((error: unknown) => errors.push(`refresh failed: ${String(error)}`))
+          .catch((error: unknown) => noteError(`refresh failed: ${String(error)}`))
           .finally(() => {
             refreshing = false;
           });
       }
-      const target = cache.pick(now);
-      if (target === undefined) {
+      const usable = cache.usable(now);
+      if (!Array.isArray(usable) || usable.some((id) => !instances.includes(id))) {
+        noteError(`usable returned ${JSON.stringify(usable)}, which is not a list of instances`);
+        throw new Rejection('unknown instance');
+      }
+      for (const crash of crashes) {
+        if (crash.restartAtMs !== undefined && now >= crash.restartAtMs && !offeredAt.has(crash) && usable.includes(crash.instance)) {
+          offeredAt.set(crash, now);
+        }
+      }
+      if (usable.length === 0) {
         unrouted++;
         throw new Rejection('the cache offered no instance');
       }
-      if (!instances.includes(target)) {
-        errors.push(`pick returned "${String(target)}", which is not an instance`);
-        throw new Rejection('unknown instance');
+      const views: BackendView[] = usable.map((name) => ({ name, outstanding: outstanding.get(name)! }));
+      let target: string;
+      try {
+        target = balancer.pick(views, now);
+      } catch (error) {
+        noteError(`the balancer's pick threw: ${String(error)}`);
+        throw new Rejection('the balancer threw');
+      }
+      if (!usable.includes(target)) {
+        noteError(`the balancer picked ${JSON.stringify(target)}, which is not one of ${usable.join(', ')}`);
+        throw new Rejection('the balancer picked an instance it was not offered');
       }
       requests++;
       if (sim.node(target).state !== 'up') toDeadInstances++;
+      outstanding.set(target, outstanding.get(target)! + 1);
       try {
         const reply = await ctx.rpc<{ kind: 'get'; value: string }>(target, input, { timeoutMs: CLIENT_TIMEOUT_MS });
+        outstanding.set(target, outstanding.get(target)! - 1);
+        latencies.push(sim.nowMs - now);
+        tellBalancer(target, { ok: true, latencyMs: sim.nowMs - now });
         for (const crash of crashes) {
           if (crash.instance === target && crash.restartAtMs !== undefined && sim.nowMs >= crash.restartAtMs && !firstServed.has(crash)) {
             firstServed.set(crash, sim.nowMs);
@@ -250,6 +418,11 @@ export async function runFailover(
         }
         return reply;
       } catch (error) {
+        outstanding.set(target, outstanding.get(target)! - 1);
+        failed++;
+        const kind: Outcome['error'] =
+          error instanceof RpcTimeoutError ? 'timeout' : error instanceof OverloadedError ? 'overloaded' : 'rejected';
+        tellBalancer(target, { ok: false, latencyMs: sim.nowMs - now, error: kind });
         cache.reportFailure(target, sim.nowMs);
         throw error;
       }
@@ -263,10 +436,20 @@ export async function runFailover(
     detections: crashes.map((crash) => ({ instance: crash.instance, crashAtMs: crash.atMs, removedAtMs: removedAt.get(crash) ?? null })),
     recoveries: crashes
       .filter((crash) => crash.restartAtMs !== undefined)
-      .map((crash) => ({ instance: crash.instance, restartAtMs: crash.restartAtMs!, firstServedAtMs: firstServed.get(crash) ?? null })),
+      .map((crash) => ({
+        instance: crash.instance,
+        restartAtMs: crash.restartAtMs!,
+        offeredAtMs: offeredAt.get(crash) ?? null,
+        firstServedAtMs: firstServed.get(crash) ?? null,
+      })),
+    workersPerInstance,
+    profile,
+    issued,
     requests,
     toDeadInstances,
     unrouted,
+    failed,
+    p99Ms: percentile(latencies, 0.99),
     falseEvictions,
     heartbeatsSent,
     heartbeatsLost: heartbeatsSent - renewalsReceived,

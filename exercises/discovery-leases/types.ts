@@ -3,15 +3,18 @@
  *
  * Both are plain objects with no clock of their own: every method is told the current time
  * (`nowMs`, milliseconds of simulated time). That keeps them pure and easy to test, and lets
- * a later exercise drop them into a bigger system (a balancer, a shard router) unchanged.
+ * them sit in a bigger system unchanged: here, your client cache works with the balancer you
+ * wrote in the load-balancing lesson (`../balancer-heterogeneous/balancer.ts`).
  *
  * The setting: six instances of one service register with a registry and then send a
  * heartbeat every `heartbeatIntervalMs`, give or take 10% (each instance jitters its timer
  * so they do not all beat at once). The link from the instances to the registry loses
  * some messages, so now and then a heartbeat never arrives; the ones that do arrive take
  * a few milliseconds. Instances crash and restart on a schedule. A client sends requests
- * to the service; before each one it asks its cache whether to refresh from the registry
- * and which instance to use.
+ * to the service. The work is split in two, as in a gRPC client or an Envoy sidecar: the
+ * cache decides which instances are usable at all (the registry's latest list, minus the
+ * instances that just failed), and the balancer decides which of those gets the next
+ * request.
  */
 
 /** Options for {@link Registry}. */
@@ -65,17 +68,34 @@ export interface ClientCacheOptions {
  *
  * Before every request the harness calls {@link ClientCache.refreshDue}; if it says yes,
  * the harness fetches the registry's list (which takes a round trip) and hands it to
- * {@link ClientCache.update}. Then it calls {@link ClientCache.pick} and sends the request
- * to the chosen instance; if the request fails (no answer within 100 ms), it calls
- * {@link ClientCache.reportFailure}.
+ * {@link ClientCache.update}. Then it calls {@link ClientCache.usable} and hands those
+ * instances to the balancer (`Balancer.pick` in `../balancer-heterogeneous/types.ts`),
+ * which chooses one; the request goes there. If it fails (no answer within 100 ms), the
+ * harness calls {@link ClientCache.reportFailure}, and tells the balancer too
+ * (`Balancer.onResult`), as it does for every request that succeeds.
  */
 export interface ClientCache {
   /** Whether it is time to fetch a fresh list from the registry. */
   refreshDue(nowMs: number): boolean;
-  /** A fresh list arrived from the registry (sorted ids of instances with live leases). */
+  /**
+   * A fresh list arrived from the registry (sorted ids of instances with live leases). It
+   * replaces the previous list entirely: an instance the registry no longer lists is gone.
+   */
   update(instances: readonly string[], nowMs: number): void;
-  /** The instance for the next request, or `undefined` when none is known to be usable. */
-  pick(nowMs: number): string | undefined;
+  /**
+   * The instances the next request may go to: those of the latest {@link ClientCache.update},
+   * in the order given there, without any instance reported failed (see
+   * {@link ClientCache.reportFailure}) recently enough that the cache still avoids it. How
+   * long to avoid one is yours to choose: long enough to outlast the registry's lease (or the
+   * next refresh brings a crashed instance straight back), short enough that an instance
+   * which restarts is offered again soon (the tests want it back within 3 seconds of its
+   * restart, and the shortest outage in the run lasts under 9 seconds).
+   *
+   * Empty before the first update, and when every listed instance is being avoided: the
+   * harness then sends nothing and counts the request as failed. The harness calls this
+   * before every request, so keep it cheap (a pass over the list is fine).
+   */
+  usable(nowMs: number): string[];
   /** A request to `instanceId` failed: it did not answer in time. */
   reportFailure(instanceId: string, nowMs: number): void;
 }

@@ -9,8 +9,9 @@ import type { ClientCache, ClientCacheOptions } from './types.ts';
 const QUARANTINE_REFRESHES = 5;
 
 /**
- * A client-side cache of the registry: refreshed every `refreshIntervalMs`, round robin
- * over the instances it holds, skipping any that failed recently.
+ * A client-side cache of the registry: refreshed every `refreshIntervalMs`, offering the
+ * instances of the latest refresh except any that failed recently. Which of them gets a
+ * request is the balancer's business.
  */
 export function createClientCache(options: ClientCacheOptions): ClientCache {
   const quarantineMs = QUARANTINE_REFRESHES * options.refreshIntervalMs;
@@ -19,15 +20,12 @@ export function createClientCache(options: ClientCacheOptions): ClientCache {
   let lastRefreshMs: number | undefined;
   /** Instance id -> until when we avoid it, in ms. */
   const avoidUntil = new Map<string, number>();
-  let turn = 0;
 
-  function usable(instanceId: string, nowMs: number): boolean {
+  function avoided(instanceId: string, nowMs: number): boolean {
     const until = avoidUntil.get(instanceId);
-    if (until === undefined) return true;
-    if (nowMs >= until) {
-      avoidUntil.delete(instanceId);
-      return true;
-    }
+    if (until === undefined) return false;
+    if (nowMs < until) return true;
+    avoidUntil.delete(instanceId);
     return false;
   }
 
@@ -41,12 +39,8 @@ export function createClientCache(options: ClientCacheOptions): ClientCache {
       lastRefreshMs = nowMs;
     },
 
-    pick(nowMs) {
-      const candidates = instances.filter((id) => usable(id, nowMs));
-      if (candidates.length === 0) return undefined;
-      const chosen = candidates[turn % candidates.length];
-      turn++;
-      return chosen;
+    usable(nowMs) {
+      return instances.filter((id) => !avoided(id, nowMs));
     },
 
     reportFailure(instanceId, nowMs) {

@@ -23,11 +23,15 @@ export const starterPasses: Readonly<Record<string, Readonly<Record<string, stri
       "the starter's register and sorted lookup are complete; the lookup is compared with the expected list",
     'the registry > removes an instance at once when it deregisters':
       "the starter's deregister deletes the lease; the lookup right after is compared with the expected list",
-    'the client cache > offers no instance before its first refresh': "the starter's pick returns undefined with no instances",
-    'the client cache > spreads requests evenly over the instances it holds':
-      "the starter's round robin is counted over 600 picks; each instance must get 150–250",
+    'the client cache > offers no instance before its first refresh':
+      "the starter's usable returns the empty list it starts with; anything else fails",
+    'the client cache > offers exactly the instances of the latest refresh, in the order the registry sent them':
+      "the starter's update replaces the list and its usable returns it; two refreshes are compared with the expected lists",
     'failover in the simulated cluster > raises no errors inside the simulation':
       "the whole failover run goes through the starter's registry and cache, and every error they raise is recorded",
+    'failover in the simulated cluster > keeps the p99 of answered requests within the 60 ms the instances were sized for':
+      "the starter's usable offers every instance it fetched, and the p99 of the run's answered requests is measured " +
+      '(about 48 ms); a cache that offers too few instances (one that never forgives a failure) leaves the rest overloaded and fails',
   },
   'sharding-ring': {
     'consistent-hash ring > maps every key to a node that is in the ring, and refuses lookups on an empty ring':

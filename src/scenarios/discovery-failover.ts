@@ -6,7 +6,8 @@
  * The client here trusts its cache completely (it does not eject an instance whose request
  * failed), so every second a crashed instance stays in the registry or in the cache costs
  * requests: the failed-request share shows detection + propagation directly. The exercise
- * `discovery-leases` adds ejection on the client side.
+ * `discovery-leases` adds ejection on the client side, and there the cache only says which
+ * instances are usable: the balancer from the load-balancing lesson picks among them.
  */
 import { Rejection, Simulation, exponential, logNormal, uniform, type NodeContext } from '../sim/index.ts';
 import type { BuiltScenario, ParamValues, Scenario } from './types.ts';
@@ -146,7 +147,7 @@ export function buildFailover(params: ParamValues, seed: number, options: { read
   }
   sim.at(0, sample);
 
-  // The client: a cache refreshed every refreshMs, round robin, no ejection.
+  // The client: a cache refreshed every refreshMs, round robin over it, no ejection.
   let cached: string[] = [];
   let lastRefresh = -Infinity;
   let refreshing = false;

@@ -4,9 +4,9 @@
  * (the reference the grader must agree with).
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Exercise, ExerciseRoots } from '../../../src/content/exercises.ts';
 import type { TestStatus } from '../../../src/grader/index.ts';
@@ -103,14 +103,20 @@ export async function runVitest(jobs: readonly VitestJob[], timeoutMs: number): 
   const dir = mkdtempSync(join(tmpdir(), 'faultlines-validity-'));
   try {
     const projects = jobs.map((job) => {
-      const folder = join(dir, ...job.key.split('/'));
-      mkdirSync(folder, { recursive: true });
-      for (const [path, source] of Object.entries(job.files)) writeFileSync(join(folder, path), source);
+      // The exercise sits in `<job>/exercise/`, so that the files of the exercises it builds
+      // on (`../sharding-ring/ring.ts`) land beside it in `<job>/sharding-ring/`, as in
+      // `exercises/`.
+      const folder = join(dir, ...job.key.split('/'), 'exercise');
+      for (const [path, source] of Object.entries(job.files)) {
+        const target = join(folder, path);
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, source);
+      }
       return {
         resolve: { alias: { '@faultlines/sim': simEntry } },
         test: {
           name: job.key,
-          include: [`${job.key}/*.test.ts`],
+          include: [`${job.key}/exercise/*.test.ts`],
           environment: 'node',
           provide: { seed: job.exercise.meta.seed },
           testTimeout: job.exercise.meta.testTimeoutMs,
@@ -134,6 +140,7 @@ export async function runVitest(jobs: readonly VitestJob[], timeoutMs: number): 
     for (const module of report.modules) {
       const parts = relative(dir, module.file).split(sep);
       const path = parts.pop()!;
+      parts.pop(); // `exercise`
       files.get(parts.join('/'))?.set(path, { errors: module.errors.map(stripColours), tests: module.tests });
     }
     return { files, unhandled: report.unhandled.map(stripColours) };
@@ -154,4 +161,29 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/**
+ * Learner-like versions of components, by exercise: `tests/fixtures/components/<exercise>/`
+ * holds `alt-<design>/` folders (other correct designs: they pass their own exercise, and
+ * every exercise that uses them passes with them) and `broken-<flaw>/` folders (they pass
+ * their own exercise's tests, but an exercise that uses them shows the flaw). See the
+ * README there.
+ */
+export const componentsDir = join(projectRoot, 'tests', 'fixtures', 'components');
+
+export interface ComponentVersion {
+  /** The folder's name, e.g. `alt-quickselect`. */
+  readonly name: string;
+  readonly text: string;
+}
+
+/** The versions of one component file kept under `componentsDir`, by kind, sorted by name. */
+export function componentVersions(exercise: string, file: string, kind: 'alt' | 'broken'): ComponentVersion[] {
+  const dir = join(componentsDir, exercise);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && d.name.startsWith(`${kind}-`) && existsSync(join(dir, d.name, file)))
+    .map((d) => ({ name: d.name, text: readFileSync(join(dir, d.name, file), 'utf8') }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }

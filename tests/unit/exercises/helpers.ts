@@ -78,6 +78,12 @@ export interface VitestJob {
   readonly key: string;
   readonly exercise: Exercise;
   readonly files: Readonly<Record<string, string>>;
+  /**
+   * Earlier exercises' files this one imports by relative path (`../sharding-ring/ring.ts`),
+   * by exercise id. With any, the job's own files go into `<job>/exercise/` and each
+   * dependency's into `<job>/<id>/`, so that those imports resolve as they do in the grader.
+   */
+  readonly deps?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** One test file's outcome under vitest. */
@@ -102,15 +108,22 @@ export interface VitestRun {
 export async function runVitest(jobs: readonly VitestJob[], timeoutMs: number): Promise<VitestRun> {
   const dir = mkdtempSync(join(tmpdir(), 'faultlines-validity-'));
   try {
+    const testDirs = new Map<string, string>();
     const projects = jobs.map((job) => {
-      const folder = join(dir, ...job.key.split('/'));
-      mkdirSync(folder, { recursive: true });
-      for (const [path, source] of Object.entries(job.files)) writeFileSync(join(folder, path), source);
+      const hasDeps = job.deps !== undefined && Object.keys(job.deps).length > 0;
+      const testDir = hasDeps ? `${job.key}/exercise` : job.key;
+      testDirs.set(testDir, job.key);
+      const write = (folder: string, files: Readonly<Record<string, string>>): void => {
+        mkdirSync(folder, { recursive: true });
+        for (const [path, source] of Object.entries(files)) writeFileSync(join(folder, path), source);
+      };
+      write(join(dir, ...testDir.split('/')), job.files);
+      for (const [id, files] of Object.entries(job.deps ?? {})) write(join(dir, ...job.key.split('/'), id), files);
       return {
         resolve: { alias: { '@faultlines/sim': simEntry } },
         test: {
           name: job.key,
-          include: [`${job.key}/*.test.ts`],
+          include: [`${testDir}/*.test.ts`],
           environment: 'node',
           provide: { seed: job.exercise.meta.seed },
           testTimeout: job.exercise.meta.testTimeoutMs,
@@ -134,7 +147,8 @@ export async function runVitest(jobs: readonly VitestJob[], timeoutMs: number): 
     for (const module of report.modules) {
       const parts = relative(dir, module.file).split(sep);
       const path = parts.pop()!;
-      files.get(parts.join('/'))?.set(path, { errors: module.errors.map(stripColours), tests: module.tests });
+      const key = testDirs.get(parts.join('/'));
+      if (key !== undefined) files.get(key)?.set(path, { errors: module.errors.map(stripColours), tests: module.tests });
     }
     return { files, unhandled: report.unhandled.map(stripColours) };
   } finally {

@@ -1,7 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'vite';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { loadExercise } from './src/content/exercises.ts';
+import { chooseComponents, localRecordPath, readLocalRecord, type ChosenComponent } from './src/grader/node/local-components.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,6 +16,67 @@ declare module 'vitest' {
 /** Exercises import the simulator by this name, here as in the grader. */
 const simEntry = fileURLToPath(new URL('./src/sim/index.ts', import.meta.url));
 const exercisesDir = fileURLToPath(new URL('./exercises/', import.meta.url));
+
+/**
+ * Carry-forward under `npx vitest exercises/<id>`: an import of an earlier exercise's
+ * component (`../sharding-ring/ring.ts`) is resolved to the version the grader would use —
+ * the learner's file when it is the one recorded as passing, the last passing version
+ * otherwise, or the reference (`FAULTLINES_REFERENCE_DEPS=1` forces the reference). The
+ * reference and saved copies import their exercise's other files from `exercises/<dep>/`.
+ */
+export function componentsPlugin(dir: string, id: string): Plugin | undefined {
+  let chosen: ChosenComponent[];
+  const solutionsDir = join(dir, '..', 'solutions');
+  const root = join(dir, '..');
+  try {
+    const exercise = loadExercise(id, { exercisesDir: dir, solutionsDir });
+    if (exercise.components.length === 0) return undefined;
+    chosen = chooseComponents(exercise, {
+      exercisesDir: dir,
+      record: readLocalRecord(localRecordPath(root)),
+      referenceDeps: process.env.FAULTLINES_REFERENCE_DEPS === '1',
+    });
+  } catch {
+    // A broken exercise is reported by the validity suite; plain resolution here.
+    return undefined;
+  }
+  const savedDir = join(root, '.faultlines', 'saved');
+  const target = new Map<string, string>();
+  for (const c of chosen) {
+    const learnerPath = join(dir, c.component.exercise, c.component.file);
+    if (c.source === 'yours') target.set(learnerPath, learnerPath);
+    else if (c.source === 'reference') target.set(learnerPath, join(solutionsDir, c.component.exercise, c.component.file));
+    else {
+      const saved = join(savedDir, c.component.exercise, c.component.file);
+      mkdirSync(dirname(saved), { recursive: true });
+      writeFileSync(saved, c.text);
+      target.set(learnerPath, saved);
+    }
+  }
+  let told = false;
+  return {
+    name: 'faultlines-components',
+    enforce: 'pre',
+    configResolved() {
+      if (told) return;
+      told = true;
+      console.log(`exercises/${id} is built on:\n${chosen.map((c) => `  ${c.reason}`).join('\n')}`);
+    },
+    resolveId(source, importer) {
+      if (!importer || !(source.startsWith('./') || source.startsWith('../'))) return null;
+      const candidate = resolve(dirname(importer), source);
+      const swapped = target.get(candidate);
+      if (swapped !== undefined && !importer.startsWith(join(dir, relative(dir, dirname(candidate))) + sep)) return swapped;
+      // The reference and saved copies sit apart from their exercise's read-only files.
+      for (const base of [solutionsDir, savedDir]) {
+        if (!importer.startsWith(base + sep) || existsSync(candidate)) continue;
+        const inExercise = join(dir, relative(base, candidate));
+        if (existsSync(inExercise)) return inExercise;
+      }
+      return null;
+    },
+  };
+}
 
 /**
  * One project per exercise, so that each runs with its own seed (`inject('seed')`) and its
@@ -34,7 +98,9 @@ export function exerciseProjects(dir: string = exercisesDir): TestProjectInlineC
     } catch {
       // Defaults below; the validity suite names the broken file.
     }
+    const plugin = componentsPlugin(dir, id);
     return {
+      ...(plugin ? { plugins: [plugin] } : {}),
       resolve: { alias: { '@faultlines/sim': simEntry } },
       test: {
         name: `exercises/${id}`,

@@ -9,6 +9,7 @@ import { ExerciseError, listExercises, loadExercise, type Exercise } from '../sr
 import { formatResult } from '../src/grader/format.ts';
 import { defaultDeadlineMs, gradeInChild } from '../src/grader/node/host.ts';
 import { exerciseGrade, isTestFile, overlay, readFolder } from '../src/grader/node/exercise-files.ts';
+import { chooseComponents, componentFiles, localRecordPath, readLocalRecord, recordLocalPass } from '../src/grader/node/local-components.ts';
 import type { PortableGradeRequest } from '../src/grader/types.ts';
 
 const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -16,6 +17,8 @@ const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 // their fixtures); the solutions are read from the `solutions` folder beside it.
 const exercisesDir = process.env.FAULTLINES_EXERCISES_DIR ? resolve(process.env.FAULTLINES_EXERCISES_DIR) : join(projectRoot, 'exercises');
 const solutionsDir = join(exercisesDir, '..', 'solutions');
+// The record of the learner's passing components sits beside the exercises folder.
+const recordPath = process.env.FAULTLINES_EXERCISES_DIR ? localRecordPath(join(exercisesDir, '..')) : localRecordPath(projectRoot);
 
 const help = `Usage:
   node scripts/grade.ts <id> [options]          grade exercises/<id>
@@ -28,6 +31,15 @@ editable ones (anything else in them is left out, and named if it differs):
 
   --dir <path>        grade the learner's files in <path>
   --solution          grade the reference files in solutions/<id>
+
+An exercise that builds on earlier components (its exercise.json "uses", e.g. the router
+uses the ring) is graded with your latest passing version of each: the file in
+exercises/<earlier-id>/ when it passes its own tests (checked first, when it changed), else
+the last version that passed, else the reference. Passing grades of exercises/<id> are
+recorded in .faultlines/components.json for that.
+
+  --reference-deps    grade with the reference version of every earlier component
+                      (FAULTLINES_REFERENCE_DEPS=1 does the same for npx vitest)
 
   --tests <dir>       grade any folder of *.test.ts / *.spec.ts files and the files beside
                       them, without exercise.json (defaults below apply)
@@ -58,6 +70,7 @@ interface Args {
   dir?: string;
   tests?: string;
   solution: boolean;
+  referenceDeps: boolean;
   json: boolean;
   deadlineMs?: number;
   timeoutMs?: number;
@@ -66,7 +79,7 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { solution: false, json: false, help: false };
+  const args: Args = { solution: false, referenceDeps: false, json: false, help: false };
   const value = (i: number, flag: string): string => {
     const v = argv[i];
     if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value.`);
@@ -82,6 +95,7 @@ function parseArgs(argv: readonly string[]): Args {
     if (arg === '-h' || arg === '--help') args.help = true;
     else if (arg === '--json') args.json = true;
     else if (arg === '--solution') args.solution = true;
+    else if (arg === '--reference-deps') args.referenceDeps = true;
     else if (arg === '--dir') args.dir = value(++i, arg);
     else if (arg === '--tests') args.tests = value(++i, arg);
     else if (arg === '--deadline-s') args.deadlineMs = number(++i, arg) * 1000;
@@ -106,6 +120,10 @@ interface Plan {
   readonly deadlineMs: number;
   /** Lines for stderr before the result, such as files that were left out. */
   readonly notes: readonly string[];
+  /** Set when a pass should be recorded: the exercise graded with the learner's own files. */
+  readonly recordAs?: { readonly exercise: Exercise; readonly files: Readonly<Record<string, string>> };
+  /** Which version of each earlier component was used, for --json. */
+  readonly components?: readonly { exercise: string; file: string; source: string; passedAt?: string }[];
 }
 
 /** A folder of tests without exercise.json: every file in it takes part. */
@@ -132,8 +150,7 @@ function folderPlan(args: Args, testsDir: string): Plan {
   };
 }
 
-/** An exercise from exercises/<id>, checked and graded as its exercise.json says. */
-function exercisePlan(args: Args, id: string): Plan {
+function loadOrExplain(id: string): Exercise {
   const ids = listExercises(exercisesDir).filter((name) => !name.startsWith('.'));
   if (!ids.includes(id)) {
     throw new UsageError(
@@ -141,22 +158,58 @@ function exercisePlan(args: Args, id: string): Plan {
       false,
     );
   }
-  let exercise: Exercise;
   try {
-    exercise = loadExercise(id, { exercisesDir, solutionsDir });
+    return loadExercise(id, { exercisesDir, solutionsDir });
   } catch (error) {
     if (!(error instanceof ExerciseError)) throw error;
     throw new UsageError(`The exercise "${id}" cannot be graded: ${error.message}`, false);
   }
+}
+
+/** The learner's editable files of an exercise, as they are in exercises/<id>/. */
+function learnerFiles(exercise: Exercise): Record<string, string> {
+  const own = readFolder(join(exercisesDir, exercise.id));
+  return Object.fromEntries(exercise.files.filter((f) => f.role === 'editable').map((f) => [f.path, own[f.path] ?? f.starter]));
+}
+
+/**
+ * Grades, quietly, each earlier exercise whose component this one uses and whose files have
+ * changed since they last passed (or never passed), so that a version that passes now is
+ * recorded before the components are chosen. Earlier exercises are checked first.
+ */
+async function refreshRecord(exercise: Exercise, args: Args): Promise<void> {
+  if (args.referenceDeps) return;
+  const seen = new Set<string>();
+  for (const component of exercise.components) {
+    if (seen.has(component.exercise)) continue;
+    seen.add(component.exercise);
+    const dep = loadOrExplain(component.exercise);
+    const files = learnerFiles(dep);
+    const pass = readLocalRecord(recordPath).passing[dep.id];
+    const unchanged = pass !== undefined && pass.interfaceVersion === dep.interfaceVersion && Object.entries(files).every(([path, text]) => pass.files[path] === text);
+    if (unchanged) continue;
+    const chosen = chooseComponents(dep, { exercisesDir, record: readLocalRecord(recordPath) });
+    const graded = exerciseGrade(dep, files, componentFiles(chosen));
+    const result = await gradeInChild(graded.request, { deadlineMs: graded.deadlineMs });
+    if (result.ok) recordLocalPass(recordPath, dep, files, new Date());
+  }
+}
+
+/** An exercise from exercises/<id>, checked and graded as its exercise.json says. */
+async function exercisePlan(args: Args, id: string): Promise<Plan> {
+  const exercise = loadOrExplain(id);
+  await refreshRecord(exercise, args);
   let submission: Record<string, string> = {};
   if (args.solution) submission = { ...exercise.solution };
   if (args.dir !== undefined) submission = { ...submission, ...readFolder(folder(args.dir, 'The folder')) };
-  const graded = exerciseGrade(exercise, submission);
+  const chosen = chooseComponents(exercise, { exercisesDir, record: readLocalRecord(recordPath), referenceDeps: args.referenceDeps });
+  const graded = exerciseGrade(exercise, submission, componentFiles(chosen));
   const editable = exercise.files.filter((f) => f.role === 'editable').map((f) => f.path);
-  const notes =
-    graded.ignored.length > 0
-      ? [`Left out of the grade: ${graded.ignored.join(', ')} (only ${editable.join(', ')} can be changed in this exercise).`]
-      : [];
+  const notes = [
+    ...(graded.ignored.length > 0 ? [`Left out of the grade: ${graded.ignored.join(', ')} (only ${editable.join(', ')} can be changed in this exercise).`] : []),
+    ...(chosen.length > 0 ? ['Built on:', ...chosen.map((c) => `  ${c.reason}`)] : []),
+  ];
+  const own = !args.solution && args.dir === undefined;
   return {
     request: {
       ...graded.request,
@@ -165,10 +218,13 @@ function exercisePlan(args: Args, id: string): Plan {
     },
     deadlineMs: args.deadlineMs ?? graded.deadlineMs,
     notes,
+    // Only the learner's own folder, graded with the exercise's own seed, counts as a pass.
+    ...(own && args.seed === undefined ? { recordAs: { exercise, files: learnerFiles(exercise) } } : {}),
+    components: chosen.map((c) => ({ exercise: c.component.exercise, file: c.component.file, source: c.source, ...(c.passedAt ? { passedAt: c.passedAt } : {}) })),
   };
 }
 
-function plan(args: Args): Plan {
+async function plan(args: Args): Promise<Plan> {
   if (args.tests !== undefined) return folderPlan(args, args.tests);
   if (args.id === undefined) throw new UsageError('Name an exercise id, or give --tests <dir>.');
   return exercisePlan(args, args.id);
@@ -183,7 +239,7 @@ async function main(): Promise<number> {
       console.log(help);
       return 0;
     }
-    planned = plan(args);
+    planned = await plan(args);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(error.showHelp ? `${error.message}\n\nRun node scripts/grade.ts --help for usage.` : error.message);
@@ -191,7 +247,9 @@ async function main(): Promise<number> {
   }
   for (const note of planned.notes) console.error(note);
   const result = await gradeInChild(planned.request, { deadlineMs: planned.deadlineMs });
-  console.log(args.json ? JSON.stringify(result, null, 2) : formatResult(result));
+  if (result.ok && planned.recordAs) recordLocalPass(recordPath, planned.recordAs.exercise, planned.recordAs.files, new Date());
+  const json = planned.components && planned.components.length > 0 ? { ...result, components: planned.components } : result;
+  console.log(args.json ? JSON.stringify(json, null, 2) : formatResult(result));
   return result.ok ? 0 : 1;
 }
 

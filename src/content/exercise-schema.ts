@@ -25,6 +25,22 @@ export const exerciseMetaSchema = z
           .strict(),
       )
       .min(1),
+    /**
+     * Components of earlier exercises this one builds on: each names an exercise and one of
+     * its editable files. The exercise's files import it by relative path
+     * (`../sharding-ring/ring.ts`); the grader lays the earlier exercise's other files beside
+     * it and grades with the learner's latest passing version of the file, or the reference.
+     */
+    uses: z
+      .array(
+        z
+          .object({
+            exercise: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'an exercise id such as "sharding-ring"'),
+            file: z.string().regex(/^[a-z0-9][a-z0-9._-]*\.ts$/, 'a file name such as "ring.ts"'),
+          })
+          .strict(),
+      )
+      .default([]),
     /** Progressive hints, shown one at a time; the last may all but give the answer. */
     hints: z.array(z.string().min(10)).min(1).max(6),
     /** The seed every simulated run in the tests starts from; printed with each result. */
@@ -45,6 +61,9 @@ export const exerciseMetaSchema = z
     if (!paths.some((p) => p.endsWith('.test.ts'))) {
       ctx.addIssue({ code: 'custom', path: ['files'], message: 'at least one *.test.ts file must be listed' });
     }
+    const used = meta.uses.map((u) => `${u.exercise}/${u.file}`);
+    const twice = used.find((u, i) => used.indexOf(u) !== i);
+    if (twice) ctx.addIssue({ code: 'custom', path: ['uses'], message: `"${twice}" is used twice` });
     for (const f of meta.files) {
       if (f.path.endsWith('.test.ts') && f.role === 'editable') {
         ctx.addIssue({ code: 'custom', path: ['files'], message: `${f.path}: test files cannot be editable` });

@@ -20,6 +20,47 @@ export interface Exercise {
   readonly testFiles: readonly string[];
   /** Reference versions of the editable files, by path. */
   readonly solution: Readonly<Record<string, string>>;
+  /**
+   * The components of earlier exercises this one builds on, directly or through another
+   * component (the router uses the ring; an exercise using the router uses the ring too),
+   * in the order they were first named. Each is a file the grader can swap: the learner's
+   * latest passing version or the reference.
+   */
+  readonly components: readonly UsedComponent[];
+  /**
+   * Every non-test file of the exercises those components come from, as the grader lays
+   * them out beside this exercise (`../sharding-ring/hash.ts`), with the reference versions
+   * of the editable ones.
+   */
+  readonly dependencyFiles: Readonly<Record<string, string>>;
+  /**
+   * A fingerprint of the files this exercise's editable code is written against (its
+   * read-only and hidden non-test files). A later exercise that uses this one compares it
+   * with the fingerprint saved with the learner's passing code, to tell when the interface
+   * changed under saved code.
+   */
+  readonly interfaceVersion: string;
+}
+
+/** One component an exercise uses: an editable file of an earlier exercise. */
+export interface UsedComponent {
+  /** The exercise that builds it. */
+  readonly exercise: string;
+  /** Its editable file there. */
+  readonly file: string;
+  /** Where the grader puts it, relative to this exercise: `../<exercise>/<file>`. */
+  readonly path: string;
+  /** The earlier exercise's title. */
+  readonly title: string;
+  /** The earlier exercise's {@link Exercise.interfaceVersion}. */
+  readonly interfaceVersion: string;
+  /** Whether this exercise names it in `uses` itself (not only through another component). */
+  readonly direct: boolean;
+}
+
+/** Where a component of exercise `exercise` sits, seen from another exercise's folder. */
+export function dependencyPath(exercise: string, file: string): string {
+  return `../${exercise}/${file}`;
 }
 
 /** A problem with an exercise's files, naming the file at fault. */
@@ -63,6 +104,10 @@ function tsFiles(dir: string): string[] {
  * identical to the starter — a solution that changes nothing proves nothing).
  */
 export function loadExercise(id: string, roots: ExerciseRoots = {}): Exercise {
+  return loadWithin(id, roots, []);
+}
+
+function loadWithin(id: string, roots: ExerciseRoots, loading: readonly string[]): Exercise {
   const exercisesDir = roots.exercisesDir ?? defaultExercisesDir;
   const solutionsDir = roots.solutionsDir ?? join(exercisesDir, '..', 'solutions');
   const dir = join(exercisesDir, id);
@@ -108,18 +153,92 @@ export function loadExercise(id: string, roots: ExerciseRoots = {}): Exercise {
   for (const file of editable) {
     if (!(file.path in solution)) throw new ExerciseError(join(solutionDir, file.path), 'missing: the solution must cover every editable file');
   }
+
+  const components: UsedComponent[] = [];
+  const dependencyFiles: Record<string, string> = {};
+  const add = (component: UsedComponent): void => {
+    if (!components.some((c) => c.path === component.path)) components.push(component);
+  };
+  for (const use of meta.uses) {
+    if (use.exercise === id) throw new ExerciseError(metaPath, `uses ${use.exercise}/${use.file}: an exercise cannot use itself`);
+    if (loading.includes(use.exercise)) {
+      throw new ExerciseError(metaPath, `uses ${use.exercise}, which uses ${id} in turn (${[...loading, id, use.exercise].join(' → ')})`);
+    }
+    if (!listExercises(exercisesDir).includes(use.exercise)) {
+      throw new ExerciseError(metaPath, `uses ${use.exercise}/${use.file}, but there is no exercise ${use.exercise}`);
+    }
+    const dep = loadWithin(use.exercise, roots, [...loading, id]);
+    const file = dep.files.find((f) => f.path === use.file);
+    if (!file || file.role !== 'editable') {
+      const editableFiles = dep.files.filter((f) => f.role === 'editable').map((f) => f.path);
+      throw new ExerciseError(metaPath, `uses ${use.exercise}/${use.file}, which is not an editable file of ${use.exercise} (those are ${editableFiles.join(', ')})`);
+    }
+    for (const component of dep.components) add({ ...component, direct: false });
+    add({
+      exercise: dep.id,
+      file: use.file,
+      path: dependencyPath(dep.id, use.file),
+      title: dep.meta.title,
+      interfaceVersion: dep.interfaceVersion,
+      direct: true,
+    });
+    Object.assign(dependencyFiles, dep.dependencyFiles);
+    for (const f of dep.files) {
+      if (f.path.endsWith('.test.ts')) continue;
+      dependencyFiles[dependencyPath(dep.id, f.path)] = f.role === 'editable' ? dep.solution[f.path]! : f.starter;
+    }
+  }
+  // A component named directly wins over the same one reached through another.
+  for (const c of components) if (meta.uses.some((u) => dependencyPath(u.exercise, u.file) === c.path)) Object.assign(c, { direct: true });
+
   return {
     id,
     meta,
     files,
     testFiles: files.filter((f) => f.path.endsWith('.test.ts')).map((f) => f.path),
     solution,
+    components,
+    dependencyFiles,
+    interfaceVersion: interfaceVersionOf(files),
   };
 }
 
-/** The files the grader receives: the starter files with the given overrides applied. */
-export function filesWith(exercise: Exercise, overrides: Readonly<Record<string, string>>): Record<string, string> {
+/**
+ * The fingerprint of an exercise's interface: its read-only and hidden non-test files, in
+ * order (32-bit FNV-1a, in hex). Editing a type or a helper the learner's code relies on
+ * changes it; editing the tests or the starter does not.
+ */
+export function interfaceVersionOf(files: readonly ExerciseFile[]): string {
+  let hash = 0x811c9dc5;
+  for (const f of files) {
+    if (f.role === 'editable' || f.path.endsWith('.test.ts')) continue;
+    const text = `${f.path}\n${f.starter}\n`;
+    for (let i = 0; i < text.length; i++) {
+      hash ^= text.charCodeAt(i);
+      hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+/**
+ * The files the grader receives: the starter files with the given overrides applied, and
+ * the files of the exercises it builds on, with the reference components unless
+ * `components` gives another version of one (keyed by its path, `../sharding-ring/ring.ts`).
+ */
+export function filesWith(
+  exercise: Exercise,
+  overrides: Readonly<Record<string, string>>,
+  components: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of exercise.files) out[f.path] = f.role === 'editable' && f.path in overrides ? overrides[f.path]! : f.starter;
+  for (const [path, text] of Object.entries(exercise.dependencyFiles)) out[path] = text;
+  for (const [path, text] of Object.entries(components)) {
+    if (!exercise.components.some((c) => c.path === path)) {
+      throw new Error(`${exercise.id} does not use ${path} (its components: ${exercise.components.map((c) => c.path).join(', ') || 'none'})`);
+    }
+    out[path] = text;
+  }
   return out;
 }

@@ -226,12 +226,15 @@ function dirname(path: string): string {
   return slash === -1 ? '' : path.slice(0, slash);
 }
 
-/** Joins and normalises exercise-relative paths; `..` above the exercise stays at its root. */
+/**
+ * Joins and normalises exercise-relative paths. A `..` above the exercise's folder is kept:
+ * `../sharding-ring/ring.ts` names a file of an earlier exercise the grader laid beside it.
+ */
 function join(dir: string, relative: string): string {
   const parts = dir === '' ? [] : dir.split('/');
   for (const part of relative.split('/')) {
     if (part === '.' || part === '') continue;
-    if (part === '..') parts.pop();
+    if (part === '..' && parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
     else parts.push(part);
   }
   return parts.join('/');

@@ -64,13 +64,15 @@ export function compile(path: string, source: string): Compiled {
 
 /** The name evaluated code carries in stack traces; chosen so it cannot clash with real files. */
 export function sourceUrlFor(path: string): string {
-  return `faultlines-exercise:///${path}`;
+  // A file of an earlier exercise (`../sharding-ring/ring.ts`) keeps its `..` as `@up`, so
+  // that nothing on the way normalises the URL into another file's name.
+  return `faultlines-exercise:///${path.replace(/(^|\/)\.\.(?=\/)/g, '$1@up')}`;
 }
 
 /** The exercise path named by a stack frame's file name, if it is one of ours. */
 export function pathFromSourceUrl(url: string): string | undefined {
   const head = 'faultlines-exercise:///';
-  return url.startsWith(head) ? url.slice(head.length) : undefined;
+  return url.startsWith(head) ? url.slice(head.length).replace(/(^|\/)@up(?=\/)/g, '$1..') : undefined;
 }
 
 function toSyntaxError(path: string, source: string, error: unknown): SourceSyntaxError {

@@ -57,7 +57,12 @@ export interface ExerciseGrade {
  * included) with the submission laid over the editable ones, its test files in tab order,
  * its seed and its per-test timeout, as the page grades it.
  */
-export function exerciseGrade(exercise: Exercise, submission: Readonly<Record<string, string>> = {}): ExerciseGrade {
+export function exerciseGrade(
+  exercise: Exercise,
+  submission: Readonly<Record<string, string>> = {},
+  /** Versions of the components the exercise uses, by path (`../sharding-ring/ring.ts`); the reference otherwise. */
+  components: Readonly<Record<string, string>> = {},
+): ExerciseGrade {
   const byPath = new Map(exercise.files.map((f) => [f.path, f]));
   const ignored = Object.keys(submission)
     .filter((path) => path.endsWith('.ts'))
@@ -68,7 +73,7 @@ export function exerciseGrade(exercise: Exercise, submission: Readonly<Record<st
     .sort();
   return {
     request: {
-      files: filesWith(exercise, submission),
+      files: filesWith(exercise, submission, components),
       testFiles: exercise.testFiles,
       seed: exercise.meta.seed,
       testTimeoutMs: exercise.meta.testTimeoutMs,

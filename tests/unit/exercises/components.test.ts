@@ -10,26 +10,17 @@
  * - `broken-*` must pass their own exercise too, but make the dependent named in their
  *   `breaks.json` fail, with a message that points at the component.
  *
- * Everything runs in one start of the real vitest CLI. A dependent's job is laid out as the
- * grader mounts it: its own files in `<job>/exercise/`, the component exercise's non-test
- * files (with the fixture's files in place of the editable ones) in `<job>/<exercise>/`.
+ * The dependents are the exercises whose `uses` reach the component (exercise.json). Everything
+ * runs in one start of the real vitest CLI, each job laid out as the grader mounts it: the
+ * dependent's files in `<job>/exercise/`, the component exercise's non-test files (with the
+ * fixture's in place of the editable ones) in `<job>/<exercise>/`. The validity suite grades
+ * the alt-* fixtures too, through the grader; this suite also covers the broken-* ones.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { filesWith, loadExercise, type Exercise } from '../../../src/content/exercises.ts';
-import { courseRoot, runVitest, statusFromVitest, type VitestJob, type VitestRun } from './helpers.ts';
-
-const componentsDir = fileURLToPath(new URL('../../fixtures/components/', import.meta.url));
-
-/**
- * The exercises that import each component exercise's files. Kept here until exercise.json
- * declares it.
- */
-const dependents: Readonly<Record<string, readonly string[]>> = {
-  'sharding-ring': ['sharding-router'],
-};
+import { filesWith, listExercises, loadExercise, type Exercise } from '../../../src/content/exercises.ts';
+import { componentsDir, courseRoot, fixtureRoot, runVitest, statusFromVitest, type ExerciseRoot, type VitestJob, type VitestRun } from './helpers.ts';
 
 /** What a `broken-*` fixture's `breaks.json` says it breaks. */
 interface Breaks {
@@ -58,10 +49,26 @@ function listDirs(dir: string): string[] {
     .sort();
 }
 
+/** The course's exercises, or the fixture exercises for a component kept for one of those. */
+const rootOf = (id: string): ExerciseRoot => (listExercises(courseRoot.exercisesDir).includes(id) ? courseRoot : fixtureRoot);
+
 const exercises = new Map<string, Exercise>();
-function exercise(id: string): Exercise {
-  if (!exercises.has(id)) exercises.set(id, loadExercise(id, courseRoot));
-  return exercises.get(id)!;
+function exercise(id: string, root: ExerciseRoot = rootOf(id)): Exercise {
+  const key = `${root.label}/${id}`;
+  if (!exercises.has(key)) exercises.set(key, loadExercise(id, root));
+  return exercises.get(key)!;
+}
+
+/**
+ * The exercises (in the same root) that use a component exercise's file, directly or through
+ * another component, with the path they import it by (`../sharding-ring/ring.ts`).
+ */
+function dependentsOf(of: string): { id: string; path: string }[] {
+  const root = rootOf(of);
+  return listExercises(root.exercisesDir).flatMap((id) => {
+    const used = exercise(id, root).components.filter((c) => c.exercise === of);
+    return used.map((c) => ({ id, path: c.path }));
+  });
 }
 
 const fixtures: Fixture[] = listDirs(componentsDir).flatMap((of) =>
@@ -79,34 +86,32 @@ const fixtures: Fixture[] = listDirs(componentsDir).flatMap((of) =>
   }),
 );
 
-/** A component exercise's non-test files, with `overrides` in place of its editable files. */
-function mounted(of: string, overrides: Readonly<Record<string, string>>): Record<string, string> {
-  const ex = exercise(of);
-  const files = filesWith(ex, overrides);
-  for (const test of ex.testFiles) delete files[test];
-  return files;
+/** The fixture's files as a dependent imports them: `../<exercise>/<file>`. */
+function asComponents(f: Fixture, dependent: string): Record<string, string> {
+  const paths = exercise(dependent).components.filter((c) => c.exercise === f.of);
+  return Object.fromEntries(paths.filter((c) => c.file in f.files).map((c) => [c.path, f.files[c.file]!]));
 }
 
 const ownKey = (f: Fixture): string => `components/${f.of}/${f.name}/own`;
 const dependentKey = (of: string, name: string, dependent: string): string => `components/${of}/${name}/${dependent}`;
 
 let run: VitestRun | undefined;
+const componentExercises = [...new Set(fixtures.map((f) => f.of))];
 
 beforeAll(async () => {
   const jobs: VitestJob[] = [];
-  const components = [...new Set(fixtures.map((f) => f.of))];
   // The reference component with each dependent: proves the layout itself works.
-  for (const of of components) {
-    for (const dependent of dependents[of] ?? []) {
-      const ex = exercise(dependent);
-      jobs.push({ key: dependentKey(of, 'reference', dependent), exercise: ex, files: filesWith(ex, ex.solution), deps: { [of]: mounted(of, exercise(of).solution) } });
+  for (const of of componentExercises) {
+    for (const { id } of dependentsOf(of)) {
+      const ex = exercise(id);
+      jobs.push({ key: dependentKey(of, 'reference', id), exercise: ex, files: filesWith(ex, ex.solution) });
     }
   }
   for (const f of fixtures) {
     jobs.push({ key: ownKey(f), exercise: exercise(f.of), files: filesWith(exercise(f.of), f.files) });
-    for (const dependent of dependents[f.of] ?? []) {
-      const ex = exercise(dependent);
-      jobs.push({ key: dependentKey(f.of, f.name, dependent), exercise: ex, files: filesWith(ex, ex.solution), deps: { [f.of]: mounted(f.of, f.files) } });
+    for (const { id } of dependentsOf(f.of)) {
+      const ex = exercise(id);
+      jobs.push({ key: dependentKey(f.of, f.name, id), exercise: ex, files: filesWith(ex, ex.solution, asComponents(f, id)) });
     }
   }
   run = await runVitest(jobs, 120_000 + 15_000 * jobs.length);
@@ -125,22 +130,22 @@ function outcome(key: string): { failing: string[]; loadErrors: string[]; total:
 }
 
 describe('the component fixtures', () => {
-  it('include, for each component exercise, at least two alt-* and one broken-* with a breaks.json, and nothing else', () => {
+  it('hold an editable file of their exercise each; every used component has at least two alt-* and one broken-* with a breaks.json', () => {
     expect(fixtures.length).toBeGreaterThan(0);
-    for (const of of new Set(fixtures.map((f) => f.of))) {
-      const names = fixtures.filter((f) => f.of === of).map((f) => f.name);
-      expect(names.filter((n) => n.startsWith('alt-')).length, `${of}: alt-* fixtures`).toBeGreaterThanOrEqual(2);
-      expect(names.filter((n) => n.startsWith('broken-')).length, `${of}: broken-* fixtures`).toBeGreaterThanOrEqual(1);
-      expect(names.filter((n) => !n.startsWith('alt-') && !n.startsWith('broken-')), `${of}: other names`).toEqual([]);
-      expect(dependents[of]?.length ?? 0, `${of}: the exercises that use it`).toBeGreaterThan(0);
-    }
     for (const f of fixtures) {
+      expect(f.name, `${f.of}/${f.name}: the name starts with alt- or broken-`).toMatch(/^(alt|broken)-[a-z0-9-]+$/);
       expect(Object.keys(f.files).length, `${f.of}/${f.name} holds none of the exercise's editable files`).toBeGreaterThan(0);
       expect(f.breaks !== undefined, `${f.of}/${f.name}: breaks.json is there exactly when the name starts with broken-`).toBe(f.name.startsWith('broken-'));
     }
+    const used = listExercises(courseRoot.exercisesDir).flatMap((id) => exercise(id, courseRoot).components.map((c) => c.exercise));
+    for (const of of new Set(used)) {
+      const names = fixtures.filter((f) => f.of === of).map((f) => f.name);
+      expect(names.filter((n) => n.startsWith('alt-')).length, `${of} is used by a later exercise: its alt-* fixtures`).toBeGreaterThanOrEqual(2);
+      expect(names.filter((n) => n.startsWith('broken-')).length, `${of} is used by a later exercise: its broken-* fixtures`).toBeGreaterThanOrEqual(1);
+    }
   });
 
-  it.each([...new Set(fixtures.map((f) => f.of))].flatMap((of) => (dependents[of] ?? []).map((dependent) => [of, dependent] as const)))(
+  it.each(componentExercises.flatMap((of) => dependentsOf(of).map(({ id }) => [of, id] as const)))(
     'the reference %s lets the reference solution of %s pass every test, laid out as the grader mounts it',
     (of, dependent) => {
       const { failing, loadErrors, total } = outcome(dependentKey(of, 'reference', dependent));
@@ -158,7 +163,7 @@ describe.each(fixtures.map((f) => [`${f.of}/${f.name}`, f] as const))('the compo
   });
 
   if (f.breaks === undefined) {
-    it.each(dependents[f.of] ?? [])('lets the reference solution of %s pass every test', (dependent) => {
+    it.each(dependentsOf(f.of).map((d) => d.id))('lets the reference solution of %s pass every test', (dependent) => {
       const { failing, loadErrors, total } = outcome(dependentKey(f.of, f.name, dependent));
       expect({ failing, loadErrors }).toEqual({ failing: [], loadErrors: [] });
       expect(total).toBeGreaterThan(0);
@@ -166,7 +171,7 @@ describe.each(fixtures.map((f) => [`${f.of}/${f.name}`, f] as const))('the compo
   } else {
     const breaks = f.breaks;
     it(`makes the reference solution of ${breaks.exercise} fail, with a message that points at the component`, () => {
-      expect(dependents[f.of] ?? [], `breaks.json names ${breaks.exercise}, which does not use ${f.of}`).toContain(breaks.exercise);
+      expect(dependentsOf(f.of).map((d) => d.id), `breaks.json names ${breaks.exercise}, which does not use ${f.of}`).toContain(breaks.exercise);
       if (!run) throw new Error('vitest did not run');
       const tests = [...(run.files.get(dependentKey(f.of, f.name, breaks.exercise))?.values() ?? [])].flatMap((file) => file.tests);
       const named = tests.find((t) => t.name === breaks.test);

@@ -4,9 +4,9 @@
  * (the reference the grader must agree with).
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Exercise, ExerciseRoots } from '../../../src/content/exercises.ts';
 import type { TestStatus } from '../../../src/grader/index.ts';
@@ -78,12 +78,6 @@ export interface VitestJob {
   readonly key: string;
   readonly exercise: Exercise;
   readonly files: Readonly<Record<string, string>>;
-  /**
-   * Earlier exercises' files this one imports by relative path (`../sharding-ring/ring.ts`),
-   * by exercise id. With any, the job's own files go into `<job>/exercise/` and each
-   * dependency's into `<job>/<id>/`, so that those imports resolve as they do in the grader.
-   */
-  readonly deps?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** One test file's outcome under vitest. */
@@ -108,22 +102,21 @@ export interface VitestRun {
 export async function runVitest(jobs: readonly VitestJob[], timeoutMs: number): Promise<VitestRun> {
   const dir = mkdtempSync(join(tmpdir(), 'faultlines-validity-'));
   try {
-    const testDirs = new Map<string, string>();
     const projects = jobs.map((job) => {
-      const hasDeps = job.deps !== undefined && Object.keys(job.deps).length > 0;
-      const testDir = hasDeps ? `${job.key}/exercise` : job.key;
-      testDirs.set(testDir, job.key);
-      const write = (folder: string, files: Readonly<Record<string, string>>): void => {
-        mkdirSync(folder, { recursive: true });
-        for (const [path, source] of Object.entries(files)) writeFileSync(join(folder, path), source);
-      };
-      write(join(dir, ...testDir.split('/')), job.files);
-      for (const [id, files] of Object.entries(job.deps ?? {})) write(join(dir, ...job.key.split('/'), id), files);
+      // The exercise sits in `<job>/exercise/`, so that the files of the exercises it builds
+      // on (`../sharding-ring/ring.ts`) land beside it in `<job>/sharding-ring/`, as in
+      // `exercises/`.
+      const folder = join(dir, ...job.key.split('/'), 'exercise');
+      for (const [path, source] of Object.entries(job.files)) {
+        const target = join(folder, path);
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, source);
+      }
       return {
         resolve: { alias: { '@faultlines/sim': simEntry } },
         test: {
           name: job.key,
-          include: [`${testDir}/*.test.ts`],
+          include: [`${job.key}/exercise/*.test.ts`],
           environment: 'node',
           provide: { seed: job.exercise.meta.seed },
           testTimeout: job.exercise.meta.testTimeoutMs,
@@ -147,8 +140,8 @@ export async function runVitest(jobs: readonly VitestJob[], timeoutMs: number): 
     for (const module of report.modules) {
       const parts = relative(dir, module.file).split(sep);
       const path = parts.pop()!;
-      const key = testDirs.get(parts.join('/'));
-      if (key !== undefined) files.get(key)?.set(path, { errors: module.errors.map(stripColours), tests: module.tests });
+      parts.pop(); // `exercise`
+      files.get(parts.join('/'))?.set(path, { errors: module.errors.map(stripColours), tests: module.tests });
     }
     return { files, unhandled: report.unhandled.map(stripColours) };
   } finally {
@@ -168,4 +161,29 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/**
+ * Learner-like versions of components, by exercise: `tests/fixtures/components/<exercise>/`
+ * holds `alt-<design>/` folders (other correct designs: they pass their own exercise, and
+ * every exercise that uses them passes with them) and `broken-<flaw>/` folders (they pass
+ * their own exercise's tests, but an exercise that uses them shows the flaw). See the
+ * README there.
+ */
+export const componentsDir = join(projectRoot, 'tests', 'fixtures', 'components');
+
+export interface ComponentVersion {
+  /** The folder's name, e.g. `alt-quickselect`. */
+  readonly name: string;
+  readonly text: string;
+}
+
+/** The versions of one component file kept under `componentsDir`, by kind, sorted by name. */
+export function componentVersions(exercise: string, file: string, kind: 'alt' | 'broken'): ComponentVersion[] {
+  const dir = join(componentsDir, exercise);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && d.name.startsWith(`${kind}-`) && existsSync(join(dir, d.name, file)))
+    .map((d) => ({ name: d.name, text: readFileSync(join(dir, d.name, file), 'utf8') }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -61,7 +61,7 @@ describe('loadExercise on a well-formed exercise', () => {
 
   it('lists only folders as exercises, sorted', () => {
     // The fixture folder also holds a README.md, which is not an exercise.
-    expect(listExercises(fixtureRoot.exercisesDir)).toEqual(['percentile', 'token-bucket', 'weighted-pick']);
+    expect(listExercises(fixtureRoot.exercisesDir)).toEqual(['percentile', 'slo-check', 'token-bucket', 'weighted-pick']);
   });
 });
 
@@ -199,5 +199,60 @@ describe('loadExercise on an exercise that has drifted', () => {
     const error = loadError(root, 'no-such-exercise');
     expect(error.file).toBe(join(root.exercisesDir, 'no-such-exercise'));
     expect(error.message).toContain('no such exercise (known exercises: another, token-bucket)');
+  });
+});
+
+describe('an exercise that builds on an earlier one (uses)', () => {
+  it('lays the earlier exercise\'s non-test files beside it, with the reference component, and fingerprints its interface', () => {
+    const exercise = loadExercise('slo-check', fixtureRoot);
+    const percentile = loadExercise('percentile', fixtureRoot);
+    expect(exercise.components).toEqual([
+      {
+        exercise: 'percentile',
+        file: 'percentile.ts',
+        path: '../percentile/percentile.ts',
+        title: percentile.meta.title,
+        interfaceVersion: percentile.interfaceVersion,
+        direct: true,
+      },
+    ]);
+    expect(Object.keys(exercise.dependencyFiles).sort()).toEqual(['../percentile/percentile.ts', '../percentile/samples.ts']);
+    expect(exercise.dependencyFiles['../percentile/percentile.ts']).toBe(percentile.solution['percentile.ts']);
+    const files = filesWith(exercise, {}, { '../percentile/percentile.ts': '// mine\n' });
+    expect(files['../percentile/percentile.ts']).toBe('// mine\n');
+    expect(() => filesWith(exercise, {}, { '../percentile/samples.ts': '' })).toThrow(/does not use \.\.\/percentile\/samples\.ts/);
+  });
+
+  it('changes the interface fingerprint when a read-only file changes, not when the tests or the starter do', () => {
+    const root = copyExercises(fixtureRoot, ['percentile']);
+    copies.push(dirname(root.exercisesDir));
+    const before = loadExercise('percentile', root).interfaceVersion;
+    appendFileSync(join(root.exercisesDir, 'percentile', 'percentile.test.ts'), '\n');
+    appendFileSync(join(root.exercisesDir, 'percentile', 'percentile.ts'), '\n');
+    expect(loadExercise('percentile', root).interfaceVersion).toBe(before);
+    appendFileSync(join(root.exercisesDir, 'percentile', 'samples.ts'), '\nexport const more = 1;\n');
+    expect(loadExercise('percentile', root).interfaceVersion).not.toBe(before);
+  });
+
+  const usesCases: { name: string; uses: unknown; message: RegExp }[] = [
+    { name: 'an exercise that does not exist', uses: [{ exercise: 'nowhere', file: 'x.ts' }], message: /uses nowhere\/x\.ts, but there is no exercise nowhere/ },
+    { name: 'a file that is not editable there', uses: [{ exercise: 'percentile', file: 'samples.ts' }], message: /not an editable file of percentile \(those are percentile\.ts\)/ },
+    { name: 'itself', uses: [{ exercise: 'token-bucket', file: 'bucket.ts' }], message: /cannot use itself/ },
+    { name: 'the same file twice', uses: [{ exercise: 'percentile', file: 'percentile.ts' }, { exercise: 'percentile', file: 'percentile.ts' }], message: /"percentile\/percentile\.ts" is used twice/ },
+  ];
+  it.each(usesCases)('rejects a use of $name, naming exercise.json', ({ uses, message }) => {
+    const root = copyExercises(fixtureRoot, ['token-bucket', 'percentile']);
+    copies.push(dirname(root.exercisesDir));
+    editMeta(root, (meta) => (meta.uses = uses));
+    const error = loadError(root);
+    expect(error.file).toBe(join(root.exercisesDir, 'token-bucket', 'exercise.json'));
+    expect(error.message).toMatch(message);
+  });
+
+  it('rejects two exercises that use each other, naming the cycle', () => {
+    const root = copyExercises(fixtureRoot, ['slo-check', 'percentile']);
+    copies.push(dirname(root.exercisesDir));
+    editMeta(root, (meta) => (meta.uses = [{ exercise: 'slo-check', file: 'slo.ts' }]), 'percentile');
+    expect(loadError(root, 'slo-check').message).toMatch(/slo-check → percentile → slo-check/);
   });
 });

@@ -7,6 +7,11 @@
  * from `exercises/`, and the fixture exercises always, so the suite proves itself even while
  * the course has none.
  *
+ * An exercise that builds on earlier components (`uses`) is graded with the reference
+ * components, and again with every learner-like alternative kept in `tests/fixtures/components`:
+ * the solution must pass and the starter fail with each. An alternative kept for an
+ * exercise's own file must pass that exercise.
+ *
  * Real vitest runs once for everything (one project per exercise and variant), and the grader
  * runs through the Node host, a fresh child process per grade, with each exercise's seed and
  * timeouts, exactly as `npm run grade` does.
@@ -17,6 +22,7 @@ import type { GradeResult } from '../../../src/grader/index.ts';
 import { exerciseGrade } from '../../../src/grader/node/exercise-files.ts';
 import { gradeInChild } from '../../../src/grader/node/host.ts';
 import {
+  componentVersions,
   courseRoot,
   fixtureRoot,
   mapLimit,
@@ -41,13 +47,54 @@ const suites: Suite[] = [
   { root: courseRoot, title: 'the exercise %s', ids: listExercises(courseRoot.exercisesDir) },
 ];
 
-const variants = ['starter', 'solution'] as const;
-type Variant = (typeof variants)[number];
+/**
+ * One way of grading an exercise. `starter` and `solution` use the reference components;
+ * the others lay a learner-like component over one of them, or over the exercise's own file.
+ */
+interface Variant {
+  /** Path-safe and unique within the exercise: `starter`, `solution+sharding-ring.alt-jump`, `own.alt-x`. */
+  readonly key: string;
+  /** How tests name it. */
+  readonly label: string;
+  readonly kind: 'starter' | 'solution' | 'own-alternative';
+  readonly submission: Readonly<Record<string, string>>;
+  readonly components: Readonly<Record<string, string>>;
+}
+
+function variantsOf(exercise: Exercise): Variant[] {
+  const variants: Variant[] = [
+    { key: 'starter', label: 'starter', kind: 'starter', submission: {}, components: {} },
+    { key: 'solution', label: 'solution', kind: 'solution', submission: exercise.solution, components: {} },
+  ];
+  for (const component of exercise.components) {
+    for (const alt of componentVersions(component.exercise, component.file, 'alt')) {
+      const components = { [component.path]: alt.text };
+      const suffix = `${component.exercise}.${alt.name}`;
+      variants.push(
+        { key: `starter+${suffix}`, label: `starter with ${component.exercise}/${alt.name}`, kind: 'starter', submission: {}, components },
+        { key: `solution+${suffix}`, label: `solution with ${component.exercise}/${alt.name}`, kind: 'solution', submission: exercise.solution, components },
+      );
+    }
+  }
+  for (const file of exercise.files.filter((f) => f.role === 'editable')) {
+    for (const alt of componentVersions(exercise.id, file.path, 'alt')) {
+      variants.push({
+        key: `own.${alt.name}`,
+        label: `alternative ${alt.name}/${file.path}`,
+        kind: 'own-alternative',
+        submission: { ...exercise.solution, [file.path]: alt.text },
+        components: {},
+      });
+    }
+  }
+  return variants;
+}
 
 interface Checked {
   readonly exercise?: Exercise;
   readonly loadError?: string;
-  readonly grades: Partial<Record<Variant, GradeResult>>;
+  readonly variants: readonly Variant[];
+  readonly grades: Record<string, GradeResult>;
 }
 
 const checked = new Map<string, Checked>();
@@ -61,20 +108,30 @@ function exerciseOf(root: ExerciseRoot, id: string): Exercise {
   return entry.exercise;
 }
 
-function gradeOf(root: ExerciseRoot, id: string, variant: Variant): GradeResult {
+function gradeOf(root: ExerciseRoot, id: string, variant: string): GradeResult {
   exerciseOf(root, id);
   const result = checked.get(keyOf(root, id))!.grades[variant];
   if (!result) throw new Error(`${id}: the ${variant} was not graded`);
   return result;
 }
 
-function vitestOf(root: ExerciseRoot, id: string, variant: Variant): ReadonlyMap<string, VitestFile> {
+function vitestOf(root: ExerciseRoot, id: string, variant: string): ReadonlyMap<string, VitestFile> {
   exerciseOf(root, id);
   if (!vitestRun) throw new Error('vitest did not run');
   return vitestRun.files.get(`${keyOf(root, id)}/${variant}`) ?? new Map();
 }
 
+/** The variants of an exercise, read before the tests are declared (loading is cheap). */
+function declaredVariants(root: ExerciseRoot, id: string): Variant[] {
+  try {
+    return variantsOf(loadExercise(id, root));
+  } catch {
+    return [];
+  }
+}
+
 const exerciseCount = suites.reduce((n, s) => n + s.ids.length, 0);
+const variantCount = suites.reduce((n, s) => n + s.ids.reduce((m, id) => m + Math.max(2, declaredVariants(s.root, id).length), 0), 0);
 
 beforeAll(async () => {
   const jobs: VitestJob[] = [];
@@ -85,26 +142,26 @@ beforeAll(async () => {
       try {
         exercise = loadExercise(id, root);
       } catch (error) {
-        checked.set(keyOf(root, id), { loadError: (error as Error).message, grades: {} });
+        checked.set(keyOf(root, id), { loadError: (error as Error).message, variants: [], grades: {} });
         continue;
       }
-      checked.set(keyOf(root, id), { exercise, grades: {} });
+      const variants = variantsOf(exercise);
+      checked.set(keyOf(root, id), { exercise, variants, grades: {} });
       for (const variant of variants) {
-        const submission = variant === 'solution' ? exercise.solution : {};
-        jobs.push({ key: `${keyOf(root, id)}/${variant}`, exercise, files: filesWith(exercise, submission) });
+        jobs.push({ key: `${keyOf(root, id)}/${variant.key}`, exercise, files: filesWith(exercise, variant.submission, variant.components) });
         grades.push({ key: keyOf(root, id), variant, exercise });
       }
     }
   }
   const [run] = await Promise.all([
-    runVitest(jobs, 60_000 + 10_000 * exerciseCount),
+    runVitest(jobs, 60_000 + 5_000 * variantCount),
     mapLimit(grades, 4, async ({ key, variant, exercise }) => {
-      const { request, deadlineMs } = exerciseGrade(exercise, variant === 'solution' ? exercise.solution : {});
-      checked.get(key)!.grades[variant] = await gradeInChild(request, { deadlineMs });
+      const { request, deadlineMs } = exerciseGrade(exercise, variant.submission, variant.components);
+      checked.get(key)!.grades[variant.key] = await gradeInChild(request, { deadlineMs });
     }),
   ]);
   vitestRun = run;
-}, 90_000 + 20_000 * exerciseCount);
+}, 90_000 + 10_000 * variantCount);
 
 /** Per test file, in the exercise's tab order: what the grader says. */
 function graderVerdicts(exercise: Exercise, result: GradeResult) {
@@ -164,12 +221,36 @@ for (const { root, title, ids } of suites) {
       });
     }
 
-    it.each(variants)('gets the same verdicts from the grader as from vitest run for the %s: names, statuses and failure messages', (variant) => {
+    const variants = declaredVariants(root, id);
+    const withComponents = variants.filter((v) => Object.keys(v.components).length > 0 && v.kind === 'solution');
+    if (withComponents.length > 0) {
+      it.each(withComponents.map((v) => [v.label.replace(/^solution with /, ''), v.key] as const))(
+        'with the component %s: the solution passes every test and the starter fails one',
+        (_label, key) => {
+          const solved = gradeOf(root, id, key);
+          const failures = solved.tests.filter((t) => t.status !== 'pass').map((t) => `${t.name}: ${t.status} ${t.message ?? ''}`);
+          expect({ failures, errors: solved.errors.map((e) => `[${e.kind}] ${e.message}`) }).toEqual({ failures: [], errors: [] });
+          expect(gradeOf(root, id, key.replace(/^solution/, 'starter')).summary.failed).toBeGreaterThan(0);
+        },
+      );
+    }
+
+    const own = variants.filter((v) => v.kind === 'own-alternative');
+    if (own.length > 0) {
+      it.each(own.map((v) => [v.label, v.key] as const))('passes every test with the %s, another correct design', (_label, key) => {
+        const result = gradeOf(root, id, key);
+        const failures = result.tests.filter((t) => t.status !== 'pass').map((t) => `${t.name}: ${t.status} ${t.message ?? ''}`);
+        expect({ failures, errors: result.errors.map((e) => `[${e.kind}] ${e.message}`) }).toEqual({ failures: [], errors: [] });
+      });
+    }
+
+    const keys = variants.length > 0 ? variants.map((v) => v.key) : ['starter', 'solution'];
+    it.each(keys)('gets the same verdicts from the grader as from vitest run for the %s: names, statuses and failure messages', (variant) => {
       const exercise = exerciseOf(root, id);
       expect(graderVerdicts(exercise, gradeOf(root, id, variant))).toEqual(vitestVerdicts(exercise, vitestOf(root, id, variant)));
     });
 
-    it.each(variants)('fails to load a test file for the %s exactly when vitest run does', (variant) => {
+    it.each(keys)('fails to load a test file for the %s exactly when vitest run does', (variant) => {
       const vitestFailed = [...vitestOf(root, id, variant).values()].some((f) => f.errors.length > 0);
       const result = gradeOf(root, id, variant);
       expect(result.errors.some((e) => e.kind === 'syntax' || e.kind === 'import')).toBe(vitestFailed);

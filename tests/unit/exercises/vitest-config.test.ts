@@ -15,6 +15,7 @@ describe('the exercise projects of vitest.config.ts', () => {
     const projects = exerciseProjects(fixtureRoot.exercisesDir);
     expect(projects.map((p) => [p.test?.name, p.test?.include, p.test?.provide, p.test?.testTimeout])).toEqual([
       ['exercises/percentile', ['exercises/percentile/**/*.test.ts'], { seed: 1 }, undefined],
+      ['exercises/slo-check', ['exercises/slo-check/**/*.test.ts'], { seed: 2 }, undefined],
       ['exercises/token-bucket', ['exercises/token-bucket/**/*.test.ts'], { seed: 3 }, 2_000],
       ['exercises/weighted-pick', ['exercises/weighted-pick/**/*.test.ts'], { seed: 20240611 }, undefined],
     ]);

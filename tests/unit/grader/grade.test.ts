@@ -29,6 +29,17 @@ const requests: Record<string, PortableGradeRequest & { builtins?: Record<string
     testFiles: ['net.spec.ts'],
     builtins: { '@faultlines/sim': {} },
   },
+  earlier: {
+    files: {
+      '../ring-exercise/types.ts': 'export interface Ring { ownerOf(key: string): string }\n',
+      '../ring-exercise/ring.ts':
+        "import type { Ring } from './types.ts';\nexport function createRing(): Ring {\n  return {\n    ownerOf(key) {\n      if (key === '') throw new RangeError('empty key');\n      return 'g1';\n    },\n  };\n}\n",
+      'router.ts': "import { createRing } from '../ring-exercise/ring.ts';\nexport const owner = (key: string): string => createRing().ownerOf(key);\n",
+      'router.spec.ts':
+        "import { expect, it } from 'vitest';\nimport { owner } from './router.ts';\nit('routes', () => { expect(owner('k')).toBe('g1'); });\nit('fails inside the ring', () => { owner(''); });\n",
+    },
+    testFiles: ['router.spec.ts'],
+  },
   resolution: {
     files: {
       'lib/index.ts': "export { ring } from './ring.js';\n",
@@ -174,6 +185,14 @@ describe('grade', () => {
     const missing = byTitle(result, 'reads the version of a missing reply');
     expect(missing.location).toEqual({ file: 'quorum.ts', line: 15, column: 27 });
     expect(byTitle(result, 'throws a plain string').message).toBe('a string, not an Error');
+  });
+
+  it("loads an earlier exercise's component laid beside the exercise (../<id>/), and points errors into it", () => {
+    const result = gradeOf('earlier');
+    expect(byTitle(result, 'routes').status).toBe('pass');
+    const failed = byTitle(result, 'fails inside the ring');
+    expect(failed.message).toBe('RangeError: empty key');
+    expect(failed.location).toEqual({ file: '../ring-exercise/ring.ts', line: 5, column: 29 });
   });
 
   it('runs async tests, resolves and rejects', () => {

@@ -274,7 +274,7 @@ describe('node scripts/grade.ts <id>, an exercise in the exercise format', () =>
   it('prints one line listing the available exercises for an unknown id, and exits 2', () => {
     const { code, stderr } = run('missing');
     expect(code).toBe(2);
-    expect(stderr).toBe('There is no exercise "no-such-exercise". Available: percentile, slow-bucket, token-bucket, weighted-pick.\n');
+    expect(stderr).toBe('There is no exercise "no-such-exercise". Available: percentile, slo-check, slow-bucket, token-bucket, weighted-pick.\n');
   });
 
   it('exits 2 naming the file when an exercise does not load', () => {

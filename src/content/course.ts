@@ -5,6 +5,7 @@ import { exercisesDir } from './paths.ts';
 import { listExercises, loadExercise } from './exercises.ts';
 import { findContentProblems, formatContentProblems } from './integrity.ts';
 import { quizId, quizQuestions } from './quiz.ts';
+import { loadSystem, systemProblems, type ExerciseFacts } from './system.ts';
 
 export type Lesson = CollectionEntry<'lessons'>;
 export type Module = CollectionEntry<'modules'>;
@@ -75,7 +76,14 @@ async function build(): Promise<Course> {
   }
   // Every exercise must load cleanly (metadata, files, solution) for the site to build.
   const exerciseTitles = new Map<string, string>();
-  for (const id of exerciseIds()) exerciseTitles.set(id, loadExercise(id).meta.title);
+  const facts: ExerciseFacts[] = [];
+  for (const id of exerciseIds()) {
+    const exercise = loadExercise(id);
+    exerciseTitles.set(id, exercise.meta.title);
+    facts.push({ id, editable: exercise.files.filter((f) => f.role === 'editable').map((f) => f.path), uses: exercise.meta.uses });
+  }
+  const systemIssues = systemProblems(loadSystem(), facts, new Set(modules.map((m) => m.id)));
+  if (systemIssues.length > 0) throw new Error(`The system description does not match the exercises:\n${systemIssues.join('\n')}`);
   const published = allLessons.filter((l) => !l.data.draft);
   const allModules = [...modules]
     .sort((a, b) => a.data.order - b.data.order)

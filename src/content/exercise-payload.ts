@@ -1,5 +1,24 @@
 import type { Exercise } from './exercises.ts';
 
+/** A component of an earlier exercise that this one builds on, as the page needs it. */
+export interface ComponentPayload {
+  /** The exercise that builds it, and its file there. */
+  readonly exercise: string;
+  readonly file: string;
+  /** Where the grader lays it beside this exercise: `../<exercise>/<file>`. */
+  readonly path: string;
+  /** What the learner calls it ("ring"), from content/system.json. */
+  readonly name: string;
+  /** The earlier exercise's title. */
+  readonly title: string;
+  /** The page of the lesson that holds that exercise, with the exercise's anchor. */
+  readonly href: string;
+  /** The earlier exercise's interface fingerprint now. */
+  readonly interfaceVersion: string;
+  /** Named in this exercise's `uses` (not only reached through another component). */
+  readonly direct: boolean;
+}
+
 /** What the browser receives for one exercise (see src/pages/exercises/[id].json.ts). */
 export interface ExercisePayload {
   readonly id: string;
@@ -11,9 +30,24 @@ export interface ExercisePayload {
   readonly runTimeoutMs: number;
   readonly files: readonly { readonly path: string; readonly role: 'editable' | 'readonly' | 'hidden'; readonly starter: string }[];
   readonly testFiles: readonly string[];
+  /** This exercise's interface fingerprint, saved with the learner's passing code. */
+  readonly interfaceVersion: string;
+  /** The earlier components it builds on, in the order the grader lists them. */
+  readonly components: readonly ComponentPayload[];
+  /**
+   * The files of the earlier exercises, laid out as the grader needs them (`../sharding-ring/hash.ts`),
+   * with the reference versions of the components: used when the learner has no passing code.
+   */
+  readonly dependencyFiles: readonly { readonly path: string; readonly text: string }[];
 }
 
-export function exercisePayload(exercise: Exercise): ExercisePayload {
+/** How the payload names and links components; the route fills it from the course. */
+export interface ComponentLabels {
+  name(exercise: string, file: string): string;
+  href(exercise: string): string;
+}
+
+export function exercisePayload(exercise: Exercise, labels?: ComponentLabels): ExercisePayload {
   return {
     id: exercise.id,
     title: exercise.meta.title,
@@ -24,5 +58,17 @@ export function exercisePayload(exercise: Exercise): ExercisePayload {
     runTimeoutMs: exercise.meta.runTimeoutMs,
     files: exercise.files,
     testFiles: exercise.testFiles,
+    interfaceVersion: exercise.interfaceVersion,
+    components: exercise.components.map((c) => ({
+      exercise: c.exercise,
+      file: c.file,
+      path: c.path,
+      name: labels?.name(c.exercise, c.file) ?? c.file.replace(/\.ts$/, ''),
+      title: c.title,
+      href: labels?.href(c.exercise) ?? `/exercises/${c.exercise}/`,
+      interfaceVersion: c.interfaceVersion,
+      direct: c.direct,
+    })),
+    dependencyFiles: Object.entries(exercise.dependencyFiles).map(([path, text]) => ({ path, text })),
   };
 }

@@ -26,6 +26,22 @@ export interface ExerciseProgress {
   readonly status: ExerciseStatus;
   /** When it was first passed with this status. */
   readonly at: number;
+  /**
+   * The learner's latest passing code: what later exercises that use this one's components
+   * are graded with (see `src/runtime/exercise/components.ts`).
+   */
+  readonly passing?: PassingCode;
+  /** The learner chose to have later exercises use the reference instead of their code. */
+  readonly useReference?: true;
+}
+
+/** An exercise's editable files as they were when every test passed. */
+export interface PassingCode {
+  readonly files: Readonly<Record<string, string>>;
+  /** When they passed. */
+  readonly at: number;
+  /** The exercise's interface fingerprint then (`interfaceVersion` in its payload). */
+  readonly interfaceVersion: string;
 }
 
 /** The learner's latest checked answer to one self-check question. */
@@ -99,7 +115,13 @@ export function normaliseProgress(value: unknown): ProgressData {
   const exercises: Record<string, ExerciseProgress> = {};
   for (const [id, entry] of Object.entries(isObject(value.exercises) ? value.exercises : {})) {
     if (!isObject(entry) || (entry.status !== 'passed' && entry.status !== 'passed-with-help')) continue;
-    exercises[id] = { status: entry.status, at: isTime(entry.at) ? entry.at : 0 };
+    const passing = passingCodeOf(entry.passing);
+    exercises[id] = {
+      status: entry.status,
+      at: isTime(entry.at) ? entry.at : 0,
+      ...(passing ? { passing } : {}),
+      ...(entry.useReference === true ? { useReference: true as const } : {}),
+    };
   }
   const quizzes: Record<string, QuizAnswer> = {};
   // Version 1 had no quiz answers; version 2 adds them.
@@ -109,6 +131,13 @@ export function normaliseProgress(value: unknown): ProgressData {
     quizzes[key] = { choices, correct: entry.correct, at: entry.at };
   }
   return { version: 2, lessons, exercises, quizzes };
+}
+
+function passingCodeOf(value: unknown): PassingCode | undefined {
+  if (!isObject(value) || !isObject(value.files) || !isTime(value.at) || typeof value.interfaceVersion !== 'string') return undefined;
+  const files: Record<string, string> = {};
+  for (const [path, text] of Object.entries(value.files)) if (typeof text === 'string') files[path] = text;
+  return { files, at: value.at, interfaceVersion: value.interfaceVersion };
 }
 
 const rank = (status: ExerciseStatus | undefined): number => (status === 'passed' ? 2 : status === 'passed-with-help' ? 1 : 0);
@@ -133,7 +162,14 @@ export function mergeProgress(current: ProgressData, incoming: ProgressData): Pr
   }
   const exercises: Record<string, ExerciseProgress> = { ...current.exercises };
   for (const [id, theirs] of Object.entries(incoming.exercises)) {
-    if (rank(theirs.status) > rank(exercises[id]?.status)) exercises[id] = theirs;
+    const ours = exercises[id];
+    const better = rank(theirs.status) > rank(ours?.status) ? theirs : ours!;
+    // The later passing code wins, whichever side holds the better status; the choice of
+    // the reference stays as it is here, unless only the backup has the exercise.
+    const passing = [ours?.passing, theirs.passing].filter((p): p is PassingCode => p !== undefined).sort((a, b) => b.at - a.at)[0];
+    const { passing: _p, useReference: _u, ...status } = better;
+    const useReference = ours ? ours.useReference : theirs.useReference;
+    exercises[id] = { ...status, ...(passing ? { passing } : {}), ...(useReference ? { useReference } : {}) };
   }
   const quizzes: Record<string, QuizAnswer> = { ...current.quizzes };
   for (const [key, theirs] of Object.entries(incoming.quizzes)) {
@@ -206,10 +242,36 @@ export class ProgressStore {
    * Records a passed exercise. Passing with help (after showing the solution) never
    * overwrites an earlier clean pass, and a clean pass upgrades an assisted one.
    */
-  setExercise(id: string, status: ExerciseStatus, now: number): void {
+  setExercise(id: string, status: ExerciseStatus, now: number, passing?: PassingCode): void {
     this.#change((data) => {
-      if (rank(data.exercises[id]?.status) >= rank(status)) return data;
-      return { ...data, exercises: { ...data.exercises, [id]: { status, at: now } } };
+      const current = data.exercises[id];
+      const upgrade = rank(current?.status) < rank(status);
+      if (!upgrade && passing === undefined) return data;
+      const next: ExerciseProgress = {
+        ...(current ?? {}),
+        ...(upgrade ? { status, at: now } : { status: current!.status, at: current!.at }),
+        ...(passing ? { passing } : {}),
+      };
+      return { ...data, exercises: { ...data.exercises, [id]: next } };
+    });
+  }
+
+  /** The learner's latest passing code of an exercise, if it has passed. */
+  passing(id: string): PassingCode | undefined {
+    return this.data.exercises[id]?.passing;
+  }
+
+  /**
+   * Whether later exercises use the learner's code of this exercise (`mine`) or the
+   * reference. Only a passed exercise has a choice; before that the reference is used.
+   */
+  setComponentChoice(id: string, choice: 'mine' | 'reference'): void {
+    this.#change((data) => {
+      const current = data.exercises[id];
+      if (!current || (choice === 'reference') === Boolean(current.useReference)) return data;
+      const { useReference: _, ...rest } = current;
+      const next: ExerciseProgress = choice === 'reference' ? { ...rest, useReference: true } : rest;
+      return { ...data, exercises: { ...data.exercises, [id]: next } };
     });
   }
 

@@ -4,6 +4,7 @@
  * progress (passed, passed with help) lives in progress.ts. This is a convenience, not a
  * record: when storage refuses, the panel simply starts without it.
  */
+import type { ChosenSummary } from './components.ts';
 import type { GradeResult } from '../../grader/types.ts';
 import type { HostNote } from '../hosts/host.ts';
 import type { KeyValueStorage } from '../progress.ts';
@@ -25,6 +26,8 @@ export interface StoredRun {
   readonly at: number;
   /** The editable files as they were graded, to tell whether the result still describes the code. */
   readonly files: Readonly<Record<string, string>>;
+  /** Which version of each earlier component the run used. */
+  readonly components?: readonly ChosenSummary[];
 }
 
 export interface PanelState {
@@ -103,7 +106,12 @@ export function parsePanelState(value: unknown): PanelState {
     Array.isArray(run.result.errors) &&
     Array.isArray(run.result.logs) &&
     typeof run.result.summary === 'object';
-  return valid ? { hintsShown, lastRun: run as StoredRun } : { hintsShown };
+  if (!valid) return { hintsShown };
+  const { components, ...rest } = run as StoredRun;
+  const kept = Array.isArray(components)
+    ? components.filter((c) => typeof c === 'object' && c !== null && typeof c.name === 'string' && (c.source === 'yours' || c.source === 'reference'))
+    : [];
+  return { hintsShown, lastRun: kept.length > 0 ? { ...rest, components: kept } : rest };
 }
 
 export function browserPanelState(): PanelStateStore {

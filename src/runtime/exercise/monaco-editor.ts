@@ -124,7 +124,17 @@ function setUpLanguage(): void {
 }
 
 function uriFor(exerciseId: string, path: string): monaco.Uri {
-  return monaco.Uri.parse(`file:///exercises/${exerciseId}/${path}`);
+  return monaco.Uri.parse(`file:///${normalise(`exercises/${exerciseId}/${path}`)}`);
+}
+
+/** Resolves `.` and `..` segments, so that `exercises/router/../ring/ring.ts` names the ring's file. */
+function normalise(path: string): string {
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '..') parts.pop();
+    else if (part !== '.' && part !== '') parts.push(part);
+  }
+  return parts.join('/');
 }
 
 export function createMonacoEditor(
@@ -132,8 +142,19 @@ export function createMonacoEditor(
   exerciseId: string,
   files: readonly EditorFile[],
   theme: 'light' | 'dark',
+  /**
+   * Files the exercise's code imports but the learner does not edit here: the earlier
+   * exercises' files (`../sharding-ring/ring.ts`). They join the TypeScript service, unseen.
+   */
+  context: readonly { readonly path: string; readonly text: string }[] = [],
 ): ExerciseEditor {
   setUpLanguage();
+  const contextLibs: monaco.IDisposable[] = [];
+  for (const file of context) {
+    const uri = uriFor(exerciseId, file.path);
+    // A file open in an editor on this page already speaks for itself.
+    if (!monaco.editor.getModel(uri)) contextLibs.push(typescriptDefaults.addExtraLib(file.text, uri.toString()));
+  }
   const models = new Map<string, monaco.editor.ITextModel>();
   for (const file of files) {
     const uri = uriFor(exerciseId, file.path);
@@ -296,6 +317,7 @@ export function createMonacoEditor(
       closeDiff();
       editor.dispose();
       for (const model of models.values()) model.dispose();
+      for (const lib of contextLibs) lib.dispose();
     },
   };
   return api;

@@ -14,6 +14,8 @@ import type { HostChoice, HostNote, Submission } from '../hosts/host.ts';
 import { el } from '../dom.ts';
 import { browserPanelState, storableResult, type StoredRun } from './last-run.ts';
 import { displayedMessage, offersTrace, resultHeadline } from './result-text.ts';
+import { chooseComponents, compareWithReference, gradeFiles, summarise, type ChosenSummary } from './components.ts';
+import { renderBuiltOn } from './built-on-view.ts';
 
 const EDITOR_PREFERENCE_KEY = 'faultlines:editor';
 /** Console lines shown at most; the rest are counted. The grader caps its own capture too. */
@@ -132,7 +134,9 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
   if (preferredEditor() === 'monaco') {
     try {
       const { createMonacoEditor } = await import('./monaco-editor.ts');
-      editor = createMonacoEditor(editorHost, id, initial, currentTheme());
+      // The earlier exercises' files, so that imports of a component type-check.
+      const context = Object.entries(gradeFiles(payload, {}, chooseComponents(payload, progress.data))).map(([path, text]) => ({ path, text }));
+      editor = createMonacoEditor(editorHost, id, initial, currentTheme(), context);
     } catch (error) {
       editor = createPlainEditor(editorHost, initial);
       editorNote = `The full editor could not load (${(error as Error).message}); this is a plain text editor.`;
@@ -340,6 +344,42 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
           : `The reference ${path} is shown below the editor. Close the comparison to keep editing.`;
   });
 
+  /** The exercise's own files as they are now: the editor's editable ones and the fixed ones. */
+  function ownFiles(): Record<string, string> {
+    const files: Record<string, string> = {};
+    for (const f of payload.files) files[f.path] = f.role === 'editable' ? editor.getValue(f.path) : f.starter;
+    return files;
+  }
+
+  /**
+   * Grades the code on screen again with the reference version of one component, and says
+   * how that compares with the shown result. The shown result and the stored last run stay.
+   */
+  async function runWithReference(path: string, shown: GradeResult): Promise<string> {
+    const component = payload.components.find((c) => c.path === path);
+    if (!component) throw new Error(`this exercise does not use ${path}`);
+    if (running) throw new Error('another run is in progress; try again when it ends');
+    running = true;
+    run.disabled = true;
+    try {
+      const choice = await pageHost();
+      const chosen = chooseComponents(payload, progress.data, new Set([path]));
+      const submission: Submission = {
+        exerciseId: id,
+        files: gradeFiles(payload, ownFiles(), chosen),
+        testFiles: payload.testFiles,
+        seed: payload.seed,
+        testTimeoutMs: payload.testTimeoutMs,
+        runTimeoutMs: payload.runTimeoutMs,
+      };
+      const result = await choice.host.grade(submission, () => undefined);
+      return compareWithReference(component.name, shown, result);
+    } finally {
+      running = false;
+      run.disabled = false;
+    }
+  }
+
   // Running the tests.
   const run = button('run');
   /** The submission whose result is on screen, for "Show trace". */
@@ -364,8 +404,8 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
       const checking = typeCheck(editor, editable);
       status.textContent = 'Starting the test runner…';
       const choice = await pageHost();
-      const files: Record<string, string> = {};
-      for (const f of payload.files) files[f.path] = f.role === 'editable' ? editor.getValue(f.path) : f.starter;
+      const chosen = chooseComponents(payload, progress.data);
+      const files = gradeFiles(payload, ownFiles(), chosen);
       const submission: Submission = {
         exerciseId: id,
         files,
@@ -390,17 +430,27 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
       live.remove();
       shownSubmission = submission;
       const note = choice.note;
-      renderResult(result, note);
+      const used = summarise(chosen);
+      renderResult(result, note, undefined, used);
       panelState = {
         ...panelState,
-        lastRun: { result: storableResult(result), note, at: Date.now(), files: Object.fromEntries(editable.map((path) => [path, files[path] ?? ''])) },
+        lastRun: {
+          result: storableResult(result),
+          note,
+          at: Date.now(),
+          files: Object.fromEntries(editable.map((path) => [path, files[path] ?? ''])),
+          ...(used.length > 0 ? { components: used } : {}),
+        },
       };
       panelStore.save(id, panelState);
       // Timings for the bench and for anyone curious: wall time at the host, and the tests' own.
       section.dataset.hostMs = String(Math.round(result.hostDurationMs ?? result.durationMs));
       section.dataset.testsMs = String(Math.round(result.testsDurationMs));
       if (result.ok) {
-        progress.setExercise(id, helped ? 'passed-with-help' : 'passed', Date.now());
+        const now = Date.now();
+        // The passing code is what later exercises that build on this one are graded with.
+        const passing = { files: Object.fromEntries(editable.map((path) => [path, files[path] ?? ''])), at: now, interfaceVersion: payload.interfaceVersion };
+        progress.setExercise(id, helped ? 'passed-with-help' : 'passed', now, passing);
         section.dataset.passed = helped ? 'passed-with-help' : 'passed';
         renderBadge();
       }
@@ -548,7 +598,7 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
    * Shows a result. A fresh one also becomes the status line (the live region that announces
    * it); a result restored after a reload is headed with when it ran instead.
    */
-  function renderResult(result: GradeResult, note: HostNote, restored?: { at: number; stale: boolean }): void {
+  function renderResult(result: GradeResult, note: HostNote, restored?: { at: number; stale: boolean }, used: readonly ChosenSummary[] = []): void {
     const headline = resultHeadline(result);
     if (!restored) {
       status.textContent = headline;
@@ -570,6 +620,21 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
       children.push(box);
     }
     children.push(el('ol', { className: 'tests' }, ...result.tests.map(renderTest)));
+    if (used.length > 0) {
+      children.push(
+        renderBuiltOn({
+          used,
+          components: payload.components,
+          canCompare: !result.ok && !restored?.stale,
+          choiceOf: (exercise) => {
+            const entry = progress.data.exercises[exercise];
+            return entry?.passing ? (entry.useReference ? 'reference' : 'mine') : undefined;
+          },
+          setChoice: (exercise, choice) => progress.setComponentChoice(exercise, choice),
+          runWithReference: (path) => runWithReference(path, result),
+        }),
+      );
+    }
     const timing = result.hostDurationMs ?? result.durationMs;
     const where = el('details', { className: 'host' }, el('summary', { textContent: `${note.summary} Seed ${result.seed ?? payload.seed}; ${Math.round(timing)} ms in all.` }), el('p', { textContent: note.details }));
     children.push(where);
@@ -585,11 +650,10 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
   if (lastRun) {
     const stale = editable.some((path) => (lastRun.files[path] ?? '') !== editor.getValue(path));
     if (!stale) {
-      const files: Record<string, string> = {};
-      for (const f of payload.files) files[f.path] = f.role === 'editable' ? editor.getValue(f.path) : f.starter;
+      const files = gradeFiles(payload, ownFiles(), chooseComponents(payload, progress.data));
       shownSubmission = { exerciseId: id, files, testFiles: payload.testFiles, seed: lastRun.result.seed ?? payload.seed, testTimeoutMs: payload.testTimeoutMs, runTimeoutMs: payload.runTimeoutMs };
     }
-    renderResult(lastRun.result, lastRun.note, { at: lastRun.at, stale });
+    renderResult(lastRun.result, lastRun.note, { at: lastRun.at, stale }, lastRun.components ?? []);
   }
 
   for (const action of ['run', 'hint', 'reset', 'solution', 'compare', 'switch-editor']) button(action).disabled = false;

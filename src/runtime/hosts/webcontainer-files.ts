@@ -22,14 +22,38 @@ export function webcontainerTree(submission: Submission, graderBundle: string): 
     testTimeoutMs: submission.testTimeoutMs,
     seed: submission.seed,
   };
-  const exercise: FileTree = {};
-  for (const [path, text] of Object.entries(submission.files)) exercise[path] = { file: { contents: text } };
-  return {
+  const tree: FileTree = {
     [GRADER_FILE]: { file: { contents: graderBundle } },
     [REQUEST_FILE]: { file: { contents: JSON.stringify(request) } },
-    // The files themselves, so a learner who opens the terminal can look at them.
-    exercise: { directory: exercise },
+    // The files themselves, so a learner who opens the terminal can look at them: the
+    // exercise in exercise/, and the earlier exercises it builds on (../sharding-ring/…) beside it.
+    exercise: { directory: {} },
   };
+  for (const [path, text] of Object.entries(submission.files)) {
+    const parts = ['exercise'];
+    for (const part of path.split('/')) {
+      if (part === '..') parts.pop();
+      else if (part !== '.' && part !== '') parts.push(part);
+    }
+    // A path that climbs above the tree, or onto the grader's own files, is not laid out.
+    if (parts.length < 2 || parts[0] === GRADER_FILE || parts[0] === REQUEST_FILE) continue;
+    put(tree, parts, text);
+  }
+  return tree;
+}
+
+function put(tree: FileTree, parts: readonly string[], text: string): void {
+  let dir = tree;
+  for (const part of parts.slice(0, -1)) {
+    const existing = dir[part];
+    if (existing && 'directory' in existing) dir = existing.directory;
+    else {
+      const created: FileTree = {};
+      dir[part] = { directory: created };
+      dir = created;
+    }
+  }
+  dir[parts.at(-1)!] = { file: { contents: text } };
 }
 
 /**

@@ -41,6 +41,20 @@ describe('what the WebContainer host mounts and runs', () => {
     expect(GRADE_COMMAND).toEqual({ command: 'node', args: ['grader.mjs', 'request.json'] });
   });
 
+  it("lays an earlier exercise's files beside exercise/, and nests folders, for the terminal", () => {
+    const slo = loadExercise('slo-check', { exercisesDir: resolve(root, 'tests/fixtures/exercises'), solutionsDir: resolve(root, 'tests/fixtures/solutions') });
+    const files = { ...filesWith(slo, slo.solution), 'lib/extra.ts': 'export {};\n', '../../outside.ts': 'x' };
+    const tree = webcontainerTree({ ...submission(files), testFiles: slo.testFiles }, 'bundle');
+    expect(Object.keys(tree).sort()).toEqual(['exercise', 'grader.mjs', 'percentile', 'request.json']);
+    const dir = (t: unknown) => Object.keys((t as { directory: Record<string, unknown> }).directory).sort();
+    expect(dir(tree.exercise)).toEqual(['lib', 'slo.test.ts', 'slo.ts']);
+    expect(dir((tree.exercise as { directory: Record<string, unknown> }).directory.lib)).toEqual(['extra.ts']);
+    expect(dir(tree.percentile)).toEqual(['percentile.ts', 'samples.ts']);
+    // The request carries every file as the grader resolves them, the earlier ones included.
+    const request = JSON.parse((tree['request.json'] as { file: { contents: string } }).file.contents) as { files: Record<string, string> };
+    expect(request.files['../percentile/percentile.ts']).toBe(slo.dependencyFiles['../percentile/percentile.ts']);
+  });
+
   it('splits marked messages from terminal text, even when a line arrives in pieces', () => {
     const messages: HostMessage[] = [];
     let text = '';

@@ -193,6 +193,13 @@ describe('the system page', () => {
         await page.screenshot({ path: `/tmp/system-${theme}-375.png`, fullPage: true });
         // The map itself, on a phone, for a closer look.
         await page.locator('[data-system-map]').screenshot({ path: `/tmp/system-${theme}-375-map.png` });
+        // The header's toggle switches the page, the highlighted interfaces included, to the other theme.
+        const other = theme === 'light' ? 'dark' : 'light';
+        await page.getByRole('button', { name: `Switch to ${other} theme` }).click();
+        expect(await page.evaluate(() => getComputedStyle(document.documentElement).colorScheme)).toBe(other);
+        const codeBackground = await page.locator('#interface-sharding-ring pre').evaluate((pre) => getComputedStyle(pre).backgroundColor);
+        expect(codeBackground).toBe(other === 'dark' ? 'rgb(13, 17, 23)' : 'rgb(255, 255, 255)');
+        expect(await seriousAxeViolations(page)).toEqual([]);
       } finally {
         await themed.close();
       }

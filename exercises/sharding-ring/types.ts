@@ -1,7 +1,9 @@
 /**
- * The interface of a consistent-hash ring. A shard router (next lesson) and the course's
- * capstone store call `ownerOf` for every request, and `addNode` / `removeNode` when the
- * cluster changes, so keep to this interface exactly.
+ * The interface of a consistent-hash ring, and the only description of it: code that uses
+ * your ring imports these types from here. Today that is the next exercise's shard cluster
+ * (`sharding-router/cluster.ts`), which builds its shard maps with your ring: it calls
+ * `createRing`, `addNode` for each owner group, `ownerOf` for the key of each of its 32
+ * shards, and `addNode` again when a fourth group joins. So keep to this interface exactly.
  */
 
 /** Options for `createRing`. */

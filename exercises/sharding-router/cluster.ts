@@ -2,16 +2,24 @@
  * The test harness: a sharded key-value cluster in the simulator, with your router in
  * front of it and a rebalance in the middle of the run.
  *
- * - Servers s1–s3 own the 32 shards at epoch 1. A fourth server, s4, starts empty.
- * - At `rebalanceAtMs`, s4 joins: the authoritative map becomes epoch 2, in which s4 takes
- *   8 shards (a quarter), 2 or 3 from each old server, and their data moves with them.
- *   Servers switch to the new map at that instant (as if they read it from a strongly
- *   consistent store such as etcd) and refuse keys they no longer own, with a "wrong
- *   owner" refusal that carries their map.
+ * - The 32 shards are placed on owner groups with the consistent-hash ring you built in
+ *   the previous exercise (`../sharding-ring/ring.ts`): shard `s` belongs to
+ *   `ring.ownerOf(shardKey(s))`, on a ring with `RING_VNODES` virtual nodes per group.
+ *   Each group is a single server for now (replicating a group comes in a later module).
+ * - Groups g1–g3 own the shards at epoch 1. A fourth group, g4, starts empty.
+ * - At `rebalanceAtMs`, g4 joins: it is added to the ring, and the map the ring gives then
+ *   becomes the authoritative epoch 2 map. The shards whose owner changed (with the
+ *   reference ring, 8 of the 32, all to g4) move, and their data moves with them. Servers
+ *   switch to the new map at that instant (as if they read it from a strongly consistent
+ *   store such as etcd) and refuse keys they no longer own, with a "wrong owner" refusal
+ *   that carries their map.
  * - The router hears about it later, from the configuration service `config`: the epoch 2
  *   map arrives `pushDelayMs` after the rebalance, and then, `staleResendAfterMs` after
  *   the rebalance, a lagging replica of the configuration service re-sends the epoch 1 map.
  * - Clients send an open-loop Poisson stream of gets and puts to the router.
+ *
+ * The router itself never sees the ring: the configuration service builds the maps with
+ * it, and the router only ever holds a `ShardMap` (see `types.ts`).
  */
 import {
   Rejection,
@@ -21,6 +29,8 @@ import {
   type KvOutput,
   type Workload,
 } from '@faultlines/sim';
+import { createRing } from '../sharding-ring/ring.ts';
+import type { Ring, RingOptions } from '../sharding-ring/types.ts';
 import { SHARD_COUNT, shardOf, wrongOwnerRejection } from './shards.ts';
 import type { ForwardRequest, ShardMap, ShardReply, ShardRouter } from './types.ts';
 
@@ -28,9 +38,11 @@ export interface ClusterOptions {
   readonly seed: number;
   /** Builds the router under test (your `createRouter`). */
   readonly createRouter: (initial: ShardMap) => ShardRouter;
+  /** Builds the ring the shards are placed with. @default `createRing` of `../sharding-ring/ring.ts` */
+  readonly createRing?: (options: RingOptions) => Ring;
   /** Client operations per second. @default 1500 */
   readonly ratePerS?: number;
-  /** When s4 joins and the shards move. @default 2000 */
+  /** When g4 joins and the shards move. @default 2000 */
   readonly rebalanceAtMs?: number;
   /** How long after the rebalance the router is pushed the new map. @default 1000 */
   readonly pushDelayMs?: number;
@@ -50,49 +62,70 @@ export interface ClusterRun {
   readonly rebalanceAtMs: number;
   /** Requests a server refused because it did not own the key, with when it happened. */
   readonly misrouted: { readonly server: string; readonly shard: number; readonly atMs: number }[];
-  /** The shards that moved to s4. */
+  /** The shards whose owner changed when g4 joined. */
   readonly movedShards: readonly number[];
 }
 
-export const SERVERS = ['s1', 's2', 's3', 's4'] as const;
+/** The owner groups: g1–g3 from the start, g4 joins at the rebalance. One server each. */
+export const GROUPS = ['g1', 'g2', 'g3', 'g4'] as const;
 
-/** Epoch 1: s1–s3 own the shards in turn. */
-export function initialMap(): ShardMap {
-  return { epoch: 1, owners: Array.from({ length: SHARD_COUNT }, (_, shard) => SERVERS[shard % 3]!) };
+/** The group that joins at the rebalance. */
+export const JOINING_GROUP = 'g4';
+
+/**
+ * Virtual nodes per group on the ring, as in the ring exercise's tests. With 32 shards on
+ * 3 or 4 groups the spread is lumpy whatever the vnode count (each shard is one draw from
+ * the ring), so the count matters less than the ring's correctness. With the reference ring
+ * g1, g2 and g3 get 8, 11 and 13 shards, and 8 move to g4 when it joins.
+ */
+export const RING_VNODES = 200;
+
+/**
+ * The key a shard is placed by on the ring: `shard-00` … `shard-31`. The ring hashes it
+ * like any other key, so a shard lands on the group whose point follows that hash.
+ *
+ * @example
+ * ring.ownerOf(shardKey(7)); // the group that owns shard 7: ring.ownerOf('shard-07')
+ */
+export function shardKey(shard: number): string {
+  return `shard-${String(shard).padStart(2, '0')}`;
+}
+
+/** The shard map a ring gives: `owners[shard] = ring.ownerOf(shardKey(shard))`. */
+export function mapFromRing(ring: Ring, epoch: number): ShardMap {
+  return { epoch, owners: Array.from({ length: SHARD_COUNT }, (_, shard) => ring.ownerOf(shardKey(shard))) };
 }
 
 /**
- * The next map when `joining` joins: the new server takes shards from the busiest
- * servers (their highest-numbered shards first) until no server has more than its fair
- * share. Moves as few shards as possible.
+ * The configuration service's two maps: epoch 1 from a ring of g1–g3, and epoch 2 from the
+ * same ring once g4 has been added to it.
  */
-export function mapWithNewServer(map: ShardMap, joining: string): ShardMap {
-  const owners = [...map.owners];
-  const servers = [...new Set(owners), joining];
-  const fair = Math.floor(SHARD_COUNT / servers.length);
-  const count = (s: string): number => owners.filter((o) => o === s).length;
-  while (count(joining) < fair) {
-    const busiest = servers.reduce((a, b) => (count(b) > count(a) ? b : a));
-    const shard = owners.lastIndexOf(busiest);
-    owners[shard] = joining;
-  }
-  return { epoch: map.epoch + 1, owners };
+export function shardMaps(create: (options: RingOptions) => Ring = createRing): readonly [ShardMap, ShardMap] {
+  const ring = create({ vnodesPerNode: RING_VNODES });
+  for (const group of GROUPS) if (group !== JOINING_GROUP) ring.addNode(group);
+  const before = mapFromRing(ring, 1);
+  ring.addNode(JOINING_GROUP);
+  const after = mapFromRing(ring, 2);
+  return [before, after];
 }
 
 export function buildCluster(options: ClusterOptions): ClusterRun {
   const rebalanceAtMs = options.rebalanceAtMs ?? 2_000;
   const pushDelayMs = options.pushDelayMs ?? 1_000;
   const staleResendAfterMs = options.staleResendAfterMs ?? 1_300;
-  const before = initialMap();
-  const after = mapWithNewServer(before, 's4');
+  const [before, after] = shardMaps(options.createRing);
   const movedShards = after.owners.flatMap((owner, shard) => (owner !== before.owners[shard] ? [shard] : []));
 
   const sim = new Simulation({ seed: options.seed, trace: { enabled: false }, network: { latency: uniform(0.5, 2) } });
   let authoritative: ShardMap = before;
-  const stores = new Map<string, Map<string, string>>(SERVERS.map((s) => [s, new Map()]));
+  const stores = new Map<string, Map<string, string>>(GROUPS.map((s) => [s, new Map()]));
+  const storeOf = (server: string): Map<string, string> => {
+    if (!stores.has(server)) stores.set(server, new Map());
+    return stores.get(server)!;
+  };
   const misrouted: { server: string; shard: number; atMs: number }[] = [];
 
-  for (const name of SERVERS) {
+  for (const name of GROUPS) {
     sim.addNode(
       name,
       (ctx) => ({
@@ -108,7 +141,7 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
             misrouted.push({ server: name, shard, atMs: ctx.now() });
             throw wrongOwnerRejection(shard, map, body.epoch);
           }
-          const store = stores.get(name)!;
+          const store = storeOf(name);
           let output: KvOutput;
           if (op.kind === 'get') output = { kind: 'get', value: store.get(op.key) ?? null };
           else if (op.kind === 'put') {
@@ -129,11 +162,11 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
     );
   }
 
-  // The rebalance: the authoritative map changes and the moved shards' data goes to s4.
+  // The rebalance: the authoritative map changes and each moved shard's data goes to its new owner.
   sim.at(rebalanceAtMs, () => {
-    const target = stores.get('s4')!;
     for (const shard of movedShards) {
-      const source = stores.get(before.owners[shard]!)!;
+      const source = storeOf(before.owners[shard]!);
+      const target = storeOf(after.owners[shard]!);
       for (const [key, value] of source) {
         if (shardOf(key) !== shard) continue;
         target.set(key, value);

@@ -17,6 +17,9 @@ function ops(n: number, verb?: [singular: string, plural: string]): string {
   return verb ? `${text} ${n === 1 ? verb[0] : verb[1]}` : text;
 }
 
+/** Refusals allowed beyond one per moved shard: requests already sent when the shards moved. */
+const IN_FLIGHT = 3;
+
 let run: ClusterRun;
 
 beforeAll(async () => {
@@ -24,8 +27,11 @@ beforeAll(async () => {
   await run.sim.runUntilIdle();
 });
 
-describe('shard router under a rebalance (1,500 ops/s; s4 joins at t = 2 s)', () => {
-  it('loses no request while s4 takes over a quarter of the shards', () => {
+describe('shard router under a rebalance (1,500 ops/s; g4 joins at t = 2 s)', () => {
+  it('loses no request while g4 takes over its shards', () => {
+    // Measured with the reference router over seeds 1–200, with the reference ring, the
+    // alternative rings and placements at the ring test's limits (20 shards on one group;
+    // 1 or 16 shards moved): no operation lost, and none answered by a non-owner (next test).
     const history = run.load.history;
     const lost = history.filter((op) => op.status !== 'ok');
     const lostAfter = lost.filter((op) => op.invokeMs >= run.rebalanceAtMs);
@@ -57,20 +63,33 @@ describe('shard router under a rebalance (1,500 ops/s; s4 joins at t = 2 s)', ()
     );
   });
 
-  it('sends at most one request per moved shard to a server that no longer owns it', () => {
+  it('sends at most one request per moved shard, plus 3 already on their way, to a server that no longer owns it', () => {
     const moved = run.movedShards.length;
-    const bound = moved;
+    // The requests for moved shards that were queued at the old owner or on the wire when the
+    // servers switched maps are refused whatever the router does; with every correct ring
+    // measured that is 0–2 more than one per moved shard, hence the 3. Measured with the
+    // reference router over seeds 1–200 (the reference ring moves 8 shards, bound 11): at most
+    // 7 misrouted; rings that move 9 shards: at most 9 (bound 12); 6: at most 5 (bound 9);
+    // 3: at most 4 (bound 6); 2: at most 3 (bound 5); 1: at most 3 (bound 4); 16: at most 11
+    // (bound 19). A router that retries at the named owner but learns nothing from a refusal
+    // was refused 337–444 times with the reference ring.
+    const bound = moved + IN_FLIGHT;
     const misrouted = run.misrouted.length;
     const afterStale = run.misrouted.filter((m) => m.atMs >= run.rebalanceAtMs + 1_300).length;
     assert(
       misrouted <= bound,
       `${misrouted.toLocaleString('en-US')} ${misrouted === 1 ? 'request' : 'requests'} reached a server that no longer owned the key (${afterStale} after the stale epoch 1 ` +
-        `push at t = 3.3 s); the bound is ${bound} (one per moved shard). Learn the whole new map from the first refusal, ` +
+        `push at t = 3.3 s); the bound is ${bound} (one per moved shard, ${moved}, plus ${IN_FLIGHT} already on their way). Learn the whole new map from the first refusal, ` +
         'and never let an older map replace a newer one.',
     );
   });
 
   it('keeps p99 latency in the 1.5 s after the rebalance under 12 ms', () => {
+    // Measured with the reference router over seeds 1–200: 9.3–9.5 ms with the reference ring
+    // (median 9.4), at most 9.7 ms with the alternative rings, and at most 9.8 ms with 20 of the
+    // 32 shards on one group, the most the ring test allows. Before the rebalance it is
+    // 9.3–9.6 ms. A router that retries at the named owner but learns nothing from refusals
+    // pays a round trip on a quarter of the requests: 13.1–14.1 ms with the reference ring.
     const start = run.rebalanceAtMs;
     const latencies = run.load.history
       .filter((op) => op.invokeMs >= start && op.invokeMs < start + 1_500)

@@ -1,18 +1,23 @@
 /**
  * The shard router's interface. The router is a plain object with no simulator inside it:
  * the node that hosts it (see `cluster.ts`) hands it map updates and gives it a `send`
- * function for forwarding. The course's capstone store uses the same interface.
+ * function for forwarding. Today that harness and the tests are what use it. The router
+ * never calls the consistent-hash ring itself: the configuration service in `cluster.ts`
+ * builds the shard maps with your ring from the previous exercise
+ * (`../sharding-ring/types.ts` documents its interface), and the router only holds maps.
  */
 import type { KvInput, KvOutput } from '@faultlines/sim';
 
 /**
- * Which server owns each shard, as of one epoch. Keys are split into a fixed number of
- * shards (`SHARD_COUNT` in `shards.ts`, by hash); a rebalance reassigns whole shards.
+ * Which owner group owns each shard, as of one epoch. Keys are split into a fixed number of
+ * shards (`SHARD_COUNT` in `shards.ts`, by hash); a rebalance reassigns whole shards. In
+ * `cluster.ts` the owners come from the ring, and each group is one server, named like
+ * the group (g1–g4).
  */
 export interface ShardMap {
   /** Version of the map. Every change of ownership produces a map with a larger epoch. */
   readonly epoch: number;
-  /** `owners[shard]` is the server that owns that shard. */
+  /** `owners[shard]` is the group (here: the server) that owns that shard. */
   readonly owners: readonly string[];
 }
 

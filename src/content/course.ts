@@ -5,7 +5,7 @@ import { exercisesDir } from './paths.ts';
 import { listExercises, loadExercise } from './exercises.ts';
 import { findContentProblems, formatContentProblems } from './integrity.ts';
 import { quizId, quizQuestions } from './quiz.ts';
-import { loadSystem, systemProblems, type ExerciseFacts } from './system.ts';
+import { loadSystem, systemDescribed, systemProblems, type ExerciseFacts } from './system.ts';
 
 export type Lesson = CollectionEntry<'lessons'>;
 export type Module = CollectionEntry<'modules'>;
@@ -82,7 +82,9 @@ async function build(): Promise<Course> {
     exerciseTitles.set(id, exercise.meta.title);
     facts.push({ id, editable: exercise.files.filter((f) => f.role === 'editable').map((f) => f.path), uses: exercise.meta.uses });
   }
-  const systemIssues = systemProblems(loadSystem(), facts, new Set(modules.map((m) => m.id)));
+  // A test course has no system description but is built with the course's exercises, whose
+  // `uses` name components of the real system: there is nothing to check them against.
+  const systemIssues = systemDescribed() ? systemProblems(loadSystem(), facts, new Set(modules.map((m) => m.id))) : [];
   if (systemIssues.length > 0) throw new Error(`The system description does not match the exercises:\n${systemIssues.join('\n')}`);
   const published = allLessons.filter((l) => !l.data.draft);
   const allModules = [...modules]

@@ -41,6 +41,11 @@ export const systemSchema = z
 export type System = z.infer<typeof systemSchema>;
 export type SystemComponent = System['components'][number];
 
+/** Whether the course describes its system at all (the test courses do not). */
+export function systemDescribed(dir: string = contentDir): boolean {
+  return existsSync(join(dir, 'system.json'));
+}
+
 /** Reads and checks `content/system.json`; a problem throws naming the file. */
 export function loadSystem(dir: string = contentDir): System {
   const path = join(dir, 'system.json');

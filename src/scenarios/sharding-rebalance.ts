@@ -5,6 +5,10 @@
  * they no longer own; the router hears about the new map only later (a push), and a stale
  * copy of the old map is re-sent 300 ms after that. The router's policy decides how many
  * requests are lost or misrouted in between.
+ *
+ * The shards are dealt round robin here and s4 takes exactly 8, so that the lesson's numbers
+ * do not depend on a ring; the exercise's cluster places them with the learner's ring
+ * (exercises/sharding-router/cluster.ts), and the lesson says so.
  */
 import {
   Rejection,

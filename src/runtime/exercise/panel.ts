@@ -358,7 +358,8 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
   async function runWithReference(path: string, shown: GradeResult): Promise<string> {
     const component = payload.components.find((c) => c.path === path);
     if (!component) throw new Error(`this exercise does not use ${path}`);
-    if (running) throw new Error('another run is in progress; try again when it ends');
+    // A run still finishing (its type check) is waited for, not refused.
+    while (running) await runFinished;
     running = true;
     run.disabled = true;
     try {
@@ -385,11 +386,15 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
   /** The submission whose result is on screen, for "Show trace". */
   let shownSubmission: Submission | undefined;
   let running = false;
+  /** Settles when the run in progress ends. */
+  let runFinished: Promise<void> = Promise.resolve();
   /** Counts runs, so that a late type check never lands on a newer run's results. */
   let runNumber = 0;
   async function runTests(): Promise<void> {
     if (running) return;
     running = true;
+    let finish = (): void => undefined;
+    runFinished = new Promise((resolve) => (finish = resolve));
     run.disabled = true;
     run.setAttribute('aria-busy', 'true');
     saveNow();
@@ -502,6 +507,7 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
       running = false;
       run.disabled = false;
       run.removeAttribute('aria-busy');
+      finish();
     }
   }
   run.addEventListener('click', () => void runTests());

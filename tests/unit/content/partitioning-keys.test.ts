@@ -183,7 +183,7 @@ describe('Partitioning keys: range splits', () => {
 });
 
 describe('Partitioning keys: the exercise section', () => {
-  it("describes the next lesson's shard router as its code is: 32 fixed shards, hash32(key) % 32, and a shard map", () => {
+  it("describes the next lesson's shard router as its code is: 32 fixed shards, hash32(key) % 32, and a shard map built with the ring", () => {
     const router = (file: string): string =>
       readFileSync(new URL(`../../../exercises/sharding-router/${file}`, import.meta.url), 'utf8');
     const shards = router('shards.ts');
@@ -191,14 +191,17 @@ describe('Partitioning keys: the exercise section', () => {
     expect(count).toBe(32);
     expect(shards).toContain('return hash32(key) % SHARD_COUNT;');
     expect(router('router.ts')).toContain('map.owners[shardOf(key)]');
-    for (const file of ['shards.ts', 'router.ts', 'cluster.ts']) {
-      expect(/\bring\b/i.test(router(file)), `${file} places keys with a ring; update the lesson`).toBe(false);
-    }
+    const cluster = router('cluster.ts');
+    expect(cluster).toContain("import { createRing } from '../sharding-ring/ring.ts';");
+    expect(cluster).toContain('ring.ownerOf(shardKey(shard))');
+    expect(cluster).toContain("return `shard-${String(shard).padStart(2, '0')}`;");
+    expect(/\bring\b/i.test(router('router.ts')), 'the router itself only holds maps; the cluster builds them with the ring').toBe(false);
     expectInLesson(
-      'The shard router of the next lesson does not use this ring yet.',
+      'The shard router of the next lesson builds on your ring.',
       `It splits the key space into ${count} fixed shards, \`hash32(key) % ${count}\` with the same 32-bit hash`,
+      "which its cluster builds with your ring: shard 7 belongs to the group that `ring.ownerOf('shard-07')` names.",
     );
-    expect(lesson.includes('The same ring is what the shard router')).toBe(false);
+    expect(lesson.includes('does not use this ring yet')).toBe(false);
   });
 });
 

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REBALANCE_AT_MS, SHARDS, buildRebalance, scenario } from '../../../src/scenarios/sharding-rebalance.ts';
+import { ring as referenceRing } from '../../../src/scenarios/sharding-ring-balance.ts';
 import { defaultParams } from '../../../src/scenarios/types.ts';
 import { proseOf } from './mdx-prose.ts';
 
@@ -86,6 +87,48 @@ describe('Rebalancing and routing: the simulated rebalance', () => {
 
   it('the quiz: in the second before the push, about 375 requests go to moved shards', () => {
     expectInLesson(`the clients send about ${Math.round(1_500 * (8 / 32) * 1)} requests for the moved shards`);
+  });
+});
+
+describe('Rebalancing and routing: the exercise section', () => {
+  const exerciseFile = (file: string): string =>
+    readFileSync(new URL(`../../../exercises/sharding-router/${file}`, import.meta.url), 'utf8');
+
+  it("states how the reference ring places the exercise cluster's shards on g1–g3 and how many move when g4 joins", () => {
+    const cluster = exerciseFile('cluster.ts');
+    const vnodes = Number(/export const RING_VNODES = (\d+);/.exec(cluster)?.[1]);
+    const shardCount = Number(/export const SHARD_COUNT = (\d+);/.exec(exerciseFile('shards.ts'))?.[1]);
+    expect(cluster).toContain("return `shard-${String(shard).padStart(2, '0')}`;");
+    expect(cluster).toContain("export const GROUPS = ['g1', 'g2', 'g3', 'g4'] as const;");
+    const shardKeys = Array.from({ length: shardCount }, (_, s) => `shard-${String(s).padStart(2, '0')}`);
+    const before = shardKeys.map(referenceRing(['g1', 'g2', 'g3'], vnodes));
+    const after = shardKeys.map(referenceRing(['g1', 'g2', 'g3', 'g4'], vnodes));
+    const held = ['g1', 'g2', 'g3'].map((g) => before.filter((o) => o === g).length);
+    const moved = after.filter((o, s) => o !== before[s]).length;
+    expect(after.filter((o, s) => o !== before[s] && o !== 'g4')).toEqual([]);
+    expect(moved).toBe(8);
+    expectInLesson(
+      `the exercise's cluster places its ${shardCount} shards with the ring you built in the previous lesson`,
+      "shard 7 belongs to the owner group that `ring.ownerOf('shard-07')` names",
+      `on a ring with ${vnodes} virtual nodes per group`,
+      `With the reference ring, g1, g2 and g3 start with ${held[0]}, ${held[1]} and ${held[2]} shards, and ${moved} of the ${shardCount} move to g4 when it joins, a quarter.`,
+    );
+  });
+
+  it("states the router suite's bounds as the tests set them", () => {
+    const routerTests = exerciseFile('router.test.ts');
+    const rebalanceTests = exerciseFile('rebalance.test.ts');
+    const most = Number(/const MOST_SHARDS_ON_ONE_GROUP = (\d+);/.exec(routerTests)?.[1]);
+    const movedRange = /const MOVED_TO_NEW_GROUP = \{ min: (\d+), max: (\d+) \}/.exec(routerTests);
+    const inFlight = Number(/const IN_FLIGHT = (\d+);/.exec(rebalanceTests)?.[1]);
+    expect(movedRange?.[1], 'the lesson says the test fails when the ring moves none').toBe('1');
+    expect(rebalanceTests).toContain('p99 < 12,');
+    expectInLesson(
+      `if it leaves more than ${most} shards on one group, or moves none or more than ${movedRange?.[2]} when g4 joins.`,
+      `at most one request per moved shard reaches a server that no longer owns it (plus ${inFlight} that were already on their way when the shards moved)`,
+      'p99 in the 1.5 s after the rebalance stays under 12 ms',
+    );
+    expect(lesson.includes('capstone'), 'no capstone exists yet').toBe(false);
   });
 });
 

@@ -42,9 +42,11 @@ export const starterPasses: Readonly<Record<string, Readonly<Record<string, stri
       "the starter's addNode and removeNode guard against duplicates and unknown ids, and owners are compared before and after",
   },
   'sharding-router': {
+    'the ring the cluster places shards with (yours, ../sharding-ring/ring.ts) > spreads the 32 shards over the groups, at most 20 on one, and moves 1–16 of them, all to g4, when g4 joins':
+      "it checks the ring from the previous exercise, not the router: the shard maps are built with the ring and every owner is counted, so the starter router cannot change its verdict",
     "shard router, one request at a time > sends each request to the owner in its map, stamped with the map's epoch":
       'the starter sends to the owner in its map with its epoch; the call and the reply are compared',
-    'shard router under a rebalance (1,500 ops/s; s4 joins at t = 2 s) > has every operation answered by the server that owned its key at that moment':
+    'shard router under a rebalance (1,500 ops/s; g4 joins at t = 2 s) > has every operation answered by the server that owned its key at that moment':
       "every one of the starter's thousands of successful operations is checked against the owner at that moment",
   },
 };

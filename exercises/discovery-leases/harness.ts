@@ -12,7 +12,7 @@
  * - Each instance serves requests with a pool of workers sized by your `workersNeeded`
  *   (`../capacity-planning/capacity.ts`), for the busiest moment of the run: see
  *   {@link instanceProfile}.
- * - A client sends `ratePerS` requests per second from t = 1 s. For each one it asks your
+ * - A client sends `ratePerS` requests per second (240) from t = 1 s. For each one it asks your
  *   {@link ClientCache} which instances are usable, hands them to your balancer
  *   (`../balancer-heterogeneous/balancer.ts`) as `BackendView`s, and sends the request to the
  *   one the balancer picks; each request times out after 100 ms. Every outcome goes to the
@@ -68,7 +68,7 @@ export interface FailoverOptions {
   readonly refreshIntervalMs?: number;
   /** Share of messages lost between the instances and the registry. @default 0.1 */
   readonly lossRate?: number;
-  /** Client requests per second. @default 200 */
+  /** Client requests per second. @default 240 */
   readonly ratePerS?: number;
   /** @default 60_000 */
   readonly durationMs?: number;
@@ -91,10 +91,10 @@ export const DEFAULT_CRASHES: readonly Crash[] = [
 export const SERVICE_MS = 10;
 
 /**
- * The latency objective the instances are sized for: 99% of requests served within 60 ms.
- * The service time alone has a p99 of ln 100 × 10 ms ≈ 46 ms, and the client gives up after
- * 100 ms, so a healthy instance sized for this target almost never answers so late that the
- * client mistakes it for a dead one.
+ * The latency objective the instances are sized for: 99% of requests served within 60 ms,
+ * six times the mean service time. The service time alone has a p99 of ln 100 × 10 ms ≈
+ * 46 ms, and the client gives up after 100 ms: an instance with too few workers queues long
+ * enough for the client to mistake it for a dead one.
  */
 export const P99_TARGET_MS = 60;
 
@@ -117,7 +117,7 @@ export function mostDownAtOnce(instances: readonly string[], crashes: readonly C
  * of the client's requests at the busiest moment of the run, when the most instances are
  * down at once and the survivors split the load between them (with the default schedule,
  * two of six are down from t = 15.4 s to 20 s and from 27.7 s to 30 s, so four instances
- * carry 200 requests a second: 50 each). Arrivals at one instance are close to Poisson and
+ * carry 240 requests a second: 60 each). Arrivals at one instance are close to Poisson and
  * the service time is exponential, the model of the capacity-planning lesson.
  */
 export function instanceProfile(
@@ -197,7 +197,7 @@ export async function runFailover(components: Components, options: FailoverOptio
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 1_000;
   const refreshIntervalMs = options.refreshIntervalMs ?? 1_000;
   const lossRate = options.lossRate ?? 0.1;
-  const ratePerS = options.ratePerS ?? 200;
+  const ratePerS = options.ratePerS ?? 240;
   const durationMs = options.durationMs ?? 60_000;
   const instances = options.instances ?? ['s1', 's2', 's3', 's4', 's5', 's6'];
   const crashes = options.crashes ?? DEFAULT_CRASHES;
@@ -219,10 +219,12 @@ export async function runFailover(components: Components, options: FailoverOptio
   let workersPerInstance: number;
   try {
     const answer = components.workersNeeded(profile);
-    if (!Number.isInteger(answer) || answer < 1) errors.push(`workersNeeded returned ${String(answer)}, not a whole number of workers`);
+    if (!Number.isInteger(answer) || answer < 1) {
+      errors.push(`your workersNeeded (../capacity-planning/capacity.ts) returned ${String(answer)}, not a whole number of workers`);
+    }
     workersPerInstance = Number.isFinite(answer) ? Math.min(MAX_WORKERS, Math.max(1, Math.ceil(answer))) : 1;
   } catch (error) {
-    errors.push(`workersNeeded threw: ${String(error)}`);
+    errors.push(`your workersNeeded (../capacity-planning/capacity.ts) threw: ${String(error)}`);
     workersPerInstance = 1;
   }
 
@@ -353,7 +355,7 @@ export async function runFailover(components: Components, options: FailoverOptio
     try {
       balancer.onResult?.(target, outcome, sim.nowMs);
     } catch (error) {
-      noteError(`the balancer's onResult threw: ${String(error)}`);
+      noteError(`your balancer (../balancer-heterogeneous/balancer.ts) threw in onResult: ${String(error)}`);
     }
   };
 
@@ -396,11 +398,14 @@ export async function runFailover(components: Components, options: FailoverOptio
       try {
         target = balancer.pick(views, now);
       } catch (error) {
-        noteError(`the balancer's pick threw: ${String(error)}`);
+        noteError(`your balancer (../balancer-heterogeneous/balancer.ts) threw in pick: ${String(error)}`);
         throw new Rejection('the balancer threw');
       }
       if (!usable.includes(target)) {
-        noteError(`the balancer picked ${JSON.stringify(target)}, which is not one of ${usable.join(', ')}`);
+        noteError(
+          `your balancer (../balancer-heterogeneous/balancer.ts) picked ${JSON.stringify(target)}, which is not one of ` +
+            `the instances it was offered (${usable.join(', ')}): the list changes as instances fail and come back`,
+        );
         throw new Rejection('the balancer picked an instance it was not offered');
       }
       requests++;

@@ -55,8 +55,8 @@ describe('failover in the simulated cluster', () => {
   });
 
   // Seeds 1–200, reference registry: at most 3,010 ms (a crash just after a heartbeat, then the
-  // 3 s lease and one 20 ms sample); the same with every balancer, since the faults do not
-  // depend on it. A 4-interval lease takes up to 4,010 ms.
+  // 3 s lease and one 20 ms sample); the same with every balancer and capacity plan, since the
+  // faults do not depend on them. A 4-interval lease takes up to 4,010 ms.
   it('removes every crashed instance from lookups within 3.5 heartbeat intervals', async () => {
     const { detections } = await report();
     const bound = 3.5 * HEARTBEAT_MS;
@@ -73,10 +73,12 @@ describe('failover in the simulated cluster', () => {
     }
   });
 
-  // Seeds 1–200 with the reference cache: at most 0.10% with the reference balancer, 0.08% with
-  // least-outstanding and 0.14% with power-of-two over a latency average. The starter sends
-  // 0.61–0.70%; a cache that never avoids a failed instance 0.31–0.47% with the reference
-  // balancer (balancers that count outstanding requests already shy away from a dead one).
+  // Seeds 1–200 with the reference cache: at most 0.094% with the reference balancer, 0.065%
+  // with least-outstanding (tests/fixtures/components) and 0.106% with power-of-two over a
+  // latency average. The starter sends 0.52–0.58%; a cache that never avoids a failed instance
+  // 0.23–0.39% with the reference balancer, but only 0.09–0.20% with the power-of-two one
+  // (balancers that count outstanding requests already shy away from a dead instance), so
+  // the cache's own tests check the avoidance directly.
   it('sends fewer than 0.2% of requests to instances that are down', async () => {
     const { requests, toDeadInstances, detections } = await report();
     const share = requests === 0 ? 1 : toDeadInstances / requests;
@@ -100,7 +102,8 @@ describe('failover in the simulated cluster', () => {
   });
 
   // Seeds 1–200, reference registry: 0–4 (0: 51 seeds, 1: 79, 2: 45, 3: 16, 4: 9; seed 11 has 3),
-  // whatever the balancer. A 2-interval lease evicts 6–23, a 2.5-interval one 0–7.
+  // the same whatever the balancer and capacity plan, since the heartbeats do not depend on
+  // them. A 2-interval lease evicts 6–23, a 2.5-interval one 0–7.
   it('evicts at most five live instances over a minute of 10% heartbeat loss', async () => {
     const measured = await report();
     assertSomeCrashDetected(measured, 'a registry that never drops anyone evicts no live instance either');
@@ -114,8 +117,8 @@ describe('failover in the simulated cluster', () => {
     );
   });
 
-  // Seeds 1–200, reference cache: at most 1,412 ms (the next refresh after the instance registers
-  // again), with every balancer. Avoiding a failed instance for 30 s instead takes 15.5 s or more.
+  // Seeds 1–200, reference cache: at most 1,385 ms (the next refresh after the instance registers
+  // again), with every balancer. Avoiding a failed instance for 30 s instead takes 15.6 s or more.
   it('offers a restarted instance to the balancer again within 3 seconds', async () => {
     const measured = await report();
     assertSomeCrashDetected(measured, 'an instance that never leaves the lookups is offered again at once after a restart');
@@ -134,9 +137,11 @@ describe('failover in the simulated cluster', () => {
     }
   });
 
-  // Seeds 1–200, reference cache: at least 99.85% with the reference balancer, 99.88% with
-  // least-outstanding, 99.83% with power-of-two over a latency average. The starter answers
-  // 99.26–99.34%; a cache that never avoids a failed instance 99.49–99.67% (reference balancer).
+  // Seeds 1–200, reference cache: at least 99.87% with the reference balancer, 99.88% with
+  // least-outstanding, 99.86% with power-of-two over a latency average (and the same with both
+  // alternative capacity plans, which size 2 workers as the reference does). The starter answers
+  // 99.36–99.44%; a cache that never avoids a failed instance 99.56–99.73% (reference balancer);
+  // one that never forgives a failure 25–91%.
   it('answers at least 99.7% of the requests the client issues', async () => {
     const measured = await report();
     assertSomeCrashDetected(
@@ -156,9 +161,11 @@ describe('failover in the simulated cluster', () => {
     );
   });
 
-  // Seeds 1–200: at most 51.1 ms with the reference components, 51.3 ms with the alternative
-  // balancers and capacity plan (all size 2 workers per instance); a cache that never forgives a
-  // failed instance leaves fewer instances to carry the load, 48–80 ms.
+  // Seeds 1–200: at most 50.8 ms with the reference components (2 workers per instance), 51.0 ms
+  // with least-outstanding and 51.4 ms with power-of-two over a latency average. With 1 worker
+  // per instance (the broken square-root staffing of tests/fixtures/components) 58.8–98.1 ms,
+  // above the bound on 197 of 200 seeds (90 ms on seed 11); a cache that never forgives a
+  // failed instance leaves fewer instances to carry the load, 48–67 ms.
   it(`keeps the p99 of answered requests within the ${P99_TARGET_MS} ms the instances were sized for`, async () => {
     const { p99Ms, workersPerInstance, profile } = await report();
     const workers = workersPerInstance === 1 ? '1 worker' : `${workersPerInstance} workers`;

@@ -100,8 +100,8 @@ export function compareWithReference(name: string, mine: GradeResult, withRefere
   const theirs = failing(withReference);
   const count = (n: number): string => `${n} test${n === 1 ? '' : 's'}`;
   if (withReference.ok && !mine.ok) {
-    const list = ours.slice(0, 3).map((n) => `“${n}”`).join(', ');
-    const more = ours.length > 3 ? `, and ${ours.length - 3} more` : '';
+    const list = ours.slice(0, 2).map((n) => `“${n}”`).join(', ');
+    const more = ours.length > 2 ? `, and ${ours.length - 2} more` : '';
     const errors = mine.errors.length > 0 && ours.length === 0 ? ' (with yours the run had errors)' : '';
     return (
       `Passes with the reference ${name}: look at your ${name}. With yours, ${count(ours.length)} failed${errors}` +

@@ -21,6 +21,8 @@ export interface ChosenComponent {
   readonly source: 'yours' | 'reference';
   /** Set when the reference is used. */
   readonly reason?: ReferenceReason;
+  /** For `interface-changed`: the read-only files that changed since the learner's code passed, when known. */
+  readonly changedFiles?: readonly string[];
   /** When the learner's version passed (set for `yours`, and for a reference that replaced a passing version). */
   readonly passedAt?: number;
   readonly text: string;
@@ -47,7 +49,14 @@ export function chooseComponents(
     const passedAt = mine !== undefined ? passing!.at : undefined;
     const use = (reason: ReferenceReason): ChosenComponent => ({ component, source: 'reference', reason, ...(passedAt !== undefined ? { passedAt } : {}), text: reference });
     if (mine === undefined) return use('not-passed');
-    if (passing!.interfaceVersion !== component.interfaceVersion) return use('interface-changed');
+    if (passing!.interfaceVersion !== component.interfaceVersion) {
+      const then = passing!.interfaceFiles;
+      const now = component.interfaceFiles ?? {};
+      const changedFiles = then
+        ? [...new Set([...Object.keys(then), ...Object.keys(now)])].filter((path) => then[path] !== now[path]).sort()
+        : undefined;
+      return { ...use('interface-changed'), ...(changedFiles && changedFiles.length > 0 ? { changedFiles } : {}) };
+    }
     if (forceReference.has(component.path)) return use('this-run');
     if (entry?.useReference) return use('chosen');
     return { component, source: 'yours', passedAt: passing!.at, text: mine };
@@ -79,10 +88,11 @@ export function builtOnLine(c: ChosenSummary): string {
     case 'chosen':
       return `The reference ${c.name}, as you chose; yours passed on ${day(c.passedAt!)}.`;
     case 'interface-changed':
-      return (
-        `The reference ${c.name}: your passing ${c.name} was written against an earlier version of its exercise's ` +
-        `read-only files, which have changed since. Run its tests again to use yours.`
-      );
+      return c.changedFiles && c.changedFiles.length > 0
+        ? `The reference ${c.name}: ${c.changedFiles.join(', ')} in ${c.exercise} changed since your ${c.name} passed. ` +
+            `Open the exercise and run its tests again to use yours.`
+        : `The reference ${c.name}: your passing ${c.name} was written against an earlier version of its exercise's ` +
+            `read-only files, which have changed since. Run its tests again to use yours.`;
     case 'this-run':
       return `The reference ${c.name}, for this run only.`;
     default:

@@ -16,6 +16,7 @@ const ring: ComponentPayload = {
   title: 'A consistent-hash ring',
   href: '/lessons/partitioning-keys/#exercise-sharding-ring-title',
   interfaceVersion: 'v1',
+  interfaceFiles: { 'types.ts': 't1', 'hash.ts': 'h1' },
   direct: true,
 };
 const payload = {
@@ -69,6 +70,17 @@ describe('choosing the version of a component', () => {
     expect(chosen).toMatchObject({ source: 'reference', reason: 'interface-changed' });
     expect(builtOnLine(summarise([chosen!])[0]!)).toBe(
       "The reference ring: your passing ring was written against an earlier version of its exercise's read-only files, which have changed since. Run its tests again to use yours.",
+    );
+  });
+
+  it('names the read-only files that changed since the code passed, when the record has them', () => {
+    const data = progressWith((s) =>
+      s.setExercise('sharding-ring', 'passed', 1_000, { files: { 'ring.ts': '// mine' }, at: 1_000, interfaceVersion: 'v0', interfaceFiles: { 'types.ts': 't0', 'hash.ts': 'h1' } }),
+    );
+    const [chosen] = chooseComponents(payload, data);
+    expect(chosen).toMatchObject({ source: 'reference', reason: 'interface-changed', changedFiles: ['types.ts'] });
+    expect(builtOnLine(summarise([chosen!])[0]!)).toBe(
+      'The reference ring: types.ts in sharding-ring changed since your ring passed. Open the exercise and run its tests again to use yours.',
     );
   });
 

@@ -15,6 +15,8 @@ export interface ComponentPayload {
   readonly href: string;
   /** The earlier exercise's interface fingerprint now. */
   readonly interfaceVersion: string;
+  /** The same, file by file, to name what changed under saved code. */
+  readonly interfaceFiles: Readonly<Record<string, string>>;
   /** Named in this exercise's `uses` (not only reached through another component). */
   readonly direct: boolean;
 }
@@ -32,6 +34,8 @@ export interface ExercisePayload {
   readonly testFiles: readonly string[];
   /** This exercise's interface fingerprint, saved with the learner's passing code. */
   readonly interfaceVersion: string;
+  /** The same, file by file (read-only and hidden non-test files → fingerprint). */
+  readonly interfaceFiles: Readonly<Record<string, string>>;
   /** The earlier components it builds on, in the order the grader lists them. */
   readonly components: readonly ComponentPayload[];
   /**
@@ -59,6 +63,7 @@ export function exercisePayload(exercise: Exercise, labels?: ComponentLabels): E
     files: exercise.files,
     testFiles: exercise.testFiles,
     interfaceVersion: exercise.interfaceVersion,
+    interfaceFiles: exercise.interfaceFiles,
     components: exercise.components.map((c) => ({
       exercise: c.exercise,
       file: c.file,
@@ -67,6 +72,7 @@ export function exercisePayload(exercise: Exercise, labels?: ComponentLabels): E
       title: c.title,
       href: labels?.href(c.exercise) ?? `/exercises/${c.exercise}/`,
       interfaceVersion: c.interfaceVersion,
+      interfaceFiles: c.interfaceFiles,
       direct: c.direct,
     })),
     dependencyFiles: Object.entries(exercise.dependencyFiles).map(([path, text]) => ({ path, text })),

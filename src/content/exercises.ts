@@ -40,6 +40,8 @@ export interface Exercise {
    * changed under saved code.
    */
   readonly interfaceVersion: string;
+  /** The same, file by file (path → fingerprint), so that a change can be named. */
+  readonly interfaceFiles: Readonly<Record<string, string>>;
 }
 
 /** One component an exercise uses: an editable file of an earlier exercise. */
@@ -54,6 +56,8 @@ export interface UsedComponent {
   readonly title: string;
   /** The earlier exercise's {@link Exercise.interfaceVersion}. */
   readonly interfaceVersion: string;
+  /** The earlier exercise's {@link Exercise.interfaceFiles}. */
+  readonly interfaceFiles: Readonly<Record<string, string>>;
   /** Whether this exercise names it in `uses` itself (not only through another component). */
   readonly direct: boolean;
 }
@@ -180,6 +184,7 @@ function loadWithin(id: string, roots: ExerciseRoots, loading: readonly string[]
       path: dependencyPath(dep.id, use.file),
       title: dep.meta.title,
       interfaceVersion: dep.interfaceVersion,
+      interfaceFiles: dep.interfaceFiles,
       direct: true,
     });
     Object.assign(dependencyFiles, dep.dependencyFiles);
@@ -200,6 +205,9 @@ function loadWithin(id: string, roots: ExerciseRoots, loading: readonly string[]
     components,
     dependencyFiles,
     interfaceVersion: interfaceVersionOf(files),
+    interfaceFiles: Object.fromEntries(
+      files.filter((f) => f.role !== 'editable' && !f.path.endsWith('.test.ts')).map((f) => [f.path, interfaceVersionOf([f])]),
+    ),
   };
 }
 

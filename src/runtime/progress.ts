@@ -42,6 +42,8 @@ export interface PassingCode {
   readonly at: number;
   /** The exercise's interface fingerprint then (`interfaceVersion` in its payload). */
   readonly interfaceVersion: string;
+  /** The same, file by file, when recorded: names the files that changed since. */
+  readonly interfaceFiles?: Readonly<Record<string, string>>;
 }
 
 /** The learner's latest checked answer to one self-check question. */
@@ -137,7 +139,9 @@ function passingCodeOf(value: unknown): PassingCode | undefined {
   if (!isObject(value) || !isObject(value.files) || !isTime(value.at) || typeof value.interfaceVersion !== 'string') return undefined;
   const files: Record<string, string> = {};
   for (const [path, text] of Object.entries(value.files)) if (typeof text === 'string') files[path] = text;
-  return { files, at: value.at, interfaceVersion: value.interfaceVersion };
+  const interfaceFiles: Record<string, string> = {};
+  for (const [path, hash] of Object.entries(isObject(value.interfaceFiles) ? value.interfaceFiles : {})) if (typeof hash === 'string') interfaceFiles[path] = hash;
+  return { files, at: value.at, interfaceVersion: value.interfaceVersion, ...(Object.keys(interfaceFiles).length > 0 ? { interfaceFiles } : {}) };
 }
 
 const rank = (status: ExerciseStatus | undefined): number => (status === 'passed' ? 2 : status === 'passed-with-help' ? 1 : 0);

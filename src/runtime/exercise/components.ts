@@ -21,6 +21,8 @@ export interface ChosenComponent {
   readonly source: 'yours' | 'reference';
   /** Set when the reference is used. */
   readonly reason?: ReferenceReason;
+  /** For `interface-changed`: the read-only files that changed since the learner's code passed, when known. */
+  readonly changedFiles?: readonly string[];
   /** When the learner's version passed (set for `yours`, and for a reference that replaced a passing version). */
   readonly passedAt?: number;
   readonly text: string;
@@ -47,7 +49,14 @@ export function chooseComponents(
     const passedAt = mine !== undefined ? passing!.at : undefined;
     const use = (reason: ReferenceReason): ChosenComponent => ({ component, source: 'reference', reason, ...(passedAt !== undefined ? { passedAt } : {}), text: reference });
     if (mine === undefined) return use('not-passed');
-    if (passing!.interfaceVersion !== component.interfaceVersion) return use('interface-changed');
+    if (passing!.interfaceVersion !== component.interfaceVersion) {
+      const then = passing!.interfaceFiles;
+      const now = component.interfaceFiles ?? {};
+      const changedFiles = then
+        ? [...new Set([...Object.keys(then), ...Object.keys(now)])].filter((path) => then[path] !== now[path]).sort()
+        : undefined;
+      return { ...use('interface-changed'), ...(changedFiles && changedFiles.length > 0 ? { changedFiles } : {}) };
+    }
     if (forceReference.has(component.path)) return use('this-run');
     if (entry?.useReference) return use('chosen');
     return { component, source: 'yours', passedAt: passing!.at, text: mine };
@@ -79,10 +88,11 @@ export function builtOnLine(c: ChosenSummary): string {
     case 'chosen':
       return `The reference ${c.name}, as you chose; yours passed on ${day(c.passedAt!)}.`;
     case 'interface-changed':
-      return (
-        `The reference ${c.name}: your passing ${c.name} was written against an earlier version of its exercise's ` +
-        `read-only files, which have changed since. Run its tests again to use yours.`
-      );
+      return c.changedFiles && c.changedFiles.length > 0
+        ? `The reference ${c.name}: ${c.changedFiles.join(', ')} in ${c.exercise} changed since your ${c.name} passed. ` +
+            `Open the exercise and run its tests again to use yours.`
+        : `The reference ${c.name}: your passing ${c.name} was written against an earlier version of its exercise's ` +
+            `read-only files, which have changed since. Run its tests again to use yours.`;
     case 'this-run':
       return `The reference ${c.name}, for this run only.`;
     default:
@@ -100,8 +110,8 @@ export function compareWithReference(name: string, mine: GradeResult, withRefere
   const theirs = failing(withReference);
   const count = (n: number): string => `${n} test${n === 1 ? '' : 's'}`;
   if (withReference.ok && !mine.ok) {
-    const list = ours.slice(0, 3).map((n) => `“${n}”`).join(', ');
-    const more = ours.length > 3 ? `, and ${ours.length - 3} more` : '';
+    const list = ours.slice(0, 2).map((n) => `“${n}”`).join(', ');
+    const more = ours.length > 2 ? `, and ${ours.length - 2} more` : '';
     const errors = mine.errors.length > 0 && ours.length === 0 ? ' (with yours the run had errors)' : '';
     return (
       `Passes with the reference ${name}: look at your ${name}. With yours, ${count(ours.length)} failed${errors}` +

@@ -454,7 +454,7 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
       if (result.ok) {
         const now = Date.now();
         // The passing code is what later exercises that build on this one are graded with.
-        const passing = { files: Object.fromEntries(editable.map((path) => [path, files[path] ?? ''])), at: now, interfaceVersion: payload.interfaceVersion };
+        const passing = { files: Object.fromEntries(editable.map((path) => [path, files[path] ?? ''])), at: now, interfaceVersion: payload.interfaceVersion, interfaceFiles: payload.interfaceFiles };
         progress.setExercise(id, helped ? 'passed-with-help' : 'passed', now, passing);
         section.dataset.passed = helped ? 'passed-with-help' : 'passed';
         renderBadge();

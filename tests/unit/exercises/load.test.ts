@@ -213,6 +213,7 @@ describe('an exercise that builds on an earlier one (uses)', () => {
         path: '../percentile/percentile.ts',
         title: percentile.meta.title,
         interfaceVersion: percentile.interfaceVersion,
+        interfaceFiles: { 'samples.ts': expect.stringMatching(/^[0-9a-f]{8}$/) },
         direct: true,
       },
     ]);

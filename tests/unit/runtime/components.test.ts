@@ -16,6 +16,7 @@ const ring: ComponentPayload = {
   title: 'A consistent-hash ring',
   href: '/lessons/partitioning-keys/#exercise-sharding-ring-title',
   interfaceVersion: 'v1',
+  interfaceFiles: { 'types.ts': 't1', 'hash.ts': 'h1' },
   direct: true,
 };
 const payload = {
@@ -72,6 +73,17 @@ describe('choosing the version of a component', () => {
     );
   });
 
+  it('names the read-only files that changed since the code passed, when the record has them', () => {
+    const data = progressWith((s) =>
+      s.setExercise('sharding-ring', 'passed', 1_000, { files: { 'ring.ts': '// mine' }, at: 1_000, interfaceVersion: 'v0', interfaceFiles: { 'types.ts': 't0', 'hash.ts': 'h1' } }),
+    );
+    const [chosen] = chooseComponents(payload, data);
+    expect(chosen).toMatchObject({ source: 'reference', reason: 'interface-changed', changedFiles: ['types.ts'] });
+    expect(builtOnLine(summarise([chosen!])[0]!)).toBe(
+      'The reference ring: types.ts in sharding-ring changed since your ring passed. Open the exercise and run its tests again to use yours.',
+    );
+  });
+
   it('uses the reference for one run when asked, without changing the choice', () => {
     const data = progressWith((s) => passRing(s));
     expect(chooseComponents(payload, data, new Set(['../sharding-ring/ring.ts']))[0]).toMatchObject({ source: 'reference', reason: 'this-run' });
@@ -122,9 +134,9 @@ function result(tests: [string, 'pass' | 'fail'][]): GradeResult {
 
 describe('comparing with a run on the reference component', () => {
   it('points at the component when the reference passes', () => {
-    const mine = result([['loses no request', 'fail'], ['moves few shards', 'fail'], ['p99', 'pass']]);
+    const mine = result([['loses no request', 'fail'], ['moves few shards', 'fail'], ['p99', 'fail']]);
     expect(compareWithReference('ring', mine, result([['loses no request', 'pass'], ['moves few shards', 'pass'], ['p99', 'pass']]))).toBe(
-      'Passes with the reference ring: look at your ring. With yours, 2 tests failed: “loses no request”, “moves few shards”. Its own tests pass, so these tests found something they do not check.',
+      'Passes with the reference ring: look at your ring. With yours, 3 tests failed: “loses no request”, “moves few shards”, and 1 more. Its own tests pass, so these tests found something they do not check.',
     );
   });
 

@@ -73,7 +73,7 @@ describe('the state of a component on the map', () => {
 
   it('agrees with the version later exercises are graded with', () => {
     const payload = {
-      components: [{ exercise: 'sharding-ring', file: 'ring.ts', path: '../sharding-ring/ring.ts', name: 'ring', title: 'Ring', href: '/', interfaceVersion: 'v1', direct: true }],
+      components: [{ exercise: 'sharding-ring', file: 'ring.ts', path: '../sharding-ring/ring.ts', name: 'ring', title: 'Ring', href: '/', interfaceVersion: 'v1', interfaceFiles: {}, direct: true }],
       dependencyFiles: [{ path: '../sharding-ring/ring.ts', text: '// reference' }],
     };
     const cases: ProgressData[] = [

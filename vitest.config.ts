@@ -54,19 +54,27 @@ export function componentsPlugin(dir: string, id: string): Plugin | undefined {
     }
   }
   let told = false;
-  return {
+  const plugin: Plugin & { configureVitest?: (context: { defineCacheKeyGenerator: (generate: () => false) => void }) => void } = {
     name: 'faultlines-components',
     enforce: 'pre',
-    configResolved() {
-      if (told) return;
-      told = true;
-      console.log(`exercises/${id} is built on:\n${chosen.map((c) => `  ${c.reason}`).join('\n')}`);
+    // Which component a module imports depends on the learner's record, not on the module's
+    // text, so vitest's file-system module cache would keep a stale choice: this project's
+    // modules are never cached (they are a handful of small files).
+    configureVitest({ defineCacheKeyGenerator }) {
+      defineCacheKeyGenerator(() => false);
     },
     resolveId(source, importer) {
       if (!importer || !(source.startsWith('./') || source.startsWith('../'))) return null;
       const candidate = resolve(dirname(importer), source);
       const swapped = target.get(candidate);
-      if (swapped !== undefined && !importer.startsWith(join(dir, relative(dir, dirname(candidate))) + sep)) return swapped;
+      if (swapped !== undefined && !importer.startsWith(join(dir, relative(dir, dirname(candidate))) + sep)) {
+        // Said once, when this exercise's tests first load a component (not on every vitest start).
+        if (!told) {
+          told = true;
+          console.log(`exercises/${id} is built on:\n${chosen.map((c) => `  ${c.reason}`).join('\n')}`);
+        }
+        return swapped;
+      }
       // The reference and saved copies sit apart from their exercise's read-only files.
       for (const base of [solutionsDir, savedDir]) {
         if (!importer.startsWith(base + sep) || existsSync(candidate)) continue;
@@ -76,6 +84,7 @@ export function componentsPlugin(dir: string, id: string): Plugin | undefined {
       return null;
     },
   };
+  return plugin;
 }
 
 /**

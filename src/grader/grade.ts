@@ -73,7 +73,7 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
     const made = simulations.created() - simulationsAtLastBoundary;
     if (made > 0) simulationsOutsideTests.set(file, (simulationsOutsideTests.get(file) ?? 0) + made);
   };
-  loader = new ModuleLoader({ files: request.files, builtins, scope, evaluator: request.evaluator ?? evalEvaluator });
+  loader = new ModuleLoader({ files: request.files, builtins, scope, evaluator: request.evaluator ?? evalEvaluator, learnerFiles: request.learnerFiles ?? [] });
   const activeLoader = loader;
 
   // The runner's own timers are unref()'d in Node, so a test awaiting a promise that never

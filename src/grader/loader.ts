@@ -44,6 +44,7 @@ export class ModuleLoader {
   readonly #builtins: ReadonlyMap<string, unknown>;
   readonly #scope: ModuleScope;
   readonly #evaluator: Evaluator;
+  readonly #learnerFiles: ReadonlySet<string>;
   readonly #maps = new Map<string, DecodedMap>();
   readonly #syntaxErrors = new Map<string, SourceSyntaxError>();
   readonly #evalFailures = new Map<string, unknown>();
@@ -55,7 +56,10 @@ export class ModuleLoader {
     builtins: ReadonlyMap<string, unknown>;
     scope: ModuleScope;
     evaluator: Evaluator;
+    /** Files that may not import `vitest` (see `GradeRequest.learnerFiles`). */
+    learnerFiles?: readonly string[];
   }) {
+    this.#learnerFiles = new Set(options.learnerFiles ?? []);
     this.#files = options.files;
     this.#builtins = options.builtins;
     this.#scope = options.scope;
@@ -169,6 +173,15 @@ export class ModuleLoader {
   }
 
   #require(importer: string, specifier: string): unknown {
+    if (specifier === 'vitest' && this.#learnerFiles.has(importer)) {
+      const at = this.#importLocation(importer, specifier);
+      const others = [...this.#builtins.keys()].filter((k) => k !== 'vitest').map((k) => `"${k}"`);
+      throw new ImportResolutionError(
+        `Cannot import "vitest" in ${importer}${at ? `:${at.line}` : ''}: vitest runs the tests and measures your code, so your code may not use it. ` +
+          `Your files can import the exercise's own files (./name.ts)${others.length > 0 ? ` and ${others.join(', ')}` : ''}.`,
+        at,
+      );
+    }
     if (specifier === 'vitest' || this.#builtins.has(specifier)) return this.#builtins.get(specifier);
     if (specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('/')) {
       const base = specifier.startsWith('/') ? specifier.slice(1) : join(dirname(importer), specifier);

@@ -16,6 +16,13 @@ export interface GradeRequest {
   /** The keys of {@link files} to run as test files, in order. */
   readonly testFiles: readonly string[];
   /**
+   * The keys of {@link files} written by the learner (the editable files, and the learner's
+   * versions of earlier components). They may import the exercise's files and the builtins,
+   * never `vitest`: the test runner belongs to the tests, and code that could reach it could
+   * read which test is running or change what it measures.
+   */
+  readonly learnerFiles?: readonly string[];
+  /**
    * Runs only the tests with these ids (the `id` of a {@link TestResult}: the same files
    * give the same ids); the others are reported as skipped, and hooks of suites with
    * nothing to run do not run. Used to run one test again, with its simulations traced.

@@ -75,6 +75,7 @@ export function exerciseGrade(
     request: {
       files: filesWith(exercise, submission, components),
       testFiles: exercise.testFiles,
+      learnerFiles: [...exercise.files.filter((f) => f.role === 'editable').map((f) => f.path), ...exercise.components.map((c) => c.path)],
       seed: exercise.meta.seed,
       testTimeoutMs: exercise.meta.testTimeoutMs,
     },

@@ -118,6 +118,8 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
   const saved = store.load(id);
   let helped = Boolean(saved?.helped);
   const editable = payload.files.filter((f) => f.role === 'editable').map((f) => f.path);
+  /** What the learner wrote: may not import vitest (see GradeRequest.learnerFiles). */
+  const learnerFiles = [...editable, ...payload.components.map((c) => c.path)];
   // The tests and read-only files never change: the host can prepare them before Run.
   const fixed = Object.fromEntries(payload.files.filter((f) => f.role !== 'editable').map((f) => [f.path, f.starter]));
   void pageHost().then((choice) => choice.host.preload?.(fixed));
@@ -369,6 +371,7 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
         exerciseId: id,
         files: gradeFiles(payload, ownFiles(), chosen),
         testFiles: payload.testFiles,
+        learnerFiles,
         seed: payload.seed,
         testTimeoutMs: payload.testTimeoutMs,
         runTimeoutMs: payload.runTimeoutMs,
@@ -415,6 +418,7 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
         exerciseId: id,
         files,
         testFiles: payload.testFiles,
+        learnerFiles,
         seed: payload.seed,
         testTimeoutMs: payload.testTimeoutMs,
         runTimeoutMs: payload.runTimeoutMs,
@@ -657,7 +661,7 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
     const stale = editable.some((path) => (lastRun.files[path] ?? '') !== editor.getValue(path));
     if (!stale) {
       const files = gradeFiles(payload, ownFiles(), chooseComponents(payload, progress.data));
-      shownSubmission = { exerciseId: id, files, testFiles: payload.testFiles, seed: lastRun.result.seed ?? payload.seed, testTimeoutMs: payload.testTimeoutMs, runTimeoutMs: payload.runTimeoutMs };
+      shownSubmission = { exerciseId: id, files, testFiles: payload.testFiles, learnerFiles, seed: lastRun.result.seed ?? payload.seed, testTimeoutMs: payload.testTimeoutMs, runTimeoutMs: payload.runTimeoutMs };
     }
     renderResult(lastRun.result, lastRun.note, { at: lastRun.at, stale }, lastRun.components ?? []);
   }

@@ -6,6 +6,8 @@ export interface Submission {
   /** Every file of the exercise (hidden ones included), editable ones as the learner left them. */
   readonly files: Readonly<Record<string, string>>;
   readonly testFiles: readonly string[];
+  /** The files the learner wrote (see `GradeRequest.learnerFiles`). */
+  readonly learnerFiles?: readonly string[];
   readonly seed: number;
   readonly testTimeoutMs: number;
   /** The host stops the run after this long, whatever the code is doing. */

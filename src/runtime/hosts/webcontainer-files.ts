@@ -19,6 +19,7 @@ export function webcontainerTree(submission: Submission, graderBundle: string): 
   const request: PortableGradeRequest = {
     files: submission.files,
     testFiles: submission.testFiles,
+    ...(submission.learnerFiles ? { learnerFiles: submission.learnerFiles } : {}),
     testTimeoutMs: submission.testTimeoutMs,
     seed: submission.seed,
   };

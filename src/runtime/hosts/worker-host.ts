@@ -110,6 +110,7 @@ export class WorkerHost implements GradingHost {
           const request = {
             files: submission.files,
             testFiles: submission.testFiles,
+            ...(submission.learnerFiles ? { learnerFiles: submission.learnerFiles } : {}),
             testTimeoutMs: submission.testTimeoutMs,
             seed: submission.seed,
           };

@@ -38,8 +38,8 @@ function run(args: readonly string[], env: Record<string, string> = {}): Promise
 
 const grade = (...args: string[]): Promise<Run> => run([script, ...args]);
 
-/** The learner's percentile: the reference with a comment, so it differs from the starter. */
-const passing = (): string => `${readFileSync(join(fixtureRoot.solutionsDir, 'percentile', 'percentile.ts'), 'utf8')}// mine\n`;
+/** The learner's percentile: the reference, plus a line that says when it is loaded. */
+const passing = (): string => `${readFileSync(join(fixtureRoot.solutionsDir, 'percentile', 'percentile.ts'), 'utf8')}console.log('the learner percentile is loaded');\n`;
 
 beforeAll(() => {
   root = mkdtempSync(join(projectRoot, '.tmp-carry-'));
@@ -92,8 +92,12 @@ describe('carry-forward from the repository', { timeout: 60_000 }, () => {
     const vitest = (env: Record<string, string> = {}): Promise<Run> => run([vitestCli, 'run', '--root', root, '--project', 'exercises/slo-check'], env);
     const mine = await vitest();
     expect(mine.stdout).toContain('exercises/slo-check is built on:\n  percentile/percentile.ts: yours (passed');
+    expect(mine.stdout).toContain('the learner percentile is loaded');
+    // A second run in another mode resolves afresh (vitest's module cache must not keep the first choice).
     const reference = await vitest({ FAULTLINES_REFERENCE_DEPS: '1' });
     expect(reference.stdout).toContain('percentile/percentile.ts: the reference, as asked (--reference-deps, or FAULTLINES_REFERENCE_DEPS=1).');
+    expect(reference.stdout).not.toContain('the learner percentile is loaded');
+    expect((await vitest()).stdout).toContain('the learner percentile is loaded');
     // The starter slo.ts fails on one test and passes the other, with either version.
     expect(`${reference.stdout}${reference.stderr}`).toMatch(/1 failed.*1 passed/);
   });

@@ -40,6 +40,17 @@ const requests: Record<string, PortableGradeRequest & { builtins?: Record<string
     },
     testFiles: ['router.spec.ts'],
   },
+  learnerVitest: {
+    files: {
+      'answer.ts': "import { expect } from 'vitest';\nexport const testName = (): string | undefined => expect.getState().currentTestName;\n",
+      'helper.ts': "import { expect } from 'vitest';\nexport const fromHelper = typeof expect;\n",
+      'answer.spec.ts': "import { expect, it } from 'vitest';\nimport { testName } from './answer.ts';\nit('knows nothing of the runner', () => { expect(testName()).toBeUndefined(); });\n",
+      'helper.spec.ts': "import { expect, it } from 'vitest';\nimport { fromHelper } from './helper.ts';\nit('a read-only helper may use vitest', () => { expect(fromHelper).toBe('function'); });\n",
+    },
+    testFiles: ['answer.spec.ts', 'helper.spec.ts'],
+    learnerFiles: ['answer.ts'],
+    builtins: { '@faultlines/sim': {} },
+  },
   resolution: {
     files: {
       'lib/index.ts': "export { ring } from './ring.js';\n",
@@ -193,6 +204,16 @@ describe('grade', () => {
     const failed = byTitle(result, 'fails inside the ring');
     expect(failed.message).toBe('RangeError: empty key');
     expect(failed.location).toEqual({ file: '../ring-exercise/ring.ts', line: 5, column: 29 });
+  });
+
+  it("refuses vitest to the learner's files, naming the file and line, and leaves it to the tests and fixed files", () => {
+    const result = gradeOf('learnerVitest');
+    const error = result.errors.find((e) => e.kind === 'import');
+    expect(error?.message).toBe(
+      'Error: Cannot import "vitest" in answer.ts:1: vitest runs the tests and measures your code, so your code may not use it. Your files can import the exercise\'s own files (./name.ts) and "@faultlines/sim".',
+    );
+    expect(error?.location).toMatchObject({ file: 'answer.ts', line: 1 });
+    expect(byTitle(result, 'a read-only helper may use vitest').status).toBe('pass');
   });
 
   it('runs async tests, resolves and rejects', () => {

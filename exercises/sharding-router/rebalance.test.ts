@@ -1,3 +1,4 @@
+import { checkLinearizability, kvModel, type KvInput } from '@faultlines/sim';
 import { assert, beforeAll, describe, inject, it } from 'vitest';
 import { buildCluster, ownerAt, type ClusterRun } from './cluster.ts';
 import { createRouter } from './router.ts';
@@ -15,6 +16,16 @@ function percentile(values: readonly number[], p: number): number {
 function ops(n: number, verb?: [singular: string, plural: string]): string {
   const text = `${n.toLocaleString('en-US')} ${n === 1 ? 'operation' : 'operations'}`;
   return verb ? `${text} ${n === 1 ? verb[0] : verb[1]}` : text;
+}
+
+/** A simulated instant for a sentence: "t = 2,104.3 ms". */
+function at(ms: number): string {
+  return Number.isFinite(ms) ? `t = ${ms.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })} ms` : `t = ${String(ms)}`;
+}
+
+/** An operation as a sentence names it: `get "k42"`, `put "k42" = "clients-17"`. */
+function describeOp(input: KvInput): string {
+  return input.kind === 'get' ? `get "${input.key}"` : `${input.kind} "${input.key}" = "${input.value}"`;
 }
 
 /** Refusals allowed beyond one per moved shard: requests already sent when the shards moved. */
@@ -60,6 +71,71 @@ describe('shard router under a rebalance (1,500 ops/s; g4 joins at t = 2 s)', ()
       wrong === 0,
       `${ops(wrong, ['was', 'were'])} answered by something other than their owner (${example}); none may be: ` +
         "pass the owner's reply through unchanged and never answer from the router",
+    );
+  });
+
+  it('answers every operation with a reply served after the client sent it and before the router returned it', () => {
+    // A reply's servedAtMs is when a server executed the operation; for the reply to be this
+    // operation's, that must lie between the client sending it and the router answering it.
+    // Measured with the reference router over seeds 1–200, with the reference ring and the
+    // alternative rings: every reply was served 2.0–2.3 ms or more after the client sent it
+    // (two network hops and a service time), and 0.5 ms or more before the router returned it
+    // (the server's reply crossing the network). A router that answers a refused get from a
+    // reply it kept from an earlier request handed out replies served up to seconds before.
+    let outside = 0;
+    let example = '';
+    for (const op of run.load.history) {
+      if (op.status !== 'ok' || op.output === undefined) continue;
+      const sent = op.invokeMs;
+      const returned = run.returnedAtMs.get(op.input) ?? op.returnMs!;
+      const served = op.output.servedAtMs;
+      if (served >= sent && served <= returned) continue;
+      outside++;
+      if (example !== '') continue;
+      const when =
+        served < sent
+          ? `${(sent - served).toLocaleString('en-US', { maximumFractionDigits: 1 })} ms before the client sent it`
+          : served > returned
+            ? 'after the router had returned it'
+            : 'at no valid time';
+      example =
+        `${describeOp(op.input)} was sent at ${at(sent)} and returned by the router at ${at(returned)}, but its reply ` +
+        `says ${String(op.output.servedBy)} served it at ${at(served)}, ${when}`;
+    }
+    assert(
+      outside === 0,
+      `${ops(outside, ['was', 'were'])} answered with a reply served outside the time the operation was under way: ` +
+        `${example}. None may be: answer each operation with the reply the owner gave to this very request. A reply ` +
+        'kept from an earlier request, even for the same key, may hold a value that has changed since.',
+    );
+  });
+
+  it('returns only values one copy of the data could give: the gets and puts are linearizable, key by key', () => {
+    // The simulator's linearizability checker, with its key-value model: it splits the history
+    // by key and checks each key on its own (puts write values unique to the run, failed
+    // operations did not happen, timed-out ones may have). Over seeds 1–200 with the reference
+    // router, the reference ring and the alternative rings, every run was linearizable, in at
+    // most about 10,500 search steps of the 10,000,000 allowed. A router that never forwards a
+    // put (it sends a get instead and relabels the reply) was caught on every seed.
+    const result = checkLinearizability(kvModel(), run.load.history);
+    const checked = `${ops(result.stats.operations)} on ${result.stats.partitions.toLocaleString('en-US')} keys`;
+    assert(
+      result.verdict !== 'unknown',
+      `the linearizability checker gave up on the ${checked}: ${result.verdict === 'unknown' ? result.reason : ''}`,
+    );
+    if (result.verdict !== 'not-linearizable') return;
+    const { counterexample } = result;
+    const shown = counterexample.operations
+      .slice(0, 6)
+      .map(({ operation: op, description }) =>
+        `${description} (sent at ${at(op.invokeMs)}, ${op.returnMs === undefined ? 'no answer' : `answered at ${at(op.returnMs)}`})`,
+      )
+      .join('; ');
+    assert(
+      false,
+      `the values the clients read do not fit the writes they made (checked ${checked}): ${counterexample.explanation} ` +
+        `The operations on ${counterexample.partition}: ${shown}. Each get must see the latest put of its key: forward ` +
+        'every operation, puts too, to the owner of its key, and answer with the reply to that very request.',
     );
   });
 

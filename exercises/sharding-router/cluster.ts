@@ -64,6 +64,12 @@ export interface ClusterRun {
   readonly misrouted: { readonly server: string; readonly shard: number; readonly atMs: number }[];
   /** The shards whose owner changed when g4 joined. */
   readonly movedShards: readonly number[];
+  /**
+   * When the router answered each client operation it answered, by the operation's input (the
+   * very object `load.history` holds): the instant its `route` resolved, before the reply
+   * travelled back to the client.
+   */
+  readonly returnedAtMs: ReadonlyMap<KvInput, number>;
 }
 
 /** The owner groups: g1–g3 from the start, g4 joins at the rebalance. One server each. */
@@ -124,6 +130,7 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
     return stores.get(server)!;
   };
   const misrouted: { server: string; shard: number; atMs: number }[] = [];
+  const returnedAtMs = new Map<KvInput, number>();
 
   for (const name of GROUPS) {
     sim.addNode(
@@ -192,9 +199,14 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
         if (body.kind === 'shard-map' && body.map !== undefined) router.applyMap(body.map);
       },
       onRequest(request) {
-        return router.route(request.body as KvInput, (server, forward) =>
-          ctx.rpc<ShardReply>(server, forward, { timeoutMs: 250 }),
+        const op = request.body as KvInput;
+        const reply = router.route(op, (server, forward) => ctx.rpc<ShardReply>(server, forward, { timeoutMs: 250 }));
+        // Notes when the router answered; the client is sent `reply` itself, unchanged.
+        Promise.resolve(reply).then(
+          () => returnedAtMs.set(op, ctx.now()),
+          () => undefined,
         );
+        return reply;
       },
     };
   });
@@ -209,7 +221,7 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
     stopMs: options.stopMs ?? 4_000,
   });
 
-  return { sim, load, maps: [before, after], rebalanceAtMs, misrouted, movedShards };
+  return { sim, load, maps: [before, after], rebalanceAtMs, misrouted, movedShards, returnedAtMs };
 }
 
 /** The authoritative owner of `key` at true time `atMs` in a run. */

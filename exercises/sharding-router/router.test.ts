@@ -193,6 +193,58 @@ describe('shard router, one request at a time', () => {
     );
   });
 
+  it('keeps a newer map when a slow refusal carries an older one', async () => {
+    const { before, after, movedKey, stayingKey } = setting();
+    // A router that learns nothing from refusals keeps its epoch 3 here without comparing any
+    // epochs, and proves nothing. So first check that it adopts a newer map from a refusal.
+    const learning = createRouter(before);
+    await learning.route(get(movedKey), fakeCluster(after).send).catch(() => undefined);
+    assert(
+      learning.epoch === 2,
+      'Not checked yet: a router that never learns from a refusal passes this test without comparing epochs, and ' +
+        `yours held epoch ${learning.epoch} after a refusal carrying the epoch 2 map. Make the test on retrying a ` +
+        'refusal pass first.',
+    );
+    // A later rebalance, epoch 3: g4 also takes the shard of stayingKey, which g1–g3 held until then.
+    const stayingShard = shardOf(stayingKey);
+    const third: ShardMap = {
+      epoch: 3,
+      owners: after.owners.map((owner, shard) => (shard === stayingShard ? JOINING_GROUP : owner)),
+    };
+    const router = createRouter(before);
+    // The router sends a request for movedKey with its epoch 1 map. While the old owner's refusal
+    // (carrying that server's map, epoch 2) is on its way back, the epoch 3 map is pushed.
+    const cluster = fakeCluster(third);
+    let first = true;
+    const slowRefusal: Send = (server, request) => {
+      if (!first) return cluster.send(server, request);
+      first = false;
+      router.applyMap(third);
+      const refusal = wrongOwnerRejection(shardOf(request.op.key), after, request.epoch);
+      return Promise.reject(new RemoteError(server, refusal.message, true));
+    };
+    await router.route(get(movedKey), slowRefusal).catch(() => undefined);
+    assert(
+      router.epoch === 3,
+      `the router held epoch 3 (pushed while its request was on its way) when a refusal carrying the older epoch 2 ` +
+        `map arrived, and then held epoch ${router.epoch}; it should keep epoch 3: a refusal can be slow too, so ` +
+        "adopt its map only when it is newer than yours, as with pushes",
+    );
+    const owner = router.ownerOf(stayingKey);
+    assert(
+      owner === JOINING_GROUP,
+      `after the slow refusal, ownerOf says ${owner} owns ${stayingKey}; the epoch 3 map the router holds says g4`,
+    );
+    cluster.calls.length = 0;
+    await router.route(get(stayingKey), cluster.send).catch(() => undefined);
+    const next = cluster.calls.map((c) => c.server);
+    assert(
+      next.length === 1 && next[0] === JOINING_GROUP,
+      `the next request for ${stayingKey} went to ${servers(next)}; it should go straight to g4, its owner in the ` +
+        'epoch 3 map, with no refusal first',
+    );
+  });
+
   it('gives up after one retry, passing the refusal on', async () => {
     const { before, after, movedKey } = setting();
     const router = createRouter(before);

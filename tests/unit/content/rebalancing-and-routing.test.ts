@@ -130,6 +130,19 @@ describe('Rebalancing and routing: the exercise section', () => {
     );
     expect(lesson.includes('capstone'), 'no capstone exists yet').toBe(false);
   });
+
+  it('names the checks the router suite makes beyond the bounds: the slow refusal, when replies were served, and linearizable values', () => {
+    const routerTests = exerciseFile('router.test.ts');
+    const rebalanceTests = exerciseFile('rebalance.test.ts');
+    expect(routerTests).toContain("it('keeps a newer map when a slow refusal carries an older one'");
+    expect(rebalanceTests).toContain('served >= sent && served <= returned');
+    expect(rebalanceTests).toContain('checkLinearizability(kvModel(), run.load.history)');
+    expectInLesson(
+      'a refusal so slow that by the time it arrives the router holds a newer map than the one it carries (epoch 3 against the refusal',
+      'that every reply was served while its operation was under way (after the client sent it and before the router returned it',
+      "the simulator's linearizability checker, key by key",
+    );
+  });
 });
 
 describe('Rebalancing and routing: the page itself', () => {

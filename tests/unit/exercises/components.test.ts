@@ -8,7 +8,10 @@
  * - `alt-*` must pass every test of their own exercise, and every dependent exercise's
  *   reference solution must pass every test with them;
  * - `broken-*` must pass their own exercise too, but make the dependent named in their
- *   `breaks.json` fail, with a message that points at the component.
+ *   `breaks.json` fail, with a message that points at the component;
+ * - `bug-*` are realistic bugs or cheats that must fail their own exercise: the test named in
+ *   their `fails.json` fails, with a message that contains its text. They are graded with the
+ *   reference of every component their exercise uses, and no dependent is run with them.
  *
  * The dependents are the exercises whose `uses` reach the component (exercise.json). Everything
  * runs in one start of the real vitest CLI, each job laid out as the grader mounts it: the
@@ -40,6 +43,15 @@ interface Fixture {
   /** The fixture's versions of the exercise's editable files, by path. */
   readonly files: Readonly<Record<string, string>>;
   readonly breaks?: Breaks;
+  readonly fails?: Fails;
+}
+
+/** What a `bug-*` fixture's `fails.json` says of its own exercise. */
+interface Fails {
+  /** The full name of a test of the fixture's own exercise that must fail (describe > test). */
+  readonly test: string;
+  /** Text its failure message must contain. */
+  readonly message: string;
 }
 
 function listDirs(dir: string): string[] {
@@ -82,7 +94,9 @@ const fixtures: Fixture[] = listDirs(componentsDir).flatMap((of) =>
     );
     const breaksFile = readdirSync(dir).includes('breaks.json') ? join(dir, 'breaks.json') : undefined;
     const breaks = breaksFile === undefined ? undefined : (JSON.parse(readFileSync(breaksFile, 'utf8')) as Breaks);
-    return { of, name, files, ...(breaks === undefined ? {} : { breaks }) };
+    const failsFile = readdirSync(dir).includes('fails.json') ? join(dir, 'fails.json') : undefined;
+    const fails = failsFile === undefined ? undefined : (JSON.parse(readFileSync(failsFile, 'utf8')) as Fails);
+    return { of, name, files, ...(breaks === undefined ? {} : { breaks }), ...(fails === undefined ? {} : { fails }) };
   }),
 );
 
@@ -93,6 +107,7 @@ function asComponents(f: Fixture, dependent: string): Record<string, string> {
 }
 
 const ownKey = (f: Fixture): string => `components/${f.of}/${f.name}/own`;
+const isBug = (f: Fixture): boolean => f.name.startsWith('bug-');
 const dependentKey = (of: string, name: string, dependent: string): string => `components/${of}/${name}/${dependent}`;
 
 let run: VitestRun | undefined;
@@ -109,6 +124,7 @@ beforeAll(async () => {
   }
   for (const f of fixtures) {
     jobs.push({ key: ownKey(f), exercise: exercise(f.of), files: filesWith(exercise(f.of), f.files) });
+    if (isBug(f)) continue;
     for (const { id } of dependentsOf(f.of)) {
       const ex = exercise(id);
       jobs.push({ key: dependentKey(f.of, f.name, id), exercise: ex, files: filesWith(ex, ex.solution, asComponents(f, id)) });
@@ -130,12 +146,13 @@ function outcome(key: string): { failing: string[]; loadErrors: string[]; total:
 }
 
 describe('the component fixtures', () => {
-  it('hold an editable file of their exercise each; every used component has at least two alt-* and one broken-* with a breaks.json', () => {
+  it('hold an editable file of their exercise each; every used component has at least two alt-* and one broken-* with a breaks.json; every bug-* has a fails.json', () => {
     expect(fixtures.length).toBeGreaterThan(0);
     for (const f of fixtures) {
-      expect(f.name, `${f.of}/${f.name}: the name starts with alt- or broken-`).toMatch(/^(alt|broken)-[a-z0-9-]+$/);
+      expect(f.name, `${f.of}/${f.name}: the name starts with alt-, broken- or bug-`).toMatch(/^(alt|broken|bug)-[a-z0-9-]+$/);
       expect(Object.keys(f.files).length, `${f.of}/${f.name} holds none of the exercise's editable files`).toBeGreaterThan(0);
       expect(f.breaks !== undefined, `${f.of}/${f.name}: breaks.json is there exactly when the name starts with broken-`).toBe(f.name.startsWith('broken-'));
+      expect(f.fails !== undefined, `${f.of}/${f.name}: fails.json is there exactly when the name starts with bug-`).toBe(isBug(f));
     }
     const used = listExercises(courseRoot.exercisesDir).flatMap((id) => exercise(id, courseRoot).components.map((c) => c.exercise));
     for (const of of new Set(used)) {
@@ -155,7 +172,21 @@ describe('the component fixtures', () => {
   );
 });
 
-describe.each(fixtures.map((f) => [`${f.of}/${f.name}`, f] as const))('the component %s', (_label, f) => {
+describe.each(fixtures.filter(isBug).map((f) => [`${f.of}/${f.name}`, f] as const))('the bug %s', (_label, f) => {
+  it('fails the test named in its fails.json, with that message, graded by its own exercise with the reference components', () => {
+    const fails = f.fails!;
+    const { loadErrors, total } = outcome(ownKey(f));
+    expect(loadErrors).toEqual([]);
+    expect(total).toBeGreaterThan(0);
+    if (!run) throw new Error('vitest did not run');
+    const tests = [...(run.files.get(ownKey(f))?.values() ?? [])].flatMap((file) => file.tests);
+    const named = tests.find((t) => t.name === fails.test);
+    expect(named?.state, `the test "${fails.test}"`).toBe('failed');
+    expect(named?.errors.join('\n')).toContain(fails.message);
+  });
+});
+
+describe.each(fixtures.filter((f) => !isBug(f)).map((f) => [`${f.of}/${f.name}`, f] as const))('the component %s', (_label, f) => {
   it('passes every test of its own exercise', () => {
     const { failing, loadErrors, total } = outcome(ownKey(f));
     expect({ failing, loadErrors }).toEqual({ failing: [], loadErrors: [] });

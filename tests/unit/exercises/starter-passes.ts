@@ -49,5 +49,9 @@ export const starterPasses: Readonly<Record<string, Readonly<Record<string, stri
       'the starter sends to the owner in its map with its epoch; the call and the reply are compared',
     'shard router under a rebalance (1,500 ops/s; g4 joins at t = 2 s) > has every operation answered by the server that owned its key at that moment':
       "every one of the starter's thousands of successful operations is checked against the owner at that moment",
+    'shard router under a rebalance (1,500 ops/s; g4 joins at t = 2 s) > answers every operation with a reply served after the client sent it and before the router returned it':
+      "every one of the starter's thousands of successful replies has its servedAtMs checked against the moment the client sent the operation and the moment the router returned it",
+    'shard router under a rebalance (1,500 ops/s; g4 joins at t = 2 s) > returns only values one copy of the data could give: the gets and puts are linearizable, key by key':
+      "the starter forwards every get and put to an owner, and the values its thousands of successful gets returned are checked against the puts by the linearizability checker",
   },
 };

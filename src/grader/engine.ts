@@ -198,7 +198,8 @@ export function createVitestModule(expect: ExpectStatic, injected: Readonly<Reco
 /** What the grade loop needs to hear from the runner. */
 export interface RunnerHooks {
   importFile(path: string): unknown;
-  onTestStart(test: Test): void;
+  /** May return a promise: the test body waits for it (see `GradeRequest.onEvent`). */
+  onTestStart(test: Test): void | Promise<void>;
   onTestEnd(test: Test): void;
   /** Every file is loaded and its tests are known; none has run yet. */
   onCollected?(files: readonly File[]): void;
@@ -254,9 +255,9 @@ export class MemoryRunner implements VitestRunner {
     this.#hooks.onCollected?.(files);
   }
 
-  onBeforeRunTask(test: Test): void {
-    if (test.mode === 'run' || test.mode === 'queued') this.#hooks.onTestStart(test);
-    else this.#hooks.onTestEnd(test);
+  onBeforeRunTask(test: Test): void | Promise<void> {
+    if (test.mode === 'run' || test.mode === 'queued') return this.#hooks.onTestStart(test);
+    this.#hooks.onTestEnd(test);
   }
 
   onAfterRunTask(test: Test): void {

@@ -108,7 +108,7 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
           simulationsAtTestStart = simulations?.created() ?? 0;
           running = fullName(test);
           logs.currentTest = running;
-          emit?.({ type: 'test-start', id: test.id, name: running, file: fileOf(test) });
+          return emit?.({ type: 'test-start', id: test.id, name: running, file: fileOf(test) });
         },
         onTestEnd(test) {
           if (simulations && running !== undefined) {

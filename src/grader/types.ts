@@ -44,7 +44,12 @@ export interface GradeRequest {
    */
   readonly seed?: number;
   /** Receives progress while the grade runs: tests starting and finishing, console lines. */
-  readonly onEvent?: (event: GradeEvent) => void;
+  /**
+   * A promise returned for a `test-start` event is awaited before the test body runs, so
+   * that a host whose channel is asynchronous (the Node child's IPC) has said which test is
+   * running before a synchronous loop in it can hold the channel up.
+   */
+  readonly onEvent?: (event: GradeEvent) => void | Promise<void>;
   /** Bounds on captured console output. */
   readonly logLimits?: LogLimits;
   /**

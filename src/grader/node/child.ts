@@ -46,7 +46,9 @@ process.once('message', ({ request, simEntry }: ChildRequest) => {
       ...request,
       builtins,
       watchUnhandled,
-      onEvent: (event) => void send({ type: 'event', event }),
+      // A test's start is written to the parent before the test runs, so that the supervisor
+      // names the right test even when the test then spins without yielding.
+      onEvent: (event) => (event.type === 'test-start' ? send({ type: 'event', event }) : void send({ type: 'event', event })),
     });
     result.host = 'node';
     await send({ type: 'result', result });

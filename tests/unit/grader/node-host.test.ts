@@ -264,21 +264,15 @@ describe('node scripts/grade.ts <id>, an exercise in the exercise format', () =>
     expect(code).toBe(1);
     const graded = JSON.parse(stdout) as GradeResult;
     expect(graded.tests.find((t) => t.title === 'waits longer than the test timeout')?.message).toMatch(/^TestTimeoutError: Test timed out in 1000ms\./);
-    // The child reports a test's start over IPC while the test already spins; on a loaded
-    // machine that report can arrive after the stop, which then falls "between tests".
-    // Either way the run stops at the limit and no busy test is reported as passed past it.
+    // The child writes a test's start to the parent before the test runs, so even a test
+    // that spins without yielding is named as the one running when the limit is reached.
     expect(graded.errors.map((e) => e.message)).toEqual([
-      expect.stringMatching(
-        /^Stopped after 5\.\d s (while running "takes most of its time limit \(\d\)"|between tests \(in a before or after hook\)): the whole run may take 5 s, and the code did not finish\./,
-      ),
+      expect.stringMatching(/^Stopped after 5\.\d s while running "takes most of its time limit \(\d\)": the whole run may take 5 s, and the code did not finish\./),
     ]);
     // Every test is listed: the run stopped in one of the busy tests, and the last ones never ran.
     const busy = graded.tests.filter((t) => t.title.startsWith('takes most of its time limit'));
     expect(busy).toHaveLength(8);
-    const stopped = busy.filter((t) => t.status === 'fail').map((t) => t.message);
-    expect(stopped.length).toBeLessThanOrEqual(1);
-    for (const message of stopped) expect(message).toBe('Stopped: this test did not finish (the whole run may take 5 s).');
-    expect(busy.filter((t) => t.status === 'pass').length).toBeLessThanOrEqual(5);
+    expect(busy.filter((t) => t.status === 'fail').map((t) => t.message)).toEqual(['Stopped: this test did not finish (the whole run may take 5 s).']);
     expect(busy.at(-1)).toMatchObject({ status: 'skip', note: 'Not run: the run was stopped before this test.' });
   });
 

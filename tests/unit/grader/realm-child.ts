@@ -25,7 +25,7 @@ for (const request of input.requests) {
   const result = await grade({
     ...request,
     ...(builtins ? { builtins } : {}),
-    onEvent: (event) => events.push(event),
+    onEvent: (event) => void events.push(event),
     watchUnhandled(report) {
       process.on('uncaughtException', report);
       process.on('unhandledRejection', report);

@@ -2,11 +2,12 @@
  * Carry-forward in the page: the version of each component a run uses, the files it sends,
  * the line the result shows, and what a re-run with the reference concludes.
  */
+import { memoryStorage, progressWith } from '../../support/memory-progress.ts';
 import { describe, expect, it } from 'vitest';
 import type { ComponentPayload } from '../../../src/content/exercise-payload.ts';
 import type { GradeResult, TestResult } from '../../../src/grader/types.ts';
 import { builtOnLine, chooseComponents, compareWithReference, gradeFiles, summarise } from '../../../src/runtime/exercise/components.ts';
-import { emptyProgress, mergeProgress, ProgressStore, type KeyValueStorage, type ProgressData } from '../../../src/runtime/progress.ts';
+import { emptyProgress, mergeProgress, ProgressStore, type ProgressData } from '../../../src/runtime/progress.ts';
 
 const ring: ComponentPayload = {
   exercise: 'sharding-ring',
@@ -27,16 +28,6 @@ const payload = {
   ],
 };
 
-function memoryStorage(): KeyValueStorage {
-  const map = new Map<string, string>();
-  return { getItem: (k) => map.get(k) ?? null, setItem: (k, v) => void map.set(k, v) };
-}
-
-function progressWith(edit: (store: ProgressStore) => void): ProgressData {
-  const store = new ProgressStore(memoryStorage());
-  edit(store);
-  return store.data;
-}
 
 const passRing = (store: ProgressStore, text = '// my ring', interfaceVersion = 'v1', at = 1_000) =>
   store.setExercise('sharding-ring', 'passed', at, { files: { 'ring.ts': text }, at, interfaceVersion });

@@ -3,11 +3,8 @@ import type { GradeResult, TestResult } from '../../../src/grader/types.ts';
 import { PanelStateStore, STORED_LOG_CHARS, STORED_LOG_LINES, parsePanelState, storableResult } from '../../../src/runtime/exercise/last-run.ts';
 import { displayedMessage, offersTrace, resultHeadline } from '../../../src/runtime/exercise/result-text.ts';
 import type { KeyValueStorage } from '../../../src/runtime/progress.ts';
+import { memoryStorage } from '../../support/memory-progress.ts';
 
-function memoryStorage(): KeyValueStorage & { items: Map<string, string> } {
-  const items = new Map<string, string>();
-  return { items, getItem: (k) => items.get(k) ?? null, setItem: (k, v) => void items.set(k, v) };
-}
 
 const test = (status: TestResult['status'], extra: Partial<TestResult> = {}): TestResult => ({
   id: `t-${status}`,

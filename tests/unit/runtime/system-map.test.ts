@@ -2,24 +2,15 @@
  * The system map's words for one component: planned, not started, the learner's code, or the
  * reference (chosen, or standing in for code the later exercises cannot use).
  */
+import { memoryStorage, progressWith } from '../../support/memory-progress.ts';
 import { describe, expect, it } from 'vitest';
 import { chooseComponents } from '../../../src/runtime/exercise/components.ts';
-import { emptyProgress, ProgressStore, type KeyValueStorage, type ProgressData } from '../../../src/runtime/progress.ts';
+import { emptyProgress, ProgressStore, type ProgressData } from '../../../src/runtime/progress.ts';
 import { componentView, joinNames, switchedNote, switchLabel, type MapComponent } from '../../../src/runtime/system-map.ts';
 
 const ring: MapComponent = { name: 'ring', exercise: 'sharding-ring', file: 'ring.ts', interfaceVersion: 'v1' };
 const day = (ms: number) => `day ${ms}`;
 
-function memoryStorage(): KeyValueStorage {
-  const map = new Map<string, string>();
-  return { getItem: (k) => map.get(k) ?? null, setItem: (k, v) => void map.set(k, v) };
-}
-
-function progressWith(edit: (store: ProgressStore) => void): ProgressData {
-  const store = new ProgressStore(memoryStorage());
-  edit(store);
-  return store.data;
-}
 
 const passRing = (store: ProgressStore, interfaceVersion = 'v1', at = 5_000) =>
   store.setExercise('sharding-ring', 'passed', 1_000, { files: { 'ring.ts': '// my ring' }, at, interfaceVersion });

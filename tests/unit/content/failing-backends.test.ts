@@ -185,6 +185,19 @@ describe('When backends fail: what the exercise says about Envoy', () => {
   });
 });
 
+describe('When backends fail: the live simulation', () => {
+  it('embeds the policy simulation, as the README says every lesson has one, and names its failing backend', async () => {
+    const { scenario } = await import('../../../src/scenarios/load-balancing-policies.ts');
+    expectInLesson(`<Simulation scenario="${scenario.id}" />`);
+    expect(lesson.includes('the previous lesson to "one backend fails'), 'the page has its own simulation now').toBe(false);
+    const failing = scenario.params.find((p) => p.name === 'failing');
+    expect(failing?.label).toBeDefined();
+    expectInLesson(`Turn on "${failing!.label}"`, `the failing backend is ${FAILING_BACKEND}`);
+    const readme = read('../../../README.md').replace(/\s+/g, ' ');
+    expect(readme).toContain('Every lesson has learning objectives, a live simulation, self-check quizzes and references');
+  });
+});
+
 describe('When backends fail: the page itself', () => {
   it('keeps MDX-special characters out of the prose and starts the body below the title', () => {
     const prose = proseOf(lesson);

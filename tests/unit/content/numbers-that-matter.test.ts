@@ -295,6 +295,15 @@ describe("Numbers that matter: Little's law and queueing", () => {
     expect(Math.log(100)).toBeCloseTo(4.6, 1);
   });
 
+  it('cites a textbook for the exponential time in system behind the p99 column', () => {
+    // P(T > t) = e^(−t/W): at the p99 the tail is 1%.
+    for (const rate of [50, 70, 90]) expect(Math.exp(-mm1P99Ms(rate) / mm1MeanMs(rate))).toBeCloseTo(0.01, 12);
+    expectInLesson(
+      'the time in system is exponentially distributed with mean W [[17]](#references), so the fraction of requests slower than t is e^(−t/W)',
+      '17. Leonard Kleinrock. *Queueing Systems, Volume 1: Theory*. Wiley, 1975',
+    );
+  });
+
   it('holds the p99 column, not the mean, against the 100 ms objective', () => {
     const target = 100;
     expect(mm1P99Ms(50)).toBeLessThanOrEqual(target);

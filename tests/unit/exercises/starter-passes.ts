@@ -42,6 +42,16 @@ export const starterPasses: Readonly<Record<string, Readonly<Record<string, stri
     'consistent-hash ring > ignores adding a node twice or removing one that is not there, and can remove any node':
       "the starter's addNode and removeNode guard against duplicates and unknown ids, and owners are compared before and after",
   },
+  'replication-log': {
+    'a healthy group: three zones, 3,000 writes/s > raises no errors inside the simulation, in any mode':
+      "three whole runs go through the starter's leader and followers, and every error they raise is recorded",
+    'a healthy group: three zones, 3,000 writes/s > acknowledges every write, in every mode':
+      "the starter's leader appends, syncs and resolves each write; every one of its 3,000 writes per mode must come back acknowledged, and a leader that waits for followers that never answer fails",
+    'a healthy group: three zones, 3,000 writes/s > hears of each entry only through the network':
+      "the starter's followers append only what its messages bring; each of their appends is timed against the leader's",
+    'a healthy group: three zones, 3,000 writes/s > acknowledges in async mode without waiting for followers: p99 at most 3 ms':
+      "the starter's leader acknowledges after its own sync, which is what async mode asks; its p99 over 6,000 writes is measured, and waiting for a follower fails",
+  },
   'sharding-router': {
     'the ring the cluster places shards with (yours, ../sharding-ring/ring.ts) > spreads the 32 shards over the groups, at most 20 on one, and moves 1–16 of them, all to g4, when g4 joins':
       "it checks the ring from the previous exercise, not the router: the shard maps are built with the ring and every owner is counted, so the starter router cannot change its verdict",

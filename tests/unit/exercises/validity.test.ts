@@ -76,16 +76,22 @@ function variantsOf(exercise: Exercise): Variant[] {
       );
     }
   }
+  // An alternative design may rewrite several editable files: one variant per folder, its
+  // files over the solution's.
+  const own = new Map<string, Record<string, string>>();
   for (const file of exercise.files.filter((f) => f.role === 'editable')) {
     for (const alt of componentVersions(exercise.id, file.path, 'alt')) {
-      variants.push({
-        key: `own.${alt.name}`,
-        label: `alternative ${alt.name}/${file.path}`,
-        kind: 'own-alternative',
-        submission: { ...exercise.solution, [file.path]: alt.text },
-        components: {},
-      });
+      own.set(alt.name, { ...own.get(alt.name), [file.path]: alt.text });
     }
+  }
+  for (const [name, files] of [...own].sort(([a], [b]) => a.localeCompare(b))) {
+    variants.push({
+      key: `own.${name}`,
+      label: `alternative ${name} (${Object.keys(files).sort().join(', ')})`,
+      kind: 'own-alternative',
+      submission: { ...exercise.solution, ...files },
+      components: {},
+    });
   }
   return variants;
 }

@@ -91,8 +91,8 @@ export interface FailoverRun {
   readonly zombieAcks: number;
   /** The last write the old leader acknowledged after the partition began. */
   readonly zombieLastAckMs: number | null;
-  /** Entries a node threw away when it copied a new leader's log. */
-  readonly discarded: number;
+  /** Entries each node threw away when it copied a new leader's log. */
+  readonly discarded: Readonly<Record<string, number>>;
   /** Writes a client saw acknowledged whose value is not in the final leader's log. */
   readonly lostAcknowledged: number;
   /** Every (node, epoch) seen acknowledging writes, for `atMostOneLeaderPerTerm`. */
@@ -128,7 +128,7 @@ export function buildFencing(params: ParamValues, seed: number, options: { reado
   const logs = new Map<string, Entry[]>();
   const leaderAcks: LeaderAck[] = [];
   const seenAck = new Set<string>();
-  let discarded = 0;
+  const discarded: Record<string, number> = { n1: 0, n2: 0, n3: 0 };
   let zombieAcks = 0;
   let zombieLastAckMs: number | null = null;
   let firstNewLeaderAckMs: number | null = null;
@@ -161,6 +161,8 @@ export function buildFencing(params: ParamValues, seed: number, options: { reado
       let leader: string | null = 'n1';
       const followers = DATA_NODES.filter((n) => n !== name);
       let waiting: { index: number; resolve: () => void; reject: (e: Error) => void }[] = [];
+      // Entries that arrived before an earlier one (the network reorders), by index.
+      const early = new Map<number, Entry>();
 
       function refusal(): Rejection {
         return new Rejection(`not the leader: leader is ${leader ?? 'unknown'} at epoch ${epoch}`);
@@ -169,6 +171,7 @@ export function buildFencing(params: ParamValues, seed: number, options: { reado
       function stepDown(newEpoch: number, newLeaderName: string | null): void {
         epoch = newEpoch;
         leader = newLeaderName;
+        early.clear();
         if (role === 'leader') {
           role = 'follower';
           const pending = waiting;
@@ -192,12 +195,23 @@ export function buildFencing(params: ParamValues, seed: number, options: { reado
 
       function append(index: number, entry: Entry): void {
         if (index > log.length) {
-          ctx.send(leader!, { kind: 'sync', from: name } satisfies Message);
+          early.set(index, entry);
           return;
         }
+        if (log[index] === entry) return;
+        // A different entry at this index comes from a newer leader: it replaces ours.
         log.length = index;
         log.push(entry);
-        ctx.send(leader!, { kind: 'ack', epoch, from: name, index } satisfies Message);
+        drain();
+      }
+
+      /** Applies the entries that had arrived early, then acknowledges what this node holds. */
+      function drain(): void {
+        for (let next = early.get(log.length); next !== undefined; next = early.get(log.length)) {
+          early.delete(log.length);
+          log.push(next);
+        }
+        if (leader !== null) ctx.send(leader, { kind: 'ack', epoch, from: name, index: log.length - 1 } satisfies Message);
       }
 
       return {
@@ -237,12 +251,15 @@ export function buildFencing(params: ParamValues, seed: number, options: { reado
             }
             case 'log': {
               if (m.epoch < epoch || m.from !== leader) return;
-              // Keep the common prefix; whatever this node had beyond it is thrown away.
+              // Keep the common prefix; whatever this node had beyond it is thrown away. A
+              // snapshot that this node's log already extends changes nothing.
               let common = 0;
               while (common < log.length && common < m.entries.length && log[common] === m.entries[common]) common++;
-              discarded += log.length - common;
-              log.length = 0;
-              log.push(...m.entries);
+              if (common === m.entries.length) return;
+              discarded[name]! += log.length - common;
+              log.length = common;
+              log.push(...m.entries.slice(common));
+              drain();
               return;
             }
             case 'promote': {
@@ -407,7 +424,7 @@ export function buildFencing(params: ParamValues, seed: number, options: { reado
       rtoMs: firstNewLeaderAckMs === null ? null : firstNewLeaderAckMs - PARTITION_AT_MS,
       zombieAcks,
       zombieLastAckMs,
-      discarded,
+      discarded: { ...discarded },
       lostAcknowledged: lost,
       leaderAcks: [...leaderAcks],
       finalStates: DATA_NODES.map((n) => ({ source: `node ${n}`, values: stateOf(logs.get(n) ?? []) })),

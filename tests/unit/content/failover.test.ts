@@ -34,14 +34,24 @@ const SEED = 7;
 
 interface Outcome {
   stats: FailoverRun;
-  zoneA: { ok: number; failed: number; unknown: number };
+  zoneA: { ok: number; failed: number; unknown: number; sentDuringPartition: number; duringPartition: number };
 }
 
 async function run(fencing: string, detectionMs = 3_000): Promise<Outcome> {
   const r = buildFencing({ ...defaultParams(scenario), fencing, detectionMs }, SEED, { trace: false });
   await r.built.sim.runUntil(r.built.durationMs);
   const count = (status: string): number => r.clientsA.history.filter((op) => op.status === status).length;
-  return { stats: r.stats(), zoneA: { ok: count('ok'), failed: count('failed'), unknown: count('unknown') } };
+  const cutOff = r.clientsA.history.filter((op) => op.invokeMs >= PARTITION_AT_MS && op.invokeMs < HEAL_AT_MS);
+  return {
+    stats: r.stats(),
+    zoneA: {
+      ok: count('ok'),
+      failed: count('failed'),
+      unknown: count('unknown'),
+      sentDuringPartition: cutOff.length,
+      duringPartition: cutOff.filter((op) => op.status === 'ok').length,
+    },
+  };
 }
 
 const results: Record<string, Outcome> = {};
@@ -91,11 +101,14 @@ describe('Failover: the simulated partition', () => {
     // The followers themselves threw nothing away with fencing: n3 was a prefix of n2.
     expect(epoch.stats.discarded['n2']).toBe(0);
     expect(epoch.stats.discarded['n3']).toBe(0);
-    // The promoted follower had the longest log, in both runs n2.
+    // The promoted follower had the longest log, in both runs n2, on a tie.
     for (const o of [none, epoch]) {
       expect(o.stats.newLeader).toBe('n2');
-      expect(o.stats.positions['n2']).toBe(Math.max(...Object.values(o.stats.positions)));
+      expect(o.stats.positions['n2']).toBe(o.stats.positions['n3']);
+      expectInLesson(`here both report ${num(o.stats.positions['n2']!)} entries, and the tie goes to n2`);
     }
+    expect(none.zoneA.duringPartition, 'every zone a write sent while cut off was acknowledged').toBe(none.zoneA.sentDuringPartition);
+    expectInLesson('every write they sent while cut off was acknowledged');
   });
 
   it('says when the controller declares n1 dead, and why', () => {

@@ -4,7 +4,6 @@
  * RPO and RTO examples), and checks that the lesson prints exactly those strings. Quoted
  * production defaults and incidents are cited in the lesson's references.
  */
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CHECK_EVERY_MS,
@@ -18,15 +17,11 @@ import {
   type FailoverRun,
 } from '../../../src/scenarios/failover-fencing.ts';
 import { defaultParams } from '../../../src/scenarios/types.ts';
+import { expectIn, lessonSource } from './lesson-source.ts';
 import { proseOf } from './mdx-prose.ts';
 
-const lesson = readFileSync(new URL('../../../content/replication/failover.mdx', import.meta.url), 'utf8');
-
-function expectInLesson(...snippets: string[]): void {
-  for (const snippet of snippets) {
-    expect(lesson.includes(snippet), `the lesson should contain: ${snippet}`).toBe(true);
-  }
-}
+const lesson = lessonSource('replication/failover.mdx');
+const expectInLesson = expectIn(lesson);
 
 const num = (x: number): string => x.toLocaleString('en-US');
 const seconds = (ms: number): string => `${(ms / 1_000).toFixed(2)} s`;

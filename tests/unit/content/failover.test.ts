@@ -70,7 +70,8 @@ describe('Failover: the simulated partition', () => {
       'expects a heartbeat from the leader every 500 ms',
       `Clients in zone a send ${RATE_A_PER_S} writes per second and clients in zones b and c send ${RATE_BC_PER_S}`,
       'At t = 5 s zone a is cut off from the other zones for 10 s',
-      'same seed, detection timeout 3 s:',
+      'Two designs, same seed, detection timeout 3 s:',
+      'the time from the cut until the new leader acknowledges its first write',
     );
   });
 
@@ -124,6 +125,12 @@ describe('Failover: the simulated partition', () => {
     }
   });
 
+  it('says how long two leaders acknowledged writes at once without fencing', () => {
+    const s = results['none']!.stats;
+    expect(s.zombieLastAckMs!).toBeGreaterThan(s.promotedAtMs!);
+    expectInLesson(`from the promotion at ${seconds(s.promotedAtMs!)} until n1's last acknowledgement at ${seconds(s.zombieLastAckMs!)} two leaders`);
+  });
+
   it('describes the invariants as they turn out', () => {
     expectInLesson('The check `noAcknowledgedWriteLost` fails, while `atMostOneLeaderPerTerm` passes');
   });
@@ -162,6 +169,10 @@ describe('Failover: arithmetic', () => {
     );
   });
 
+  it('the missed failover of September 2023: detection by hand plus the failover itself', () => {
+    expectInLesson(`starting 17 minutes after the first alert and finishing 2 minutes later, for an outage of 17 + 2 = ${17 + 2} minutes`);
+  });
+
   it('the last quiz: the zombie window after a 10 s detection in a 43 s partition', () => {
     expectInLesson(`lasts at least until the partition heals, ${43 - 10} s after the promotion`);
   });
@@ -190,6 +201,7 @@ describe('Failover: the page itself', () => {
       'https://martin.kleppmann.com/2016/02/08/how-to-do-distributed-locking.html',
       'https://github.blog/2018-10-30-oct21-post-incident-analysis/',
       'https://github.blog/2012-09-14-github-availability-this-week/',
+      'https://github.blog/2023-10-11-github-availability-report-september-2023/',
     );
   });
 });

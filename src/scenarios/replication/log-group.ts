@@ -90,6 +90,8 @@ export interface GroupStats {
   readonly followers: readonly FollowerLag[];
   /** Acknowledged writes that the new leader's log does not hold (0 without a failover). */
   readonly lostAcknowledged: number;
+  /** How long before the crash the oldest lost write was acknowledged: how far the promoted follower trailed (0 when none was lost). */
+  readonly lostWindowMs: number;
   /** The follower promoted at the failover. */
   readonly promoted?: string;
   /** Positions of each node at the end of the run. */
@@ -325,9 +327,14 @@ export function buildGroup(options: GroupOptions): ReplicationGroup {
     stats(): GroupStats {
       const endMs = sim.nowMs;
       let lostAcknowledged = 0;
+      let oldestLostMs = Infinity;
       if (promoted !== undefined) {
         const held = new Set(logs.get(promoted)!.map((e) => e.value));
-        for (const value of ackedAt.keys()) if (!held.has(value)) lostAcknowledged++;
+        for (const [value, acked] of ackedAt) {
+          if (held.has(value)) continue;
+          lostAcknowledged++;
+          oldestLostMs = Math.min(oldestLostMs, acked);
+        }
       }
       return {
         followers: NODES.filter((n) => n !== NODES[0]).map((n) => {
@@ -345,6 +352,7 @@ export function buildGroup(options: GroupOptions): ReplicationGroup {
           return { node: n, lag: recorder.summary(), missedOwnWriteShare: recorder.count === 0 ? 0 : missed / recorder.count };
         }),
         lostAcknowledged,
+        lostWindowMs: lostAcknowledged === 0 ? 0 : options.crashAtMs! - oldestLostMs,
         ...(promoted !== undefined ? { promoted } : {}),
         positions: Object.fromEntries([...positions].map(([n, p]) => [n, { ...p }])),
       };

@@ -6,20 +6,17 @@
  * write latency for each mode, and the acknowledged writes that the new leader does not
  * have (only asynchronous acknowledgement loses any).
  */
-import { ACK_MODES, buildGroup, NODES, type AckMode, type ReplicationGroup } from './replication/log-group.ts';
-import type { BuiltScenario, ParamValues, Scenario } from './types.ts';
+import { ACK_MODES, buildGroup, NODES, type AckMode, type BuiltGroupScenario, SLOW_FSYNC_PARAM } from './replication/log-group.ts';
+import type { ParamValues, Scenario } from './types.ts';
 
 export const CRASH_AT_MS = 3_000;
 export const FAILOVER_AFTER_MS = 500;
 export const STOP_MS = 5_000;
 const DURATION_MS = 5_500;
 
-export interface BuiltAckModes extends BuiltScenario {
-  readonly group: ReplicationGroup;
-}
 
 /** Builds the scenario; `trace: false` turns the message trace off for fast runs in tests. */
-export function buildAckModes(params: ParamValues, seed: number, options: { readonly trace?: boolean } = {}): BuiltAckModes {
+export function buildAckModes(params: ParamValues, seed: number, options: { readonly trace?: boolean } = {}): BuiltGroupScenario {
   const mode = String(params['ackMode']);
   const group = buildGroup({
     seed,
@@ -34,7 +31,7 @@ export function buildAckModes(params: ParamValues, seed: number, options: { read
   return {
     sim: group.sim,
     durationMs: DURATION_MS,
-    slo: { p99LatencyMs: 25, availability: 0.99 },
+    slo: { p99LatencyMs: 10, availability: 0.99 },
     groups: { clients: ['clients'], group: [...NODES], failover: ['controller'] },
     group,
   };
@@ -59,7 +56,7 @@ export const scenario: Scenario = {
       default: 'async',
     },
     { kind: 'number', name: 'ratePerS', label: 'Writes per second', min: 500, max: 3_000, step: 250, default: 2_000, unit: 'QPS' },
-    { kind: 'number', name: 'slowFsyncMs', label: 'fsync time of n3’s disk', min: 1, max: 50, step: 1, default: 10, unit: 'ms' },
+    SLOW_FSYNC_PARAM,
   ],
   build: (params, seed) => buildAckModes(params, seed),
 };

@@ -7,18 +7,15 @@
  * applying it), which grows with the write rate and with n3's slow fsync, while the
  * clients' write latency hardly moves.
  */
-import { buildGroup, NODES, type ReplicationGroup } from './replication/log-group.ts';
-import type { BuiltScenario, ParamValues, Scenario } from './types.ts';
+import { buildGroup, NODES, type BuiltGroupScenario, SLOW_FSYNC_PARAM } from './replication/log-group.ts';
+import type { ParamValues, Scenario } from './types.ts';
 
 export const STOP_MS = 6_000;
 const DURATION_MS = 6_500;
 
-export interface BuiltLag extends BuiltScenario {
-  readonly group: ReplicationGroup;
-}
 
 /** Builds the scenario; `trace: false` turns the message trace off for fast runs in tests. */
-export function buildLag(params: ParamValues, seed: number, options: { readonly trace?: boolean } = {}): BuiltLag {
+export function buildLag(params: ParamValues, seed: number, options: { readonly trace?: boolean } = {}): BuiltGroupScenario {
   const group = buildGroup({
     seed,
     trace: options.trace ?? true,
@@ -45,7 +42,7 @@ export const scenario: Scenario = {
     'and a read sent to a follower returns older data.',
   params: [
     { kind: 'number', name: 'ratePerS', label: 'Writes per second', min: 500, max: 4_000, step: 250, default: 2_000, unit: 'QPS' },
-    { kind: 'number', name: 'slowFsyncMs', label: 'fsync time of n3’s disk', min: 1, max: 50, step: 1, default: 10, unit: 'ms' },
+    SLOW_FSYNC_PARAM,
   ],
   build: (params, seed) => buildLag(params, seed),
 };

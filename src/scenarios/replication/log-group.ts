@@ -19,6 +19,7 @@
  */
 import { LatencyRecorder, Rejection, Simulation, uniform, type NodeContext, type Workload } from '../../sim/index.ts';
 import type { KvInput, KvOutput, LatencySummary } from '../../sim/index.ts';
+import type { BuiltScenario, ScenarioParam } from '../types.ts';
 
 export type AckMode = 'async' | 'semi-sync' | 'sync';
 export const ACK_MODES: readonly AckMode[] = ['async', 'semi-sync', 'sync'];
@@ -96,6 +97,23 @@ export interface GroupStats {
   readonly promoted?: string;
   /** Positions of each node at the end of the run. */
   readonly positions: Readonly<Record<string, NodePosition>>;
+}
+
+/** The control both lessons' simulations give the reader over n3's disk. */
+export const SLOW_FSYNC_PARAM: ScenarioParam = {
+  kind: 'number',
+  name: 'slowFsyncMs',
+  label: 'fsync time of n3’s disk',
+  min: 1,
+  max: 50,
+  step: 1,
+  default: 10,
+  unit: 'ms',
+};
+
+/** A built scenario that also hands tests and the lesson the group it runs. */
+export interface BuiltGroupScenario extends BuiltScenario {
+  readonly group: ReplicationGroup;
 }
 
 export interface ReplicationGroup {

@@ -54,7 +54,7 @@ beforeAll(async () => {
   for (const rate of RATES) byRate.set(rate, await lagRun({ ratePerS: rate }));
   for (const fsync of FSYNCS) byFsync.set(fsync, fsync === 10 ? byRate.get(2_000)! : await lagRun({ slowFsyncMs: fsync }));
   for (const mode of ['async', 'semi-sync', 'sync']) modes[mode] = await ackRun(mode);
-});
+}, 120_000);
 
 describe('The replicated log: the simulations as described', () => {
   it('states the assumptions the group is built with: delays, fsync, apply time and defaults', () => {

@@ -21,7 +21,8 @@ async function run(overrides: ParamValues, seed: number) {
 
 const SEEDS = [1, 2, 3];
 
-describe('the replication-ack-modes scenario', () => {
+// Each test runs up to three 5 s simulations; on a busy machine that takes longer than the default 5 s.
+describe('the replication-ack-modes scenario', { timeout: 30_000 }, () => {
   it('builds through the Scenario interface without starting the run', () => {
     expect(scenario.id).toBe('replication-ack-modes');
     const built = scenario.build(defaultParams(scenario), 1);

@@ -24,7 +24,8 @@ async function runOnce(overrides: ParamValues, seed: number) {
   return { summary: built.sim.summary(), n2: lag('n2'), n3: lag('n3'), errors: built.sim.errors.length };
 }
 
-describe('the replication-lag scenario', () => {
+// Each test runs up to three 6 s simulations; on a busy machine that takes longer than the default 5 s.
+describe('the replication-lag scenario', { timeout: 30_000 }, () => {
   it('builds through the Scenario interface without starting the run, and runs without node errors', async () => {
     expect(scenario.id).toBe('replication-lag');
     const built = scenario.build(defaultParams(scenario), SEED);

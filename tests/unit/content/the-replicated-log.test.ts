@@ -185,7 +185,12 @@ describe('The replicated log: RPO arithmetic', () => {
   });
 
   it('the token quiz: a follower 20 entries behind', () => {
-    expectInLesson('at log position 9,120', 'whose applied position is 9,100', `it is only ${9_120 - 9_100} entries behind`);
+    expectInLesson(
+      'at log position 9,120',
+      'whose applied position is 9,100',
+      `it is only ${9_120 - 9_100} entries behind`,
+      `Fetch entry 9,120 from the leader and apply it ahead of the ${9_120 - 9_100 - 1} before it`,
+    );
   });
 });
 

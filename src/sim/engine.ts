@@ -543,6 +543,13 @@ export class Engine {
   #deadEvents = 0;
   /** Set when an event settled a promise or started async learner code. */
   #asyncPending = false;
+  /**
+   * Handlers (and timer callbacks) whose promise has not settled yet. While there are any,
+   * learner code that returns synchronously may still have resolved a promise one of them
+   * awaits (an `onMessage` that settles what an async `onRequest` is waiting for), so the
+   * run lets continuations run after it as it does after an async event.
+   */
+  #openHandlers = 0;
   #failure: Error | undefined;
   readonly #failOnHandlerError: boolean;
   readonly #maxEventsPerRun: number;
@@ -928,21 +935,25 @@ export class Engine {
       }
       if (isThenable(result)) {
         this.#asyncPending = true;
+        this.#openHandlers++;
         result.then(
           (value) => {
             this.activity++;
+            this.#openHandlers--;
             if (node.incarnation !== incarnation || !node.up) return;
             this.#reply(node, envelope, value, REPLY_OK);
             this.#finishService(node, incarnation);
           },
           (error: unknown) => {
             this.activity++;
+            this.#openHandlers--;
             if (node.incarnation !== incarnation || !node.up) return;
             this.#replyError(node, envelope, error);
             this.#finishService(node, incarnation);
           },
         );
       } else {
+        if (this.#openHandlers > 0) this.#asyncPending = true;
         this.#reply(node, envelope, result, REPLY_OK);
         this.#finishService(node, incarnation);
       }
@@ -972,20 +983,24 @@ export class Engine {
     }
     if (isThenable(result)) {
       this.#asyncPending = true;
+      this.#openHandlers++;
       result.then(
         () => {
           this.activity++;
+          this.#openHandlers--;
           if (holdsWorker) this.#finishService(node, incarnation);
         },
         (error: unknown) => {
           this.activity++;
+          this.#openHandlers--;
           if (node.incarnation !== incarnation) return;
           this.#handlerFailed(node, error);
           if (holdsWorker) this.#finishService(node, incarnation);
         },
       );
-    } else if (holdsWorker) {
-      this.#finishService(node, incarnation);
+    } else {
+      if (this.#openHandlers > 0) this.#asyncPending = true;
+      if (holdsWorker) this.#finishService(node, incarnation);
     }
   }
 

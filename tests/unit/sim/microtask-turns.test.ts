@@ -59,3 +59,34 @@ describe('how async learner code interleaves with simulated events', () => {
     expect(await run(depth)).toEqual({ hash, events });
   });
 });
+
+describe('a promise settled by a handler that returns at once', () => {
+  it('lets an async request handler waiting on it reply at that moment, not when the run ends', async () => {
+    // The handler waits for a one-way message to release it, as a leader waits for a follower's
+    // acknowledgement: the onMessage that settles the promise is not async itself.
+    const sim = new Simulation({ seed: 3, network: { latency: uniform(1, 1) } });
+    sim.addNode('leader', () => {
+      const waiting: (() => void)[] = [];
+      return {
+        async onRequest() {
+          await new Promise<void>((resolve) => waiting.push(resolve));
+          return { kind: 'put' };
+        },
+        onMessage() {
+          for (const release of waiting.splice(0)) release();
+        },
+      };
+    });
+    sim.addNode('follower', (ctx) => ({
+      onStart() {
+        ctx.setTimer(10, () => ctx.send('leader', 'ack'));
+      },
+    }));
+    const load = sim.workload({ name: 'client', target: 'leader', arrivals: { kind: 'open', ratePerS: 1_000 }, mix: { put: 1 }, maxOperations: 1 });
+    await sim.runUntil(500);
+    const [op] = load.history;
+    // Sent at about 1 ms, released when the acknowledgement lands at 11 ms, answered 1 ms later.
+    expect(op?.status).toBe('ok');
+    expect(op!.returnMs! - op!.invokeMs).toBeLessThan(15);
+  });
+});

@@ -236,13 +236,14 @@ describe('The replicated log: production defaults and their sources', () => {
 });
 
 describe('The replicated log: the page itself', () => {
-  it('stays a draft in the replication module, embeds no exercise, and keeps MDX-special characters out of the prose', () => {
+  it('stays a draft in the replication module, embeds its exercise once, and keeps MDX-special characters out of the prose', () => {
     const front = /^---\n([\s\S]*?)\n---\n/.exec(lesson)![1]!;
     expect(front).toContain('module: replication');
     expect(front).toContain('order: 1');
     expect(front).toContain('draft: true');
-    expect(front).toContain('exercises: []');
-    expect(lesson.includes('<Exercise')).toBe(false);
+    expect(front).toContain('exercises: [replication-log]');
+    expect(lesson.match(/<Exercise /g)).toEqual(['<Exercise ']);
+    expect(lesson).toContain('<Exercise id="replication-log" />');
     const body = lesson.replace(/^---\n[\s\S]*?\n---\n/, '');
     const prose = proseOf(lesson);
     expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
@@ -250,5 +251,43 @@ describe('The replicated log: the page itself', () => {
     expect((body.match(/<Quiz/g) ?? []).length).toBeGreaterThanOrEqual(3);
     expect(body).toContain('## In production');
     expect(body).toContain('## References');
+  });
+});
+
+describe('The replicated log: the exercise section', () => {
+  const exerciseFile = (file: string): string =>
+    readFileSync(new URL(`../../../exercises/replication-log/${file}`, import.meta.url), 'utf8');
+
+  it('states the group, the load and the latencies as the harness sets them', () => {
+    const group = exerciseFile('group.ts');
+    expect(group).toContain("export const LEADER = 'r1';");
+    expect(group).toContain("export const FOLLOWERS = ['r2', 'r3'] as const;");
+    expect(group).toContain("export const ZONES: Readonly<Record<string, string>> = { r1: 'a', r2: 'b', r3: 'c' };");
+    expect(group).toContain('replicaLatency: uniform(0.4, 1.0),');
+    expect(group).toContain('syncLatency: uniform(0.5, 1.5),');
+    expect(group).toContain("arrivals: { kind: 'open', ratePerS: options.writesPerS ?? 3_000 },");
+    expectInLesson(
+      '`r1` leads in zone a, `r2` and `r3` follow in zones b and c, and clients next to the leader write 3,000 times a second',
+      'Messages between zones take 0.4 to 1 ms and can overtake each other; a sync takes 0.5 to 1.5 ms.',
+    );
+  });
+
+  it("states the suite's bounds as the tests set them", () => {
+    const tests = exerciseFile('replication.test.ts');
+    const rpo = exerciseFile('rpo.test.ts');
+    expect(tests).toContain('assertLagUnder(r, 10, 0, 1_000');
+    expect(tests).toContain('p99 <= 3,');
+    expect(tests).toContain('p99 <= 8,');
+    expect(tests).toContain("syncLatency: { r3: constant(40) }");
+    expect(exerciseFile('group.ts')).toContain('semiSyncTimeoutMs: options.semiSyncTimeoutMs ?? 50,');
+    expect(tests).toContain('for (let i = 0; i < 20; i++)');
+    expect(rpo).toContain('const SEEDS = 20;');
+    expect(rpo).toContain('Math.max(0.2 * meanLost, 1)');
+    expectInLesson(
+      'replication lag p99 under 10 ms; write p99 at most 3 ms in async mode and 8 ms in semi-sync and sync modes',
+      'that a follower with a 40 ms disk does not slow semi-sync; that semi-sync stops waiting after its 50 ms timeout when both followers are cut off',
+      'over 20 seeds, when the leader\'s zone goes dark',
+      'must come within 20% of the acknowledged writes your group in async mode loses, measured over 20 seeds',
+    );
   });
 });

@@ -114,6 +114,29 @@ describe('every live simulation, played to the end', () => {
     expect(new Set(targets.map((t) => t.scenarioId))).toEqual(new Set(registered));
   });
 
+  it('keeps every simulation’s controls inside its box on a 375 px phone', async () => {
+    const problems: string[] = [];
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 375, height: 740 });
+    for (const url of [...new Set(targets.map((t) => t.url))]) {
+      await page.goto(url, { waitUntil: 'networkidle' });
+      for (const section of await page.locator('[data-simulation]').all()) {
+        const id = await section.getAttribute('data-simulation');
+        const box = (await section.boundingBox())!;
+        for (const control of await section.locator('[data-params] select, [data-params] input, [data-params] output, [data-params] label').all()) {
+          const b = await control.boundingBox();
+          if (b === null) continue;
+          if (b.x < box.x - 1 || b.x + b.width > box.x + box.width + 1) {
+            const what = (await control.evaluate((el) => `${el.tagName.toLowerCase()} ${el.textContent?.trim().slice(0, 40) ?? ''}`)) || 'a control';
+            problems.push(`${id} on ${url}: ${what} spans ${Math.round(b.x)}–${Math.round(b.x + b.width)} px, outside the simulation's ${Math.round(box.x)}–${Math.round(box.x + box.width)} px`);
+          }
+        }
+      }
+    }
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   for (const scenarioId of registered) {
     it(`${scenarioId}: shows measured requests, availability, SLO verdicts, charts and messages at the end`, async () => {
       const problems: string[] = [];

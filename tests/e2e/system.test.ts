@@ -11,12 +11,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadExercise } from '../../src/content/exercises.ts';
 import { loadSystem } from '../../src/content/system.ts';
 import { launchBrowser, type Browser } from '../../scripts/lib/browser.ts';
+import { draftLessons, publishedExercises } from '../../scripts/lib/lessons.ts';
 
 const baseUrl = inject('baseUrl');
 const systemUrl = `${baseUrl}/system/`;
 const system = loadSystem();
-const built = system.components.filter((c) => c.exercise !== undefined);
-const planned = system.components.filter((c) => c.exercise === undefined);
+const published = publishedExercises();
+/** Components whose exercise is in a published lesson; one whose lesson is a draft is shown as coming. */
+const built = system.components.filter((c) => c.exercise !== undefined && published.has(c.exercise));
+const planned = system.components.filter((c) => !built.includes(c));
 const PROGRESS_KEY = 'faultlines:progress:v2';
 /** When the seeded ring passed: 2 November 2026, midday UTC. */
 const passedAt = Date.UTC(2026, 10, 2, 12);
@@ -107,6 +110,8 @@ describe('the system page', () => {
       expect(await stateOf(page, c.id), c.id).toBe('coming');
       expect(await labelOf(page, c.id), c.id).toMatch(/^Coming in \S/);
     }
+    // A component whose lesson is still a draft is coming: the map links no draft lesson.
+    for (const draft of draftLessons()) expect(await page.locator(`a[href^="/lessons/${draft}/"]`).count(), draft).toBe(0);
     // Every component's layer is on the map, and the clients come first.
     const layers = await page.locator('[data-layer]').evaluateAll((items) => items.map((i) => (i as HTMLElement).dataset.layer));
     expect(layers[0]).toBe('clients');

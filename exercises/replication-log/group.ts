@@ -58,9 +58,9 @@ export interface GroupOptions {
   readonly semiSyncTimeoutMs?: number;
   /** Client writes per second. @default 3000 */
   readonly writesPerS?: number;
-  /** Clients stop writing at this time. @default 1000 */
+  /** Clients stop writing at this time. @default 600 */
   readonly stopMs?: number;
-  /** The run ends at this time (followers finish catching up in between). @default stopMs + 1000 */
+  /** The run ends at this time (followers finish catching up in between). @default stopMs + 600 */
   readonly endMs?: number;
   /** One-way latency between replicas. @default {@link ZONE_DEFAULTS}.replicaLatency */
   readonly replicaLatency?: Distribution;
@@ -111,8 +111,8 @@ export interface GroupRun {
 
 /** Builds the run and runs it to the end. */
 export async function runGroup(options: GroupOptions): Promise<GroupRun> {
-  const stopMs = options.stopMs ?? 1_000;
-  const endMs = options.endMs ?? stopMs + 1_000;
+  const stopMs = options.stopMs ?? 600;
+  const endMs = options.endMs ?? stopMs + 600;
   const config: GroupConfig = Object.freeze({
     leader: LEADER,
     followers: Object.freeze([...FOLLOWERS]),

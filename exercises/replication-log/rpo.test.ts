@@ -2,7 +2,7 @@
  * Your prediction of what async replication loses, against what your own group loses.
  *
  * Each setting runs your group in async mode with constant latencies, over 20 seeds, and
- * asks at 40 moments drawn at random between 100 and 300 ms: had the leader's zone gone dark at that instant (the
+ * asks at 40 moments drawn at random between 50 and 120 ms (once the longest window has filled): had the leader's zone gone dark at that instant (the
  * leader crashes and its in-flight messages are lost), how many acknowledged writes would
  * the follower with the longest log be missing? The mean of those counts is the measured
  * loss; your `predictRpo` must be within 20% of it (or within one write, when it is tiny).
@@ -16,7 +16,7 @@ import type { RpoSetting } from './types.ts';
 
 const seed = inject('seed');
 const SEEDS = 20;
-const STOP_MS = 300;
+const STOP_MS = 120;
 /** Moments per run at which the leader's zone could go dark. */
 const INSTANTS = 40;
 
@@ -72,7 +72,7 @@ async function measure(setting: RpoSetting): Promise<{ meanLost: number; p99AckM
       ackMode: 'async',
       writesPerS: setting.writesPerS,
       stopMs: STOP_MS,
-      endMs: STOP_MS + 200,
+      endMs: STOP_MS + 80,
       replicaLatency: constant(setting.oneWayMs),
       clientLatency: constant(setting.clientOneWayMs),
       syncLatency: { r1: constant(setting.leaderSyncMs), r2: constant(setting.followerSyncMs), r3: constant(setting.followerSyncMs) },
@@ -82,7 +82,7 @@ async function measure(setting: RpoSetting): Promise<{ meanLost: number; p99AckM
     // on a timer and see only one phase of it.
     const when = new Random(seed * 1_000 + i).fork('outage-instants');
     for (let k = 0; k < INSTANTS; k++) {
-      total += lostIfLeaderZoneFailsAt(r, when.uniform(100, STOP_MS)).lost;
+      total += lostIfLeaderZoneFailsAt(r, when.uniform(50, STOP_MS)).lost;
       instants++;
     }
     acks.push(...ackLatencies(r));

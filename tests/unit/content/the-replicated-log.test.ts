@@ -275,7 +275,7 @@ describe('The replicated log: the exercise section', () => {
   it("states the suite's bounds as the tests set them", () => {
     const tests = exerciseFile('replication.test.ts');
     const rpo = exerciseFile('rpo.test.ts');
-    expect(tests).toContain('assertLagUnder(r, 10, 0, 1_000');
+    expect(tests).toContain('assertLagUnder(r, 10, 0, 600');
     expect(tests).toContain('p99 <= 3,');
     expect(tests).toContain('p99 <= 8,');
     expect(tests).toContain("syncLatency: { r3: constant(40) }");

@@ -31,33 +31,24 @@ const round = (value: number, step: number): number => Number((Math.round(value 
  */
 function settings(): readonly { readonly name: string; readonly setting: RpoSetting }[] {
   const rng = new Random(seed).fork('rpo-settings');
-  const metro: RpoSetting = {
-    writesPerS: round(rng.uniform(1_500, 3_000), 100),
-    oneWayMs: round(rng.uniform(4, 12), 0.5),
-    leaderSyncMs: round(rng.uniform(0.5, 2), 0.1),
-    followerSyncMs: round(rng.uniform(0.5, 2), 0.1),
-    clientOneWayMs: 0.2,
+  /** One setting, drawn in a fixed order: rate, one-way latency, the leader's sync, the followers'. */
+  const draw = (where: string, rate: [number, number], oneWay: [number, number, number], sync: [number, number]) => {
+    const setting: RpoSetting = {
+      writesPerS: round(rng.uniform(...rate), 100),
+      oneWayMs: round(rng.uniform(oneWay[0], oneWay[1]), oneWay[2]),
+      leaderSyncMs: round(rng.uniform(...sync), 0.1),
+      followerSyncMs: round(rng.uniform(...sync), 0.1),
+      clientOneWayMs: 0.2,
+    };
+    const name =
+      `${where}: ${setting.oneWayMs} ms one way, ${setting.writesPerS.toLocaleString('en-US')} writes/s, ` +
+      `syncs of ${setting.leaderSyncMs} ms (leader) and ${setting.followerSyncMs} ms (followers)`;
+    return { name, setting };
   };
-  const regions: RpoSetting = {
-    writesPerS: round(rng.uniform(2_000, 4_000), 100),
-    oneWayMs: round(rng.uniform(20, 40), 1),
-    leaderSyncMs: round(rng.uniform(0.5, 2), 0.1),
-    followerSyncMs: round(rng.uniform(0.5, 2), 0.1),
-    clientOneWayMs: 0.2,
-  };
-  const slowDisks: RpoSetting = {
-    writesPerS: round(rng.uniform(2_000, 4_000), 100),
-    oneWayMs: round(rng.uniform(4, 8), 0.5),
-    leaderSyncMs: round(rng.uniform(3, 6), 0.1),
-    followerSyncMs: round(rng.uniform(3, 6), 0.1),
-    clientOneWayMs: 0.2,
-  };
-  const name = (where: string, s: RpoSetting): string =>
-    `${where}: ${s.oneWayMs} ms one way, ${s.writesPerS.toLocaleString('en-US')} writes/s, syncs of ${s.leaderSyncMs} ms (leader) and ${s.followerSyncMs} ms (followers)`;
   return [
-    { name: name('zones of a metro area', metro), setting: metro },
-    { name: name('regions apart', regions), setting: regions },
-    { name: name('slow disks', slowDisks), setting: slowDisks },
+    draw('zones of a metro area', [1_500, 3_000], [4, 12, 0.5], [0.5, 2]),
+    draw('regions apart', [2_000, 4_000], [20, 40, 1], [0.5, 2]),
+    draw('slow disks', [2_000, 4_000], [4, 8, 0.5], [3, 6]),
   ];
 }
 

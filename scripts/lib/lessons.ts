@@ -1,42 +1,46 @@
-/** Which lesson embeds each exercise, for the every-exercise end-to-end test and the page bench. */
+/** The lessons' frontmatter facts that tests and benches need, read from `content/` without a build. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const contentDir = resolve(import.meta.dirname, '../../content');
 
-/** Which lesson embeds each exercise (exercise id → lesson id), read from the lessons' frontmatter. */
-export function lessonsByExercise(): Map<string, string> {
-  const map = new Map<string, string>();
+interface LessonFacts {
+  readonly id: string;
+  readonly draft: boolean;
+  readonly exercises: readonly string[];
+}
+
+/** Every lesson's id, whether it is a draft, and the exercises its frontmatter lists. */
+function lessons(): LessonFacts[] {
+  const out: LessonFacts[] = [];
   for (const module of readdirSync(contentDir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
     for (const file of readdirSync(join(contentDir, module.name)).filter((f) => f.endsWith('.mdx'))) {
-      const listed = /^exercises:\s*\[([^\]]*)\]/m.exec(readFileSync(join(contentDir, module.name, file), 'utf8'))?.[1] ?? '';
-      for (const id of listed.split(',').map((s) => s.trim()).filter(Boolean)) map.set(id, file.replace(/\.mdx$/, ''));
+      const text = readFileSync(join(contentDir, module.name, file), 'utf8');
+      const listed = /^exercises:\s*\[([^\]]*)\]/m.exec(text)?.[1] ?? '';
+      out.push({
+        id: file.replace(/\.mdx$/, ''),
+        draft: /^draft:\s*true\s*$/m.test(text),
+        exercises: listed.split(',').map((s) => s.trim()).filter(Boolean),
+      });
     }
   }
-  return map;
+  return out;
+}
+
+/** Which lesson embeds each exercise (exercise id → lesson id), drafts included. */
+export function lessonsByExercise(): Map<string, string> {
+  return new Map(lessons().flatMap((l) => l.exercises.map((id) => [id, l.id] as const)));
 }
 
 /** The ids of the draft lessons (`draft: true`): built, but linked from nowhere. */
 export function draftLessons(): string[] {
-  const drafts: string[] = [];
-  for (const module of readdirSync(contentDir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-    for (const file of readdirSync(join(contentDir, module.name)).filter((f) => f.endsWith('.mdx'))) {
-      if (/^draft:\s*true\s*$/m.test(readFileSync(join(contentDir, module.name, file), 'utf8'))) drafts.push(file.replace(/\.mdx$/, ''));
-    }
-  }
-  return drafts.sort();
+  return lessons()
+    .filter((l) => l.draft)
+    .map((l) => l.id)
+    .sort();
 }
 
 /** The exercises embedded in a published lesson (one whose frontmatter does not say `draft: true`). */
 export function publishedExercises(): Set<string> {
-  const published = new Set<string>();
-  for (const module of readdirSync(contentDir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-    for (const file of readdirSync(join(contentDir, module.name)).filter((f) => f.endsWith('.mdx'))) {
-      const text = readFileSync(join(contentDir, module.name, file), 'utf8');
-      if (/^draft:\s*true\s*$/m.test(text)) continue;
-      const listed = /^exercises:\s*\[([^\]]*)\]/m.exec(text)?.[1] ?? '';
-      for (const id of listed.split(',').map((s) => s.trim()).filter(Boolean)) published.add(id);
-    }
-  }
-  return published;
+  return new Set(lessons().flatMap((l) => (l.draft ? [] : l.exercises)));
 }

@@ -4,6 +4,7 @@
  * RPO and RTO examples), and checks that the lesson prints exactly those strings. Quoted
  * production defaults and incidents are cited in the lesson's references.
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   CHECK_EVERY_MS,
@@ -186,9 +187,10 @@ describe('Failover: the page itself', () => {
     expect(/^# /m.test(prose)).toBe(false);
     expect((body.match(/<Quiz/g) ?? []).length).toBeGreaterThanOrEqual(3);
     expect(body).toContain('<Simulation scenario="failover-fencing" />');
-    expect(body).not.toContain('<Exercise');
+    expect(body.match(/<Exercise /g)).toEqual(['<Exercise ']);
+    expect(body).toContain('<Exercise id="replication-failover" />');
     expect(lesson).toMatch(/^draft: true$/m);
-    expect(lesson).toMatch(/^exercises: \[\]$/m);
+    expect(lesson).toMatch(/^exercises: \[replication-failover\]$/m);
   });
 
   it('cites a source for each production default it quotes', () => {
@@ -202,6 +204,41 @@ describe('Failover: the page itself', () => {
       'https://github.blog/2018-10-30-oct21-post-incident-analysis/',
       'https://github.blog/2012-09-14-github-availability-this-week/',
       'https://github.blog/2023-10-11-github-availability-report-september-2023/',
+    );
+  });
+});
+
+describe('Failover: the exercise section', () => {
+  const exerciseFile = (file: string): string =>
+    readFileSync(new URL(`../../../exercises/replication-failover/${file}`, import.meta.url), 'utf8');
+
+  it('states the group, the zones, the loss and the clients as the harness sets them', () => {
+    const cluster = exerciseFile('cluster.ts');
+    expect(cluster).toContain("export const CROSS_ZONE: Distribution = uniform(0.4, 1.0);");
+    expect(cluster).toContain("export const FAR_ZONE: Distribution = uniform(2, 4);");
+    expect(cluster).toContain("sim.setLink('r1', 'r2', { latency: FAR_ZONE });");
+    expect(cluster).toContain('const loss = options.controllerLoss ?? 0.02;');
+    expect(cluster).toContain('export const CLIENT_ATTEMPT_MS = 150;');
+    expect(cluster).toContain("ackMode: 'semi-sync',");
+    expect(cluster).toContain("controller: 'b',");
+    expectInLesson(
+      'Zone b is further from zone a (2 to 4 ms one way) than zone c is (0.4 to 1 ms), so `r2` trails.',
+      'The controller runs in zone b, and 2% of the messages to and from it are lost.',
+      'write 150 times a second to the leader they know, and ask the controller who leads when an attempt fails or takes 150 ms.',
+    );
+  });
+
+  it("states the suite's schedules and bounds as the tests set them", () => {
+    const tests = exerciseFile('failover.test.ts');
+    expect(tests).toContain('const SEEDS = 20;');
+    expect(tests).toContain('[20, 30, 50, 75, 100][Math.floor(rng.next() * 5)]');
+    expect(tests).toContain('heartbeatEveryMs * (3 + Math.floor(rng.next() * 4))');
+    expect(tests).toContain('const SLACK_MS = 60;');
+    expect(tests).toContain('return s.failAfterMs + s.heartbeatEveryMs + CLIENT_ATTEMPT_MS + SLACK_MS;');
+    expect(tests).toContain('writesPerS: 150');
+    expectInLesson(
+      'Each test runs one schedule on 20 seeds, each with a heartbeat every 20 to 100 ms and `failAfterMs` of 3 to 6 heartbeats drawn from the seed',
+      'within `failAfterMs` plus one heartbeat, 150 ms and 60 ms of the fault',
     );
   });
 });

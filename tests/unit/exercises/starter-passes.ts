@@ -52,6 +52,10 @@ export const starterPasses: Readonly<Record<string, Readonly<Record<string, stri
     'a healthy group: three zones, 3,000 writes/s > acknowledges in async mode without waiting for followers: p99 at most 3 ms':
       "the starter's leader acknowledges after its own sync, which is what async mode asks; its p99 over 6,000 writes is measured, and waiting for a follower fails",
   },
+  'replication-failover': {
+    'a leader that is alive > is not replaced before its heartbeats have stopped for failAfterMs':
+      "the starter detects a dead leader after failAfterMs of silence, as asked; twenty runs time every epoch it starts against the heartbeats the controller received, with heartbeats cut for most of failAfterMs and 2% of the controller's messages lost, and a controller that gives up sooner fails",
+  },
   'sharding-router': {
     'the ring the cluster places shards with (yours, ../sharding-ring/ring.ts) > spreads the 32 shards over the groups, at most 20 on one, and moves 1–16 of them, all to g4, when g4 joins':
       "it checks the ring from the previous exercise, not the router: the shard maps are built with the ring and every owner is counted, so the starter router cannot change its verdict",

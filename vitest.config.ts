@@ -123,8 +123,8 @@ export function exerciseProjects(dir: string = exercisesDir): TestProjectInlineC
 }
 
 // The unit and exercise suites need nothing but Node; the end-to-end suite serves the built
-// site (`npm run build` first) and drives Debian's Chromium, so it is its own project and can
-// be run alone with `--project e2e`.
+// site (`npm run build` first) and drives a Chromium (scripts/lib/find-chromium.ts finds it),
+// so it is its own project and can be run alone with `--project e2e`.
 export default defineConfig({
   test: {
     projects: [

@@ -1,16 +1,29 @@
 /**
- * Launches Debian's headless Chromium through playwright-core, for the end-to-end tests
+ * Launches a headless Chromium through playwright-core, for the end-to-end tests
  * (`tests/e2e/`) and the benches that drive the built site (`scripts/bench/page.ts`,
- * `visual.ts`). It lives with the scripts because tests may import scripts, never the
- * reverse (`tests/unit/layers.test.ts`).
+ * `visual.ts`). Which Chromium is `find-chromium.ts`'s business. This file lives with the
+ * scripts because tests may import scripts, never the reverse (`tests/unit/layers.test.ts`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { findChromium, thisMachine } from './find-chromium.ts';
 
-/** Debian's Chromium; override with CHROMIUM_PATH to use another build. */
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+let found: string | undefined;
+
+/**
+ * The Chromium to drive: CHROMIUM_PATH, else one installed in the usual places. Without
+ * one it throws the line that says how to get one; the end-to-end suite's global setup
+ * asks first, so that the suite stops once instead of failing file by file.
+ */
+export function chromiumPath(): string {
+  if (found !== undefined) return found;
+  const search = findChromium(thisMachine);
+  if (!search.found) throw new Error(search.problem);
+  found = search.path;
+  return found;
+}
 
 /**
  * Flags that keep a headless Chromium quiet on a machine without internet: it must not try
@@ -70,9 +83,10 @@ export interface LaunchOptions {
 }
 
 export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
+  const executablePath = chromiumPath();
   const profile = mkdtempSync(join(tmpdir(), 'faultlines-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumPath,
+    executablePath,
     headless: true,
     args: flags,
     colorScheme: options.colorScheme ?? 'light',

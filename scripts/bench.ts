@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import type { BenchSuite, Figure } from './bench/types.ts';
 import { suites } from './bench/suites.ts';
+import { isMain } from './lib/main.ts';
 
 function parseArgs(argv: readonly string[]): { json?: string; only?: Set<string> } {
   const out: { json?: string; only?: Set<string> } = {};
@@ -49,4 +50,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (isMain(import.meta.url)) await main();

@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { isMain } from './lib/main.ts';
 
 const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const entry = resolve(projectRoot, 'src/grader/worker/worker-entry.ts');
@@ -64,8 +65,7 @@ export async function buildGraderWorker(outfile: string): Promise<BuiltBundle> {
   return { outfile: target, rawBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
 }
 
-const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isMain) {
+if (isMain(import.meta.url)) {
   const out = process.argv[2] ?? 'dist-grader/grader-worker.js';
   const built = await buildGraderWorker(out);
   const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;

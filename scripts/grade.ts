@@ -11,6 +11,7 @@ import { defaultDeadlineMs, gradeInChild } from '../src/grader/node/host.ts';
 import { exerciseGrade, isTestFile, overlay, readFolder } from '../src/grader/node/exercise-files.ts';
 import { chooseComponents, componentFiles, localRecordPath, readLocalRecord, recordLocalPass } from '../src/grader/node/local-components.ts';
 import type { PortableGradeRequest } from '../src/grader/types.ts';
+import { isMain } from './lib/main.ts';
 
 const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 // FAULTLINES_EXERCISES_DIR points the script at another set of exercises (the tests use
@@ -253,4 +254,4 @@ async function main(): Promise<number> {
   return result.ok ? 0 : 1;
 }
 
-process.exitCode = await main();
+if (isMain(import.meta.url)) process.exitCode = await main();

@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExerciseError, filesWith, listExercises, loadExercise, type Exercise } from '../src/content/exercises.ts';
+import { isMain } from './lib/main.ts';
 
 const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const exercisesDir = join(projectRoot, 'exercises');
@@ -511,5 +512,4 @@ async function main(): Promise<number> {
   return results.some((r) => r.status === 'error') ? 1 : 0;
 }
 
-const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-if (invokedDirectly) process.exitCode = await main();
+if (isMain(import.meta.url)) process.exitCode = await main();

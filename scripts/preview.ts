@@ -11,6 +11,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { siteHeaders } from '../src/site/headers.mjs';
+import { isMain } from './lib/main.ts';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -89,7 +90,7 @@ export function startPreview(options: PreviewOptions = {}): Promise<{ server: Se
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (isMain(import.meta.url)) {
   const args = process.argv.slice(2);
   const option = (name: string): string | undefined => {
     const i = args.indexOf(`--${name}`);

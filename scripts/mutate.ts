@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExerciseError, filesWith, listExercises, loadExercise, type Exercise } from '../src/content/exercises.ts';
+import { positiveNumber, readArgs, UsageError } from './lib/args.ts';
 import { isMain } from './lib/main.ts';
 
 const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -403,8 +404,6 @@ Options:
 Exit codes: 0 when every exercise was run (whatever the scores: this is a report),
 1 when Stryker could not run an exercise at all, 2 for usage errors.`;
 
-class UsageError extends Error {}
-
 export interface Args {
   readonly ids: string[];
   json?: string;
@@ -416,34 +415,25 @@ export interface Args {
 }
 
 export function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { ids: [], timeoutMin: DEFAULT_TIMEOUT_MIN, concurrency: DEFAULT_CONCURRENCY, coverage: 'perTest', keep: false, help: false };
-  const value = (i: number, flag: string): string => {
-    const v = argv[i];
-    if (v === undefined || v.startsWith('-')) throw new UsageError(`${flag} needs a value.`);
-    return v;
+  const { values, positionals } = readArgs(argv, {
+    help: { type: 'boolean', short: 'h' },
+    json: { type: 'string' },
+    'timeout-min': { type: 'string' },
+    concurrency: { type: 'string' },
+    coverage: { type: 'string' },
+    keep: { type: 'boolean' },
+  });
+  const coverage = values.coverage ?? 'perTest';
+  if (coverage !== 'perTest' && coverage !== 'all' && coverage !== 'off') throw new UsageError(`--coverage is perTest, all or off (got ${coverage}).`);
+  return {
+    ids: [...new Set(positionals)],
+    ...(values.json !== undefined ? { json: values.json } : {}),
+    timeoutMin: values['timeout-min'] === undefined ? DEFAULT_TIMEOUT_MIN : positiveNumber('--timeout-min', values['timeout-min']),
+    concurrency: values.concurrency === undefined ? DEFAULT_CONCURRENCY : positiveNumber('--concurrency', values.concurrency, true),
+    coverage,
+    keep: values.keep ?? false,
+    help: values.help ?? false,
   };
-  const positive = (i: number, flag: string, integer: boolean): number => {
-    const n = Number(value(i, flag));
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-      throw new UsageError(`${flag} needs a positive ${integer ? 'whole ' : ''}number.`);
-    }
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '-h' || arg === '--help') args.help = true;
-    else if (arg === '--json') args.json = value(++i, arg);
-    else if (arg === '--timeout-min') args.timeoutMin = positive(++i, arg, false);
-    else if (arg === '--concurrency') args.concurrency = positive(++i, arg, true);
-    else if (arg === '--keep') args.keep = true;
-    else if (arg === '--coverage') {
-      const mode = value(++i, arg);
-      if (mode !== 'perTest' && mode !== 'all' && mode !== 'off') throw new UsageError(`--coverage is perTest, all or off (got ${mode}).`);
-      args.coverage = mode;
-    } else if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg}.`);
-    else if (!args.ids.includes(arg)) args.ids.push(arg);
-  }
-  return args;
 }
 
 /** Loads the exercises to run; throws a UsageError naming an unknown or broken one. */

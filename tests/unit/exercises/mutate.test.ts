@@ -12,18 +12,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadExercise } from '../../../src/content/exercises.ts';
-import {
-  LOG_FILE,
-  REPORT_FILE,
-  STRYKER_CONFIG_FILE,
-  VITEST_CONFIG_FILE,
-  buildWorkspace,
-  duration,
-  parseArgs,
-  summarise,
-  vitestConfig,
-  type MutationReport,
-} from '../../../scripts/mutate.ts';
+import { parseArgs } from '../../../scripts/mutate.ts';
+import { duration } from '../../../scripts/lib/mutate/format.ts';
+import { summarise, type MutationReport } from '../../../scripts/lib/mutate/report.ts';
+import { LOG_FILE, REPORT_FILE, STRYKER_CONFIG_FILE, VITEST_CONFIG_FILE, buildWorkspace, vitestConfig } from '../../../scripts/lib/mutate/workspace.ts';
 import { fixtureRoot, simEntry } from './helpers.ts';
 
 const projectRoot = join(import.meta.dirname, '..', '..', '..');

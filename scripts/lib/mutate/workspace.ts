@@ -32,14 +32,47 @@ export const REPORT_FILE = join('reports', 'mutation.json');
 export const LOG_FILE = 'stryker.log';
 export const STRYKER_CONFIG_FILE = 'stryker.config.json';
 export const VITEST_CONFIG_FILE = 'vitest.config.mjs';
+/** The vitest setup file that makes coverage analysis "all" or "off" mean what it says (see below). */
+export const COVERAGE_SETUP_FILE = 'coverage-setup.mjs';
 
 /** The editable files of an exercise: the only ones mutated. */
 export function editableFiles(exercise: Exercise): string[] {
   return exercise.files.filter((f) => f.role === 'editable').map((f) => f.path);
 }
 
+/**
+ * Stryker's coverage analysis decides which tests run against each mutant: "perTest" runs
+ * only the tests that executed the mutated code in the first run, "all" runs every test
+ * for each mutant that any test executed, "off" runs every test for every mutant. Its vitest
+ * runner, though, records which test is running whatever the setting, and Stryker uses that
+ * record whenever a runner reports one; so with vitest, "all" and "off" behave as "perTest".
+ * The exercises' tests share work: a simulation runs once per file and several tests read
+ * it, and only the first of them executes the code. Under "perTest" the others never run
+ * against a mutant, and a mutant only they would catch is counted as survived.
+ *
+ * This setup file runs after Stryker's own (Stryker puts its own first). In Stryker's first
+ * run it stops the record of the running test, so that everything the tests execute counts
+ * for all of them ("all"), or stops the coverage record altogether ("off"). Outside Stryker
+ * (plain `npx vitest` in the workspace) it does nothing.
+ */
+export function coverageSetup(coverage: Exclude<CoverageAnalysis, 'perTest'>): string {
+  const field = coverage === 'all' ? 'currentTestId' : 'mutantCoverage';
+  return [
+    `// Written by scripts/mutate.ts: coverage analysis "${coverage}" with Stryker's vitest runner.`,
+    `import { inject } from 'vitest';`,
+    ``,
+    `const namespace = inject('globalNamespace');`,
+    `if (namespace !== undefined && inject('mode') === 'dry-run') {`,
+    `  const stryker = globalThis[namespace] ?? (globalThis[namespace] = {});`,
+    `  // Reads as undefined whatever Stryker writes to it.`,
+    `  Object.defineProperty(stryker, '${field}', { configurable: true, get: () => undefined, set: () => {} });`,
+    `}`,
+    ``,
+  ].join('\n');
+}
+
 /** The vitest config of a workspace: the exercise's tests, run as `npx vitest exercises/<id>` runs them. */
-export function vitestConfig(exercise: Exercise, sim: string = simEntry): object {
+export function vitestConfig(exercise: Exercise, sim: string = simEntry, coverage: CoverageAnalysis = 'perTest'): object {
   return {
     // Vite's cache stays in the workspace (or Stryker's sandbox), not in the linked node_modules.
     cacheDir: '.vite',
@@ -50,6 +83,7 @@ export function vitestConfig(exercise: Exercise, sim: string = simEntry): object
       provide: { seed: exercise.meta.seed },
       testTimeout: exercise.meta.testTimeoutMs,
       watch: false,
+      ...(coverage === 'perTest' ? {} : { setupFiles: [`./${COVERAGE_SETUP_FILE}`] }),
     },
   };
 }
@@ -89,8 +123,9 @@ export function buildWorkspace(exercise: Exercise, dir: string, options: Workspa
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ private: true, type: 'module' }, null, 2)}\n`);
   writeFileSync(
     join(dir, VITEST_CONFIG_FILE),
-    `// Written by scripts/mutate.ts for the exercise "${exercise.id}".\nexport default ${JSON.stringify(vitestConfig(exercise, options.simEntry ?? simEntry), null, 2)};\n`,
+    `// Written by scripts/mutate.ts for the exercise "${exercise.id}".\nexport default ${JSON.stringify(vitestConfig(exercise, options.simEntry ?? simEntry, options.coverageAnalysis), null, 2)};\n`,
   );
+  if (options.coverageAnalysis !== 'perTest') writeFileSync(join(dir, COVERAGE_SETUP_FILE), coverageSetup(options.coverageAnalysis));
   writeFileSync(join(dir, STRYKER_CONFIG_FILE), `${JSON.stringify(strykerConfig(exercise, options), null, 2)}\n`);
   symlinkSync(options.nodeModules ?? join(projectRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
 }

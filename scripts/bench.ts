@@ -2,21 +2,44 @@
  * `npm run bench` prints every performance figure as a table;
  * `npm run bench -- --json FILE` also writes them as
  * `{"<name>": {"value": <number>, "unit": "<unit>"}}` so that scripts can compare runs.
- * `npm run bench -- --only sim,checker` runs the named suites alone.
+ * `npm run bench -- --only sim,checker` runs the named suites alone; `--help` says so.
  */
 import { writeFileSync } from 'node:fs';
 import type { BenchSuite, Figure } from './bench/types.ts';
 import { suites } from './bench/suites.ts';
+import { readArgs, UsageError } from './lib/args.ts';
+import { isMain } from './lib/main.ts';
 
-function parseArgs(argv: readonly string[]): { json?: string; only?: Set<string> } {
-  const out: { json?: string; only?: Set<string> } = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--json') out.json = argv[++i];
-    else if (arg === '--only') out.only = new Set((argv[++i] ?? '').split(','));
-    else throw new Error(`Unknown argument ${arg}. Use --json FILE and/or --only suite1,suite2.`);
-  }
-  return out;
+const help = `Usage:
+  node scripts/bench.ts [options]      (npm run bench -- [options])
+
+Runs the bench suites (${suites.map((s) => s.name).join(', ')}) and prints every figure as a table.
+
+Options:
+  --json <file>           also write the figures as {"<name>": {"value": <number>, "unit": "<unit>"}}
+  --only <suite,...>      run the named suites alone
+  -h, --help              show this help`;
+
+const usage = 'Use --json FILE and/or --only suite1,suite2.';
+
+export interface Args {
+  json?: string;
+  only?: Set<string>;
+  help?: boolean;
+}
+
+export function parseArgs(argv: readonly string[]): Args {
+  const { values, positionals } = readArgs(
+    argv,
+    { json: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    (flag) => `Unknown argument ${flag}. ${usage}`,
+  );
+  if (positionals.length > 0) throw new UsageError(`Unknown argument ${positionals[0]}. ${usage}`);
+  return {
+    ...(values.json !== undefined ? { json: values.json } : {}),
+    ...(values.only !== undefined ? { only: new Set(values.only.split(',')) } : {}),
+    ...(values.help ? { help: true } : {}),
+  };
 }
 
 function formatValue(value: number): string {
@@ -26,8 +49,19 @@ function formatValue(value: number): string {
   return value.toPrecision(3);
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+async function main(): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(error.message);
+    return 2;
+  }
+  if (args.help) {
+    console.log(help);
+    return 0;
+  }
   const figures: Figure[] = [];
   const chosen: readonly BenchSuite[] = suites.filter((s) => !args.only || args.only.has(s.name));
   for (const suite of chosen) {
@@ -47,6 +81,7 @@ async function main(): Promise<void> {
     writeFileSync(args.json, JSON.stringify(json, null, 2) + '\n');
     console.log(`\nwrote ${figures.length} figures to ${args.json}`);
   }
+  return 0;
 }
 
-await main();
+if (isMain(import.meta.url)) process.exitCode = await main();

@@ -1,7 +1,7 @@
 /**
  * Bundles the grader with its Web Worker entry into one minified ES module:
  *
- *   node scripts/build-grader.ts [outfile]      (default dist-grader/grader-worker.js)
+ *   node scripts/build-grader.ts [outfile]      (default dist-grader/grader-worker.js; --help)
  *
  * and prints its size, raw and gzipped. The bundle must not carry anything Node-only; the
  * build fails if esbuild had to leave a `node:` import or a Node built-in in it.
@@ -11,6 +11,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
+import { readArgs, UsageError } from './lib/args.ts';
+import { isMain } from './lib/main.ts';
 
 const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const entry = resolve(projectRoot, 'src/grader/worker/worker-entry.ts');
@@ -64,10 +66,41 @@ export async function buildGraderWorker(outfile: string): Promise<BuiltBundle> {
   return { outfile: target, rawBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
 }
 
-const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isMain) {
-  const out = process.argv[2] ?? 'dist-grader/grader-worker.js';
-  const built = await buildGraderWorker(out);
+const defaultOutfile = 'dist-grader/grader-worker.js';
+
+const help = `Usage:
+  node scripts/build-grader.ts [outfile]
+
+Bundles the grader with its Web Worker entry into one minified ES module at <outfile>
+(default ${defaultOutfile}) and prints its size, raw and gzipped. Fails if the bundle
+carries a Node-only import.
+
+Options:
+  -h, --help       show this help`;
+
+export function parseArgs(argv: readonly string[]): { outfile: string; help: boolean } {
+  const { values, positionals } = readArgs(argv, { help: { type: 'boolean', short: 'h' } });
+  if (positionals.length > 1) throw new UsageError(`Only one output file can be given (got ${positionals[0]} and ${positionals[1]}).`);
+  return { outfile: positionals[0] ?? defaultOutfile, help: values.help ?? false };
+}
+
+async function main(): Promise<number> {
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n\nRun node scripts/build-grader.ts --help for usage.`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(help);
+    return 0;
+  }
+  const built = await buildGraderWorker(args.outfile);
   const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
   console.log(`${built.outfile}\n  raw  ${kb(built.rawBytes)} (${built.rawBytes} bytes)\n  gzip ${kb(built.gzipBytes)} (${built.gzipBytes} bytes)`);
+  return 0;
 }
+
+if (isMain(import.meta.url)) process.exitCode = await main();

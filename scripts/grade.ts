@@ -11,6 +11,8 @@ import { defaultDeadlineMs, gradeInChild } from '../src/grader/node/host.ts';
 import { exerciseGrade, isTestFile, overlay, readFolder } from '../src/grader/node/exercise-files.ts';
 import { chooseComponents, componentFiles, localRecordPath, readLocalRecord, recordLocalPass } from '../src/grader/node/local-components.ts';
 import type { PortableGradeRequest } from '../src/grader/types.ts';
+import { positiveNumber, readArgs, UsageError } from './lib/args.ts';
+import { isMain } from './lib/main.ts';
 
 const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 // FAULTLINES_EXERCISES_DIR points the script at another set of exercises (the tests use
@@ -55,16 +57,6 @@ Other options:
 Exit codes: 0 when every test passes, 1 when a test fails or the run has errors,
 2 for usage errors (such as an unknown exercise) and exercises that do not load.`;
 
-class UsageError extends Error {
-  /** Whether to point at --help after the message; a plain fact such as an unknown id needs no more. */
-  readonly showHelp: boolean;
-
-  constructor(message: string, showHelp = true) {
-    super(message);
-    this.showHelp = showHelp;
-  }
-}
-
 interface Args {
   id?: string;
   dir?: string;
@@ -78,34 +70,34 @@ interface Args {
   help: boolean;
 }
 
-function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { solution: false, referenceDeps: false, json: false, help: false };
-  const value = (i: number, flag: string): string => {
-    const v = argv[i];
-    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value.`);
-    return v;
+export function parseArgs(argv: readonly string[]): Args {
+  const { values, positionals } = readArgs(argv, {
+    help: { type: 'boolean', short: 'h' },
+    json: { type: 'boolean' },
+    solution: { type: 'boolean' },
+    'reference-deps': { type: 'boolean' },
+    dir: { type: 'string' },
+    tests: { type: 'string' },
+    'deadline-s': { type: 'string' },
+    'timeout-ms': { type: 'string' },
+    seed: { type: 'string' },
+  });
+  if (positionals.length > 1) throw new UsageError(`Only one exercise id can be given (got ${positionals[0]} and ${positionals[1]}).`);
+  const deadline = values['deadline-s'];
+  const timeout = values['timeout-ms'];
+  const seed = values.seed;
+  return {
+    ...(positionals[0] !== undefined ? { id: positionals[0] } : {}),
+    ...(values.dir !== undefined ? { dir: values.dir } : {}),
+    ...(values.tests !== undefined ? { tests: values.tests } : {}),
+    solution: values.solution ?? false,
+    referenceDeps: values['reference-deps'] ?? false,
+    json: values.json ?? false,
+    ...(deadline !== undefined ? { deadlineMs: positiveNumber('--deadline-s', deadline) * 1000 } : {}),
+    ...(timeout !== undefined ? { timeoutMs: positiveNumber('--timeout-ms', timeout) } : {}),
+    ...(seed !== undefined ? { seed: Math.floor(positiveNumber('--seed', seed)) } : {}),
+    help: values.help ?? false,
   };
-  const number = (i: number, flag: string): number => {
-    const n = Number(value(i, flag));
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} needs a positive number.`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '-h' || arg === '--help') args.help = true;
-    else if (arg === '--json') args.json = true;
-    else if (arg === '--solution') args.solution = true;
-    else if (arg === '--reference-deps') args.referenceDeps = true;
-    else if (arg === '--dir') args.dir = value(++i, arg);
-    else if (arg === '--tests') args.tests = value(++i, arg);
-    else if (arg === '--deadline-s') args.deadlineMs = number(++i, arg) * 1000;
-    else if (arg === '--timeout-ms') args.timeoutMs = number(++i, arg);
-    else if (arg === '--seed') args.seed = Math.floor(number(++i, arg));
-    else if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg}.`);
-    else if (args.id === undefined) args.id = arg;
-    else throw new UsageError(`Only one exercise id can be given (got ${args.id} and ${arg}).`);
-  }
-  return args;
 }
 
 function folder(path: string, what: string): string {
@@ -253,4 +245,4 @@ async function main(): Promise<number> {
   return result.ok ? 0 : 1;
 }
 
-process.exitCode = await main();
+if (isMain(import.meta.url)) process.exitCode = await main();

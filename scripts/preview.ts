@@ -5,12 +5,14 @@
  * preview server it wraps sends configured headers with static assets but not with the
  * HTML pages themselves, and without them the pages are not cross-origin isolated.
  *
- * Usage: node scripts/preview.ts [--port 4321] [--host 127.0.0.1] [--dir dist]
+ * Usage: node scripts/preview.ts [--port 4321] [--host localhost] [--dir dist]   (`--help` for more)
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { siteHeaders } from '../src/site/headers.mjs';
+import { readArgs, UsageError } from './lib/args.ts';
+import { isMain } from './lib/main.ts';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -89,16 +91,47 @@ export function startPreview(options: PreviewOptions = {}): Promise<{ server: Se
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const args = process.argv.slice(2);
-  const option = (name: string): string | undefined => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const { url } = await startPreview({
-    dir: option('dir'),
-    port: Number(option('port') ?? 4321),
-    host: option('host') ?? 'localhost',
+const help = `Usage:
+  node scripts/preview.ts [options]      (npm run preview -- [options])
+
+Serves the built site with its headers (cross-origin isolation and CSP), as a static host
+configured with dist/_headers would. Build it first with npm run build.
+
+Options:
+  --port <n>       the port to listen on (default 4321; 0 picks a free one)
+  --host <name>    the address to listen on (default localhost)
+  --dir <path>     the built site (default dist)
+  -h, --help       show this help`;
+
+export function parseArgs(argv: readonly string[]): PreviewOptions & { help: boolean } {
+  const { values, positionals } = readArgs(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    dir: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   });
-  console.log(`Fault Lines preview: ${url}/ (serving ${option('dir') ?? 'dist'} with the site's headers; Ctrl+C stops it)`);
+  if (positionals.length > 0) throw new UsageError(`Unexpected argument ${positionals[0]}.`);
+  const port = Number(values.port ?? 4321);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError('--port needs a whole number from 0 to 65535.');
+  return { dir: values.dir, port, host: values.host ?? 'localhost', help: values.help ?? false };
 }
+
+async function main(): Promise<number> {
+  let options: ReturnType<typeof parseArgs>;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`${error.message}\n\nRun node scripts/preview.ts --help for usage.`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(help);
+    return 0;
+  }
+  const { url } = await startPreview(options);
+  console.log(`Fault Lines preview: ${url}/ (serving ${options.dir ?? 'dist'} with the site's headers; Ctrl+C stops it)`);
+  return 0;
+}
+
+if (isMain(import.meta.url)) process.exitCode = await main();

@@ -11,19 +11,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadExercise } from '../../../src/content/exercises.ts';
+import { loadExercise, type Exercise } from '../../../src/content/exercises.ts';
+import { parseArgs } from '../../../scripts/mutate.ts';
+import { duration } from '../../../scripts/lib/mutate/format.ts';
+import { mutateExercise } from '../../../scripts/lib/mutate/run.ts';
+import { summarise, type MutationReport } from '../../../scripts/lib/mutate/report.ts';
 import {
+  COVERAGE_SETUP_FILE,
   LOG_FILE,
   REPORT_FILE,
   STRYKER_CONFIG_FILE,
   VITEST_CONFIG_FILE,
   buildWorkspace,
-  duration,
-  parseArgs,
-  summarise,
   vitestConfig,
-  type MutationReport,
-} from '../../../scripts/mutate.ts';
+  type CoverageAnalysis,
+} from '../../../scripts/lib/mutate/workspace.ts';
 import { fixtureRoot, simEntry } from './helpers.ts';
 
 const projectRoot = join(import.meta.dirname, '..', '..', '..');
@@ -90,6 +92,74 @@ describe('the mutation workspace of an exercise', () => {
     expect(result.code, result.output.slice(-3000)).toBe(0);
     expect(existsSync(join(pickDir, '.vite')), 'vite’s cache should stay in the workspace, not in the linked node_modules').toBe(true);
   }, 60_000);
+});
+
+/**
+ * Tests that share work, as the exercises' do: the first test computes a result once and the
+ * next reads it. Only the first executes `label`, so Stryker's per-test coverage says that only
+ * it can kill a mutant of `label`, and it checks too little to kill any. The second test
+ * catches every one of them.
+ */
+function sharedWorkExercise(): Exercise {
+  const base = loadExercise('token-bucket', fixtureRoot);
+  const solution = "export const label = (mode: string): string => (mode === 'sync' ? 'both' : 'one');\n";
+  const test = [
+    "import { expect, it } from 'vitest';",
+    "import { label } from './mode.ts';",
+    '',
+    'let labels: Record<string, string> | undefined;',
+    "const run = (): Record<string, string> => (labels ??= { sync: label('sync'), async: label('async') });",
+    '',
+    "it('labels both modes', () => expect(Object.keys(run())).toHaveLength(2));",
+    "it('labels each mode right', () => expect(run()).toEqual({ sync: 'both', async: 'one' }));",
+    '',
+  ].join('\n');
+  return {
+    ...base,
+    id: 'shared-work',
+    files: [
+      { path: 'mode.ts', role: 'editable', starter: "export const label = (mode: string): string => '';\n" },
+      { path: 'mode.test.ts', role: 'readonly', starter: test },
+    ],
+    testFiles: ['mode.test.ts'],
+    solution: { 'mode.ts': solution },
+    components: [],
+    dependencyFiles: {},
+  };
+}
+
+describe('coverage analysis "all" and "off" with tests that share work', () => {
+  const exercise = sharedWorkExercise();
+  const mutate = (coverageAnalysis: CoverageAnalysis) =>
+    mutateExercise(exercise, { concurrency: 1, coverageAnalysis, timeoutMs: 150_000, keep: false, baseDir: join(base, coverageAnalysis) });
+
+  it('writes a setup file for "all" and "off" only, named in the vitest config', () => {
+    for (const coverage of ['perTest', 'all', 'off'] as const) {
+      const dir = join(base, `setup-${coverage}`);
+      buildWorkspace(exercise, dir, { concurrency: 1, coverageAnalysis: coverage });
+      expect(existsSync(join(dir, COVERAGE_SETUP_FILE)), coverage).toBe(coverage !== 'perTest');
+      expect(vitestConfig(exercise, simEntry, coverage)).toMatchObject({ test: coverage === 'perTest' ? {} : { setupFiles: [`./${COVERAGE_SETUP_FILE}`] } });
+    }
+  });
+
+  // Each runs Stryker on seven mutants: under ten seconds.
+  for (const coverage of ['all', 'off'] as const) {
+    it(`runs every test against each mutant with --coverage ${coverage}, so the second test kills them all`, async () => {
+      const result = await mutate(coverage);
+      expect(result.status, result.detail).toBe('complete');
+      expect(result.summary?.counts.total).toBeGreaterThanOrEqual(6);
+      expect(result.summary?.survivors).toEqual([]);
+      expect(result.summary?.score).toBe(100);
+    }, 180_000);
+  }
+
+  it('counts them as survived with --coverage perTest, which trusts each test to have executed what it reads', async () => {
+    const result = await mutate('perTest');
+    expect(result.status, result.detail).toBe('complete');
+    // Every mutant of the comparison and of the labels survives; the first test only counts labels.
+    expect(result.summary?.survivors.map((m) => m.original)).toEqual(expect.arrayContaining(["mode === 'sync'", "'sync'", "'both'", "'one'"]));
+    expect(result.summary?.counts.survived).toBeGreaterThanOrEqual(6);
+  }, 180_000);
 });
 
 describe('reading a Stryker report', () => {

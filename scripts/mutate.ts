@@ -45,9 +45,10 @@ Options:
   --timeout-min <n>      stop an exercise's run after <n> minutes and report it as
                          incomplete (default ${DEFAULT_TIMEOUT_MIN})
   --concurrency <n>      Stryker's test-runner processes (default ${DEFAULT_CONCURRENCY})
-  --coverage <mode>      Stryker's coverageAnalysis: perTest (default: each mutant runs only
-                         the tests that reach it), all or off (every test for every mutant;
-                         slower, but safe when a test reads state another test computed)
+  --coverage <mode>      Stryker's coverageAnalysis: all (default: every test runs against
+                         every mutant any test reached), off (every test for every mutant),
+                         or perTest (only the tests that reached the mutant: faster, but it
+                         undercounts when tests share a run, as every exercise's tests do)
   --keep                 keep the workspaces (runs that do not complete always keep theirs)
   -h, --help             show this help
 
@@ -73,7 +74,7 @@ export function parseArgs(argv: readonly string[]): Args {
     coverage: { type: 'string' },
     keep: { type: 'boolean' },
   });
-  const coverage = values.coverage ?? 'perTest';
+  const coverage = values.coverage ?? 'all';
   if (coverage !== 'perTest' && coverage !== 'all' && coverage !== 'off') throw new UsageError(`--coverage is perTest, all or off (got ${coverage}).`);
   return {
     ids: [...new Set(positionals)],

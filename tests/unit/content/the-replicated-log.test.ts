@@ -241,9 +241,10 @@ describe('The replicated log: the page itself', () => {
     expect(front).toContain('module: replication');
     expect(front).toContain('order: 1');
     expect(front).toContain('draft: true');
-    expect(front).toContain('exercises: [replication-log]');
-    expect(lesson.match(/<Exercise /g)).toEqual(['<Exercise ']);
+    expect(front).toContain('exercises: [replication-log, replication-reads]');
+    expect(lesson.match(/<Exercise /g)).toEqual(['<Exercise ', '<Exercise ']);
     expect(lesson).toContain('<Exercise id="replication-log" />');
+    expect(lesson).toContain('<Exercise id="replication-reads" />');
     const body = lesson.replace(/^---\n[\s\S]*?\n---\n/, '');
     const prose = proseOf(lesson);
     expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
@@ -288,6 +289,40 @@ describe('The replicated log: the exercise section', () => {
       'that a follower with a 40 ms disk does not slow semi-sync; that semi-sync stops waiting after its 50 ms timeout when both followers are cut off',
       'over 20 seeds, when the leader\'s zone goes dark',
       'must come within 20% of the acknowledged writes your group in async mode loses, measured over 20 seeds',
+    );
+  });
+});
+
+describe('The replicated log: the follower-reads exercise', () => {
+  const exerciseFile = (file: string): string =>
+    readFileSync(new URL(`../../../exercises/replication-reads/${file}`, import.meta.url), 'utf8');
+
+  it('states the sessions, the keys and the timeouts as the harness sets them', () => {
+    const cluster = exerciseFile('cluster.ts');
+    expect(cluster).toContain('export const SESSIONS_PER_ZONE = 6;');
+    expect(cluster).toContain('export const OWN_KEYS = 4;');
+    expect(cluster).toContain('export const SHARED_KEYS = 8;');
+    expect(cluster).toContain('export const WRITE_SHARE = 0.3;');
+    expect(cluster).toContain('export const THINK_MS = [5, 35] as const;');
+    expect(cluster).toContain('export const READ_TIMEOUT_MS = 50;');
+    expectInLesson(
+      'Clients in each of the three zones hold six sessions; each session writes (three operations in ten) or reads (seven in ten) one of twelve keys, four its own and eight shared with every other session, and waits 5 to 35 ms between operations.',
+      'one that is down or cut off does not answer within 50 ms',
+    );
+  });
+
+  it("states the schedules and the bound as the tests set them", () => {
+    const tests = exerciseFile('reads.test.ts');
+    expect(tests).toContain('const SEEDS = 20;');
+    expect(tests).toContain('healAtMs: atMs + 200 + Math.floor(rng.next() * 200)');
+    expect(tests).toContain('uniform(15, 30)');
+    expect(tests).toContain('restartAtMs: atMs + 60');
+    expect(tests).toContain('const FOLLOWER_SHARE = 0.75;');
+    expectInLesson(
+      'Three schedules run on 20 seeds each',
+      'a follower cut off from the other replicas for 200 to 400 ms',
+      'a follower whose disk syncs in 15 to 30 ms crashing and restarting 60 ms later',
+      'followers must serve at least 75% of the reads of the sessions in zones b and c',
     );
   });
 });

@@ -56,6 +56,12 @@ export const starterPasses: Readonly<Record<string, Readonly<Record<string, stri
     'a leader that is alive > is not replaced before its heartbeats have stopped for failAfterMs':
       "the starter detects a dead leader after failAfterMs of silence, as asked; twenty runs time every epoch it starts against the heartbeats the controller received, with heartbeats cut for most of failAfterMs and 2% of the controller's messages lost, and a controller that gives up sooner fails",
   },
+  'replication-reads': {
+    'follower reads > never show a session an older state than it has seen (monotonic reads)':
+      "the starter reads each session's nearest replica only, so its reads go back in time only if that replica restarts behind a state it had shown and the key changed in between; every read of 60 runs is checked against the leader's log, and a session that moves between followers without a token fails",
+    'follower reads > have followers serve at least 75% of the reads in zones b and c':
+      "the starter reads the nearest replica, a follower for zones b and c, which is the point of the test; every read's serving replica is counted, and a session that reads from the leader fails",
+  },
   'sharding-router': {
     'the ring the cluster places shards with (yours, ../sharding-ring/ring.ts) > spreads the 32 shards over the groups, at most 20 on one, and moves 1–16 of them, all to g4, when g4 joins':
       "it checks the ring from the previous exercise, not the router: the shard maps are built with the ring and every owner is counted, so the starter router cannot change its verdict",

@@ -195,6 +195,7 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
           heartbeatEveryMs: options.heartbeatEveryMs,
           now: () => sim.nowMs,
           onError: (what, error) => note(name, what, error),
+          onReplicaError: (what, error) => note(`${name}: your replica (../replication-log/replica.ts)`, `threw in ${what}`, error),
           onPromote(epoch, startIndex) {
             const values = new Set<string>();
             for (let i = 1; i <= startIndex; i++) values.add(record.entries[i]!.value);
@@ -401,6 +402,8 @@ interface MemberHooks {
   /** True time, for the records. */
   readonly now: () => number;
   readonly onError: (what: string, error: unknown) => void;
+  /** An error thrown by the learner's replica code. */
+  readonly onReplicaError: (what: string, error: unknown) => void;
   readonly onPromote: (epoch: number, startIndex: number) => void;
   readonly onAck: (value: string, epoch: number) => void;
   readonly onTruncate: (fromIndex: number, dropped: number) => void;
@@ -518,7 +521,7 @@ function member(name: string, ctx: NodeContext, record: LogRecord, hooks: Member
     try {
       run();
     } catch (error) {
-      hooks.onError(what, error);
+      hooks.onReplicaError(what, error);
     }
   };
 

@@ -188,7 +188,9 @@ function assertRecovers(all: readonly SeededRun[], what: string, faultAt: (r: Se
       `leader, and ${ms(SLACK_MS)} for messages and disk syncs. ` +
       (worst.r.run.promotions.length === 0
         ? 'No replica was ever promoted.'
-        : `After the fault your controller first sent a command of a new epoch at ${ms([...epochsCreated(worst.r.run).values()].find((t) => t > faultAt(worst.r)) ?? Infinity)}.`),
+        : `After the fault your controller first sent a command of a new epoch at ${ms([...epochsCreated(worst.r.run).values()].find((t) => t > faultAt(worst.r)) ?? Infinity)}. ` +
+          'If a replica was promoted and still acknowledged nothing, look at your replica (../replication-log/replica.ts) too: after a ' +
+          'failover it is created with config.leader naming the new leader, on a log that is not empty.'),
   );
 }
 

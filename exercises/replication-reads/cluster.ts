@@ -413,6 +413,18 @@ export function followerShare(run: ReadsRun, zones: readonly string[]): { share:
   return { share: reads.length === 0 ? 0 : byFollower / reads.length, reads: reads.length };
 }
 
+/** How long each successful read of sessions in `zones` took, in ms. */
+export function readLatencies(run: ReadsRun, zones: readonly string[]): number[] {
+  return run.ops.filter((op) => op.kind === 'read' && op.ok && zones.includes(op.zone)).map((op) => op.endMs - op.startMs);
+}
+
+/** Nearest-rank percentile. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(Math.ceil((p / 100) * sorted.length), 1) - 1]!;
+}
+
 /** Operations that failed, by kind. */
 export function failures(run: ReadsRun): { reads: SessionOp[]; writes: SessionOp[] } {
   return {

@@ -1,4 +1,4 @@
-import { BehindError, type CreateSession, type ReplicaInfo, type Session, type SessionEnv } from './types.ts';
+import type { CreateSession, ReplicaInfo, Session, SessionEnv } from './types.ts';
 
 /**
  * Carries one token: the highest log index this session depends on, from its own writes
@@ -23,9 +23,8 @@ export const createSession: CreateSession = (env: SessionEnv): Session => {
           token = Math.max(token, reply.index);
           return reply.value;
         } catch (error) {
-          // Behind, down or cut off: the next replica may do.
+          // Behind (a BehindError), down or cut off: the next replica may do.
           lastError = error;
-          if (!(error instanceof BehindError)) continue;
         }
       }
       throw lastError;

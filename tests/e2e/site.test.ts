@@ -110,7 +110,8 @@ describe('accessibility', () => {
       } finally {
         await themed.close();
       }
-    });
+      // Axe takes seconds on each long lesson page, and every page of the course is checked.
+    }, 300_000);
   }
 });
 

@@ -5,7 +5,7 @@
  * files and runs those tests against each mutant.
  */
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { filesWith, type Exercise } from '../../../src/content/exercises.ts';
 
@@ -72,11 +72,25 @@ export function coverageSetup(coverage: Exclude<CoverageAnalysis, 'perTest'>): s
 }
 
 /** The vitest config of a workspace: the exercise's tests, run as `npx vitest exercises/<id>` runs them. */
-export function vitestConfig(exercise: Exercise, sim: string = simEntry, coverage: CoverageAnalysis = 'perTest'): object {
+export function vitestConfig(
+  exercise: Exercise,
+  sim: string = simEntry,
+  coverage: CoverageAnalysis = 'perTest',
+  dir?: string,
+): object {
+  // Components of earlier exercises are written beside the workspace (`../ring/…`); Stryker
+  // runs the tests in a sandbox inside it, so their imports are pointed at those folders.
+  const components: Record<string, string> = {};
+  if (dir !== undefined) {
+    for (const path of Object.keys(exercise.dependencyFiles)) {
+      const folder = path.split('/').slice(0, 2).join('/');
+      components[folder] = resolve(dir, folder);
+    }
+  }
   return {
     // Vite's cache stays in the workspace (or Stryker's sandbox), not in the linked node_modules.
     cacheDir: '.vite',
-    resolve: { alias: { '@faultlines/sim': sim } },
+    resolve: { alias: { '@faultlines/sim': sim, ...components } },
     test: {
       include: exercise.testFiles,
       environment: 'node',
@@ -119,11 +133,15 @@ export function strykerConfig(exercise: Exercise, options: WorkspaceOptions): Re
  */
 export function buildWorkspace(exercise: Exercise, dir: string, options: WorkspaceOptions): void {
   mkdirSync(dir, { recursive: true });
-  for (const [path, source] of Object.entries(filesWith(exercise, exercise.solution))) writeFileSync(join(dir, path), source);
+  // Components of earlier exercises sit beside the workspace (`../sharding-ring/ring.ts`), as the grader mounts them.
+  for (const [path, source] of Object.entries(filesWith(exercise, exercise.solution))) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), source);
+  }
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ private: true, type: 'module' }, null, 2)}\n`);
   writeFileSync(
     join(dir, VITEST_CONFIG_FILE),
-    `// Written by scripts/mutate.ts for the exercise "${exercise.id}".\nexport default ${JSON.stringify(vitestConfig(exercise, options.simEntry ?? simEntry, options.coverageAnalysis), null, 2)};\n`,
+    `// Written by scripts/mutate.ts for the exercise "${exercise.id}".\nexport default ${JSON.stringify(vitestConfig(exercise, options.simEntry ?? simEntry, options.coverageAnalysis, dir), null, 2)};\n`,
   );
   if (options.coverageAnalysis !== 'perTest') writeFileSync(join(dir, COVERAGE_SETUP_FILE), coverageSetup(options.coverageAnalysis));
   writeFileSync(join(dir, STRYKER_CONFIG_FILE), `${JSON.stringify(strykerConfig(exercise, options), null, 2)}\n`);

@@ -236,11 +236,11 @@ describe('The replicated log: production defaults and their sources', () => {
 });
 
 describe('The replicated log: the page itself', () => {
-  it('stays a draft in the replication module, embeds its exercise once, and keeps MDX-special characters out of the prose', () => {
+  it('is published in the replication module, embeds its two exercises once each, and keeps MDX-special characters out of the prose', () => {
     const front = /^---\n([\s\S]*?)\n---\n/.exec(lesson)![1]!;
     expect(front).toContain('module: replication');
     expect(front).toContain('order: 1');
-    expect(front).toContain('draft: true');
+    expect(front).not.toContain('draft:');
     expect(front).toContain('exercises: [replication-log, replication-reads]');
     expect(lesson.match(/<Exercise /g)).toEqual(['<Exercise ', '<Exercise ']);
     expect(lesson).toContain('<Exercise id="replication-log" />');
@@ -318,11 +318,16 @@ describe('The replicated log: the follower-reads exercise', () => {
     expect(tests).toContain('uniform(15, 30)');
     expect(tests).toContain('restartAtMs: atMs + 60');
     expect(tests).toContain('const FOLLOWER_SHARE = 0.75;');
+    expect(tests).toContain('const READ_P50_MS = 0.6;');
+    const cluster = exerciseFile('cluster.ts');
+    expect(cluster).toContain('export const SAME_ZONE: Distribution = uniform(0.1, 0.3);');
+    expect(cluster).toContain('export const CROSS_ZONE: Distribution = uniform(0.4, 1.0);');
     expectInLesson(
       'Three schedules run on 20 seeds each',
       'a follower cut off from the other replicas for 200 to 400 ms',
       'a follower whose disk syncs in 15 to 30 ms crashing and restarting 60 ms later',
       'followers must serve at least 75% of the reads of the sessions in zones b and c',
+      'their median read must take at most 0.6 ms (a round trip within a zone takes 0.2 to 0.6 ms, across zones 0.8 to 2 ms)',
     );
   });
 });

@@ -25,7 +25,8 @@ describe('the exercise projects of vitest.config.ts', () => {
   it('freezes the simulator and the harness before the tests load, as the grader does', () => {
     for (const project of exerciseProjects(fixtureRoot.exercisesDir)) {
       expect(project.test?.setupFiles).toEqual([exerciseSetupFile]);
-      const id = project.test!.name!.slice('exercises/'.length);
+      const name = project.test?.name;
+      const id = typeof name === 'string' ? name.slice('exercises/'.length) : '';
       const exercise = loadExercise(id, fixtureRoot);
       const harness = exercise.files.filter((f) => f.role !== 'editable' && f.path.endsWith('.ts') && !f.path.endsWith('.test.ts'));
       expect(project.test?.provide?.harnessModules).toEqual(harness.map((f) => join(fixtureRoot.exercisesDir, id, f.path)));

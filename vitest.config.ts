@@ -10,12 +10,30 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** The exercise's seed from its exercise.json; exercise tests read it with inject('seed'). */
     seed: number;
+    /**
+     * Absolute paths of the exercise's own modules other than tests and editable files (its
+     * harness); the exercise setup file freezes their exports before the tests load.
+     */
+    harnessModules: string[];
   }
 }
 
 /** Exercises import the simulator by this name, here as in the grader. */
 const simEntry = fileURLToPath(new URL('./src/sim/index.ts', import.meta.url));
 const exercisesDir = fileURLToPath(new URL('./exercises/', import.meta.url));
+/** Freezes the simulator and the harness before the learner's code loads (see src/grader/harden.ts). */
+export const exerciseSetupFile = fileURLToPath(new URL('./src/grader/exercise-setup.ts', import.meta.url));
+
+/**
+ * The modules of an exercise folder the exercise setup file freezes: its scripts that are
+ * neither tests nor editable, as exercise.json lists them (the grader freezes every module
+ * that is not the learner's).
+ */
+export function harnessModules(folder: string, files: readonly { path?: unknown; role?: unknown }[]): string[] {
+  return files
+    .filter((f) => typeof f.path === 'string' && f.role !== 'editable' && /\.[mc]?[jt]s$/.test(f.path) && !/\.(test|spec)\.[mc]?[jt]s$/.test(f.path))
+    .map((f) => join(folder, f.path as string));
+}
 
 /**
  * Carry-forward under `npx vitest exercises/<id>`: an import of an earlier exercise's
@@ -101,7 +119,7 @@ export function exerciseProjects(dir: string = exercisesDir): TestProjectInlineC
     .map((entry) => entry.name)
     .sort();
   return ids.map((id) => {
-    let meta: { seed?: unknown; testTimeoutMs?: unknown } = {};
+    let meta: { seed?: unknown; testTimeoutMs?: unknown; files?: unknown } = {};
     try {
       meta = JSON.parse(readFileSync(join(dir, id, 'exercise.json'), 'utf8')) as typeof meta;
     } catch {
@@ -115,7 +133,11 @@ export function exerciseProjects(dir: string = exercisesDir): TestProjectInlineC
         name: `exercises/${id}`,
         include: [`exercises/${id}/**/*.test.ts`],
         environment: 'node',
-        ...(typeof meta.seed === 'number' ? { provide: { seed: meta.seed } } : {}),
+        setupFiles: [exerciseSetupFile],
+        provide: {
+          ...(typeof meta.seed === 'number' ? { seed: meta.seed } : {}),
+          harnessModules: harnessModules(join(dir, id), Array.isArray(meta.files) ? (meta.files as { path?: unknown; role?: unknown }[]) : []),
+        },
         ...(typeof meta.testTimeoutMs === 'number' ? { testTimeout: meta.testTimeoutMs } : {}),
       },
     };

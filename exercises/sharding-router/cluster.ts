@@ -184,15 +184,19 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
   });
 
   // The configuration service: a late push of the new map, then a stale re-send of the old one.
+  // The router gets copies of the maps and of each operation: the harness's own objects are
+  // the servers' authoritative maps, the ground truth the tests check against (`ownerAt`) and
+  // the history's record of what each client asked, and a router must not be able to change
+  // them (a router may change its own copy, as it likes).
   sim.addNode('config', (ctx) => ({
     onStart() {
-      ctx.setTimer(rebalanceAtMs + pushDelayMs, () => ctx.send('router', { kind: 'shard-map', map: after }));
-      ctx.setTimer(rebalanceAtMs + staleResendAfterMs, () => ctx.send('router', { kind: 'shard-map', map: before }));
+      ctx.setTimer(rebalanceAtMs + pushDelayMs, () => ctx.send('router', { kind: 'shard-map', map: copyMap(after) }));
+      ctx.setTimer(rebalanceAtMs + staleResendAfterMs, () => ctx.send('router', { kind: 'shard-map', map: copyMap(before) }));
     },
   }));
 
   sim.addNode('router', (ctx) => {
-    const router = options.createRouter(before);
+    const router = options.createRouter(copyMap(before));
     return {
       onMessage(message) {
         const body = message.body as { kind?: string; map?: ShardMap };
@@ -200,7 +204,7 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
       },
       onRequest(request) {
         const op = request.body as KvInput;
-        const reply = router.route(op, (server, forward) => ctx.rpc<ShardReply>(server, forward, { timeoutMs: 250 }));
+        const reply = router.route({ ...op }, (server, forward) => ctx.rpc<ShardReply>(server, forward, { timeoutMs: 250 }));
         // Notes when the router answered; the client is sent `reply` itself, unchanged.
         Promise.resolve(reply).then(
           () => returnedAtMs.set(op, ctx.now()),
@@ -222,6 +226,11 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
   });
 
   return { sim, load, maps: [before, after], rebalanceAtMs, misrouted, movedShards, returnedAtMs };
+}
+
+/** A map of the router's own, equal to `map`. */
+function copyMap(map: ShardMap): ShardMap {
+  return { epoch: map.epoch, owners: [...map.owners] };
 }
 
 /** The authoritative owner of `key` at true time `atMs` in a run. */

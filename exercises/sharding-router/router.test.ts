@@ -132,6 +132,12 @@ function fakeCluster(truth: ShardMap): { send: Send; calls: Call[] } {
 
 const get = (key: string): KvInput => ({ kind: 'get', key });
 
+/**
+ * A map of the router's own: the maps here are shared by every test and are also the fake
+ * servers' truth, and a router may change the maps it holds in place.
+ */
+const copyOf = (map: ShardMap): ShardMap => ({ epoch: map.epoch, owners: [...map.owners] });
+
 /** "1 attempt", "2 attempts". */
 const attempts = (n: number): string => `${n} ${n === 1 ? 'attempt' : 'attempts'}`;
 
@@ -142,7 +148,7 @@ const servers = (list: readonly string[]): string =>
 describe('shard router, one request at a time', () => {
   it("sends each request to the owner in its map, stamped with the map's epoch", async () => {
     const { before, stayingKey } = setting();
-    const router = createRouter(before);
+    const router = createRouter(copyOf(before));
     const { send, calls } = fakeCluster(before);
     const reply = await router.route(get(stayingKey), send);
     expect(calls, 'one request, to the owner in the map, with epoch 1').toEqual([
@@ -154,12 +160,12 @@ describe('shard router, one request at a time', () => {
 
   it('adopts a pushed map with a newer epoch and ignores an older one', () => {
     const { before, after, movedKey } = setting();
-    const router = createRouter(before);
-    router.applyMap(after);
+    const router = createRouter(copyOf(before));
+    router.applyMap(copyOf(after));
     assert(router.epoch === 2, `after a push of epoch 2 the router holds epoch ${router.epoch}; it should hold 2`);
     const owner = router.ownerOf(movedKey);
     assert(owner === JOINING_GROUP, `after a push of the epoch 2 map, ownerOf says ${owner} owns ${movedKey}; that map says g4`);
-    router.applyMap(before);
+    router.applyMap(copyOf(before));
     assert(
       router.epoch === 2,
       `a late re-send of the epoch 1 map rolled the router back to epoch ${router.epoch}; it should keep epoch 2: ` +
@@ -171,7 +177,7 @@ describe('shard router, one request at a time', () => {
 
   it('on a "wrong owner" refusal, retries once at the owner it names and remembers the new map', async () => {
     const { before, after, movedKey } = setting();
-    const router = createRouter(before);
+    const router = createRouter(copyOf(before));
     const { send, calls } = fakeCluster(after);
     const reply = await router.route(get(movedKey), send).catch((error: unknown) => error);
     const oldOwner = before.owners[shardOf(movedKey)]!;
@@ -197,7 +203,7 @@ describe('shard router, one request at a time', () => {
     const { before, after, movedKey, stayingKey } = setting();
     // A router that learns nothing from refusals keeps its epoch 3 here without comparing any
     // epochs, and proves nothing. So first check that it adopts a newer map from a refusal.
-    const learning = createRouter(before);
+    const learning = createRouter(copyOf(before));
     await learning.route(get(movedKey), fakeCluster(after).send).catch(() => undefined);
     assert(
       learning.epoch === 2,
@@ -211,7 +217,7 @@ describe('shard router, one request at a time', () => {
       epoch: 3,
       owners: after.owners.map((owner, shard) => (shard === stayingShard ? JOINING_GROUP : owner)),
     };
-    const router = createRouter(before);
+    const router = createRouter(copyOf(before));
     // The router sends a request for movedKey with its epoch 1 map. While the old owner's refusal
     // (carrying that server's map, epoch 2) is on its way back, the epoch 3 map is pushed.
     const cluster = fakeCluster(third);
@@ -219,7 +225,7 @@ describe('shard router, one request at a time', () => {
     const slowRefusal: Send = (server, request) => {
       if (!first) return cluster.send(server, request);
       first = false;
-      router.applyMap(third);
+      router.applyMap(copyOf(third));
       const refusal = wrongOwnerRejection(shardOf(request.op.key), after, request.epoch);
       return Promise.reject(new RemoteError(server, refusal.message, true));
     };
@@ -247,7 +253,7 @@ describe('shard router, one request at a time', () => {
 
   it('gives up after one retry, passing the refusal on', async () => {
     const { before, after, movedKey } = setting();
-    const router = createRouter(before);
+    const router = createRouter(copyOf(before));
     // A cluster in which nobody owns anything the router asks for: every call is refused.
     const calls: string[] = [];
     const refuseAll: Send = (server, request) => {
@@ -272,7 +278,7 @@ describe('shard router, one request at a time', () => {
     const { before, after, movedKey, stayingKey } = setting();
     // Telling a timeout from a refusal is the point: a router that retries nothing at all makes
     // one attempt here too, and proves nothing. So first check that it does retry a refusal.
-    const retrying = createRouter(before);
+    const retrying = createRouter(copyOf(before));
     const refused = fakeCluster(after);
     await retrying.route(get(movedKey), refused.send).catch(() => undefined);
     assert(
@@ -281,7 +287,7 @@ describe('shard router, one request at a time', () => {
         `yours made ${attempts(refused.calls.length)} at a "wrong owner" refusal. Make the test on retrying a ` +
         'refusal pass first.',
     );
-    const router = createRouter(before);
+    const router = createRouter(copyOf(before));
     let sent = 0;
     const timesOut: Send = (server) => {
       sent++;

@@ -4,6 +4,7 @@ import { restoreAllMocks } from '@vitest/spy';
 import { createCapturedConsole, LogCapture } from './console.ts';
 import { installEngine, MemoryRunner, createVitestModule, runnerRoot } from './engine.ts';
 import { describeError, frameAt } from './errors.ts';
+import { hardenModule } from './harden.ts';
 import { evalEvaluator, ImportResolutionError, ModuleLoader } from './loader.ts';
 import { GuardedTimers, restoreGlobals, snapshotGlobals } from './realm.ts';
 import { SourceSyntaxError } from './transpile.ts';
@@ -57,7 +58,12 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
   const timers = new GuardedTimers(reportUnhandled);
   const scope = timers.scope(createCapturedConsole(logs));
   const vitestModule = createVitestModule(expect, request.seed === undefined ? {} : { seed: request.seed });
+  // The simulator (and any other builtin) is shared by the tests and the learner's code:
+  // frozen before any of it loads, so that no module can change what the tests measure with
+  // (see harden.ts). The counting wrapper below is frozen too.
+  for (const module of Object.values(request.builtins ?? {})) hardenModule(module);
   const simulations = countSimulations(request.builtins?.[SIM_MODULE]);
+  if (simulations) hardenModule(simulations.module);
   const builtins = new Map<string, unknown>([
     ['vitest', vitestModule],
     ...Object.entries(request.builtins ?? {}),
@@ -214,12 +220,25 @@ function importError(path: string, error: unknown, loader: ModuleLoader): GradeE
   const frame = frameAt(location, loader);
   return {
     kind: 'import',
-    message: `${described.message}${error instanceof ImportResolutionError ? '' : ` (while loading ${path})`}`,
+    message: `${described.message}${error instanceof ImportResolutionError ? '' : ` (while loading ${path})`}${changesFrozen(error) ? frozenHint : ''}`,
     file: location?.file ?? path,
     ...(location ? { location } : {}),
     ...(frame ? { codeFrame: frame } : {}),
     ...(described.stack ? { stack: described.stack } : {}),
   };
+}
+
+/** What a learner reads when their file tried to change the simulator or the harness. */
+const frozenHint =
+  '. The simulator (@faultlines/sim) and the exercise\'s own files are frozen while the tests run, so that what they measure ' +
+  'cannot be changed: your code can use them, not modify them.';
+
+/** Whether an error is an assignment to (or definition on) something frozen, as harden.ts leaves it. */
+function changesFrozen(error: unknown): boolean {
+  return (
+    error instanceof TypeError &&
+    /Cannot assign to read only property|object is not extensible|Cannot redefine property|Cannot delete property|Cannot freeze/.test(error.message)
+  );
 }
 
 /** File- and suite-level errors the runner recorded (a failing `beforeAll`, an empty file). */
@@ -287,11 +306,14 @@ function countSimulations(sim: unknown): { module: unknown; created(): number } 
   const Base = (sim as { Simulation?: unknown } | undefined)?.Simulation;
   if (typeof Base !== 'function') return undefined;
   let count = 0;
-  const Counted = class extends (Base as new (...args: unknown[]) => object) {
-    constructor(...args: unknown[]) {
-      super(...args);
-      count++;
-    }
+  // Named as the class it stands for, which is how an error message names its instances.
+  const { Simulation: Counted } = {
+    Simulation: class extends (Base as new (...args: unknown[]) => object) {
+      constructor(...args: unknown[]) {
+        super(...args);
+        count++;
+      }
+    },
   };
   Object.defineProperty(Counted, 'name', { value: (Base as { name: string }).name });
   return { module: { ...(sim as object), Simulation: Counted }, created: () => count };

@@ -1,4 +1,5 @@
 import { DecodedMap, getOriginalPosition } from '@vitest/utils/source-map';
+import { hardenModule } from './harden.ts';
 import { compile, firstLineShift, pathFromSourceUrl, SourceSyntaxError, type SourceMapJson } from './transpile.ts';
 import type { Evaluator, ModuleFactory, ModuleUnit, SourceLocation } from './types.ts';
 
@@ -56,7 +57,10 @@ export class ModuleLoader {
     builtins: ReadonlyMap<string, unknown>;
     scope: ModuleScope;
     evaluator: Evaluator;
-    /** Files that may not import `vitest` (see `GradeRequest.learnerFiles`). */
+    /**
+     * Files that may not import `vitest` (see `GradeRequest.learnerFiles`); every other
+     * module's exports are frozen once it has loaded.
+     */
     learnerFiles?: readonly string[];
   }) {
     this.#learnerFiles = new Set(options.learnerFiles ?? []);
@@ -169,6 +173,11 @@ export class ModuleLoader {
       throw error;
     }
     module.loaded = true;
+    // The exercise's own modules (its harness, the tests) are shared with the learner's: once
+    // loaded, their exports, classes and constants are frozen (see harden.ts), so a learner's
+    // file cannot replace a function the tests measure with. The learner's own modules stay
+    // as they are.
+    if (!this.#learnerFiles.has(path)) hardenModule(module.exports);
     return module.exports;
   }
 

@@ -408,7 +408,9 @@ export class Workload<I = KvInput, O = KvOutput> {
     else if (kind === 'cas') input = { kind, key, expected: this.#lastWritten.get(key) ?? null, value };
     else input = { kind, key, value };
     if (kind !== 'get') this.#lastWritten.set(key, value);
-    return input as I;
+    // The same object is the request's body and the history's record of what the client
+    // asked: frozen, so that no node can rewrite the history by changing the request.
+    return Object.freeze(input) as I;
   }
 
   #issue(clientId: number, slot: number): void {

@@ -46,13 +46,22 @@ interface Fixture {
   readonly fails?: Fails;
 }
 
-/** What a `bug-*` fixture's `fails.json` says of its own exercise. */
-interface Fails {
-  /** The full name of a test of the fixture's own exercise that must fail (describe > test). */
-  readonly test: string;
-  /** Text its failure message must contain. */
-  readonly message: string;
-}
+/**
+ * What a `bug-*` fixture's `fails.json` says of its own exercise: a test that fails with a
+ * message, or, for a cheat refused as its file loads (a patch of the frozen simulator or
+ * harness), the text of the error that stops the test files importing it from loading.
+ */
+type Fails =
+  | {
+      /** The full name of a test of the fixture's own exercise that must fail (describe > test). */
+      readonly test: string;
+      /** Text its failure message must contain. */
+      readonly message: string;
+    }
+  | {
+      /** Text of the error every test file importing the fixture's files fails to load with. */
+      readonly loadError: string;
+    };
 
 function listDirs(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
@@ -176,6 +185,13 @@ describe.each(fixtures.filter(isBug).map((f) => [`${f.of}/${f.name}`, f] as cons
   it('fails the test named in its fails.json, with that message, graded by its own exercise with the reference components', () => {
     const fails = f.fails!;
     const { loadErrors, total } = outcome(ownKey(f));
+    if ('loadError' in fails) {
+      // Refused as it loads: some test file could not load, every such error is this one,
+      // and the tests that did load (files that do not import the fixture) are not its.
+      expect(loadErrors.length).toBeGreaterThan(0);
+      for (const error of loadErrors) expect(error).toContain(fails.loadError);
+      return;
+    }
     expect(loadErrors).toEqual([]);
     expect(total).toBeGreaterThan(0);
     if (!run) throw new Error('vitest did not run');

@@ -10,6 +10,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Exercise, ExerciseRoots } from '../../../src/content/exercises.ts';
 import type { TestStatus } from '../../../src/grader/index.ts';
+import { exerciseSetupFile, harnessModules } from '../../../vitest.config.ts';
 
 /** A folder of exercises with its solutions beside it. */
 export interface ExerciseRoot extends Required<ExerciseRoots> {
@@ -118,7 +119,8 @@ export async function runVitest(jobs: readonly VitestJob[], timeoutMs: number): 
           name: job.key,
           include: [`${job.key}/exercise/*.test.ts`],
           environment: 'node',
-          provide: { seed: job.exercise.meta.seed },
+          setupFiles: [exerciseSetupFile],
+          provide: { seed: job.exercise.meta.seed, harnessModules: harnessModules(folder, job.exercise.files) },
           testTimeout: job.exercise.meta.testTimeoutMs,
         },
       };

@@ -1,0 +1,18 @@
+/**
+ * The setup file of every exercise's vitest project (`exerciseProjects` in vitest.config.ts,
+ * and the suites that run exercises under the vitest CLI). Before the test file, and with it
+ * the learner's files, loads, it freezes the simulator and the exercise's own modules (its
+ * harness; `inject('harnessModules')` lists them) as the grader does in every host (see
+ * harden.ts): so `npx vitest exercises/<id>` refuses what a grade refuses.
+ *
+ * Vitest runs a setup file in the same module graph as the test file, so the simulator
+ * frozen here is the one the test file and the learner's files import as `@faultlines/sim`.
+ */
+import { inject } from 'vitest';
+import * as sim from '../sim/index.ts';
+import { hardenModule } from './harden.ts';
+
+hardenModule(sim);
+for (const path of inject('harnessModules') ?? []) {
+  hardenModule(await import(/* @vite-ignore */ path));
+}

@@ -1,0 +1,93 @@
+/**
+ * Makes a module's exports unchangeable, so that code under test cannot alter what the tests
+ * measure with. The learner's modules share the simulator module (and the exercise's harness
+ * modules) with the tests: without this, `Simulation.prototype.summary = …` in a learner's
+ * file would change the p99 a test reads, and `exports.ownerAt = …` would change a harness's
+ * answer.
+ *
+ * {@link hardenModule} freezes the module object, every exported function and class, each
+ * class's prototype and its methods, static members, and exported plain data (arrays and
+ * plain objects, deeply). Instances stay as they are: each simulation's state lives in its
+ * own objects, created after this, and is not frozen. Built-in prototypes (`Object`,
+ * `Function`, `Error`…) are never reached, since only own properties are followed.
+ *
+ * Once frozen, an assignment in a module (strict mode, as every ES module is) throws
+ * `TypeError: Cannot assign to read only property 'summary' of object '#<Simulation>'`, and
+ * `Object.defineProperty` throws `Cannot redefine property`; the grader reports either at the
+ * learner's file and line.
+ */
+
+/** Freezes a module's exports as described above. Safe to call more than once. */
+export function hardenModule(exports: unknown): void {
+  if (!isObjectLike(exports)) return;
+  try {
+    Object.freeze(exports);
+  } catch {
+    // A native ES module namespace cannot be frozen (its bindings stay writable from inside
+    // the module) but is already read-only from outside: no one else can assign to it.
+  }
+  for (const key of Reflect.ownKeys(exports)) {
+    let value: unknown;
+    try {
+      value = (exports as Record<PropertyKey, unknown>)[key];
+    } catch {
+      continue; // an export still in its temporal dead zone
+    }
+    hardenValue(value, new Set());
+  }
+}
+
+function hardenValue(value: unknown, seen: Set<object>): void {
+  if (!isObjectLike(value) || seen.has(value) || !isHardenable(value)) return;
+  seen.add(value);
+  Object.freeze(value);
+  for (const key of Reflect.ownKeys(value)) {
+    const descriptor = Object.getOwnPropertyDescriptor(value, key);
+    if (descriptor === undefined) continue;
+    if ('value' in descriptor) hardenValue(descriptor.value, seen);
+    else {
+      hardenValue(descriptor.get, seen);
+      hardenValue(descriptor.set, seen);
+    }
+  }
+}
+
+/**
+ * Functions (with their prototypes), arrays and plain objects. Not built-in prototypes and
+ * not instances of classes (a `Map`, a `Random`): those may be state someone still changes.
+ */
+function isHardenable(value: object): boolean {
+  if (intrinsics.has(value)) return false;
+  if (typeof value === 'function') return true;
+  if (Array.isArray(value)) return true;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === null || proto === Object.prototype) return true;
+  // A class's prototype object: its constructor is the class that owns it.
+  const ctor = Object.getOwnPropertyDescriptor(value, 'constructor')?.value as unknown;
+  return typeof ctor === 'function' && (ctor as { prototype?: unknown }).prototype === value;
+}
+
+function isObjectLike(value: unknown): value is object {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function';
+}
+
+/** Shared by every realm's code: freezing them would change the language for everyone. */
+const intrinsics = new Set<object>([
+  Object,
+  Object.prototype,
+  Function,
+  Function.prototype,
+  Array,
+  Array.prototype,
+  Error,
+  Error.prototype,
+  Promise,
+  Promise.prototype,
+  Map,
+  Map.prototype,
+  Set,
+  Set.prototype,
+  Math,
+  JSON,
+  globalThis,
+]);

@@ -17,11 +17,27 @@
  * learner's file and line.
  */
 
-/** Freezes a module's exports as described above. Safe to call more than once. */
-export function hardenModule(exports: unknown): void {
+/**
+ * Freezes a module's exports as described above. Safe to call more than once.
+ *
+ * `mutable` names the exports the module itself declares with `export let` (or `var`): the
+ * grader's loader gives each module a plain exports object, and a module that updates such
+ * a binding later (`export let count = 0; … count++`) writes to it. Those stay writable (and
+ * cannot be redefined or deleted); every other export is read-only.
+ */
+export function hardenModule(exports: unknown, mutable: readonly string[] = []): void {
   if (!isObjectLike(exports)) return;
   try {
-    Object.freeze(exports);
+    if (mutable.length === 0) Object.freeze(exports);
+    else {
+      for (const key of Reflect.ownKeys(exports)) {
+        const writable = typeof key === 'string' && mutable.includes(key);
+        const descriptor = Object.getOwnPropertyDescriptor(exports, key);
+        if (descriptor?.configurable !== true) continue;
+        Object.defineProperty(exports, key, 'value' in descriptor ? { writable, configurable: false } : { configurable: false });
+      }
+      Object.preventExtensions(exports);
+    }
   } catch {
     // A native ES module namespace cannot be frozen (its bindings stay writable from inside
     // the module) but is already read-only from outside: no one else can assign to it.

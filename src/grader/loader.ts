@@ -177,7 +177,7 @@ export class ModuleLoader {
     // loaded, their exports, classes and constants are frozen (see harden.ts), so a learner's
     // file cannot replace a function the tests measure with. The learner's own modules stay
     // as they are.
-    if (!this.#learnerFiles.has(path)) hardenModule(module.exports);
+    if (!this.#learnerFiles.has(path)) hardenModule(module.exports, mutableExports(this.#files[path] ?? ''));
     return module.exports;
   }
 
@@ -283,3 +283,8 @@ export const evalEvaluator: Evaluator = {
     return { factories, failures };
   },
 };
+
+/** The names a module's source declares with `export let` or `export var`: bindings it may update after it has loaded. */
+export function mutableExports(source: string): string[] {
+  return [...source.matchAll(/^\s*export\s+(?:let|var)\s+([A-Za-z_$][\w$]*)/gm)].map((m) => m[1]!);
+}

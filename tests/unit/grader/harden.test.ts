@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { hardenModule } from '../../../src/grader/harden.ts';
+import { mutableExports } from '../../../src/grader/loader.ts';
 import { grade } from '../../../src/grader/index.ts';
 import * as realSim from '../../../src/sim/index.ts';
 
@@ -38,6 +39,25 @@ describe('hardenModule', () => {
     expect(Object.isFrozen(shared)).toBe(false);
     expect(Object.isFrozen(Object.prototype)).toBe(false);
     expect(Object.isFrozen(Function.prototype)).toBe(false);
+  });
+
+  it("keeps a module's own `export let` bindings writable by it, and every other export read-only", () => {
+    expect(mutableExports('export let count = 0;\nexport const LIMIT = 3;\n  export var seen = [];\nexport function bump() {}\n')).toEqual(['count', 'seen']);
+    const exports: Record<string, unknown> = { count: 0, LIMIT: 3, bump: () => 1 };
+    hardenModule(exports, ['count']);
+    exports['count'] = 1;
+    expect(exports['count']).toBe(1);
+    expect(() => {
+      exports['LIMIT'] = 1e9;
+    }).toThrow(TypeError);
+    expect(() => {
+      exports['bump'] = () => 2;
+    }).toThrow(TypeError);
+    expect(() => Object.defineProperty(exports, 'count', { get: () => 0 })).toThrow(TypeError);
+    expect(() => {
+      exports['added'] = 1;
+    }).toThrow(TypeError);
+    expect(Object.isFrozen(exports['bump'])).toBe(true);
   });
 
   it('leaves a native module namespace as it is (already read-only from outside) and freezes what it exports', async () => {

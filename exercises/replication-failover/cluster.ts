@@ -18,7 +18,8 @@
  *   after 1 s.
  * - The harness records, from outside: every command your controller sent, every
  *   promotion, every acknowledged write with the leader and epoch that acknowledged it,
- *   every log's entries, and every suffix a replica threw away.
+ *   every log's entries, and every suffix a replica threw away (with how much of it agreed
+ *   with the leader it was told to follow).
  */
 import {
   Rejection,
@@ -73,7 +74,9 @@ export type Fault =
   /** The controller cannot hear the replica (one direction only) for a while. */
   | { readonly kind: 'mute'; readonly replica: string; readonly atMs: number; readonly healAtMs: number }
   /** Whichever replica leads at `atMs` crashes, and restarts at `restartAtMs`. */
-  | { readonly kind: 'leader-crash'; readonly atMs: number; readonly restartAtMs: number };
+  | { readonly kind: 'leader-crash'; readonly atMs: number; readonly restartAtMs: number }
+  /** The first command of this kind that the controller sends (to `to`, or to anyone) at or after `atMs` is lost. */
+  | { readonly kind: 'lose-command'; readonly command: Command['kind']; readonly to?: string; readonly atMs: number };
 
 export interface ClusterOptions {
   readonly seed: number;
@@ -107,6 +110,8 @@ export interface CommandRecord {
   readonly atMs: number;
   readonly to: string;
   readonly command: Command;
+  /** Lost on the way by a `lose-command` fault. */
+  readonly lost?: true;
 }
 
 /** A replica that became leader. */
@@ -134,6 +139,13 @@ export interface Truncation {
   readonly fromIndex: number;
   /** Entries thrown away. */
   readonly dropped: number;
+  /** The leader the replica was told to follow. */
+  readonly leader: string;
+  /**
+   * Entries thrown away that the leader held too, at the same index and from the same
+   * epoch: they agreed with it, and it must now send them again.
+   */
+  readonly agreeing: number;
 }
 
 /** A heartbeat that reached the controller. */
@@ -174,6 +186,8 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
   const acks: AckRecord[] = [];
   const truncations: Truncation[] = [];
   const heartbeats: HeartbeatRecord[] = [];
+  /** Commands to lose on the way, from `lose-command` faults. */
+  const losses = (options.faults ?? []).flatMap((f) => (f.kind === 'lose-command' ? [{ ...f, done: false }] : []));
   const logs: Record<string, LogRecord> = {};
   const positions: Record<string, () => Position | null> = {};
   /** The last replica promoted: what the controller node tells clients who ask. */
@@ -205,8 +219,13 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
           onAck(value, epoch) {
             acks.push({ value, replica: name, epoch, atMs: sim.nowMs });
           },
-          onTruncate(fromIndex, dropped) {
-            truncations.push({ replica: name, atMs: sim.nowMs, fromIndex, dropped });
+          onTruncate(fromIndex, leader, dropped) {
+            const theirs = logs[leader]!;
+            let agreeing = 0;
+            for (const d of dropped) {
+              if (theirs.entries[d.index]?.value === d.entry.value && theirs.epochs[d.index] === d.epoch) agreeing++;
+            }
+            truncations.push({ replica: name, atMs: sim.nowMs, fromIndex, dropped: dropped.length, leader, agreeing });
           },
           position: (get) => {
             positions[name] = get;
@@ -241,6 +260,12 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
                 throw new Error(`cannot send to ${JSON.stringify(to)}: the replicas are ${REPLICAS.join(', ')}`);
               }
               const checked = checkCommand(command);
+              const loss = losses.find((l) => !l.done && l.command === checked.kind && (l.to ?? to) === to && sim.nowMs >= l.atMs);
+              if (loss !== undefined) {
+                loss.done = true;
+                commands.push({ atMs: sim.nowMs, to, command: checked, lost: true });
+                return;
+              }
               commands.push({ atMs: sim.nowMs, to, command: checked });
               if (checked.kind === 'promote' && checked.epoch >= promoted.epoch) promoted = { replica: to, epoch: checked.epoch };
               ctx.send(to, { command: checked });
@@ -310,6 +335,8 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
           sim.crash(victim);
           sim.restart(victim, { atMs: fault.restartAtMs });
         });
+        break;
+      case 'lose-command':
         break;
     }
   }
@@ -406,8 +433,15 @@ interface MemberHooks {
   readonly onReplicaError: (what: string, error: unknown) => void;
   readonly onPromote: (epoch: number, startIndex: number) => void;
   readonly onAck: (value: string, epoch: number) => void;
-  readonly onTruncate: (fromIndex: number, dropped: number) => void;
+  readonly onTruncate: (fromIndex: number, leader: string, dropped: readonly DroppedEntry[]) => void;
   readonly position: (get: () => Position) => void;
+}
+
+/** An entry a truncation threw away, with the epoch it was written in. */
+interface DroppedEntry {
+  readonly index: number;
+  readonly entry: Entry;
+  readonly epoch: number;
 }
 
 /** A log on the node's disk, as in "The replicated log", plus the epoch of each entry and a truncate for the member. */
@@ -416,8 +450,8 @@ interface MemberLog extends Log {
   readonly lastEpoch: number;
   /** The epoch stamped on entries appended from now on. */
   stampEpoch: number;
-  /** Throws away every entry after `index`. */
-  truncate(index: number): number;
+  /** Throws away every entry after `index`, and returns them. */
+  truncate(index: number): DroppedEntry[];
 }
 
 function memberLog(ctx: NodeContext, record: LogRecord): MemberLog {
@@ -472,9 +506,10 @@ function memberLog(ctx: NodeContext, record: LogRecord): MemberLog {
       record.durableIndex = Math.max(record.durableIndex, durableIndex);
       return durableIndex;
     },
-    truncate(index: number): number {
-      if (index >= lastIndex) return 0;
-      const dropped = lastIndex - index;
+    truncate(index: number): DroppedEntry[] {
+      if (index >= lastIndex) return [];
+      const dropped: DroppedEntry[] = [];
+      for (let i = index + 1; i <= lastIndex; i++) dropped.push({ index: i, entry: entryAt(i)!, epoch: epochAt(i) });
       lastIndex = index;
       durableIndex = Math.min(durableIndex, index);
       ctx.disk.write('last', index);
@@ -613,7 +648,7 @@ function member(name: string, ctx: NodeContext, record: LogRecord, hooks: Member
           role = 'follower';
           leader = command.leader;
           const dropped = log.truncate(command.fromIndex);
-          if (dropped > 0) hooks.onTruncate(command.fromIndex, dropped);
+          if (dropped.length > 0) hooks.onTruncate(command.fromIndex, command.leader, dropped);
           await log.sync();
           if (!ctx.alive) return;
           start(command.leader);
@@ -718,6 +753,11 @@ export function silenceBeforeEpochs(run: ClusterRun): { epoch: number; atMs: num
     out.push({ epoch, atMs, silentMs: atMs - last });
   }
   return out;
+}
+
+/** Entries replicas threw away though the leader they were told to follow held the same ones. */
+export function needlessTruncations(run: ClusterRun): Truncation[] {
+  return run.truncations.filter((t) => t.agreeing > 0);
 }
 
 /** The replica promoted in the highest epoch, if any was. */

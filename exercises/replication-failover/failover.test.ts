@@ -1,7 +1,7 @@
 /**
  * Your controller with your replica group (`cluster.ts`): r1 leads in epoch 1, clients in
- * all three zones write 150 times a second, and one fault per schedule (two in the last)
- * strikes the leader. Each schedule runs on 20 seeds, each seed with its own heartbeat
+ * all three zones write 150 times a second, and each schedule strikes the leader with one or
+ * two faults (a lost command counts as one). Each schedule runs on 20 seeds, each seed with its own heartbeat
  * settings drawn from it, and every test reads numbers from those runs. The seeds derive
  * from the exercise's seed, so the cases are the same on every practice run and different
  * when the grade is for the record.
@@ -9,11 +9,13 @@
 import { assert, describe, inject, it } from 'vitest';
 import {
   CLIENT_ATTEMPT_MS,
+  REPLICAS,
   divergent,
   epochsCreated,
   lastLeader,
   leadersPerEpoch,
   lostAcknowledged,
+  needlessTruncations,
   recoveryMs,
   runCluster,
   silenceBeforeEpochs,
@@ -52,7 +54,15 @@ export function muteMs(s: { heartbeatEveryMs: number; failAfterMs: number }): nu
   return s.failAfterMs - 2.5 * s.heartbeatEveryMs;
 }
 
-type Schedule = (s: { heartbeatEveryMs: number; failAfterMs: number }, rng: Random) => Fault[];
+type Schedule = (s: { heartbeatEveryMs: number; failAfterMs: number }, rng: Random, run: number) => Fault[];
+
+/** Which command the network loses in run `i` of "a command lost": each kind on a third of the runs. */
+const LOST: readonly Omit<Extract<Fault, { kind: 'lose-command' }>, 'atMs' | 'kind'>[] = [
+  { command: 'fence', to: 'r2' },
+  { command: 'promote' },
+  { command: 'follow' },
+  { command: 'fence', to: 'r3' },
+];
 
 const schedules: Record<string, Schedule> = {
   'zone a dark': (s) => [{ kind: 'zone-dark', replica: 'r1', atMs: FAULT_MS, healAtMs: FAULT_MS + s.failAfterMs + 400 }],
@@ -67,7 +77,22 @@ const schedules: Record<string, Schedule> = {
     { kind: 'zone-dark', replica: 'r1', atMs: FAULT_MS, healAtMs: FAULT_MS + s.failAfterMs + 300 },
     { kind: 'leader-crash', atMs: FAULT_MS + 2 * s.failAfterMs + 700, restartAtMs: FAULT_MS + 2 * s.failAfterMs + 1000 },
   ],
+  'a command lost': (s, _rng, run) => [
+    { kind: 'zone-dark', replica: 'r1', atMs: FAULT_MS, healAtMs: FAULT_MS + s.failAfterMs + 400 },
+    { kind: 'lose-command', atMs: FAULT_MS, ...LOST[run % LOST.length]! },
+  ],
+  // r1 is cut from the controller and keeps taking writes it cannot acknowledge; the leader
+  // that replaces it crashes soon after, and the links heal once the next failover is under
+  // way. Its answer then shows the longest log of all, from an older epoch.
+  'a deposed leader with a longer log': (s) => [
+    { kind: 'cut-from-controller', replica: 'r1', atMs: FAULT_MS, healAtMs: FAULT_MS + 2 * s.failAfterMs + 250 + s.heartbeatEveryMs },
+    { kind: 'leader-crash', atMs: FAULT_MS + s.failAfterMs + 220, restartAtMs: FAULT_MS + 2 * s.failAfterMs + 1_000 },
+  ],
 };
+
+/** When a fault is over. */
+const faultEndMs = (f: Fault): number =>
+  f.kind === 'leader-crash' ? f.restartAtMs : f.kind === 'pause' ? f.resumeAtMs : f.kind === 'lose-command' ? f.atMs : f.healAtMs;
 
 interface SeededRun {
   readonly runSeed: number;
@@ -86,10 +111,9 @@ function runs(name: string): Promise<SeededRun[]> {
       for (let i = 0; i < SEEDS; i++) {
         const runSeed = new Random(seed).fork(`${name} ${i}`).int(2 ** 31 - 1) + 1;
         const settings = settingsFor(runSeed);
-        const faults = schedules[name]!(settings, new Random(runSeed).fork('faults'));
+        const faults = schedules[name]!(settings, new Random(runSeed).fork('faults'), i);
         // The clients write until every fault is over and there has been time to recover from the last.
-        const stopMs =
-          Math.max(...faults.map((f) => Math.max('restartAtMs' in f ? f.restartAtMs : 'healAtMs' in f ? f.healAtMs : f.resumeAtMs, f.atMs + rtoBoundMs(settings)))) + 300;
+        const stopMs = Math.max(...faults.map((f) => Math.max(faultEndMs(f), f.atMs + rtoBoundMs(settings)))) + 300;
         out.push({ runSeed, settings, faults, run: await runCluster({ seed: runSeed, createController, ...settings, faults, stopMs, writesPerS: 150 }) });
       }
       return out;
@@ -256,6 +280,22 @@ describe('a leader that is alive', () => {
     // 2% of heartbeats are lost: on a rare seed enough are lost in a row to reach failAfterMs, and a failover is then right.
     assertNoEarlyFailover(all, `The controller heard nothing from r1 for failAfterMs minus 2.5 heartbeats from ${ms(FAULT_MS)}, and 2% of its messages are lost`);
   });
+
+  it('sends (almost) no commands while the leader is alive', async () => {
+    // Reference: one fence to each follower at the first tick (to learn where they are), and
+    // one more whenever an answer is lost. A command per replica every heartbeat is churn.
+    for (const r of await runs('heartbeats lost for a while')) {
+      if (epochsCreated(r.run).size > 0) continue;
+      const sent = r.run.commands.length;
+      const bound = REPLICAS.length * (1 + r.run.endMs / 1_000);
+      assert(
+        sent <= bound,
+        `No failover happened (${setting(r)}), yet your controller sent ${count(sent)} commands in ${ms(r.run.endMs)}; at most ` +
+          `${count(Math.floor(bound))} (one per replica per second) are allowed. Once a replica has answered that it is where it ` +
+          'should be, leave it alone: re-send only to replicas that are not known to be in their place.',
+      );
+    }
+  });
 });
 
 describe('a second failover', () => {
@@ -266,5 +306,47 @@ describe('a second failover', () => {
     assertNothingLost(all, 'After two failovers');
     assertOneLeaderPerEpoch(all, 'After two failovers');
     assertLogsAgree(all, 'After two failovers');
+  });
+});
+
+describe('a command lost on the way', () => {
+  it('a lost fence, promotion or follow delays the failover by a heartbeat at most, and loses nothing', async () => {
+    const all = await runs('a command lost');
+    assertNoErrors(all);
+    assertRecovers(all, 'Zone a went dark and the network lost one of your commands', () => FAULT_MS, 'r1');
+    assertNothingLost(all, 'Zone a went dark and one command was lost');
+    assertOneLeaderPerEpoch(all, 'Zone a went dark and one command was lost');
+    assertLogsAgree(all, 'Zone a went dark and one command was lost');
+  });
+});
+
+describe('choosing the new leader', () => {
+  it('a deposed leader with the longest log, from an older epoch, does not lead again', async () => {
+    const all = await runs('a deposed leader with a longer log');
+    assertNoErrors(all);
+    assertNothingLost(all, 'r1, cut from the controller, kept taking writes; its successor crashed');
+    assertOneLeaderPerEpoch(all, 'r1, cut from the controller, kept taking writes; its successor crashed');
+    assertLogsAgree(all, 'r1, cut from the controller, kept taking writes; its successor crashed');
+    assertRecovers(all, 'The leader that replaced r1 crashed', (r) => r.faults[1]!.atMs);
+  });
+});
+
+describe('bringing a replica back', () => {
+  it('throws away only the entries the leader it follows does not have', async () => {
+    // In this schedule r1 always comes back with entries to throw away; until it is brought
+    // back in line there is nothing to measure.
+    assertLogsAgree(await runs('a deposed leader with a longer log'), 'Not checked yet: r1 came back with a tail of writes it could not acknowledge');
+    for (const name of Object.keys(schedules)) {
+      for (const r of await runs(name)) {
+        const bad = needlessTruncations(r.run)[0];
+        assert(
+          bad === undefined,
+          `${name} (${setting(r)}): at ${ms(bad?.atMs ?? 0)} ${bad?.replica} was told to follow ${bad?.leader} from index ` +
+            `${bad?.fromIndex}, and threw away ${count(bad?.dropped ?? 0)} entries, ${count(bad?.agreeing ?? 0)} of which ${bad?.leader} ` +
+            'held too, at the same index and from the same epoch: they must now be sent again. Its entries of its last epoch agree ' +
+            'with the leader up to where the first later epoch began; cut there (or at its last index, if that comes first).',
+        );
+      }
+    }
   });
 });

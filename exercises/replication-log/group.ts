@@ -103,6 +103,11 @@ export interface GroupRun {
   readonly errors: readonly string[];
   /** Entries a follower appended while it was cut off, though the leader appended them after the cut began. */
   readonly learnedWhileCut: readonly { readonly replica: string; readonly index: number; readonly atMs: number }[];
+  /**
+   * How many client values the leader's messages carried to each follower: a value sent
+   * twice counts twice. Each write's value is unique, so this counts entries shipped.
+   */
+  readonly shipped: Readonly<Record<string, number>>;
   /** Entries a follower appended sooner after the leader than the network's fastest message could bring them. */
   readonly fasterThanNetwork: readonly { readonly replica: string; readonly index: number; readonly earlyByMs: number }[];
   /** When the run ended. */
@@ -131,6 +136,9 @@ export async function runGroup(options: GroupOptions): Promise<GroupRun> {
   const learnedWhileCut: { replica: string; index: number; atMs: number }[] = [];
   const fasterThanNetwork: { replica: string; index: number; earlyByMs: number }[] = [];
   const cuts = options.cuts ?? [];
+  /** Every value a client has sent to the leader so far. */
+  const issued = new Set<string>();
+  const shipped: Record<string, number> = Object.fromEntries(FOLLOWERS.map((f) => [f, 0]));
   const fastestMs = fastest(options.replicaLatency ?? ZONE_DEFAULTS.replicaLatency);
 
   for (const name of REPLICAS) {
@@ -175,6 +183,7 @@ export async function runGroup(options: GroupOptions): Promise<GroupRun> {
                 } catch {
                   throw new Error(`${name} sent a message that is not plain data (functions and class instances cannot cross a network)`);
                 }
+                if (name === LEADER && to in shipped) shipped[to] = shipped[to]! + valuesIn(copy, issued);
                 ctx.send(to, { replication: copy });
               },
               // Handlers are async so that the simulator follows any write they release before time moves on.
@@ -193,6 +202,7 @@ export async function runGroup(options: GroupOptions): Promise<GroupRun> {
             const op = request.body as KvInput;
             if (name !== LEADER || replica === undefined) throw new Rejection(`${name} is not the leader`);
             if (op.kind !== 'put') throw new Rejection('this group takes puts only');
+            issued.add(op.value);
             await replica.write(op.key, op.value);
             resolvedAtMs.set(op.value, sim.nowMs);
             return { kind: 'put' } satisfies KvOutput;
@@ -233,8 +243,26 @@ export async function runGroup(options: GroupOptions): Promise<GroupRun> {
     errors,
     learnedWhileCut,
     fasterThanNetwork,
+    shipped,
     endMs,
   };
+}
+
+/** How many strings in a message (at any depth, under any name) are client values. */
+function valuesIn(message: unknown, values: ReadonlySet<string>): number {
+  let found = 0;
+  const seen = new Set<object>();
+  const stack: unknown[] = [message];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === 'string') {
+      if (values.has(item)) found++;
+    } else if (item !== null && typeof item === 'object' && !seen.has(item)) {
+      seen.add(item);
+      stack.push(...(item instanceof Map ? [...item.keys(), ...item.values()] : item instanceof Set ? [...item] : Object.values(item)));
+    }
+  }
+  return found;
 }
 
 /** The shortest time a message can take under a latency distribution (0 when unbounded below). */

@@ -26,29 +26,33 @@ const round = (value: number, step: number): number => Number((Math.round(value 
 /**
  * Three settings drawn from the seed within fixed ranges: zones of one metro area (one-way
  * 4–12 ms), regions apart (20–40 ms), and zones with slow disks (syncs of 3–6 ms against a
- * one-way latency of 4–8 ms, where the leader's own sync is a large part of the window).
+ * one-way latency of 8–12 ms, where the leader's own sync is a large part of the window)
+ * whose clients sit a zone away (0.5–1.5 ms one way, another part of it). Every range
+ * leaves a window of at least 1.5 ms, so no setting loses nothing.
  * Practice runs keep the exercise's seed; a grade for the record draws new ones.
  */
 function settings(): readonly { readonly name: string; readonly setting: RpoSetting }[] {
   const rng = new Random(seed).fork('rpo-settings');
   /** One setting, drawn in a fixed order: rate, one-way latency, the leader's sync, the followers'. */
-  const draw = (where: string, rate: [number, number], oneWay: [number, number, number], sync: [number, number]) => {
+  const draw = (where: string, rate: [number, number], oneWay: [number, number, number], sync: [number, number], client: [number, number]) => {
     const setting: RpoSetting = {
       writesPerS: round(rng.uniform(...rate), 100),
       oneWayMs: round(rng.uniform(oneWay[0], oneWay[1]), oneWay[2]),
       leaderSyncMs: round(rng.uniform(...sync), 0.1),
       followerSyncMs: round(rng.uniform(...sync), 0.1),
-      clientOneWayMs: 0.2,
+      clientOneWayMs: round(rng.uniform(...client), 0.1),
     };
     const name =
       `${where}: ${setting.oneWayMs} ms one way, ${setting.writesPerS.toLocaleString('en-US')} writes/s, ` +
-      `syncs of ${setting.leaderSyncMs} ms (leader) and ${setting.followerSyncMs} ms (followers)`;
+      `syncs of ${setting.leaderSyncMs} ms (leader) and ${setting.followerSyncMs} ms (followers), ` +
+      `clients ${setting.clientOneWayMs} ms from the leader`;
     return { name, setting };
   };
   return [
-    draw('zones of a metro area', [1_500, 3_000], [4, 12, 0.5], [0.5, 2]),
-    draw('regions apart', [2_000, 4_000], [20, 40, 1], [0.5, 2]),
-    draw('slow disks', [2_000, 4_000], [4, 8, 0.5], [3, 6]),
+    draw('zones of a metro area', [1_500, 3_000], [4, 12, 0.5], [0.5, 2], [0.1, 0.3]),
+    draw('regions apart', [2_000, 4_000], [20, 40, 1], [0.5, 2], [0.1, 0.3]),
+    // Clients in another zone than the leader's: their trip is a large part of the window too.
+    draw('slow disks, clients a zone away', [2_000, 4_000], [8, 12, 0.5], [3, 5], [0.5, 1.5]),
   ];
 }
 

@@ -18,13 +18,6 @@ const RESEND_EVERY_MS = 20;
 /** Most entries in one message. */
 const BATCH = 256;
 
-/** A write waiting for followers before the client may be told it is done. */
-interface Waiter {
-  readonly index: number;
-  readonly resolve: () => void;
-  timer?: number;
-}
-
 export const createReplica: CreateReplica = (config: GroupConfig, env: ReplicaEnv): Replica =>
   env.name === config.leader ? leader(config, env) : follower(config, env);
 
@@ -32,25 +25,26 @@ function leader(config: GroupConfig, env: ReplicaEnv): Replica {
   const { log } = env;
   /** Highest index each follower has on disk, as it last told us. */
   const durable = new Map(config.followers.map((f) => [f, 0]));
-  /** The next index each follower needs, as it last told us (it can go down after a restart). */
-  const next = new Map(config.followers.map((f) => [f, 1]));
+  /** Where each follower's log ends, as it last told us (it can go down after a restart). */
+  const reported = new Map(config.followers.map((f) => [f, 0]));
   /** The log's end at the previous resend check: anything up to it has had time to arrive. */
   let settledIndex = 0;
-  let waiters: Waiter[] = [];
+  /**
+   * Writes waiting for followers before the client may be told they are done, by index. One
+   * that timed out (semi-sync) stays until a follower confirms it: nothing waits on it then.
+   */
+  const waiting = new Map<number, () => void>();
 
   const confirmedBy = (index: number): number => config.followers.filter((f) => durable.get(f)! >= index).length;
   const satisfied = (index: number): boolean =>
     config.ackMode === 'sync' ? confirmedBy(index) === config.followers.length : confirmedBy(index) >= 1;
 
   function release(): void {
-    const still: Waiter[] = [];
-    for (const w of waiters) {
-      if (satisfied(w.index)) {
-        if (w.timer !== undefined) env.cancelTimer(w.timer);
-        w.resolve();
-      } else still.push(w);
+    for (const [index, resolve] of waiting) {
+      if (!satisfied(index)) continue;
+      waiting.delete(index);
+      resolve();
     }
-    waiters = still;
   }
 
   function ship(to: string, from: number): void {
@@ -58,10 +52,10 @@ function leader(config: GroupConfig, env: ReplicaEnv): Replica {
     if (entries.length > 0) env.send(to, { type: 'append', entries } satisfies AppendMessage);
   }
 
-  // Re-send from where each follower says it is, for entries that should have arrived by now.
+  // Re-send from where each follower says its log ends, if entries that should have arrived by now are missing.
   function resendLoop(): void {
     for (const f of config.followers) {
-      if (next.get(f)! <= settledIndex) ship(f, next.get(f)!);
+      if (reported.get(f)! < settledIndex) ship(f, reported.get(f)! + 1);
     }
     settledIndex = log.lastIndex;
     env.setTimer(RESEND_EVERY_MS, resendLoop);
@@ -73,29 +67,21 @@ function leader(config: GroupConfig, env: ReplicaEnv): Replica {
       const entry: Entry = { index: log.lastIndex + 1, key, value };
       log.append(entry);
       // Ship before the local fsync: the two overlap, and a follower never waits for the leader's disk.
-      for (const f of config.followers) {
-        if (next.get(f)! === entry.index) next.set(f, entry.index + 1);
-        env.send(f, { type: 'append', entries: [entry] } satisfies AppendMessage);
-      }
+      for (const f of config.followers) env.send(f, { type: 'append', entries: [entry] } satisfies AppendMessage);
       await log.sync();
       if (config.ackMode === 'async' || satisfied(entry.index)) return;
       await new Promise<void>((resolve) => {
-        const waiter: Waiter = { index: entry.index, resolve };
-        if (config.ackMode === 'semi-sync') {
-          // Degrade rather than stall: past the timeout the write is acknowledged as async.
-          waiter.timer = env.setTimer(config.semiSyncTimeoutMs, () => {
-            waiters = waiters.filter((w) => w !== waiter);
-            resolve();
-          });
-        }
-        waiters.push(waiter);
+        waiting.set(entry.index, resolve);
+        // Degrade rather than stall: past the timeout the write is acknowledged as async.
+        // (Resolving a second time, when a follower confirms later, does nothing.)
+        if (config.ackMode === 'semi-sync') env.setTimer(config.semiSyncTimeoutMs, resolve);
       });
     },
     onMessage(from, message) {
       const ack = message as AckMessage;
       if (ack?.type !== 'ack' || !durable.has(from)) return;
       durable.set(from, Math.max(durable.get(from)!, ack.durableIndex));
-      next.set(from, ack.lastIndex + 1);
+      reported.set(from, ack.lastIndex);
       release();
     },
   };

@@ -51,10 +51,14 @@ export const starterPasses: Readonly<Record<string, Readonly<Record<string, stri
       "the starter's followers append only what its messages bring; each of their appends is timed against the leader's",
     'a healthy group: three zones, 3,000 writes/s > acknowledges in async mode without waiting for followers: p99 at most 3 ms':
       "the starter's leader acknowledges after its own sync, which is what async mode asks; its p99 over 6,000 writes is measured, and waiting for a follower fails",
+    'a healthy group: three zones, 3,000 writes/s > sends each entry to each follower about once: at most 1.2 copies when nothing is lost':
+      "the starter's leader ships each entry once, when it appends it, and never re-sends; every value its messages carry is counted in three whole runs, and a leader that also ships each entry in a batch fails",
   },
   'replication-failover': {
     'a leader that is alive > is not replaced before its heartbeats have stopped for failAfterMs':
       "the starter detects a dead leader after failAfterMs of silence, as asked; twenty runs time every epoch it starts against the heartbeats the controller received, with heartbeats cut for most of failAfterMs and 2% of the controller's messages lost, and a controller that gives up sooner fails",
+    'a leader that is alive > sends (almost) no commands while the leader is alive':
+      "the starter sends nothing while its leader's heartbeats arrive, which is what the test asks; every command of the twenty runs without a failover is counted, and a controller that fences its followers on every tick fails",
   },
   'replication-reads': {
     'follower reads > never show a session an older state than it has seen (monotonic reads)':

@@ -2,7 +2,7 @@
  * Grades an exercise from the command line with the Node host: a fresh child process per
  * run and a hard deadline. Run `node scripts/grade.ts --help` for the flags.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExerciseError, listExercises, loadExercise, type Exercise } from '../src/content/exercises.ts';
@@ -12,6 +12,8 @@ import { exerciseGrade, isTestFile, overlay, readFolder } from '../src/grader/no
 import { chooseComponents, componentFiles, localRecordPath, readLocalRecord, recordLocalPass } from '../src/grader/node/local-components.ts';
 import type { PortableGradeRequest } from '../src/grader/types.ts';
 import { positiveNumber, readArgs, UsageError } from './lib/args.ts';
+import { gradeMany, type ManyOptions } from './lib/grade-many.ts';
+import { formatTable, toJUnit } from './lib/grade-report.ts';
 import { isMain } from './lib/main.ts';
 
 const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -24,6 +26,7 @@ const recordPath = process.env.FAULTLINES_EXERCISES_DIR ? localRecordPath(join(e
 
 const help = `Usage:
   node scripts/grade.ts <id> [options]          grade exercises/<id>
+  node scripts/grade.ts [ids…] --all [options]  grade several exercises (all when none is named)
   node scripts/grade.ts --tests <dir> [options] grade the exercise folder <dir>
 
 An exercise is graded as its exercise.json describes it: the files it lists (hidden ones
@@ -54,11 +57,39 @@ Other options:
   --seed <n>          the seed tests read with inject('seed') (default: the exercise's)
   -h, --help          show this help
 
+Several exercises at once (two or more ids, or --all, --report, --junit, --jobs, --record
+or --no-fail with one id or none; no id means every exercise in exercises/, by name). Each is
+graded in its own process and a table is printed: result, tests passed, seed, time and the
+first failure. Earlier components come from the same folder when their exercise passed in
+this run, else the reference; the local record is neither read nor written.
+
+  --dir <path>        a folder laid out like exercises/, one subfolder per exercise id
+                      with its editable files (default: exercises/); an exercise without
+                      a subfolder is reported as having no files
+  --solution          the reference solutions
+  --report <file>     write the report as JSON (format "faultlines-grade-report", version 1,
+                      described in docs/grade-report.md)
+  --junit <file>      write the report as JUnit XML
+  --jobs <n>          grade up to <n> exercises at a time (default 1); the report is the
+                      same whatever <n> is, times aside
+  --record            grade each exercise with a fresh seed drawn at random (written in the
+                      report), not the one it is practised with: a grade for the record
+  --no-fail           exit 0 even when an exercise fails (the report says so)
+
 Exit codes: 0 when every test passes, 1 when a test fails or the run has errors,
 2 for usage errors (such as an unknown exercise) and exercises that do not load.`;
 
 interface Args {
   id?: string;
+  /** Every id given, in order. */
+  ids: string[];
+  /** Several exercises at once: see the help. */
+  many: boolean;
+  report?: string;
+  junit?: string;
+  jobs: number;
+  record: boolean;
+  noFail: boolean;
   dir?: string;
   tests?: string;
   solution: boolean;
@@ -81,13 +112,34 @@ export function parseArgs(argv: readonly string[]): Args {
     'deadline-s': { type: 'string' },
     'timeout-ms': { type: 'string' },
     seed: { type: 'string' },
+    all: { type: 'boolean' },
+    report: { type: 'string' },
+    junit: { type: 'string' },
+    jobs: { type: 'string' },
+    record: { type: 'boolean' },
+    'no-fail': { type: 'boolean' },
   });
-  if (positionals.length > 1) throw new UsageError(`Only one exercise id can be given (got ${positionals[0]} and ${positionals[1]}).`);
   const deadline = values['deadline-s'];
   const timeout = values['timeout-ms'];
   const seed = values.seed;
+  const jobs = values.jobs === undefined ? 1 : positiveNumber('--jobs', values.jobs, true);
+  const many =
+    positionals.length > 1 ||
+    (values.all ?? false) ||
+    [values.report, values.junit, values.jobs].some((v) => v !== undefined) ||
+    (values.record ?? false) ||
+    (values['no-fail'] ?? false);
+  if (many && values.tests !== undefined) throw new UsageError('--tests grades one folder; it cannot be combined with grading several exercises.');
+  if (values.record && seed !== undefined) throw new UsageError('--record draws a seed per exercise; it cannot be combined with --seed.');
   return {
-    ...(positionals[0] !== undefined ? { id: positionals[0] } : {}),
+    ...(positionals.length === 1 ? { id: positionals[0] } : {}),
+    ids: [...positionals],
+    many,
+    ...(values.report !== undefined ? { report: values.report } : {}),
+    ...(values.junit !== undefined ? { junit: values.junit } : {}),
+    jobs,
+    record: values.record ?? false,
+    noFail: values['no-fail'] ?? false,
     ...(values.dir !== undefined ? { dir: values.dir } : {}),
     ...(values.tests !== undefined ? { tests: values.tests } : {}),
     solution: values.solution ?? false,
@@ -222,6 +274,31 @@ async function plan(args: Args): Promise<Plan> {
   return exercisePlan(args, args.id);
 }
 
+/** Grades several exercises: see the help. */
+async function mainMany(args: Args): Promise<number> {
+  const ids = args.ids.length > 0 ? [...new Set(args.ids)] : listExercises(exercisesDir).filter((name) => !name.startsWith('.'));
+  const exercises = ids.map(loadOrExplain);
+  const source: ManyOptions['source'] = args.solution
+    ? { kind: 'solutions' }
+    : args.dir !== undefined
+      ? { kind: 'folder', dir: folder(args.dir, 'The folder'), label: args.dir }
+      : { kind: 'folder', dir: exercisesDir, label: 'exercises' };
+  const graded = await gradeMany({
+    exercises,
+    source,
+    seedRule: args.record ? 'record' : args.seed !== undefined ? 'fixed' : 'exercise',
+    ...(args.seed !== undefined ? { seed: args.seed } : {}),
+    jobs: args.jobs,
+    ...(args.timeoutMs !== undefined ? { timeoutMs: args.timeoutMs } : {}),
+    ...(args.deadlineMs !== undefined ? { deadlineMs: args.deadlineMs } : {}),
+    onDone: (e) => console.error(`${e.id}: ${e.status === 'missing' ? 'no files' : `${e.status}, ${e.passed}/${e.total} tests`}`),
+  });
+  if (args.report !== undefined) writeFileSync(resolve(args.report), `${JSON.stringify(graded, null, 2)}\n`);
+  if (args.junit !== undefined) writeFileSync(resolve(args.junit), toJUnit(graded));
+  console.log(args.json ? JSON.stringify(graded, null, 2) : formatTable(graded));
+  return graded.ok || args.noFail ? 0 : 1;
+}
+
 async function main(): Promise<number> {
   let args: Args;
   let planned: Plan;
@@ -231,6 +308,7 @@ async function main(): Promise<number> {
       console.log(help);
       return 0;
     }
+    if (args.many) return await mainMany(args);
     planned = await plan(args);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

@@ -54,12 +54,56 @@ describe('the command line of scripts/grade.ts', () => {
   it('reads every option', () => {
     expect(
       gradeArgs(['ring', '--dir', 'mine', '--solution', '--reference-deps', '--json', '--deadline-s', '2.5', '--timeout-ms', '300', '--seed', '7.9']),
-    ).toEqual({ id: 'ring', dir: 'mine', solution: true, referenceDeps: true, json: true, deadlineMs: 2500, timeoutMs: 300, seed: 7, help: false });
-    expect(gradeArgs(['--tests', 'folder', '-h'])).toEqual({ tests: 'folder', solution: false, referenceDeps: false, json: false, help: true });
+    ).toEqual({
+      id: 'ring',
+      ids: ['ring'],
+      many: false,
+      jobs: 1,
+      record: false,
+      noFail: false,
+      dir: 'mine',
+      solution: true,
+      referenceDeps: true,
+      json: true,
+      deadlineMs: 2500,
+      timeoutMs: 300,
+      seed: 7,
+      help: false,
+    });
+    expect(gradeArgs(['--tests', 'folder', '-h'])).toEqual({
+      ids: [],
+      many: false,
+      jobs: 1,
+      record: false,
+      noFail: false,
+      tests: 'folder',
+      solution: false,
+      referenceDeps: false,
+      json: false,
+      help: true,
+    });
   });
 
-  it('rejects a second id, an unknown option and bad numbers', () => {
-    expect(() => gradeArgs(['a', 'b'])).toThrow('Only one exercise id can be given (got a and b).');
+  it('grades several exercises with two ids, --all, or any option of a report', () => {
+    expect(gradeArgs(['a', 'b'])).toMatchObject({ ids: ['a', 'b'], many: true });
+    expect(gradeArgs(['a', 'b']).id).toBeUndefined();
+    expect(gradeArgs(['--all'])).toMatchObject({ ids: [], many: true });
+    expect(gradeArgs(['a', '--report', 'r.json', '--junit', 'j.xml', '--jobs', '3', '--record', '--no-fail'])).toMatchObject({
+      id: 'a',
+      many: true,
+      report: 'r.json',
+      junit: 'j.xml',
+      jobs: 3,
+      record: true,
+      noFail: true,
+    });
+    for (const flag of ['--no-fail', '--record']) expect(gradeArgs([flag]).many).toBe(true);
+    expect(() => gradeArgs(['--jobs', '1.5'])).toThrow('--jobs needs a positive whole number.');
+    expect(() => gradeArgs(['--record', '--seed', '3'])).toThrow('--record draws a seed per exercise');
+    expect(() => gradeArgs(['a', 'b', '--tests', 'f'])).toThrow('--tests grades one folder');
+  });
+
+  it('rejects an unknown option and bad numbers', () => {
     expect(() => gradeArgs(['--colour'])).toThrow('Unknown option --colour.');
     expect(() => gradeArgs(['--seed', '0'])).toThrow('--seed needs a positive number.');
     expect(() => gradeArgs(['--timeout-ms', '-5'])).toThrow('--timeout-ms needs a positive number.');

@@ -44,3 +44,27 @@ export function draftLessons(): string[] {
 export function publishedExercises(): Set<string> {
   return new Set(lessons().flatMap((l) => (l.draft ? [] : l.exercises)));
 }
+
+/**
+ * Exercise ids in the order a learner meets them: modules in `content/modules.json` order,
+ * published lessons by their `order`, each lesson's exercises as its frontmatter lists them.
+ * Ids in `known` that no published lesson embeds follow, by name.
+ */
+export function exercisesInCourseOrder(known: readonly string[]): string[] {
+  const modules = JSON.parse(readFileSync(join(contentDir, 'modules.json'), 'utf8')) as { id: string; order: number }[];
+  const rank = new Map(modules.map((m) => [m.id, m.order]));
+  const placed: { id: string; module: number; order: number; index: number }[] = [];
+  for (const module of readdirSync(contentDir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+    for (const file of readdirSync(join(contentDir, module.name)).filter((f) => f.endsWith('.mdx'))) {
+      const text = readFileSync(join(contentDir, module.name, file), 'utf8');
+      if (/^draft:\s*true\s*$/m.test(text)) continue;
+      const moduleId = /^module:\s*(\S+)/m.exec(text)?.[1] ?? module.name;
+      const order = Number(/^order:\s*(\d+)/m.exec(text)?.[1] ?? 0);
+      const listed = (/^exercises:\s*\[([^\]]*)\]/m.exec(text)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      listed.forEach((id, index) => placed.push({ id, module: rank.get(moduleId) ?? Infinity, order, index }));
+    }
+  }
+  placed.sort((a, b) => a.module - b.module || a.order - b.order || a.index - b.index);
+  const ordered = placed.map((p) => p.id).filter((id) => known.includes(id));
+  return [...new Set([...ordered, ...[...known].filter((id) => !ordered.includes(id)).sort()])];
+}

@@ -4,7 +4,7 @@
  * messages; a key for the next hint, one to skip, one to quit; moves on when every test
  * passes; keeps its place in `.faultlines/learn.json`. Run `node scripts/learn.ts --help`.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { existsSync, readFileSync, renameSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listExercises, loadExercise, type Exercise } from '../src/content/exercises.ts';
@@ -12,6 +12,7 @@ import { exerciseGrade, readFolder } from '../src/grader/node/exercise-files.ts'
 import { gradeInChild } from '../src/grader/node/host.ts';
 import { chooseComponents, componentFiles, localRecordPath, readLocalRecord, recordLocalPass } from '../src/grader/node/local-components.ts';
 import { readArgs, UsageError } from './lib/args.ts';
+import { exportBackup, planImport } from './lib/learn-backup.ts';
 import { compactResult, currentExercise, header, pass, readProgress, skip, writeProgress, type LearnProgress } from './lib/learn.ts';
 import { exercisesInCourseOrder, lessonsByExercise } from './lib/lessons.ts';
 import { isMain } from './lib/main.ts';
@@ -37,7 +38,13 @@ build on it, as in the page) and the next exercise starts.
 Keys: h  the next hint    r  run the tests again    s  skip to the next exercise
       q  quit (your place is kept in .faultlines/learn.json)
 
-Without a terminal (input from a pipe), the same letters followed by Enter work.`;
+Without a terminal (input from a pipe), the same letters followed by Enter work.
+
+Moving work between the page and this folder, in the page's backup format:
+  --export <file>   write your code and passes as a file the page's Import reads
+  --import <file>   read the page's Export: its code goes into exercises/ (a file you had
+                    changed is kept beside it as <file>.before-import) and its passes are
+                    recorded, then the session starts`;
 
 interface Session {
   progress: LearnProgress;
@@ -168,14 +175,45 @@ function onKey(s: Session, key: string): void {
   }
 }
 
+/** Every exercise of the course, loaded. */
+const allExercises = (): Exercise[] => order().map((id) => loadExercise(id, { exercisesDir, solutionsDir }));
+
+function exportTo(file: string): void {
+  const backup = exportBackup(allExercises(), (e) => readFolder(join(exercisesDir, e.id)), readLocalRecord(recordPath), new Date());
+  writeFileSync(file, `${JSON.stringify(backup, null, 2)}\n`);
+  say(`Wrote ${file}: code of ${Object.keys(backup.code).length} exercise(s), ${Object.keys(backup.progress.exercises).length} pass(es). Import it on the course's home page.`);
+}
+
+function importFrom(file: string, progress: LearnProgress): LearnProgress {
+  if (!existsSync(file)) throw new Error(`${file} does not exist.`);
+  const plan = planImport(readFileSync(file, 'utf8'), allExercises(), (e) => readFolder(join(exercisesDir, e.id)));
+  for (const w of plan.writes) {
+    const target = join(exercisesDir, w.exercise, w.path);
+    if (w.keepLocalAs !== undefined) renameSync(target, join(exercisesDir, w.exercise, w.keepLocalAs));
+    writeFileSync(target, w.text);
+    say(`exercises/${w.exercise}/${w.path}: imported${w.keepLocalAs !== undefined ? ` (yours is kept as ${w.keepLocalAs})` : ''}`);
+  }
+  let next = progress;
+  for (const p of plan.passes) {
+    recordLocalPass(recordPath, p.exercise, p.files, p.at);
+    next = pass(next, p.exercise.id, p.at);
+    say(`${p.exercise.id}: passed in the page, recorded`);
+  }
+  for (const note of plan.notes) say(note);
+  writeProgress(progressPath, next);
+  return next;
+}
+
 export function main(argv: readonly string[]): number | undefined {
+  let values: { help?: boolean; import?: string; export?: string };
   try {
-    const { values, positionals } = readArgs(argv, { help: { type: 'boolean', short: 'h' } });
+    const parsed = readArgs(argv, { help: { type: 'boolean', short: 'h' }, import: { type: 'string' }, export: { type: 'string' } });
+    values = parsed.values;
     if (values.help) {
       say(help);
       return 0;
     }
-    if (positionals.length > 0) throw new UsageError(`npm run learn takes no exercise id (got ${positionals[0]}): it follows the course's order.`);
+    if (parsed.positionals.length > 0) throw new UsageError(`npm run learn takes no exercise id (got ${parsed.positionals[0]}): it follows the course's order.`);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`${error.message}\n\nRun node scripts/learn.ts --help for usage.`);
@@ -184,6 +222,11 @@ export function main(argv: readonly string[]): number | undefined {
   let progress: LearnProgress;
   try {
     progress = readProgress(progressPath);
+    if (values.export !== undefined) {
+      exportTo(values.export);
+      return 0;
+    }
+    if (values.import !== undefined) progress = importFrom(values.import, progress);
   } catch (error) {
     console.error((error as Error).message);
     return 2;

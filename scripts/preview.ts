@@ -37,6 +37,8 @@ export interface PreviewOptions {
   /** 0 picks a free port. */
   readonly port?: number;
   readonly host?: string;
+  /** The headers sent with every response; default the site's (`src/site/headers.mjs`). Tests pass others to stand for a misconfigured host. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Maps a URL path to a file in `root`, or undefined when there is none (or it escapes root). */
@@ -62,7 +64,7 @@ export function startPreview(options: PreviewOptions = {}): Promise<{ server: Se
     return Promise.reject(new Error(`No built site in ${root}: run \`npm run build\` first.`));
   }
   const server = createServer((req, res) => {
-    for (const [name, value] of Object.entries(siteHeaders)) res.setHeader(name, value);
+    for (const [name, value] of Object.entries(options.headers ?? siteHeaders)) res.setHeader(name, value);
     const url = new URL(req.url ?? '/', 'http://localhost');
     // A page asked for without its trailing slash moves to the canonical address.
     if (!url.pathname.endsWith('/') && !extname(url.pathname) && existsSync(join(root, url.pathname, 'index.html'))) {

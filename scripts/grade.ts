@@ -203,7 +203,7 @@ function loadOrExplain(id: string): Exercise {
     );
   }
   try {
-    return loadExercise(id, { exercisesDir, solutionsDir });
+    return loadExercise(id, { exercisesDir, solutionsDir, learnerFolder: true });
   } catch (error) {
     if (!(error instanceof ExerciseError)) throw error;
     throw new UsageError(`The exercise "${id}" cannot be graded: ${error.message}`, false);

@@ -115,7 +115,7 @@ function start(s: Session): void {
     stop(s, 0);
     return;
   }
-  const exercise = loadExercise(id, { exercisesDir, solutionsDir });
+  const exercise = loadExercise(id, { exercisesDir, solutionsDir, learnerFolder: true });
   s.exercise = exercise;
   s.hintsShown = 0;
   const lesson = lessonsByExercise().get(id);
@@ -176,7 +176,7 @@ function onKey(s: Session, key: string): void {
 }
 
 /** Every exercise of the course, loaded. */
-const allExercises = (): Exercise[] => order().map((id) => loadExercise(id, { exercisesDir, solutionsDir }));
+const allExercises = (): Exercise[] => order().map((id) => loadExercise(id, { exercisesDir, solutionsDir, learnerFolder: true }));
 
 function exportTo(file: string): void {
   const backup = exportBackup(allExercises(), (e) => readFolder(join(exercisesDir, e.id)), readLocalRecord(recordPath), new Date());

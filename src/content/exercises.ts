@@ -83,6 +83,13 @@ export interface ExerciseRoots {
   readonly exercisesDir?: string;
   /** Default `solutions` beside it. */
   readonly solutionsDir?: string;
+  /**
+   * The exercises folder is a learner's working copy (`npm run grade`, `npm run learn`):
+   * its editable files are their work, so a solution identical to one of them (a learner
+   * who typed, or imported, the reference) is not an error. The course's own checks leave
+   * this off.
+   */
+  readonly learnerFolder?: boolean;
 }
 
 /** The ids of every exercise folder, sorted. */
@@ -151,7 +158,7 @@ function loadWithin(id: string, roots: ExerciseRoots, loading: readonly string[]
     const file = editable.find((f) => f.path === name);
     if (!file) throw new ExerciseError(join(solutionDir, name), 'is not an editable file of the exercise');
     const text = readFileSync(join(solutionDir, name), 'utf8');
-    if (text === file.starter) throw new ExerciseError(join(solutionDir, name), 'is identical to the starter');
+    if (text === file.starter && roots.learnerFolder !== true) throw new ExerciseError(join(solutionDir, name), 'is identical to the starter');
     solution[name] = text;
   }
   for (const file of editable) {

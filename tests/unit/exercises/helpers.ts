@@ -13,7 +13,7 @@ import type { TestStatus } from '../../../src/grader/index.ts';
 import { exerciseSetupFile, harnessModules } from '../../../vitest.config.ts';
 
 /** A folder of exercises with its solutions beside it. */
-export interface ExerciseRoot extends Required<ExerciseRoots> {
+export interface ExerciseRoot extends Required<Omit<ExerciseRoots, 'learnerFolder'>> {
   /** Short, path-safe: names the root in temporary folders and vitest project names. */
   readonly label: string;
 }

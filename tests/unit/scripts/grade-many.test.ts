@@ -113,6 +113,20 @@ describe('grading several exercises', { timeout: 120_000 }, () => {
     expect(pinned.stdout).toMatch(/pick > runs with the seed from exercise\.json: AssertionError: expected \d+ to be 20240611/);
   });
 
+  it('grades a learner whose file is the reference word for word (typed, or imported from the page), instead of refusing the exercise', async () => {
+    const course = join(work, 'copied');
+    cpSync(join(fixtures, 'exercises'), join(course, 'exercises'), { recursive: true });
+    cpSync(join(fixtures, 'solutions'), join(course, 'solutions'), { recursive: true });
+    cpSync(join(fixtures, 'solutions', 'percentile'), join(course, 'exercises', 'percentile'), { recursive: true });
+    const run = await new Promise<{ code: number; stdout: string }>((done) =>
+      execFile(process.execPath, [script, 'percentile', 'slo-check'], { cwd: projectRoot, env: { ...process.env, NO_COLOR: '1', FAULTLINES_EXERCISES_DIR: join(course, 'exercises') } }, (error, stdout) =>
+        done({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout }),
+      ),
+    );
+    expect(run.stdout).toMatch(/^percentile\s+passed\s+5\/5/m);
+    expect(run.code).toBe(1);
+  });
+
   it('refuses an unknown exercise with exit 2 and the list of those there are', async () => {
     const run = await grade('percentile', 'nope');
     expect(run.code).toBe(2);

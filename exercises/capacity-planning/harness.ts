@@ -1,4 +1,4 @@
-import { Random, Simulation, constant, exponential } from '@faultlines/sim';
+import { Simulation, constant, exponential } from '@faultlines/sim';
 import type { ServiceProfile } from './types.ts';
 
 /** What one simulated stretch of busy-hour traffic measured. */
@@ -39,100 +39,6 @@ export async function measure(profile: ServiceProfile, workers: number, seed: nu
     p99Ms: summary.latency.p99Ms,
     utilisation: (profile.ratePerS * profile.meanServiceMs) / 1000 / workers,
   };
-}
-
-// ---------------------------------------------------------------------------------------
-// The services the tests size, drawn from the seed: the same on every practice run, others
-// when the grade is for the record, so that no answer can be learned by heart.
-
-/** A service to size, with a name for the messages. */
-export type Service = ServiceProfile & { readonly name: string };
-
-/**
- * Five kinds of service, each drawn within fixed ranges: requests per second, mean service
- * time, and the p99 target as a multiple of the mean service time (at least 5: the service
- * time's own p99 is ln 100 ≈ 4.6 × its mean, which no number of workers removes).
- */
-const KINDS = [
-  { name: 'a checkout API', rate: [300, 500], service: [15, 25], target: [5, 7] },
-  { name: 'a cache front end', rate: [800, 1_200], service: [4, 6], target: [5, 7] },
-  { name: 'a report generator', rate: [30, 70], service: [80, 120], target: [5.5, 7] },
-  // A target close to the service time's own tail: a small error in the tail formula changes the answer.
-  { name: 'an image-thumbnail service', rate: [200, 300], service: [40, 60], target: [5, 5.4] },
-  // Light load and a tight target: a model that assumes every request waits buys far too many
-  // workers, and one worker is not enough (drawn again if it is).
-  { name: 'an internal admin API', rate: [10, 30], service: [8, 12], target: [5, 5.8], leastWorkers: 2 },
-] as const;
-
-/** The five kinds, in the order the tests check them. */
-export const SERVICE_NAMES: readonly string[] = KINDS.map((kind) => kind.name);
-
-/**
- * The services of one run. A draw is kept only if its answer is clear-cut, so that the grade
- * never turns on luck: at the least number of workers that holds the target by the M/M/c
- * model (the one the hints spell out), the model's p99 is at most 98% of the target and,
- * with one worker fewer, at least 105% of it (or that many workers are overloaded); and this
- * seed's simulation agrees, holding the target with that many workers and missing it with
- * two fewer. Otherwise the kind is drawn again. Answers are judged by simulation alone.
- */
-export async function drawServices(seed: number): Promise<Service[]> {
-  const rng = new Random(seed).fork('services');
-  const round = (value: number, step: number): number => Number((Math.round(value / step) * step).toFixed(3));
-  const out: Service[] = [];
-  for (const kind of KINDS) {
-    for (;;) {
-      const meanServiceMs = round(rng.uniform(kind.service[0], kind.service[1]), 1);
-      const profile: Service = {
-        name: kind.name,
-        ratePerS: round(rng.uniform(kind.rate[0], kind.rate[1]), 10),
-        meanServiceMs,
-        p99TargetMs: round(meanServiceMs * rng.uniform(kind.target[0], kind.target[1]), 1),
-      };
-      const workers = leastWorkers(profile);
-      if ('leastWorkers' in kind && workers < kind.leastWorkers) continue;
-      const overloaded = (n: number): boolean => n <= busyWorkers(profile);
-      if (modelP99Ms(profile, workers) > 0.98 * profile.p99TargetMs) continue;
-      if (!overloaded(workers - 1) && modelP99Ms(profile, workers - 1) < 1.05 * profile.p99TargetMs) continue;
-      if ((await measure(profile, workers, seed)).p99Ms > profile.p99TargetMs) continue;
-      if (!overloaded(workers - 2) && (await measure(profile, workers - 2, seed)).p99Ms <= profile.p99TargetMs) continue;
-      out.push(profile);
-      break;
-    }
-  }
-  return out;
-}
-
-/** The M/M/c p99 of response time, by bisection on its tail; Infinity when overloaded. */
-function modelP99Ms(profile: ServiceProfile, workers: number): number {
-  const lambda = profile.ratePerS / 1000;
-  const mu = 1 / profile.meanServiceMs;
-  const load = lambda / mu;
-  if (workers <= load) return Infinity;
-  let b = 1;
-  for (let k = 1; k <= workers; k++) b = (load * b) / (k + load * b);
-  const waits = b / (1 - load / workers + (load / workers) * b);
-  const drain = workers * mu - lambda;
-  const tail = (t: number): number => {
-    const service = Math.exp(-mu * t);
-    const queued = Math.abs(drain - mu) < 1e-12 ? (1 + mu * t) * service : (drain * service - mu * Math.exp(-drain * t)) / (drain - mu);
-    return (1 - waits) * service + waits * queued;
-  };
-  let low = 0;
-  let high = 1;
-  while (tail(high) > 0.01) high *= 2;
-  for (let i = 0; i < 60; i++) {
-    const mid = (low + high) / 2;
-    if (tail(mid) > 0.01) low = mid;
-    else high = mid;
-  }
-  return high;
-}
-
-/** The least number of workers whose model p99 holds the target. */
-function leastWorkers(profile: ServiceProfile): number {
-  let workers = Math.floor(busyWorkers(profile)) + 1;
-  while (modelP99Ms(profile, workers) > profile.p99TargetMs) workers++;
-  return workers;
 }
 
 // ---------------------------------------------------------------------------------------

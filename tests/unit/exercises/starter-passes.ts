@@ -11,8 +11,6 @@ export const starterPasses: Readonly<Record<string, Readonly<Record<string, stri
     'workersNeeded > returns a whole number of workers, at least one':
       'the starter rounds up with Math.ceil, and every service gets a whole number of workers, at least one; a ' +
       'fractional or zero answer fails',
-    'workersNeeded > leaves every worker some idle time, so the queue can drain':
-      "the starter rounds rate × service time up, which leaves each worker a sliver of idle time whenever that product is not whole, as it is for the exercise's services; every answer is compared with the busy workers, and an answer of exactly rate × service time fails",
   },
   'balancer-heterogeneous': {
     '1,200 requests a second over five backends, one slow and one failing > returns only the names of backends it was offered, and never throws':

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ExerciseError, listExercises, loadExercise, type Exercise } from '../src/content/exercises.ts';
 import { formatResult } from '../src/grader/format.ts';
 import { defaultDeadlineMs, gradeInChild } from '../src/grader/node/host.ts';
-import { exerciseGrade, isTestFile, overlay, readFolder } from '../src/grader/node/exercise-files.ts';
+import { editableFilesIn, exerciseGrade, isTestFile, overlay, readFolder } from '../src/grader/node/exercise-files.ts';
 import { chooseComponents, componentFiles, localRecordPath, readLocalRecord, recordLocalPass } from '../src/grader/node/local-components.ts';
 import type { PortableGradeRequest } from '../src/grader/types.ts';
 import { positiveNumber, readArgs, UsageError } from './lib/args.ts';
@@ -212,8 +212,7 @@ function loadOrExplain(id: string): Exercise {
 
 /** The learner's editable files of an exercise, as they are in exercises/<id>/. */
 function learnerFiles(exercise: Exercise): Record<string, string> {
-  const own = readFolder(join(exercisesDir, exercise.id));
-  return Object.fromEntries(exercise.files.filter((f) => f.role === 'editable').map((f) => [f.path, own[f.path] ?? f.starter]));
+  return editableFilesIn(join(exercisesDir, exercise.id), exercise);
 }
 
 /**

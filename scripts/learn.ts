@@ -8,7 +8,7 @@ import { existsSync, readFileSync, renameSync, watch, writeFileSync, type FSWatc
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listExercises, loadExercise, type Exercise } from '../src/content/exercises.ts';
-import { exerciseGrade, readFolder } from '../src/grader/node/exercise-files.ts';
+import { editableFilesIn, exerciseGrade, readFolder } from '../src/grader/node/exercise-files.ts';
 import { gradeInChild } from '../src/grader/node/host.ts';
 import { chooseComponents, componentFiles, localRecordPath, readLocalRecord, recordLocalPass } from '../src/grader/node/local-components.ts';
 import { readArgs, UsageError } from './lib/args.ts';
@@ -68,10 +68,7 @@ function editable(exercise: Exercise): string[] {
 }
 
 /** The learner's editable files as they are on disk now. */
-function learnerFiles(exercise: Exercise): Record<string, string> {
-  const own = readFolder(join(exercisesDir, exercise.id));
-  return Object.fromEntries(editable(exercise).map((path) => [path, own[path] ?? exercise.files.find((f) => f.path === path)!.starter]));
-}
+const learnerFiles = (exercise: Exercise): Record<string, string> => editableFilesIn(join(exercisesDir, exercise.id), exercise);
 
 async function run(s: Session): Promise<void> {
   if (s.exercise === undefined) return;

@@ -65,7 +65,7 @@ export function waves(exercises: readonly Exercise[]): Exercise[][] {
 }
 
 /** Runs `work` over `items`, at most `jobs` at a time, and keeps the order of `items` in the results. */
-async function pool<T, R>(items: readonly T[], jobs: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(items: readonly T[], jobs: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const runner = async (): Promise<void> => {

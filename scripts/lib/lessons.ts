@@ -8,6 +8,9 @@ interface LessonFacts {
   readonly id: string;
   readonly draft: boolean;
   readonly exercises: readonly string[];
+  /** Its module's id, and its place in the module. */
+  readonly module: string;
+  readonly order: number;
 }
 
 /** Every lesson's id, whether it is a draft, and the exercises its frontmatter lists. */
@@ -21,6 +24,8 @@ function lessons(): LessonFacts[] {
         id: file.replace(/\.mdx$/, ''),
         draft: /^draft:\s*true\s*$/m.test(text),
         exercises: listed.split(',').map((s) => s.trim()).filter(Boolean),
+        module: /^module:\s*(\S+)/m.exec(text)?.[1] ?? module.name,
+        order: Number(/^order:\s*(\d+)/m.exec(text)?.[1] ?? 0),
       });
     }
   }
@@ -53,18 +58,9 @@ export function publishedExercises(): Set<string> {
 export function exercisesInCourseOrder(known: readonly string[]): string[] {
   const modules = JSON.parse(readFileSync(join(contentDir, 'modules.json'), 'utf8')) as { id: string; order: number }[];
   const rank = new Map(modules.map((m) => [m.id, m.order]));
-  const placed: { id: string; module: number; order: number; index: number }[] = [];
-  for (const module of readdirSync(contentDir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-    for (const file of readdirSync(join(contentDir, module.name)).filter((f) => f.endsWith('.mdx'))) {
-      const text = readFileSync(join(contentDir, module.name, file), 'utf8');
-      if (/^draft:\s*true\s*$/m.test(text)) continue;
-      const moduleId = /^module:\s*(\S+)/m.exec(text)?.[1] ?? module.name;
-      const order = Number(/^order:\s*(\d+)/m.exec(text)?.[1] ?? 0);
-      const listed = (/^exercises:\s*\[([^\]]*)\]/m.exec(text)?.[1] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      listed.forEach((id, index) => placed.push({ id, module: rank.get(moduleId) ?? Infinity, order, index }));
-    }
-  }
-  placed.sort((a, b) => a.module - b.module || a.order - b.order || a.index - b.index);
-  const ordered = placed.map((p) => p.id).filter((id) => known.includes(id));
+  const published = lessons()
+    .filter((l) => !l.draft)
+    .sort((a, b) => (rank.get(a.module) ?? Infinity) - (rank.get(b.module) ?? Infinity) || a.order - b.order);
+  const ordered = published.flatMap((l) => l.exercises).filter((id) => known.includes(id));
   return [...new Set([...ordered, ...[...known].filter((id) => !ordered.includes(id)).sort()])];
 }

@@ -57,6 +57,12 @@ export interface ExerciseGrade {
  * included) with the submission laid over the editable ones, its test files in tab order,
  * its seed and its per-test timeout, as the page grades it.
  */
+/** An exercise's editable files as they are in `folder` (the learner's copy), the starter where one is missing. */
+export function editableFilesIn(folder: string, exercise: Exercise): Record<string, string> {
+  const own = readFolder(folder);
+  return Object.fromEntries(exercise.files.filter((f) => f.role === 'editable').map((f) => [f.path, own[f.path] ?? f.starter]));
+}
+
 export function exerciseGrade(
   exercise: Exercise,
   submission: Readonly<Record<string, string>> = {},

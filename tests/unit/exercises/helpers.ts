@@ -152,18 +152,7 @@ export async function runVitest(jobs: readonly VitestJob[], timeoutMs: number): 
 }
 
 /** Runs `task` over `items` with at most `limit` running at once, keeping the order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
+export { pool as mapLimit } from '../../../scripts/lib/grade-many.ts';
 
 /**
  * Learner-like versions of components, by exercise: `tests/fixtures/components/<exercise>/`

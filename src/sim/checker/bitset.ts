@@ -7,6 +7,12 @@
  * updated in constant time on every change (each bit contributes a fixed pseudo-random
  * word, combined with XOR, so adding and removing the same bit cancel out), and equality
  * compares the 32-bit words directly.
+ *
+ * A search that walks a long history forward has linearized nearly every operation
+ * before the current point and none after it: its sets are a run of full words, a few
+ * mixed ones, then zeros. So the set also tracks where the full run ends and where the
+ * zeros begin, and stores or compares only the words in between (its span), which
+ * keeps each remembered position a few words long however long the history is.
  */
 export class Bitset {
   /** The bits, 32 to a word; bit `i` lives in word `i >>> 5`. */
@@ -15,6 +21,10 @@ export class Bitset {
   readonly size: number;
   #hash = 0;
   #count = 0;
+  /** How many leading words are all ones. */
+  #full = 0;
+  /** One past the last word that is not zero (0 when the set is empty). */
+  #end = 0;
 
   /**
    * Creates an empty set able to hold the integers `0 .. size - 1`.
@@ -57,6 +67,8 @@ export class Bitset {
     this.#words[w] = word | mask;
     this.#hash = (this.#hash ^ bitHash(i)) >>> 0;
     this.#count++;
+    if (w >= this.#end) this.#end = w + 1;
+    while (this.#full < this.#end && this.#words[this.#full] === 0xffffffff) this.#full++;
   }
 
   /** Removes `i`; removing a non-member leaves the set unchanged. */
@@ -69,6 +81,8 @@ export class Bitset {
     this.#words[w] = word & ~mask;
     this.#hash = (this.#hash ^ bitHash(i)) >>> 0;
     this.#count--;
+    if (w < this.#full) this.#full = w;
+    while (this.#end > 0 && this.#words[this.#end - 1] === 0) this.#end--;
   }
 
   /** Whether `other` has exactly the same members (sets of different sizes are never equal). */
@@ -90,6 +104,8 @@ export class Bitset {
     copy.#words.set(this.#words);
     copy.#hash = this.#hash;
     copy.#count = this.#count;
+    copy.#full = this.#full;
+    copy.#end = this.#end;
     return copy;
   }
 
@@ -98,16 +114,34 @@ export class Bitset {
     return this.#words.length;
   }
 
-  /** Copies the bits into `pool` from `offset` on ({@link wordCount} words). */
-  copyTo(pool: Uint32Array, offset: number): void {
-    pool.set(this.#words, offset);
+  /**
+   * Where the span starts: the words that tell this set apart from others of the same
+   * size. Every word before it is all ones, and every word after the span is zero.
+   */
+  get spanStart(): number {
+    return this.#full;
   }
 
-  /** Whether the {@link wordCount} words of `pool` from `offset` on hold exactly these bits. */
-  matches(pool: Uint32Array, offset: number): boolean {
+  /** How many words the span holds. */
+  get spanLength(): number {
+    return Math.max(0, this.#end - this.#full);
+  }
+
+  /** Copies the span's words into `pool` from `offset` on. */
+  copySpanTo(pool: Uint32Array, offset: number): void {
     const a = this.#words;
-    for (let w = 0; w < a.length; w++) {
-      if (a[w] !== pool[offset + w]) return false;
+    for (let w = this.#full; w < this.#end; w++) pool[offset + w - this.#full] = a[w]!;
+  }
+
+  /**
+   * Whether this set equals the one whose span started at word `start` and whose
+   * `length` span words are in `pool` from `offset` on (sets of the same size).
+   */
+  matchesSpan(pool: Uint32Array, offset: number, start: number, length: number): boolean {
+    if (start !== this.#full || length !== this.spanLength) return false;
+    const a = this.#words;
+    for (let w = 0; w < length; w++) {
+      if (a[start + w] !== pool[offset + w]) return false;
     }
     return true;
   }

@@ -12,6 +12,7 @@ import type {
   Partition,
 } from './model.ts';
 import { createPartitionSearch, type PartitionSearch, type SearchBudget, type SearchOperation } from './search.ts';
+import { shrinkFailure } from './shrink.ts';
 
 /**
  * The step budget when the caller gives none: a few seconds of search in Node on a
@@ -165,9 +166,18 @@ function validateOperation(op: Operation<unknown, unknown>, index: number): void
   }
 }
 
+/** What the search reports about a failure (see `SearchOutcome`). */
+interface Failure<State> {
+  readonly prefix: readonly number[];
+  readonly stateAfterPrefix: State;
+  readonly blocker: number;
+  readonly pending: readonly number[];
+}
+
 /**
  * Builds the counterexample for a failed partition (see {@link Counterexample} for what
- * is kept and why).
+ * is kept and why): the operations around the failure, cut down by `shrinkFailure` to a
+ * few that fail by themselves, and the search's account of them.
  */
 function buildCounterexample<State, Input, Output>(
   model: Model<State, Input, Output>,
@@ -175,29 +185,39 @@ function buildCounterexample<State, Input, Output>(
   label: string,
   indices: readonly number[],
   ops: readonly SearchOperation<Input, Output>[],
-  outcome: {
-    readonly prefix: readonly number[];
-    readonly stateAfterPrefix: State;
-    readonly blocker: number;
-    readonly pending: readonly number[];
-  },
+  outcome: Failure<State>,
 ): Counterexample<State, Input, Output> {
-  const describeOp = (local: number): string => {
-    const op = ops[local]!;
-    return model.describeOperation
-      ? model.describeOperation(op.input, op.output)
-      : `${JSON.stringify(op.input)} → ${op.output === undefined ? '?' : JSON.stringify(op.output)}`;
-  };
-  const describeState = (s: State): string => (model.describeState ? model.describeState(s) : JSON.stringify(s));
+  const window = failureWindow(ops, outcome);
+  const setter = lastStateChange(ops, outcome.prefix);
+  const small = outcome.blocker >= 0 ? shrinkFailure(model, ops, outcome.blocker, window, setter < 0 ? [] : [setter]) : undefined;
+  if (small !== undefined) {
+    // Search the small set again, so that the roles, the valid order and the state shown
+    // are those of the operations listed, which a reader can then follow by hand.
+    const subOps = small.map((local) => ops[local]!);
+    const again = createPartitionSearch(model, subOps).run({ steps: 0, maxSteps: Number.MAX_SAFE_INTEGER }, Number.MAX_SAFE_INTEGER);
+    if (again?.kind === 'not-linearizable') {
+      const toLocal = (sub: number): number => small[sub]!;
+      return describeFailure(model, history, label, indices, ops, small, {
+        prefix: again.prefix.map(toLocal),
+        stateAfterPrefix: again.stateAfterPrefix,
+        blocker: again.blocker >= 0 ? toLocal(again.blocker) : -1,
+        pending: again.pending.map(toLocal),
+      });
+    }
+  }
+  return describeFailure(model, history, label, indices, ops, window, outcome);
+}
 
+/**
+ * The operations around a failure: the one that could not be placed, those open with it,
+ * those of the valid order whose interval overlaps the window from the earliest open
+ * invocation to its return, and the last state-changing operation of that order, which
+ * set the state it contradicts.
+ */
+function failureWindow<Input, Output>(ops: readonly SearchOperation<Input, Output>[], outcome: Failure<unknown>): number[] {
   const blocker = outcome.blocker;
-  const pendingSet = new Set(outcome.pending);
-  const prefixAt = new Map<number, number>();
-  outcome.prefix.forEach((local, position) => prefixAt.set(local, position));
-
-  // The failure window starts at the earliest invocation among the operations that were
-  // open and had to return (unknown ones may have been open since long before) and ends
-  // at the blocker's return.
+  // Unknown operations may have been open since long before, so only those that had to
+  // return set the window's start.
   let windowStart = Infinity;
   const windowEnd = blocker >= 0 ? (ops[blocker]!.returnMs ?? Infinity) : Infinity;
   for (const local of [blocker, ...outcome.pending]) {
@@ -212,16 +232,43 @@ function buildCounterexample<State, Input, Output>(
     const end = op.returnMs ?? Infinity;
     if (end >= windowStart && op.invokeMs <= windowEnd) chosen.add(local);
   }
-  // The last state-changing operation of the prefix explains where the state came from.
-  for (let p = outcome.prefix.length - 1; p >= 0; p--) {
-    const local = outcome.prefix[p]!;
-    if (!ops[local]!.readOnly) {
-      chosen.add(local);
-      break;
-    }
-  }
+  const setter = lastStateChange(ops, outcome.prefix);
+  if (setter >= 0) chosen.add(setter);
+  return [...chosen];
+}
 
-  const operations: CounterexampleOperation<Input, Output>[] = [...chosen]
+/** The last operation of `prefix` that can change the state, or -1. */
+function lastStateChange(ops: readonly SearchOperation<unknown, unknown>[], prefix: readonly number[]): number {
+  for (let p = prefix.length - 1; p >= 0; p--) {
+    if (!ops[prefix[p]!]!.readOnly) return prefix[p]!;
+  }
+  return -1;
+}
+
+/** Turns the operations `shown` and the search's account of them into the counterexample. */
+function describeFailure<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  history: History<Input, Output>,
+  label: string,
+  indices: readonly number[],
+  ops: readonly SearchOperation<Input, Output>[],
+  shown: readonly number[],
+  outcome: Failure<State>,
+): Counterexample<State, Input, Output> {
+  const describeOp = (local: number): string => {
+    const op = ops[local]!;
+    return model.describeOperation
+      ? model.describeOperation(op.input, op.output)
+      : `${JSON.stringify(op.input)} → ${op.output === undefined ? '?' : JSON.stringify(op.output)}`;
+  };
+  const describeState = (s: State): string => (model.describeState ? model.describeState(s) : JSON.stringify(s));
+
+  const blocker = outcome.blocker;
+  const pendingSet = new Set(outcome.pending);
+  const prefixAt = new Map<number, number>();
+  outcome.prefix.forEach((local, position) => prefixAt.set(local, position));
+
+  const operations: CounterexampleOperation<Input, Output>[] = [...new Set(shown)]
     .sort((a, b) => ops[a]!.invokeMs - ops[b]!.invokeMs || indices[a]! - indices[b]!)
     .map((local) => {
       const at = prefixAt.get(local);
@@ -238,11 +285,12 @@ function buildCounterexample<State, Input, Output>(
   const openCount = outcome.pending.length;
   const blockerOp = blocker >= 0 ? history[indices[blocker]!] : undefined;
   const placed = outcome.prefix.length;
+  const listed = operations.length;
   const explanation =
     blockerOp === undefined
       ? `No operation of ${label} can be placed first, so no valid order exists.`
       : `${describeOp(blocker)} (client ${blockerOp.clientId}) cannot take effect: after the longest valid ` +
-        `order found (${placed} operation${placed === 1 ? '' : 's'} on ${label}) the state is ${stateText}, ` +
+        `order found (${placed} of the ${listed} operations shown, on ${label}) the state is ${stateText}, ` +
         'which contradicts it, and ' +
         (openCount === 0
           ? 'no other order of the earlier operations gets further.'

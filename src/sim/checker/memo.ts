@@ -7,7 +7,7 @@
 import { Bitset } from './bitset.ts';
 
 /** The first capacity of a {@link PositionTable}, in entries; it doubles when full. */
-const INITIAL_CAPACITY = 1024;
+const INITIAL_CAPACITY = 16;
 
 /**
  * Gives each distinct model state a small integer, so that positions can be stored as
@@ -49,10 +49,10 @@ export function createStateInterner<State>(
 
 /**
  * A hash set of positions: (state id, set of linearized operations). Entries are chained
- * per bucket through typed arrays, and the sets' words are copied into one pool.
+ * per bucket through typed arrays, and each set's span (see {@link Bitset.spanStart}) is
+ * appended to one pool, so an entry costs a few words however long the history is.
  */
 export class PositionTable {
-  readonly #words: number;
   #capacity = INITIAL_CAPACITY;
   #size = 0;
   /** The first entry of each bucket, or -1. There are as many buckets as entries fit. */
@@ -61,17 +61,12 @@ export class PositionTable {
   #next = new Int32Array(INITIAL_CAPACITY);
   #hashes = new Uint32Array(INITIAL_CAPACITY);
   #states = new Int32Array(INITIAL_CAPACITY);
-  #pool: Uint32Array;
-
-  /**
-   * Creates an empty table for sets of `wordCount` 32-bit words.
-   *
-   * @param wordCount - the {@link Bitset.wordCount} of the sets to be stored.
-   */
-  constructor(wordCount: number) {
-    this.#words = wordCount;
-    this.#pool = new Uint32Array(INITIAL_CAPACITY * Math.max(1, wordCount));
-  }
+  /** Where each entry's span starts in its set, how long it is, and where it is pooled. */
+  #spanStarts = new Int32Array(INITIAL_CAPACITY);
+  #spanLengths = new Int32Array(INITIAL_CAPACITY);
+  #offsets = new Int32Array(INITIAL_CAPACITY);
+  #pool = new Uint32Array(INITIAL_CAPACITY * 4);
+  #poolUsed = 0;
 
   /** How many positions are stored. */
   get size(): number {
@@ -80,23 +75,38 @@ export class PositionTable {
 
   /**
    * Stores the position (`stateId`, `bits`). Returns true if it was new, false if it was
-   * already stored.
+   * already stored. Every set stored in one table must have the same size.
    */
   add(stateId: number, bits: Bitset): boolean {
     const h = mix(bits.hash, stateId);
-    const words = this.#words;
     let e = this.#heads[h & (this.#capacity - 1)]!;
     // A chain never holds more than every entry, which bounds this walk.
     for (let guard = 0; e !== -1 && guard <= this.#size; guard++) {
-      if (this.#hashes[e] === h && this.#states[e] === stateId && bits.matches(this.#pool, e * words)) return false;
+      if (
+        this.#hashes[e] === h &&
+        this.#states[e] === stateId &&
+        bits.matchesSpan(this.#pool, this.#offsets[e]!, this.#spanStarts[e]!, this.#spanLengths[e]!)
+      ) {
+        return false;
+      }
       e = this.#next[e]!;
     }
     if (this.#size === this.#capacity) this.#grow();
+    const length = bits.spanLength;
+    if (this.#poolUsed + length > this.#pool.length) {
+      const pool = new Uint32Array(Math.max(this.#pool.length * 2, this.#poolUsed + length));
+      pool.set(this.#pool.subarray(0, this.#poolUsed));
+      this.#pool = pool;
+    }
     const entry = this.#size++;
     const bucket = h & (this.#capacity - 1);
     this.#hashes[entry] = h;
     this.#states[entry] = stateId;
-    bits.copyTo(this.#pool, entry * words);
+    this.#spanStarts[entry] = bits.spanStart;
+    this.#spanLengths[entry] = length;
+    this.#offsets[entry] = this.#poolUsed;
+    bits.copySpanTo(this.#pool, this.#poolUsed);
+    this.#poolUsed += length;
     this.#next[entry] = this.#heads[bucket]!;
     this.#heads[bucket] = entry;
     return true;
@@ -104,15 +114,18 @@ export class PositionTable {
 
   #grow(): void {
     const capacity = this.#capacity * 2;
-    const grown = <T extends Int32Array | Uint32Array>(old: T, make: (n: number) => T, per: number): T => {
-      const copy = make(capacity * per);
+    const grown = <T extends Int32Array | Uint32Array>(old: T, make: (n: number) => T): T => {
+      const copy = make(capacity);
       copy.set(old);
       return copy;
     };
-    this.#next = grown(this.#next, (n) => new Int32Array(n), 1);
-    this.#hashes = grown(this.#hashes, (n) => new Uint32Array(n), 1);
-    this.#states = grown(this.#states, (n) => new Int32Array(n), 1);
-    this.#pool = grown(this.#pool, (n) => new Uint32Array(n), Math.max(1, this.#words));
+    const int32 = (n: number) => new Int32Array(n);
+    this.#next = grown(this.#next, int32);
+    this.#hashes = grown(this.#hashes, (n) => new Uint32Array(n));
+    this.#states = grown(this.#states, int32);
+    this.#spanStarts = grown(this.#spanStarts, int32);
+    this.#spanLengths = grown(this.#spanLengths, int32);
+    this.#offsets = grown(this.#offsets, int32);
     this.#capacity = capacity;
     // Re-chain every entry under the larger bucket count.
     this.#heads = new Int32Array(capacity).fill(-1);

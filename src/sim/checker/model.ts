@@ -154,24 +154,26 @@ export interface CounterexampleOperation<Input, Output> {
 }
 
 /**
- * Why a history is not linearizable, cut down to something a person can draw.
+ * Why a history is not linearizable, cut down to something a person can draw and follow.
  *
- * The checker searches for the longest prefix of a valid order (the most operations it
- * could place one after another without contradiction). At that point one operation's
- * response deadline has passed without the operation being placeable: that is the
- * `unplaceable` operation. "Minimal" here means: only the failing partition (e.g. one
- * key), and only the operations whose real-time interval overlaps the failure window,
- * from the earliest invocation among the open operations to the response of the
- * unplaceable one, plus the last state-changing operation of the prefix, which explains
- * the state. It is not the smallest non-linearizable sub-history, which would cost another
- * search per operation removed.
+ * The search finds the longest prefix of a valid order (the most operations it could
+ * place one after another without contradiction); at that point one operation's response
+ * deadline has passed without it being placeable. The counterexample keeps that operation
+ * and, from its partition only (e.g. one key), the few other operations that make the
+ * failure stand on its own: the listed operations are not linearizable by themselves,
+ * from the model's initial state; without the unplaceable one, they are; and the
+ * unplaceable one, freed from real time, would fit (it fails for its timing, not for a
+ * value nothing wrote). The write that set the state it contradicts is always listed. The
+ * roles, the valid order and the state are those of the listed operations, searched again,
+ * so a reader can check them by hand. When cutting down runs out of budget, the
+ * operations open around the failure are listed instead.
  */
 export interface Counterexample<State, Input, Output> {
   /** The part of the history that failed, e.g. `key "x"`, or `the register` for an unsplit history. */
   readonly partition: string;
   /** The operations to draw, sorted by invocation time. */
   readonly operations: readonly CounterexampleOperation<Input, Output>[];
-  /** History indices of the longest valid order found, in that order. */
+  /** History indices of the longest valid order of the listed operations, in that order. */
   readonly linearizedPrefix: readonly number[];
   /** The model state after {@link linearizedPrefix}. */
   readonly stateAfterPrefix: State;

@@ -185,7 +185,7 @@ export function createPartitionSearch<State, Input, Output>(
   const bits = new Bitset(m);
   const sameState = model.equal ?? Object.is;
   const internState = createStateInterner(model.equal, model.hash);
-  const table = new PositionTable(bits.wordCount);
+  const table = new PositionTable();
   /** Records the current position; returns false if it had been reached before. */
   const remember = (state: State): boolean => table.add(internState(state), bits);
 
@@ -199,16 +199,31 @@ export function createPartitionSearch<State, Input, Output>(
   let state = model.init();
   remember(state);
 
+  // The deepest position reached is what a failure reports. Copying the stack at every
+  // new depth would cost the history's length at each placement, quadratic on a history
+  // the search walks straight through; instead the copy is taken only when the search
+  // leaves the deepest position (it backtracks from it), and only the part of the stack
+  // that changed since the last copy is written: the first `bestValid` entries of
+  // `bestStack` still equal the stack's.
   let bestDepth = -1;
-  let bestPrefix: number[] = [];
+  let atDeepest = false;
+  const bestStack = new Int32Array(m);
+  let bestValid = 0;
   let bestState = state;
   let bestBlocker = NONE;
   let bestPending: number[] = [];
-  /** Snapshots the current position if it is the deepest so far. */
+  /** Notes a placement; the position is copied later if it stays the deepest. */
   const noteDepth = (): void => {
-    if (depth <= bestDepth) return;
-    bestDepth = depth;
-    bestPrefix = Array.from(stackEvent.subarray(0, depth), (e) => eventOp[e]!);
+    if (depth > bestDepth) {
+      bestDepth = depth;
+      atDeepest = true;
+    }
+  };
+  /** Copies the current position as the deepest one; called before leaving it. */
+  const snapshot = (): void => {
+    atDeepest = false;
+    bestStack.set(stackEvent.subarray(bestValid, depth), bestValid);
+    bestValid = depth;
     bestState = state;
     bestPending = [];
     bestBlocker = NONE;
@@ -253,9 +268,12 @@ export function createPartitionSearch<State, Input, Output>(
    * to continue scanning, or NONE when the stack is empty (nothing is left to try).
    */
   const backtrack = (): number => {
+    if (atDeepest) snapshot();
     for (let guard = 0; guard <= m; guard++) {
       if (depth === 0) return NONE;
       depth--;
+      // The copy of the deepest position is valid only up to the shortest stack since.
+      if (depth < bestValid) bestValid = depth;
       const call = stackEvent[depth]!;
       const op = eventOp[call]!;
       state = stackState[depth]!;
@@ -279,7 +297,7 @@ export function createPartitionSearch<State, Input, Output>(
 
   const failed = (): SearchOutcome<State> => ({
     kind: 'not-linearizable',
-    prefix: bestPrefix,
+    prefix: Array.from(bestStack.subarray(0, bestDepth), (e) => eventOp[e]!),
     stateAfterPrefix: bestState,
     blocker: bestBlocker,
     pending: bestPending,

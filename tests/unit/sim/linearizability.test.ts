@@ -9,6 +9,7 @@ import {
   type KvValue,
   type Model,
 } from '../../../src/sim/checker/index.ts';
+import { registerHistory } from '../../../src/sim/checker/synthetic.ts';
 import { append, bruteForceLinearizable, cas, get, put, rejected, timedOut } from './fixtures-checker.ts';
 
 type KvHistory = History<KvInput, KvOutput>;
@@ -65,6 +66,38 @@ describe('linearizability checker on hand-written key-value histories', () => {
   it('rejects a new-then-old read pair, where a second read goes back in time', () => {
     const history = [put(1, 'x', 'a', 0, 5), put(2, 'x', 'b', 10, 50), get(3, 'x', 'b', 15, 20), get(4, 'x', 'a', 25, 30)];
     expect(check(history).verdict).toBe('not-linearizable');
+  });
+
+  it('shows, for a new-then-old read pair, the read that saw the new value as well as the old read', () => {
+    // Both writes and both reads are needed: without the first read, the old read is fine.
+    const history = [
+      put(1, 'x', 'a', 0, 5),
+      get(5, 'x', 'a', 6, 8),
+      put(2, 'x', 'b', 10, 50),
+      get(3, 'x', 'b', 15, 20),
+      get(4, 'x', 'a', 25, 30),
+      get(5, 'x', 'b', 60, 70),
+    ];
+    const cx = counterexampleOf(check(history));
+    expect(cx.operations.map((o) => o.index)).toEqual([0, 2, 3, 4]);
+    expect(cx.unplaceable).toEqual([4]);
+    expect(check(cx.operations.map((o) => o.operation)).verdict).toBe('not-linearizable');
+  });
+
+  it('lists operations that fail by themselves, and fit once the unplaceable one is taken out', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 20, max: 180 }), (seed, at) => {
+        const history = registerHistory({ operations: 200, clients: 6, seed, staleReadAt: at, unknownShare: 0.05 });
+        const result = check(history, registerModel());
+        const cx = counterexampleOf(result);
+        const listed = cx.operations.map((o) => o.operation);
+        expect(check(listed, registerModel()).verdict).toBe('not-linearizable');
+        const rest = cx.operations.filter((o) => o.role !== 'unplaceable').map((o) => o.operation);
+        expect(check(rest, registerModel()).verdict).toBe('linearizable');
+        expect(cx.operations.length).toBeLessThanOrEqual(12);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('finds the lost update when two concurrent appends are acknowledged but a later read shows only one', () => {
@@ -168,16 +201,19 @@ describe('linearizability checker on hand-written key-value histories', () => {
     for (let i = 0; i < 50; i++) history.push(put(1, 'x', `v${i}`, i * 10, i * 10 + 5));
     history.push(get(2, 'x', 'v3', 600, 610));
     const cx = counterexampleOf(check(history));
-    expect(cx.linearizedPrefix).toHaveLength(50);
-    // The stale get plus the last write, which explains the state it should have seen.
-    expect(cx.operations.map((o) => o.index)).toEqual([49, 50]);
+    // The stale get, the write of the value it saw and the last write, which explains the
+    // state it should have seen; the 47 writes between them add nothing.
+    expect(cx.operations.map((o) => o.index)).toEqual([3, 49, 50]);
+    expect(cx.linearizedPrefix).toEqual([3, 49]);
     expect(cx.explanation).toContain('"v49"');
+    expect(cx.explanation).toContain('2 of the 3 operations shown');
   });
 
   it('describes register operations as reads and writes', () => {
     const history = [put(1, 'r', '1', 0, 5), get(2, 'r', '2', 10, 15)];
     const cx = counterexampleOf(check(history, registerModel()));
     expect(cx.explanation).toContain('read() → "2"');
+    // The write stays: it set the state that the read contradicts.
     expect(cx.operations.map((o) => o.description)).toEqual(['write("1")', 'read() → "2"']);
   });
 
@@ -322,6 +358,26 @@ const atomicHistoryArb = (keys: readonly string[], maxOps: number) =>
     });
 
 describe('linearizability checker properties', () => {
+  it('accepts generated register histories of every length, and walks them in a few steps per operation', () => {
+    for (const operations of [10, 1_000, 16_000]) {
+      const history = registerHistory({ operations, seed: operations });
+      const result = check(history, registerModel());
+      expect(result.verdict).toBe('linearizable');
+      expect(result.stats.steps).toBeLessThan(10 * operations);
+    }
+  });
+
+  it('accepts generated register histories with timed-out writes, and rejects them once a read is stale', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 5, max: 95 }), (seed, at) => {
+        const base = { operations: 100, clients: 5, seed, unknownShare: 0.1 };
+        expect(check(registerHistory(base), registerModel()).verdict).toBe('linearizable');
+        expect(check(registerHistory({ ...base, staleReadAt: at }), registerModel()).verdict).toBe('not-linearizable');
+      }),
+      { numRuns: 80 },
+    );
+  });
+
   it('accepts any history of operations applied one at a time in non-overlapping intervals', () => {
     fc.assert(
       fc.property(fc.array(plannedArb(KEYS), { maxLength: 40 }), (plan) => {

@@ -60,6 +60,20 @@ export const starterPasses: Readonly<Record<string, Readonly<Record<string, stri
     'a leader that is alive > sends (almost) no commands while the leader is alive':
       "the starter sends nothing while its leader's heartbeats arrive, which is what the test asks; every command of the twenty runs without a failover is counted, and a controller that fences its followers on every tick fails",
   },
+  'quorum-store': {
+    'CP mode: linearizable, and refusing on the minority side > raises no errors and stores only values clients wrote':
+      "the starter stores only the values clients put and throws nothing; every value any replica stores is checked against the values clients issued, and every error inside the simulation is collected",
+    'CP mode: linearizable, and refusing on the minority side > answers every request while the network is whole':
+      "the starter answers from the coordinator's own copy, so every request gets an answer; each request's status is checked, and a store that refuses or times out with every replica reachable fails",
+    'CP mode: linearizable, and refusing on the minority side > stays available on the majority side through a 10 s partition':
+      'the starter never waits for another replica, which is all the test asks of the majority side; every request of zones b and c during the cut is checked, and a store that waits for all five replicas fails',
+    'CP mode: linearizable, and refusing on the minority side > serves the minority side again soon after the partition heals':
+      'the starter never refuses, so zone a is served after the heal; every request of zone a from 0.5 s after the heal is checked, and a store that keeps refusing fails',
+    'AP mode: available everywhere, and converging after the partition > raises no errors and stores only values clients wrote':
+      'as in CP mode: every stored value and every error in the AP run is checked',
+    'AP mode: available everywhere, and converging after the partition > answers on both sides through a 10 s partition':
+      "the starter answers from the coordinator's own copy on both sides, which is what AP mode promises; every request during the cut is checked, and a store that needs a second replica fails on the minority side",
+  },
   'replication-reads': {
     'follower reads > never show a session an older state than it has seen (monotonic reads)':
       "the starter reads each session's nearest replica only, so its reads go back in time only if that replica restarts behind a state it had shown and the key changed in between; every read of 60 runs is checked against the leader's log, and a session that moves between followers without a token fails",

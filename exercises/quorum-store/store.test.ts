@@ -1,0 +1,184 @@
+/**
+ * Your five replicas in the simulator (`store.ts`): n1 and n2 in zone a, n3 and n4 in zone
+ * b, n5 in zone c, and clients in every zone sending 100 gets and puts a second each. In
+ * the partition runs, zone a is cut off from 1 s to 11 s (in AP mode the clients stop when
+ * it heals, so that only the replicas can reconcile what the two sides wrote). Each run happens once per test
+ * file and the tests read numbers from it. Every run's seed derives from the exercise's
+ * seed, so the cases are the same on every practice run and different when the grade is
+ * for the record.
+ */
+import { assert, describe, inject, it } from 'vitest';
+import { checkLinearizability, kvModel, type KvInput, type KvOutput, type Operation } from '@faultlines/sim';
+import { disagreements, operationsOf, runStore, type StoreOptions, type StoreRun } from './store.ts';
+import { createReplica } from './replica.ts';
+
+const seed = inject('seed');
+
+const CUT = { fromMs: 1_000, toMs: 11_000 } as const;
+/** How long the minority side has to notice the partition before it must refuse fast. */
+const NOTICE_MS = 500;
+/** A refusal must reach the client within this long of the request. */
+const FAST_REFUSAL_MS = 50;
+/** How long after the heal replicas may still disagree. */
+const CONVERGE_MS = 1_000;
+
+const runs = new Map<string, Promise<StoreRun>>();
+/** Runs a setting once (by name) and shares it between the tests that read it. */
+function run(name: string, salt: number, options: Omit<StoreOptions, 'createReplica' | 'seed'>): Promise<StoreRun> {
+  let found = runs.get(name);
+  if (found === undefined) {
+    found = runStore({ seed: seed + salt, createReplica, ...options });
+    runs.set(name, found);
+  }
+  return found;
+}
+
+const cpWhole = () => run('cp, whole network', 1, { mode: 'cp', stopMs: 3_000, endMs: 4_000 });
+const cpCut = () => run('cp, zone a cut off', 2, { mode: 'cp', cut: CUT });
+// The clients stop when the partition heals, so only the replicas themselves can bring
+// together what the two sides wrote.
+const apCut = () => run('ap, zone a cut off', 3, { mode: 'ap', r: 1, w: 1, cut: CUT, stopMs: CUT.toMs, endMs: CUT.toMs + 2_000 });
+
+const count = (n: number): string => n.toLocaleString('en-US');
+const ms = (value: number): string =>
+  Number.isFinite(value) ? `${value.toLocaleString('en-US', { maximumFractionDigits: 1 })} ms` : 'never';
+const pct = (share: number): string => `${(share * 100).toLocaleString('en-US', { maximumFractionDigits: 2 })}%`;
+const describeOp = (op: Operation<KvInput, KvOutput>): string => {
+  const what = op.input.kind === 'put' ? `put(${op.input.key}, ${op.input.value})` : `get(${op.input.key})`;
+  const answer = op.status === 'ok' ? (op.output?.kind === 'get' ? ` → ${JSON.stringify(op.output.value)}` : ' → ok') : ` → ${op.status}`;
+  return `${what}${answer} [${ms(op.invokeMs)}–${op.returnMs === undefined ? '…' : ms(op.returnMs)}]`;
+};
+
+function assertSound(r: StoreRun, what: string): void {
+  assert(r.errors.length === 0, `${what}: your replicas threw ${count(r.errors.length)} error(s) inside the simulation; the first: ${r.errors[0]}`);
+  const made = r.invented[0];
+  assert(
+    made === undefined,
+    `${what}: ${made?.replica} stored ${JSON.stringify(made?.value)} for ${made?.key} at ${ms(made?.atMs ?? 0)}, a value no client wrote. ` +
+      'Replicas store the values clients put, nothing else.',
+  );
+}
+
+/** Share of `ops` answered, and the first that was not. */
+function answered(ops: readonly Operation<KvInput, KvOutput>[]): { share: number; firstMiss?: Operation<KvInput, KvOutput> } {
+  const ok = ops.filter((op) => op.status === 'ok').length;
+  return { share: ops.length === 0 ? 1 : ok / ops.length, firstMiss: ops.find((op) => op.status !== 'ok') };
+}
+
+function assertAvailable(ops: readonly Operation<KvInput, KvOutput>[], bound: number, what: string, advice: string): void {
+  const { share, firstMiss } = answered(ops);
+  assert(
+    share >= bound,
+    `${what}: ${pct(share)} of ${count(ops.length)} requests were answered; at least ${pct(bound)} must be. ` +
+      (firstMiss ? `The first that was not: ${describeOp(firstMiss)}${firstMiss.error ? ` (${firstMiss.error})` : ''}. ` : '') +
+      advice,
+  );
+}
+
+function assertLinearizable(r: StoreRun, what: string): void {
+  const result = checkLinearizability(kvModel(), r.history, { maxSteps: 5_000_000 });
+  if (result.verdict === 'unknown') {
+    const unknown = r.history.filter((op) => op.status === 'unknown').length;
+    assert.fail(
+      `${what}: the checker could not decide whether the history is linearizable (${result.reason}). ` +
+        `${count(unknown)} requests ended without an answer; each one could have taken effect at any later time, which is what makes the search long. ` +
+        'Answer or refuse every request well within the client\'s 1 s deadline.',
+    );
+  }
+  if (result.verdict === 'not-linearizable') {
+    const cx = result.counterexample;
+    assert.fail(
+      `${what}: the history is not linearizable. ${cx.explanation} The operations that show it, on ${cx.partition}: ` +
+        `${cx.operations.map((o) => describeOp(o.operation)).join('; ')}. ` +
+        'A read must return the latest acknowledged write, as if each request took effect at one instant between its call and its answer: ' +
+        'read from a majority and take the highest version, write the value back to a majority before answering, and give a write a version above every one a majority holds.',
+    );
+  }
+}
+
+describe('CP mode: linearizable, and refusing on the minority side', () => {
+  it('raises no errors and stores only values clients wrote', async () => {
+    assertSound(await cpWhole(), 'With the whole network');
+    assertSound(await cpCut(), 'With zone a cut off');
+  });
+
+  it('answers every request while the network is whole', async () => {
+    const r = await cpWhole();
+    assertAvailable(r.history, 1, 'With the whole network', 'With every replica reachable, every read and write can find its quorum.');
+  });
+
+  it('keeps the history linearizable while the network is whole', async () => {
+    assertLinearizable(await cpWhole(), 'With the whole network');
+  });
+
+  it('keeps the history linearizable through a 10 s partition', async () => {
+    assertLinearizable(await cpCut(), 'With zone a cut off from 1 s to 11 s');
+  });
+
+  it('refuses requests on the minority side at once, rather than let them time out', async () => {
+    const r = await cpCut();
+    const minority = operationsOf(r, ['a'], CUT.fromMs + NOTICE_MS, CUT.toMs - 100);
+    const fast = minority.filter((op) => op.status === 'failed' && op.returnMs! - op.invokeMs <= FAST_REFUSAL_MS);
+    const share = minority.length === 0 ? 0 : fast.length / minority.length;
+    const slow = minority.find((op) => !fast.includes(op));
+    assert(
+      share >= 0.99,
+      `While zone a was cut off (from ${ms(CUT.fromMs + NOTICE_MS)}, leaving ${ms(NOTICE_MS)} to notice), ${pct(share)} of its ${count(minority.length)} requests ` +
+        `were refused within ${ms(FAST_REFUSAL_MS)}; at least 99% must be. ` +
+        (slow ? `One that was not: ${describeOp(slow)}. ` : '') +
+        'Two replicas of five cannot form a majority, so nothing they answer can be trusted: a client that waits 1 s for a timeout learns nothing, ' +
+        'and an answer from their own copies may be stale. Keep track of which replicas answered lately, and call env.refuse before sending anything when fewer than a majority did.',
+    );
+  });
+
+  it('stays available on the majority side through a 10 s partition', async () => {
+    const r = await cpCut();
+    assertAvailable(
+      operationsOf(r, ['b', 'c'], CUT.fromMs, CUT.toMs),
+      0.999,
+      'On the majority side (zones b and c) while zone a was cut off',
+      'Three replicas of five are a majority: wait for the first quorum of answers, not for every replica, and do not let a call to a cut-off replica hold a request up.',
+    );
+  });
+
+  it('serves the minority side again soon after the partition heals', async () => {
+    const r = await cpCut();
+    assertAvailable(
+      operationsOf(r, ['a'], CUT.toMs + NOTICE_MS, Infinity),
+      0.999,
+      `In zone a from ${ms(CUT.toMs + NOTICE_MS)} (the partition healed at ${ms(CUT.toMs)})`,
+      'Once the other zones answer again, a replica that was refusing must notice and serve requests.',
+    );
+  });
+});
+
+describe('AP mode: available everywhere, and converging after the partition', () => {
+  it('raises no errors and stores only values clients wrote', async () => {
+    assertSound(await apCut(), 'In AP mode with zone a cut off');
+  });
+
+  it('answers on both sides through a 10 s partition', async () => {
+    const r = await apCut();
+    for (const [zones, side] of [[['a'], 'the minority side (zone a)'], [['b', 'c'], 'the majority side (zones b and c)']] as const) {
+      assertAvailable(
+        operationsOf(r, zones, CUT.fromMs, CUT.toMs),
+        0.999,
+        `In AP mode, on ${side} while zone a was cut off`,
+        'An AP store answers from whatever replicas it can reach, its own copy at least: with r = w = 1 no request needs another replica.',
+      );
+    }
+  });
+
+  it('brings every replica to the same value for every key within 1 s of the heal', async () => {
+    const r = await apCut();
+    const late = disagreements(r).find((d) => d.toMs > Math.max(CUT.toMs, d.fromMs) + CONVERGE_MS);
+    assert(
+      late === undefined,
+      `In AP mode the replicas disagreed on ${late?.key} from ${ms(late?.fromMs ?? 0)} ` +
+        `${Number.isFinite(late?.toMs ?? Infinity) ? `until ${ms(late?.toMs ?? 0)}` : 'to the end of the run'}; ` +
+        `after the partition heals (at ${ms(CUT.toMs)}) no disagreement may last more than ${ms(CONVERGE_MS)}. ` +
+        'Writes sent while a replica was out of reach are lost with the messages: have replicas exchange what they hold every few hundred milliseconds ' +
+        '(anti-entropy), each keeping the higher version of a key, so that every replica settles on the same value.',
+    );
+  });
+});

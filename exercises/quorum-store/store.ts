@@ -1,0 +1,291 @@
+/**
+ * The test harness: your five replicas in the simulator, with clients in every zone. You
+ * do not need to change it (and changes here do not count), but reading it shows exactly
+ * what is measured.
+ *
+ * - Zone a holds `n1` and `n2`, zone b `n3` and `n4`, zone c `n5`. A message between
+ *   zones takes 0.4–1.0 ms one way, within a zone 0.05–0.15 ms.
+ * - Clients in each zone (`clients-a`, `clients-b`, `clients-c`) send an open-loop
+ *   Poisson stream of gets and puts on a few keys to a replica of their own zone, chosen
+ *   by key. Every put writes a value no other put writes. A client gives up after 1 s:
+ *   the outcome is then unknown.
+ * - Each replica's clock is off true time by up to ±`skewMs` (5 ms unless a test says
+ *   otherwise), as clocks synchronised over a network are.
+ * - The fault: zone a is cut off from zones b and c (its clients stay with it) for a
+ *   while. Zone a then holds 2 of the 5 replicas: the minority.
+ * - The harness records every value each replica's {@link LocalStore} holds, and when,
+ *   from outside. Your code cannot see or change these records.
+ */
+import {
+  Random,
+  Rejection,
+  Simulation,
+  hash32,
+  uniform,
+  type KvInput,
+  type KvOutput,
+  type Operation,
+} from '@faultlines/sim';
+import type { CreateStoreReplica, LocalStore, Mode, StoreConfig, StoreReplica, Stored } from './types.ts';
+
+export const REPLICAS = ['n1', 'n2', 'n3', 'n4', 'n5'] as const;
+/** Each replica's zone. */
+export const ZONES: Readonly<Record<string, string>> = { n1: 'a', n2: 'a', n3: 'b', n4: 'b', n5: 'c' };
+/** The replicas of each zone, which its clients use. */
+export const ZONE_REPLICAS: Readonly<Record<string, readonly string[]>> = { a: ['n1', 'n2'], b: ['n3', 'n4'], c: ['n5'] };
+export const CLIENT_ZONES = ['a', 'b', 'c'] as const;
+
+const CROSS_ZONE = uniform(0.4, 1.0);
+const SAME_ZONE = uniform(0.05, 0.15);
+
+export interface StoreOptions {
+  readonly seed: number;
+  readonly createReplica: CreateStoreReplica;
+  readonly mode: Mode;
+  /** @default 3 */
+  readonly r?: number;
+  /** @default 3 */
+  readonly w?: number;
+  /** Operations per second from each zone's clients. @default 100 */
+  readonly ratePerZone?: number;
+  /** Share of operations that are reads. @default 0.5 */
+  readonly readShare?: number;
+  /** How many keys the clients use. @default 8 */
+  readonly keys?: number;
+  /** Clients stop at this time. @default 12_000 */
+  readonly stopMs?: number;
+  /** The run ends at this time. @default stopMs + 3_000 */
+  readonly endMs?: number;
+  /** Zone a is cut off from b and c over this span. */
+  readonly cut?: { readonly fromMs: number; readonly toMs: number };
+  /** Each replica's clock is off by a value drawn in [-skewMs, skewMs]. @default 5 */
+  readonly skewMs?: number;
+}
+
+/** One value a replica stored for a key, seen from outside. */
+export interface StoreWrite {
+  readonly atMs: number;
+  readonly replica: string;
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface StoreRun {
+  readonly options: StoreOptions;
+  /** Every client operation, in the order issued, with the zone its client sits in. */
+  readonly history: readonly Operation<KvInput, KvOutput>[];
+  /** The zone of each operation's client, by its position in `history`. */
+  readonly zoneOf: readonly string[];
+  /** Every value any replica stored, in time order. */
+  readonly writes: readonly StoreWrite[];
+  /** What each replica holds for each key at the end of the run. */
+  readonly final: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Errors thrown by replica code inside the simulation. */
+  readonly errors: readonly string[];
+  /** Values a replica stored that no client ever wrote. */
+  readonly invented: readonly StoreWrite[];
+  readonly endMs: number;
+}
+
+/** Builds the run and runs it to the end. */
+export async function runStore(options: StoreOptions): Promise<StoreRun> {
+  const stopMs = options.stopMs ?? 12_000;
+  const endMs = options.endMs ?? stopMs + 3_000;
+  const skewMs = options.skewMs ?? 5;
+  const sim = new Simulation({ seed: options.seed, trace: { enabled: false }, network: { latency: CROSS_ZONE } });
+  const writes: StoreWrite[] = [];
+  const invented: StoreWrite[] = [];
+  const errors: string[] = [];
+  const issued = new Set<string>();
+  const contents: Record<string, Map<string, Stored>> = {};
+  const skews = new Random(options.seed).fork('clock skew');
+
+  for (const name of REPLICAS) {
+    const data = new Map<string, Stored>();
+    contents[name] = data;
+    const config: StoreConfig = Object.freeze({
+      name,
+      replicas: Object.freeze([...REPLICAS]),
+      r: options.r ?? 3,
+      w: options.w ?? 3,
+      mode: options.mode,
+    });
+    sim.addNode(
+      name,
+      (ctx) => {
+        let replica: StoreReplica | undefined;
+        const store: LocalStore = {
+          read(key) {
+            const held = data.get(String(key));
+            return held === undefined ? undefined : structuredClone(held);
+          },
+          write(key, stored) {
+            if (typeof key !== 'string' || stored === null || typeof stored !== 'object' || typeof stored.value !== 'string') {
+              throw new TypeError('store.write(key, { value, version }) needs a string key and a string value');
+            }
+            let copy: Stored;
+            try {
+              copy = Object.freeze(structuredClone({ value: stored.value, version: stored.version }));
+            } catch {
+              throw new TypeError('store.write: the version must be plain data (numbers, strings, arrays, objects)');
+            }
+            const record = { atMs: sim.nowMs, replica: name, key, value: copy.value };
+            if (!issued.has(copy.value)) invented.push(record);
+            data.set(key, copy);
+            writes.push(record);
+          },
+          keys: () => [...data.keys()],
+        };
+        return {
+          onStart() {
+            replica = options.createReplica(config, {
+              now: () => ctx.now(),
+              async call(to, message, timeoutMs) {
+                if (!(REPLICAS as readonly string[]).includes(to) || to === name) {
+                  throw new Error(`${name} cannot call ${JSON.stringify(to)}: the other replicas are ${REPLICAS.filter((r) => r !== name).join(', ')}`);
+                }
+                let copy: unknown;
+                try {
+                  copy = structuredClone(message);
+                } catch {
+                  throw new Error(`${name} sent a message that is not plain data (functions and class instances cannot cross a network)`);
+                }
+                const reply = await ctx.rpc<{ answer: unknown }>(to, { store: copy }, { timeoutMs });
+                return reply.answer;
+              },
+              setTimer: (delayMs, callback) =>
+                ctx.setTimer(delayMs, async () => {
+                  try {
+                    callback();
+                  } catch (error) {
+                    errors.push(`${name} timer: ${error instanceof Error ? error.message : String(error)}`);
+                  }
+                }),
+              cancelTimer: (id) => ctx.cancelTimer(id),
+              store,
+              refuse(reason: string): never {
+                throw new Rejection(String(reason));
+              },
+            });
+          },
+          async onRequest(request) {
+            const body = request.body as { store?: unknown } | KvInput;
+            if (replica === undefined) throw new Rejection(`${name} is starting`);
+            if ('store' in body) {
+              try {
+                return { answer: await replica.onCall(request.from, body.store) };
+              } catch (error) {
+                errors.push(`${name} onCall: ${error instanceof Error ? error.message : String(error)}`);
+                throw error;
+              }
+            }
+            const op = body as KvInput;
+            if (op.kind === 'put') {
+              issued.add(op.value);
+              await replica.put(op.key, op.value);
+              return { kind: 'put' } satisfies KvOutput;
+            }
+            if (op.kind === 'get') {
+              const value = await replica.get(op.key);
+              return { kind: 'get', value: value ?? null } satisfies KvOutput;
+            }
+            throw new Rejection('this store takes gets and puts');
+          },
+        };
+      },
+      { clock: { offsetMs: (skews.next() * 2 - 1) * skewMs } },
+    );
+  }
+  for (const a of REPLICAS) {
+    for (const b of REPLICAS) {
+      if (a < b && ZONES[a] === ZONES[b]) sim.setLink(a, b, { latency: SAME_ZONE });
+    }
+  }
+
+  const loads = CLIENT_ZONES.map((zone) => {
+    const client = `clients-${zone}`;
+    const local = ZONE_REPLICAS[zone]!;
+    const load = sim.workload<KvInput, KvOutput>({
+      name: client,
+      target: (input) => local[hash32(input.key) % local.length]!,
+      arrivals: { kind: 'open', ratePerS: options.ratePerZone ?? 100 },
+      keys: { count: options.keys ?? 8 },
+      mix: { get: options.readShare ?? 0.5, put: 1 - (options.readShare ?? 0.5) },
+      deadlineMs: 1_000,
+      stopMs,
+    });
+    for (const replica of local) sim.setLink(client, replica, { latency: SAME_ZONE });
+    return { zone, load };
+  });
+
+  if (options.cut !== undefined) {
+    sim.partition([['n1', 'n2', 'clients-a'], ['n3', 'n4', 'n5', 'clients-b', 'clients-c']], {
+      atMs: options.cut.fromMs,
+      healAtMs: options.cut.toMs,
+      label: 'zone a cut off',
+    });
+  }
+
+  await sim.runUntil(endMs);
+  for (const e of sim.errors) errors.push(e.message);
+
+  const tagged = loads.flatMap(({ zone, load }) => load.history.map((op) => ({ op, zone })));
+  tagged.sort((x, y) => x.op.invokeMs - y.op.invokeMs);
+  const final: Record<string, Record<string, string>> = {};
+  for (const name of REPLICAS) final[name] = Object.fromEntries([...contents[name]!].map(([k, s]) => [k, s.value]));
+  return {
+    options,
+    history: tagged.map((t) => t.op),
+    zoneOf: tagged.map((t) => t.zone),
+    writes,
+    final,
+    errors,
+    invented,
+    endMs,
+  };
+}
+
+/** The operations of the clients of `zones`, with their positions. */
+export function operationsOf(run: StoreRun, zones: readonly string[], fromMs = 0, toMs = Infinity): Operation<KvInput, KvOutput>[] {
+  return run.history.filter((op, i) => zones.includes(run.zoneOf[i]!) && op.invokeMs >= fromMs && op.invokeMs < toMs);
+}
+
+/** A span of time during which the replicas did not all hold the same value for a key. */
+export interface Disagreement {
+  readonly key: string;
+  readonly fromMs: number;
+  /** `Infinity` if they still disagree at the end of the run. */
+  readonly toMs: number;
+}
+
+/** Every span during which the replicas disagreed on a key, in the order they began. */
+export function disagreements(run: StoreRun): Disagreement[] {
+  const held = new Map<string, Map<string, string>>();
+  const open = new Map<string, number>();
+  const spans: Disagreement[] = [];
+  for (const w of run.writes) {
+    let values = held.get(w.key);
+    if (values === undefined) {
+      values = new Map();
+      held.set(w.key, values);
+    }
+    values.set(w.replica, w.value);
+    const all = REPLICAS.map((r) => values.get(r));
+    const agree = all.every((v) => v === all[0]);
+    const since = open.get(w.key);
+    if (!agree && since === undefined) open.set(w.key, w.atMs);
+    if (agree && since !== undefined) {
+      spans.push({ key: w.key, fromMs: since, toMs: w.atMs });
+      open.delete(w.key);
+    }
+  }
+  for (const [key, fromMs] of open) spans.push({ key, fromMs, toMs: Infinity });
+  return spans.sort((a, b) => a.fromMs - b.fromMs);
+}
+
+/** The p-th percentile (0–100) of `values`, by nearest rank; `NaN` when empty. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}

@@ -1,0 +1,162 @@
+/**
+ * A replica of the quorum store. Every value carries a version `{ t, by }`, ordered by `t`
+ * and then by the writer's name, so that any two versions compare the same way everywhere.
+ *
+ * - CP: a write first asks a majority for the highest version of the key, then stores
+ *   the value with the next one on a majority; a read asks a majority, takes the highest
+ *   version, and writes it back to a majority before answering (so that no later read can
+ *   see an older value). A coordinator that has not heard from a majority lately refuses
+ *   at once, before it sends anything.
+ * - AP: a write is stamped with the coordinator's clock and stored locally, then sent to
+ *   everyone; a read answers from the replicas that answer first. The highest version wins
+ *   everywhere (last writer wins).
+ * - Both: every replica pings the others, and pushes what it holds to them a few times a
+ *   second, so replicas that missed writes catch up once they can talk again.
+ */
+import type { CreateStoreReplica, StoreEnv, Stored } from './types.ts';
+
+interface Version {
+  readonly t: number;
+  readonly by: string;
+}
+
+/** How long a call waits for an answer. */
+const CALL_TIMEOUT_MS = 50;
+/** How often replicas ping each other. */
+const PING_EVERY_MS = 20;
+/** A replica not heard from for this long counts as out of reach. */
+const SILENT_AFTER_MS = 100;
+/** How often a replica pushes what it holds to the others. */
+const SYNC_EVERY_MS = 200;
+
+const newer = (a: Version | undefined, b: Version | undefined): boolean =>
+  a !== undefined && (b === undefined || a.t > b.t || (a.t === b.t && a.by > b.by));
+
+export const createReplica: CreateStoreReplica = (config, env) => {
+  const peers = config.replicas.filter((r) => r !== config.name);
+  const majority = Math.floor(config.replicas.length / 2) + 1;
+  const lastHeard = new Map<string, number>();
+
+  const versionOf = (stored: Stored | undefined): Version | undefined => stored?.version as Version | undefined;
+  /** Keeps `stored` if it is newer than what this replica holds. */
+  const adopt = (key: string, stored: Stored): void => {
+    if (newer(versionOf(stored), versionOf(env.store.read(key)))) env.store.write(key, stored);
+  };
+  const reachable = (): number => {
+    const now = env.now();
+    return 1 + peers.filter((p) => now - (lastHeard.get(p) ?? -Infinity) <= SILENT_AFTER_MS).length;
+  };
+
+  /**
+   * Sends `message` to every peer and resolves with this replica's own answer and the
+   * first `need - 1` others, or rejects once that many can no longer arrive.
+   */
+  const quorum = <T>(need: number, own: T, message: unknown): Promise<T[]> =>
+    new Promise((resolve, reject) => {
+      const answers: T[] = [own];
+      let failed = 0;
+      if (answers.length >= need) resolve(answers);
+      for (const peer of peers) {
+        env.call(peer, message, CALL_TIMEOUT_MS).then(
+          (answer) => {
+            lastHeard.set(peer, env.now());
+            answers.push(answer as T);
+            if (answers.length === need) resolve(answers);
+          },
+          () => {
+            failed++;
+            if (peers.length - failed + 1 < need) reject(new Error(`only ${answers.length} of the ${need} replicas needed answered`));
+          },
+        );
+      }
+    });
+
+  const ping = (): void => {
+    for (const peer of peers) {
+      env.call(peer, { kind: 'ping' }, CALL_TIMEOUT_MS).then(
+        () => lastHeard.set(peer, env.now()),
+        () => undefined,
+      );
+    }
+    env.setTimer(PING_EVERY_MS, ping);
+  };
+  const push = (): void => {
+    const all: Record<string, Stored> = {};
+    for (const key of env.store.keys()) all[key] = env.store.read(key)!;
+    for (const peer of peers) env.call(peer, { kind: 'sync', all }, CALL_TIMEOUT_MS).catch(() => undefined);
+    env.setTimer(SYNC_EVERY_MS, push);
+  };
+  env.setTimer(0, ping);
+  env.setTimer(SYNC_EVERY_MS, push);
+
+  const refuseWithoutMajority = (e: StoreEnv): void => {
+    if (reachable() < majority) e.refuse(`${config.name} has not heard from a majority of the replicas lately`);
+  };
+
+  return {
+    async get(key) {
+      if (config.mode === 'cp') refuseWithoutMajority(env);
+      let answers: (Stored | null)[];
+      try {
+        answers = await quorum<Stored | null>(config.r, env.store.read(key) ?? null, { kind: 'read', key });
+      } catch (error) {
+        // A read that found no quorum changed nothing: refusing it is the truth.
+        return env.refuse((error as Error).message);
+      }
+      let latest: Stored | undefined;
+      for (const a of answers) if (a !== null && newer(versionOf(a), versionOf(latest))) latest = a;
+      if (latest === undefined) return null;
+      if (config.mode === 'cp') {
+        // Write the value back to a majority, so that no later read finds an older one.
+        adopt(key, latest);
+        await quorum<boolean>(config.w, true, { kind: 'write', key, stored: latest });
+      } else {
+        adopt(key, latest);
+      }
+      return latest.value;
+    },
+
+    async put(key, value) {
+      let version: Version;
+      if (config.mode === 'cp') {
+        refuseWithoutMajority(env);
+        let answers: (Version | null)[];
+        try {
+          answers = await quorum<Version | null>(config.r, versionOf(env.store.read(key)) ?? null, { kind: 'version', key });
+        } catch (error) {
+          // Nothing has been stored yet: the write surely did not happen.
+          return env.refuse((error as Error).message);
+        }
+        const highest = Math.max(0, ...answers.map((v) => v?.t ?? 0));
+        version = { t: highest + 1, by: config.name };
+      } else {
+        version = { t: env.now(), by: config.name };
+      }
+      const stored: Stored = { value, version };
+      adopt(key, stored);
+      // From here on some replica may hold the value: a failure is an unknown outcome.
+      await quorum<boolean>(config.w, true, { kind: 'write', key, stored });
+    },
+
+    onCall(from, message) {
+      lastHeard.set(from, env.now());
+      const m = message as { kind: string; key: string; stored: Stored; all: Record<string, Stored> };
+      switch (m.kind) {
+        case 'ping':
+          return true;
+        case 'read':
+          return env.store.read(m.key) ?? null;
+        case 'version':
+          return versionOf(env.store.read(m.key)) ?? null;
+        case 'write':
+          adopt(m.key, m.stored);
+          return true;
+        case 'sync':
+          for (const [key, stored] of Object.entries(m.all)) adopt(key, stored);
+          return true;
+        default:
+          throw new Error(`unknown message ${JSON.stringify(m.kind)}`);
+      }
+    },
+  };
+};

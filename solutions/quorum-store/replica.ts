@@ -35,7 +35,11 @@ const newer = (a: Version | undefined, b: Version | undefined): boolean =>
 export const createReplica: CreateStoreReplica = (config, env) => {
   const peers = config.replicas.filter((r) => r !== config.name);
   const majority = Math.floor(config.replicas.length / 2) + 1;
-  const lastHeard = new Map<string, number>();
+  // Every peer counts as heard at start, so that the first requests are not refused
+  // before the first round of pings has had time to answer.
+  const lastHeard = new Map<string, number>(peers.map((p) => [p, env.now()]));
+  /** The highest version counter this replica has handed out: two writes it coordinates at once never share a version. */
+  let issued = 0;
 
   const versionOf = (stored: Stored | undefined): Version | undefined => stored?.version as Version | undefined;
   /** Keeps `stored` if it is newer than what this replica holds. */
@@ -127,8 +131,8 @@ export const createReplica: CreateStoreReplica = (config, env) => {
           // Nothing has been stored yet: the write surely did not happen.
           return env.refuse((error as Error).message);
         }
-        const highest = Math.max(0, ...answers.map((v) => v?.t ?? 0));
-        version = { t: highest + 1, by: config.name };
+        issued = Math.max(issued, ...answers.map((v) => v?.t ?? 0)) + 1;
+        version = { t: issued, by: config.name };
       } else {
         version = { t: env.now(), by: config.name };
       }

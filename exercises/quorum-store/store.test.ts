@@ -9,7 +9,7 @@
  */
 import { assert, describe, inject, it } from 'vitest';
 import { checkLinearizability, kvModel, type KvInput, type KvOutput, type Operation } from '@faultlines/sim';
-import { disagreements, operationsOf, runStore, type StoreOptions, type StoreRun } from './store.ts';
+import { disagreements, operationsOf, runStore, storedAfterRefusal, type StoreOptions, type StoreRun } from './store.ts';
 import { createReplica } from './replica.ts';
 
 const seed = inject('seed');
@@ -35,6 +35,19 @@ function run(name: string, salt: number, options: Omit<StoreOptions, 'createRepl
 
 const cpWhole = () => run('cp, whole network', 1, { mode: 'cp', stopMs: 3_000, endMs: 4_000 });
 const cpCut = () => run('cp, zone a cut off', 2, { mode: 'cp', cut: CUT });
+// Zone a's links flap: a 150 ms cut every 300 ms for 4 s, so that writes are caught
+// halfway, some replicas holding them and others not.
+const cpFlaps = () =>
+  run('cp, zone a flapping', 4, {
+    mode: 'cp',
+    ratePerZone: 200,
+    flaps: { fromMs: 500, toMs: 4_500, everyMs: 300, cutMs: 150 },
+    stopMs: 5_000,
+    endMs: 5_500,
+  });
+// Many clients writing the same two keys at once, through every coordinator.
+const cpContended = () =>
+  run('cp, two hot keys', 5, { mode: 'cp', ratePerZone: 600, keys: 2, readShare: 0.5, stopMs: 2_000, endMs: 2_500 });
 // The clients stop when the partition heals, so only the replicas themselves can bring
 // together what the two sides wrote.
 const apCut = () => run('ap, zone a cut off', 3, { mode: 'ap', r: 1, w: 1, cut: CUT, stopMs: CUT.toMs, endMs: CUT.toMs + 2_000 });
@@ -113,6 +126,36 @@ describe('CP mode: linearizable, and refusing on the minority side', () => {
 
   it('keeps the history linearizable through a 10 s partition', async () => {
     assertLinearizable(await cpCut(), 'With zone a cut off from 1 s to 11 s');
+  });
+
+  it('keeps the history linearizable when many clients write the same keys at once', async () => {
+    const r = await cpContended();
+    assertSound(r, 'With 1,800 requests a second on two keys');
+    assertLinearizable(r, 'With 1,800 requests a second on two keys');
+  });
+
+  it('keeps the history linearizable while zone a\'s links flap', async () => {
+    const r = await cpFlaps();
+    assertSound(r, 'With zone a\'s links flapping');
+    assertLinearizable(r, 'With zone a cut off for 150 ms every 300 ms, from 0.5 s to 4.5 s');
+  });
+
+  it('never stores a write it told the client was refused', async () => {
+    const refusedPuts = (await cpCut()).history.filter((op) => op.status === 'failed' && op.input.kind === 'put').length;
+    assert(
+      refusedPuts > 0,
+      'Not checked yet: no write was refused while zone a was cut off, so there is no refusal to keep; ' +
+        'make "refuses requests on the minority side at once, rather than let them time out" pass first.',
+    );
+    for (const [r, what] of [[await cpCut(), 'With zone a cut off'], [await cpFlaps(), 'With zone a\'s links flapping']] as const) {
+      const found = storedAfterRefusal(r)[0];
+      if (found === undefined) continue;
+      assert.fail(
+        `${what}: ${describeOp(found.op)} was refused (${found.op.error ?? ''}), yet ${found.stored.replica} stored its value at ${ms(found.stored.atMs)}. ` +
+          'A refusal promises the client that the write did not happen; a value that some replica holds may be read later, or spread by anti-entropy. ' +
+          'Refuse only before anything is stored; once the write phase has begun, a failure must be reported as an unknown outcome (throw an ordinary error).',
+      );
+    }
   });
 
   it('refuses requests on the minority side at once, rather than let them time out', async () => {

@@ -11,8 +11,9 @@
  *   the outcome is then unknown.
  * - Each replica's clock is off true time by up to ±`skewMs` (5 ms unless a test says
  *   otherwise), as clocks synchronised over a network are.
- * - The fault: zone a is cut off from zones b and c (its clients stay with it) for a
- *   while. Zone a then holds 2 of the 5 replicas: the minority.
+ * - The faults: zone a is cut off from zones b and c (its clients stay with it) for a
+ *   while, or its links flap (cut off briefly, again and again). Zone a then holds 2 of
+ *   the 5 replicas: the minority. A message in flight when a cut begins is lost.
  * - The harness records every value each replica's {@link LocalStore} holds, and when,
  *   from outside. Your code cannot see or change these records.
  */
@@ -58,6 +59,11 @@ export interface StoreOptions {
   readonly endMs?: number;
   /** Zone a is cut off from b and c over this span. */
   readonly cut?: { readonly fromMs: number; readonly toMs: number };
+  /**
+   * Zone a's links flap: cut off for `cutMs` every `everyMs`, from `fromMs` to `toMs`, as
+   * a link with a failing optic does. Messages in flight when a cut begins are lost.
+   */
+  readonly flaps?: { readonly fromMs: number; readonly toMs: number; readonly everyMs: number; readonly cutMs: number };
   /** Each replica's clock is off by a value drawn in [-skewMs, skewMs]. @default 5 */
   readonly skewMs?: number;
 }
@@ -218,12 +224,15 @@ export async function runStore(options: StoreOptions): Promise<StoreRun> {
     return { zone, load };
   });
 
+  const sides = [['n1', 'n2', 'clients-a'], ['n3', 'n4', 'n5', 'clients-b', 'clients-c']];
   if (options.cut !== undefined) {
-    sim.partition([['n1', 'n2', 'clients-a'], ['n3', 'n4', 'n5', 'clients-b', 'clients-c']], {
-      atMs: options.cut.fromMs,
-      healAtMs: options.cut.toMs,
-      label: 'zone a cut off',
-    });
+    sim.partition(sides, { atMs: options.cut.fromMs, healAtMs: options.cut.toMs, label: 'zone a cut off' });
+  }
+  if (options.flaps !== undefined) {
+    const { fromMs, toMs, everyMs, cutMs } = options.flaps;
+    for (let at = fromMs; at < toMs; at += everyMs) {
+      sim.partition(sides, { atMs: at, healAtMs: at + cutMs, label: 'zone a link flaps' });
+    }
   }
 
   await sim.runUntil(endMs);
@@ -243,6 +252,26 @@ export async function runStore(options: StoreOptions): Promise<StoreRun> {
     invented,
     endMs,
   };
+}
+
+/**
+ * The writes whose client was told they were refused, yet whose value some replica
+ * stored: a refusal is a promise that the write did not happen, and a stored value can be
+ * read later.
+ */
+export function storedAfterRefusal(run: StoreRun): { readonly op: Operation<KvInput, KvOutput>; readonly stored: StoreWrite }[] {
+  const refused = new Map<string, Operation<KvInput, KvOutput>>();
+  for (const op of run.history) if (op.status === 'failed' && op.input.kind === 'put') refused.set(op.input.value, op);
+  const found: { op: Operation<KvInput, KvOutput>; stored: StoreWrite }[] = [];
+  const seen = new Set<string>();
+  for (const w of run.writes) {
+    const op = refused.get(w.value);
+    if (op !== undefined && !seen.has(w.value)) {
+      seen.add(w.value);
+      found.push({ op, stored: w });
+    }
+  }
+  return found;
 }
 
 /** The operations of the clients of `zones`, with their positions. */

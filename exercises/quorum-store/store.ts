@@ -21,6 +21,7 @@ import {
   Random,
   Rejection,
   Simulation,
+  constant,
   hash32,
   uniform,
   type KvInput,
@@ -66,6 +67,13 @@ export interface StoreOptions {
   readonly flaps?: { readonly fromMs: number; readonly toMs: number; readonly everyMs: number; readonly cutMs: number };
   /** Each replica's clock is off by a value drawn in [-skewMs, skewMs]. @default 5 */
   readonly skewMs?: number;
+  /**
+   * Fixed latencies instead of the zones' drawn ones, and one client in zone a sending one
+   * request at a time to `n1`, from 0.5 s on: the setting in which a {@link LatencySetting}
+   * is measured.
+   * Links between two replicas other than `n1` take 0.5 ms.
+   */
+  readonly probe?: { readonly clientOneWayMs: number; readonly oneWayMs: Readonly<Record<string, number>>; readonly operations: number };
 }
 
 /** One value a replica stored for a key, seen from outside. */
@@ -202,13 +210,36 @@ export async function runStore(options: StoreOptions): Promise<StoreRun> {
       { clock: { offsetMs: (skews.next() * 2 - 1) * skewMs } },
     );
   }
+  const probe = options.probe;
   for (const a of REPLICAS) {
     for (const b of REPLICAS) {
-      if (a < b && ZONES[a] === ZONES[b]) sim.setLink(a, b, { latency: SAME_ZONE });
+      if (a >= b) continue;
+      if (probe !== undefined) {
+        const fixed = a === 'n1' ? probe.oneWayMs[b] : b === 'n1' ? probe.oneWayMs[a] : 0.5;
+        sim.setLink(a, b, { latency: constant(fixed ?? 0.5) });
+      } else if (ZONES[a] === ZONES[b]) {
+        sim.setLink(a, b, { latency: SAME_ZONE });
+      }
     }
   }
 
-  const loads = CLIENT_ZONES.map((zone) => {
+  const loads = (probe === undefined ? CLIENT_ZONES : (['a'] as const)).map((zone) => {
+    if (probe !== undefined) {
+      const load = sim.workload<KvInput, KvOutput>({
+        name: `clients-${zone}`,
+        target: 'n1',
+        arrivals: { kind: 'closed', clients: 1 },
+        keys: { count: options.keys ?? 8 },
+        mix: { get: options.readShare ?? 0.5, put: 1 - (options.readShare ?? 0.5) },
+        deadlineMs: 1_000,
+        maxOperations: probe.operations,
+        // The store has been running for half a second, as a real one has been.
+        startMs: 500,
+        stopMs,
+      });
+      sim.setLink(`clients-${zone}`, 'n1', { latency: constant(probe.clientOneWayMs) });
+      return { zone, load };
+    }
     const client = `clients-${zone}`;
     const local = ZONE_REPLICAS[zone]!;
     const load = sim.workload<KvInput, KvOutput>({

@@ -93,3 +93,25 @@ export interface StoreReplica {
 
 /** Builds a replica, when its node starts. */
 export type CreateStoreReplica = (config: StoreConfig, env: StoreEnv) => StoreReplica;
+
+/**
+ * A store whose network latencies are fixed (no jitter), for predicting what a quorum
+ * costs when nothing goes wrong: the latency side of PACELC. One client sends one request
+ * at a time to the coordinator `n1`, so no two requests are ever in flight together.
+ */
+export interface LatencySetting {
+  readonly mode: Mode;
+  readonly r: number;
+  readonly w: number;
+  /** One-way latency between the client and `n1`, in milliseconds. */
+  readonly clientOneWayMs: number;
+  /** One-way latency from `n1` to each other replica, in milliseconds, by name. */
+  readonly oneWayMs: Readonly<Record<string, number>>;
+}
+
+/** How long, from the client's call to its answer, a request takes in a {@link LatencySetting}. */
+export interface LatencyPrediction {
+  /** A read of a key that has been written. */
+  readonly readMs: number;
+  readonly writeMs: number;
+}

@@ -23,9 +23,9 @@ interface Version {
 /** How long a call waits for an answer. */
 const CALL_TIMEOUT_MS = 50;
 /** How often replicas ping each other. */
-const PING_EVERY_MS = 20;
+const PING_EVERY_MS = 50;
 /** A replica not heard from for this long counts as out of reach. */
-const SILENT_AFTER_MS = 100;
+const SILENT_AFTER_MS = 150;
 /** How often a replica pushes what it holds to the others. */
 const SYNC_EVERY_MS = 200;
 

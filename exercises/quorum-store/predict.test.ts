@@ -1,0 +1,121 @@
+/**
+ * Your latency predictions (`predict.ts`) against your store (`replica.ts`), in four
+ * settings with fixed latencies: CP with R = W = 3, and three AP settings of R and W.
+ * One client sends one request at a time to n1, from 0.5 s after the replicas start, so
+ * every request meets a quiet store and the prediction can be exact. The settings derive from the exercise's seed.
+ */
+import { assert, describe, inject, it } from 'vitest';
+import { Random, type KvInput, type KvOutput, type Operation } from '@faultlines/sim';
+import { percentile, runStore, type StoreRun } from './store.ts';
+import { createReplica } from './replica.ts';
+import { predictLatency } from './predict.ts';
+import type { LatencySetting } from './types.ts';
+
+const seed = inject('seed');
+
+/** Within this much of the measured p99, in milliseconds, or 2% of it, whichever is more. */
+const TOLERANCE_MS = 0.05;
+
+/** R and W of the AP settings, three of which are drawn. */
+const AP_QUORUMS = [
+  [1, 1],
+  [1, 3],
+  [2, 2],
+  [3, 1],
+  [1, 5],
+  [2, 4],
+] as const;
+
+function settings(): LatencySetting[] {
+  const random = new Random(seed).fork('latency settings');
+  const between = (min: number, max: number): number => Math.round((min + random.next() * (max - min)) * 100) / 100;
+  const draw = (mode: 'cp' | 'ap', r: number, w: number): LatencySetting => ({
+    mode,
+    r,
+    w,
+    clientOneWayMs: between(0.05, 0.3),
+    // n2 shares zone a with n1; n3 and n4 are a zone away, n5 further.
+    oneWayMs: { n2: between(0.05, 0.2), n3: between(0.3, 1.2), n4: between(0.3, 1.2), n5: between(0.8, 2.5) },
+  });
+  const pairs = [...AP_QUORUMS];
+  const ap: LatencySetting[] = [];
+  for (let i = 0; i < 3; i++) {
+    const [r, w] = pairs.splice(random.int(pairs.length), 1)[0]!;
+    ap.push(draw('ap', r, w));
+  }
+  return [draw('cp', 3, 3), ...ap];
+}
+
+const ms = (value: number): string => `${value.toLocaleString('en-US', { maximumFractionDigits: 2 })} ms`;
+const describeSetting = (s: LatencySetting): string =>
+  `${s.mode.toUpperCase()}, R = ${s.r}, W = ${s.w}, client ↔ n1 ${ms(s.clientOneWayMs)} one way, n1 → ` +
+  Object.entries(s.oneWayMs)
+    .map(([name, oneWay]) => `${name} ${ms(oneWay)}`)
+    .join(', ');
+
+const runs = new Map<LatencySetting, Promise<StoreRun>>();
+function measure(setting: LatencySetting, index: number): Promise<StoreRun> {
+  let found = runs.get(setting);
+  if (found === undefined) {
+    found = runStore({
+      seed: seed + 100 + index,
+      createReplica,
+      mode: setting.mode,
+      r: setting.r,
+      w: setting.w,
+      keys: 4,
+      stopMs: 3_500,
+      endMs: 3_500,
+      probe: { clientOneWayMs: setting.clientOneWayMs, oneWayMs: setting.oneWayMs, operations: 200 },
+    });
+    runs.set(setting, found);
+  }
+  return found;
+}
+
+const latency = (op: Operation<KvInput, KvOutput>): number => op.returnMs! - op.invokeMs;
+
+describe('what a quorum costs', () => {
+  const all = settings();
+  for (const [kind, label] of [
+    ['readMs', 'reads'],
+    ['writeMs', 'writes'],
+  ] as const) {
+    it(`predicts the p99 of ${label} within 2% (or 0.05 ms) in four settings of R and W`, async () => {
+      for (const [i, setting] of all.entries()) {
+        const r = await measure(setting, i);
+        const failed = r.history.find((op) => op.status !== 'ok');
+        assert(
+          failed === undefined,
+          `Not checked yet: in the setting ${describeSetting(setting)}, a request was not answered (${failed?.error ?? failed?.status}); ` +
+            'with every replica reachable, every request must be answered: make the store tests pass first.',
+        );
+        const ops = r.history.filter((op) =>
+          kind === 'readMs' ? op.input.kind === 'get' && op.output?.kind === 'get' && op.output.value !== null : op.input.kind === 'put',
+        );
+        const measured = percentile(ops.map(latency), 99);
+        // The least a request can take: the client's round trip and one round of the quorum it needs.
+        const trips = Object.values(setting.oneWayMs)
+          .map((oneWay) => 2 * oneWay)
+          .sort((a, b) => a - b);
+        const need = kind === 'readMs' ? setting.r : setting.w;
+        const floor = 2 * setting.clientOneWayMs + (need <= 1 ? 0 : trips[need - 2]!);
+        assert(
+          measured >= floor - 1e-6,
+          `Not checked yet: in the setting ${describeSetting(setting)}, your store answered ${label} in ${ms(measured)} at the p99, sooner than ` +
+            `${need} replicas can answer (${ms(floor)} with the client's round trip). A coordinator must wait for ${kind === 'readMs' ? 'r' : 'w'} answers, its own included; ` +
+            'make it do so, then predict how long that takes.',
+        );
+        const predicted = predictLatency(Object.freeze({ ...setting, oneWayMs: Object.freeze({ ...setting.oneWayMs }) }))[kind];
+        const tolerance = Math.max(TOLERANCE_MS, 0.02 * measured);
+        assert(
+          typeof predicted === 'number' && Math.abs(predicted - measured) <= tolerance,
+          `In the setting ${describeSetting(setting)}, your store's ${label} took ${ms(measured)} at the p99 (over ${ops.length} ${label}), ` +
+            `and you predicted ${typeof predicted === 'number' ? ms(predicted) : String(predicted)}; the two must be within ${ms(tolerance)}. ` +
+            'Follow one request: the client\'s trip to n1 and back, then each round in which n1 waits for answers. ' +
+            'A round that needs k answers, n1\'s own counted at once, lasts as long as the (k − 1)-th fastest round trip to another replica.',
+        );
+      }
+    });
+  }
+});

@@ -78,28 +78,24 @@ describe('Quorums: the page is a draft of a coming module', () => {
     expect(modules.find((m) => m.id === 'quorums')?.coming, 'a coming module may hold only draft lessons').toBe(true);
   });
 
-  it('keeps MDX-special characters out of the prose, has no H1, four quizzes or more, and no simulation or exercise tag yet', () => {
+  it('keeps MDX-special characters out of the prose, has no H1, four quizzes or more, and no exercise tag yet', () => {
     const prose = proseOf(lesson);
     expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
     expect(/^# /m.test(prose)).toBe(false);
     expect((body.match(/<Quiz/g) ?? []).length).toBeGreaterThanOrEqual(4);
-    expect(body).not.toMatch(/<Simulation\b/);
     expect(body).not.toMatch(/<Exercise\b/);
     expect(frontmatter).not.toMatch(/^exercises:/m);
   });
 
-  it('marks where the two simulations go, each after a paragraph saying what to try', () => {
-    for (const id of ['quorum-partition', 'quorum-latency']) {
-      const marker = `{/* simulation: ${id} */}`;
-      expect(body.split(marker).length - 1, `one ${marker}`).toBe(1);
-    }
+  it('embeds the two simulations, each after a paragraph saying what to try', () => {
+    expect([...body.matchAll(/<Simulation scenario="([^"]+)"/g)].map((m) => m[1])).toEqual(['quorum-partition', 'quorum-latency']);
     const before = (marker: string): string => body.split(marker)[0]!.trimEnd().split('\n\n').at(-1)!;
-    const partition = before('{/* simulation: quorum-partition */}');
+    const partition = before('<Simulation scenario="quorum-partition" />');
     expect(partition).toContain('mode cp');
     expect(partition).toContain('mode ap');
-    const latency = before('{/* simulation: quorum-latency */}');
+    const latency = before('<Simulation scenario="quorum-latency" />');
     expect(latency).toContain('Set R and W anywhere from 1 to 5');
-    // No figures from runs that do not exist yet: the paragraphs name only settings.
+    // The paragraphs name settings, and what the views show, without figures from the runs.
     expect(partition.match(/\d+/g) ?? []).toEqual([]);
     expect(latency.match(/\d+/g)).toEqual(['1', '5', '99', '1', '3', '5']); // R and W from 1 to 5; p99; R = 1, 3, 5
   });

@@ -74,6 +74,14 @@ export interface StoreOptions {
    * Links between two replicas other than `n1` take 0.5 ms.
    */
   readonly probe?: { readonly clientOneWayMs: number; readonly oneWayMs: Readonly<Record<string, number>>; readonly operations: number };
+  /** Each replica's clock offset, in milliseconds, instead of drawn ones (missing replicas: 0). */
+  readonly clockOffsetMs?: Readonly<Record<string, number>>;
+  /**
+   * Instead of the zones' clients, one client writes key `k` `puts` times, one write at a
+   * time with `gapMs` between an acknowledgement and the next write, each through the
+   * coordinator `coordinators[i]`: the setting of an {@link LwwSetting}.
+   */
+  readonly sequence?: { readonly coordinators: readonly string[]; readonly gapMs: number };
 }
 
 /** One value a replica stored for a key, seen from outside. */
@@ -98,6 +106,8 @@ export interface StoreRun {
   readonly errors: readonly string[];
   /** Values a replica stored that no client ever wrote. */
   readonly invented: readonly StoreWrite[];
+  /** Where and when (true time) each put arrived at its coordinator, by value. */
+  readonly received: ReadonlyMap<string, { readonly coordinator: string; readonly atMs: number }>;
   readonly endMs: number;
 }
 
@@ -111,6 +121,7 @@ export async function runStore(options: StoreOptions): Promise<StoreRun> {
   const invented: StoreWrite[] = [];
   const errors: string[] = [];
   const issued = new Set<string>();
+  const received = new Map<string, { coordinator: string; atMs: number }>();
   const contents: Record<string, Map<string, Stored>> = {};
   const skews = new Random(options.seed).fork('clock skew');
 
@@ -196,6 +207,7 @@ export async function runStore(options: StoreOptions): Promise<StoreRun> {
             const op = body as KvInput;
             if (op.kind === 'put') {
               issued.add(op.value);
+              received.set(op.value, { coordinator: name, atMs: sim.nowMs });
               await replica.put(op.key, op.value);
               return { kind: 'put' } satisfies KvOutput;
             }
@@ -207,7 +219,7 @@ export async function runStore(options: StoreOptions): Promise<StoreRun> {
           },
         };
       },
-      { clock: { offsetMs: (skews.next() * 2 - 1) * skewMs } },
+      { clock: { offsetMs: options.clockOffsetMs !== undefined ? (options.clockOffsetMs[name] ?? 0) : (skews.next() * 2 - 1) * skewMs } },
     );
   }
   const probe = options.probe;
@@ -223,7 +235,23 @@ export async function runStore(options: StoreOptions): Promise<StoreRun> {
     }
   }
 
-  const loads = (probe === undefined ? CLIENT_ZONES : (['a'] as const)).map((zone) => {
+  const sequence = options.sequence;
+  const loads = (probe === undefined && sequence === undefined ? CLIENT_ZONES : (['a'] as const)).map((zone) => {
+    if (sequence !== undefined) {
+      const load = sim.workload<KvInput, KvOutput>({
+        name: `clients-${zone}`,
+        // The value names the write's position, and so its coordinator.
+        target: (input) => sequence.coordinators[Number((input as { value?: string }).value?.slice(1))] ?? 'n1',
+        arrivals: { kind: 'closed', clients: 1, thinkTime: constant(sequence.gapMs) },
+        operation: (_random, index) => ({ kind: 'put', key: 'k', value: `w${index}` }),
+        deadlineMs: 1_000,
+        maxOperations: sequence.coordinators.length,
+        startMs: 500,
+        stopMs,
+      });
+      for (const replica of REPLICAS) sim.setLink(`clients-${zone}`, replica, { latency: SAME_ZONE });
+      return { zone, load };
+    }
     if (probe !== undefined) {
       const load = sim.workload<KvInput, KvOutput>({
         name: `clients-${zone}`,
@@ -281,6 +309,7 @@ export async function runStore(options: StoreOptions): Promise<StoreRun> {
     final,
     errors,
     invented,
+    received,
     endMs,
   };
 }

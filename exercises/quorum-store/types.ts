@@ -115,3 +115,23 @@ export interface LatencyPrediction {
   readonly readMs: number;
   readonly writeMs: number;
 }
+
+/** One write in a {@link LwwSetting}: where it was coordinated, and when it arrived there. */
+export interface LwwPut {
+  /** The replica that coordinated it. */
+  readonly coordinator: string;
+  /** When the coordinator received it, in true time (milliseconds). */
+  readonly receivedMs: number;
+}
+
+/**
+ * Writes to one key in AP mode, one after another: each is acknowledged before the next is
+ * sent, so a store that kept the latest write would end every step holding it. The
+ * replicas' clocks are off true time by `clockOffsetMs` (a replica whose offset is +8
+ * reads 8 ms ahead).
+ */
+export interface LwwSetting {
+  readonly clockOffsetMs: Readonly<Record<string, number>>;
+  /** In the order they were sent. */
+  readonly puts: readonly LwwPut[];
+}

@@ -7,7 +7,7 @@
  * - CP write: one round for the highest version (r), one to store the value (w).
  * - AP read: one round (r); AP write: one round (w).
  */
-import type { LatencyPrediction, LatencySetting } from './types.ts';
+import type { LatencyPrediction, LatencySetting, LwwSetting } from './types.ts';
 
 export function predictLatency(setting: LatencySetting): LatencyPrediction {
   const roundTrips = Object.values(setting.oneWayMs)
@@ -19,4 +19,20 @@ export function predictLatency(setting: LatencySetting): LatencyPrediction {
   return setting.mode === 'cp'
     ? { readMs: client + round(setting.r) + round(setting.w), writeMs: client + round(setting.r) + round(setting.w) }
     : { readMs: client + round(setting.r), writeMs: client + round(setting.w) };
+}
+
+/**
+ * In AP mode a write's version is its coordinator's clock when the write arrived, and a
+ * replica keeps the higher version (then the higher name). So a write is thrown away when
+ * an earlier write carries a higher stamp: its coordinator's clock ran far enough ahead.
+ */
+export function predictLwwLost(setting: LwwSetting): number[] {
+  const lost: number[] = [];
+  let best: { t: number; by: string } | undefined;
+  setting.puts.forEach((put, i) => {
+    const stamp = { t: put.receivedMs + (setting.clockOffsetMs[put.coordinator] ?? 0), by: put.coordinator };
+    if (best !== undefined && (stamp.t < best.t || (stamp.t === best.t && stamp.by < best.by))) lost.push(i);
+    else best = stamp;
+  });
+  return lost;
 }

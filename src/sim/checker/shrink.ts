@@ -25,7 +25,12 @@
 import { createPartitionSearch, type SearchBudget, type SearchModel, type SearchOperation } from './search.ts';
 
 /** At most this many search steps go into cutting one counterexample down. */
-export const SHRINK_MAX_STEPS = 2_000_000;
+export const SHRINK_MAX_STEPS = 4_000_000;
+
+/** At most this many steps go into one check of a candidate set; a set that needs more is passed over. */
+const CHECK_MAX_STEPS = 100_000;
+
+type Verdict = 'yes' | 'no' | 'unsure';
 
 /** Growing adds operations one at a time up to this many, then doubles what it adds. */
 const ONE_AT_A_TIME = 16;
@@ -54,15 +59,19 @@ export function shrinkFailure<State, Input, Output>(
   keep: readonly number[] = [],
   maxSteps: number = SHRINK_MAX_STEPS,
 ): number[] | undefined {
-  const budget: SearchBudget = { steps: 0, maxSteps };
+  let spent = 0;
   let outOfBudget = false;
 
   // The same set is often asked about more than once (each test repeats the one before,
   // and the fallbacks grow through the same sets), so answers are remembered.
-  const answers = new Map<string, boolean>();
-  /** Whether the operations `ids` (with `widen` stretched over all time) are linearizable. */
-  const linearizable = (ids: readonly number[], widen = -1): boolean => {
-    if (outOfBudget) return false;
+  const answers = new Map<string, Verdict>();
+  /**
+   * Whether the operations `ids` (with `widen` stretched over all time) are linearizable:
+   * `'unsure'` when their search needs more than {@link CHECK_MAX_STEPS}, which makes the
+   * set one to pass over rather than spend the whole budget on.
+   */
+  const verdict = (ids: readonly number[], widen = -1): Verdict => {
+    if (outOfBudget) return 'unsure';
     const key = `${widen}:${[...ids].sort((a, b) => a - b).join(',')}`;
     const known = answers.get(key);
     if (known !== undefined) return known;
@@ -79,26 +88,27 @@ export function shrinkFailure<State, Input, Output>(
       if (id !== widen) return op;
       return { ...op, invokeMs: from - 1, returnMs: op.returnMs === undefined ? undefined : to + 1 };
     });
-    const outcome = createPartitionSearch(model, sub).run(budget, Number.MAX_SAFE_INTEGER);
-    if (outcome?.kind === 'out-of-budget' || outcome === undefined) {
-      outOfBudget = true;
-      return false;
-    }
-    answers.set(key, outcome.kind === 'linearizable');
-    return outcome.kind === 'linearizable';
+    const local: SearchBudget = { steps: 0, maxSteps: Math.min(CHECK_MAX_STEPS, maxSteps - spent) };
+    const outcome = createPartitionSearch(model, sub).run(local, Number.MAX_SAFE_INTEGER);
+    spent += local.steps;
+    if (spent >= maxSteps) outOfBudget = true;
+    const answer: Verdict =
+      outcome === undefined || outcome.kind === 'out-of-budget' ? 'unsure' : outcome.kind === 'linearizable' ? 'yes' : 'no';
+    answers.set(key, answer);
+    return answer;
   };
   const without = (ids: readonly number[], id: number): number[] => ids.filter((x) => x !== id);
 
-  // A search cut short by the budget proves nothing, so every test is false after it.
+  // A search cut short proves nothing, so an unsure answer fails every test.
   type Test = (ids: readonly number[]) => boolean;
-  const fails: Test = (ids) => !linearizable(ids) && !outOfBudget;
-  const explained: Test = (ids) => fails(ids) && linearizable(without(ids, blocker)) && !outOfBudget;
-  const timing: Test = (ids) => explained(ids) && linearizable(ids, blocker) && !outOfBudget;
+  const fails: Test = (ids) => verdict(ids) === 'no';
+  const explained: Test = (ids) => fails(ids) && verdict(without(ids, blocker)) === 'yes';
+  const timing: Test = (ids) => explained(ids) && verdict(ids, blocker) === 'yes';
 
   const windowStart = Math.min(...window.map((id) => ops[id]!.invokeMs));
   const windowEnd = ops[blocker]!.returnMs ?? Math.max(...window.map((id) => ops[id]!.invokeMs));
-  const kept = new Set([blocker, ...keep]);
-  const core = [...kept];
+  // The operations never taken out; the fallbacks below try without `keep` too.
+  let kept = new Set([blocker, ...keep]);
   // An operation of unknown outcome is open forever, but the longer before the window it
   // began, the less likely it is needed (and every one kept makes the searches longer).
   const distance = (id: number): number => {
@@ -115,7 +125,7 @@ export function shrinkFailure<State, Input, Output>(
   const horizon = Math.max(windowEnd, ...window.map((id) => ops[id]!.returnMs ?? -Infinity));
   const everything = ops
     .map((_, id) => id)
-    .filter((id) => !kept.has(id))
+    .filter((id) => id !== blocker)
     .sort((a, b) => Number(ops[a]!.readOnly) - Number(ops[b]!.readOnly) || distance(a) - distance(b) || a - b);
   const near = everything.filter((id) => ops[id]!.invokeMs <= horizon);
 
@@ -123,7 +133,7 @@ export function shrinkFailure<State, Input, Output>(
   const grow = (test: Test, others: readonly number[]): number[] | undefined => {
     let taken = 0;
     for (let add = 1; ; add = taken < ONE_AT_A_TIME ? 1 : add * 2) {
-      const ids = [...core, ...others.slice(0, taken)];
+      const ids = [...kept, ...others.slice(0, taken).filter((id) => !kept.has(id))];
       if (test(ids)) return ids;
       if (outOfBudget || taken >= others.length) return undefined;
       taken = Math.min(others.length, taken + add);
@@ -161,14 +171,21 @@ export function shrinkFailure<State, Input, Output>(
     return ids;
   };
 
-  const attempts: [Test, readonly number[]][] = [
-    [timing, near],
-    [explained, near],
-    [timing, everything],
-    [explained, everything],
-    [fails, near],
+  // Each test, nearest operations first, then all of them; first keeping `keep`, then not,
+  // since what set the state may need a long history of its own to be explained.
+  const pinned = new Set([blocker, ...keep]);
+  const alone = new Set([blocker]);
+  const attempts: [Test, readonly number[], Set<number>][] = [
+    [timing, near, pinned],
+    [timing, near, alone],
+    [explained, near, pinned],
+    [explained, near, alone],
+    [timing, everything, pinned],
+    [explained, everything, pinned],
+    [fails, near, pinned],
   ];
-  for (const [test, others] of attempts) {
+  for (const [test, others, pins] of attempts) {
+    kept = pins;
     const found = grow(test, others);
     if (outOfBudget) return undefined;
     if (found === undefined) continue;

@@ -14,7 +14,7 @@ import { chooseComponents, componentFiles, localRecordPath, readLocalRecord, rec
 import { readArgs, UsageError } from './lib/args.ts';
 import { exportBackup, planImport } from './lib/learn-backup.ts';
 import { compactResult, currentExercise, header, pass, readProgress, skip, writeProgress, type LearnProgress } from './lib/learn.ts';
-import { exercisesInCourseOrder, lessonsByExercise, publishedExercises } from './lib/lessons.ts';
+import { draftOnlyExercises, exercisesInCourseOrder, lessonsByExercise } from './lib/lessons.ts';
 import { isMain } from './lib/main.ts';
 
 const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -59,10 +59,10 @@ interface Session {
 const colour = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
 const say = (text: string): void => void process.stdout.write(`${text}\n`);
 
-/** The exercises of published lessons, in the course's order; those still in draft lessons stay out. */
+/** The exercises in the course's order; those embedded only in draft lessons stay out. */
 function order(): string[] {
-  const published = publishedExercises();
-  return exercisesInCourseOrder(listExercises(exercisesDir).filter((name) => !name.startsWith('.') && published.has(name)));
+  const drafts = draftOnlyExercises();
+  return exercisesInCourseOrder(listExercises(exercisesDir).filter((name) => !name.startsWith('.') && !drafts.has(name)));
 }
 
 function editable(exercise: Exercise): string[] {

@@ -50,6 +50,12 @@ export function publishedExercises(): Set<string> {
   return new Set(lessons().flatMap((l) => (l.draft ? [] : l.exercises)));
 }
 
+/** The exercises embedded only in draft lessons: still being written, kept out of the course's order. */
+export function draftOnlyExercises(): Set<string> {
+  const published = publishedExercises();
+  return new Set(lessons().flatMap((l) => (l.draft ? l.exercises.filter((id) => !published.has(id)) : [])));
+}
+
 /**
  * Exercise ids in the order a learner meets them: modules in `content/modules.json` order,
  * published lessons by their `order`, each lesson's exercises as its frontmatter lists them.

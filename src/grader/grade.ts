@@ -8,7 +8,7 @@ import { hardenModule } from './harden.ts';
 import { evalEvaluator, ImportResolutionError, ModuleLoader } from './loader.ts';
 import { GuardedTimers, restoreGlobals, snapshotGlobals } from './realm.ts';
 import { SourceSyntaxError } from './transpile.ts';
-import type { CollectedTest, GradeError, GradeRequest, GradeResult, TestResult, TestStatus } from './types.ts';
+import type { CollectedTest, GradeError, GradeRequest, GradeResult, ShownCounterexample, TestResult, TestStatus } from './types.ts';
 
 /** The bare name under which exercises import the simulator. */
 const SIM_MODULE = '@faultlines/sim';
@@ -62,7 +62,7 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
   // frozen before any of it loads, so that no module can change what the tests measure with
   // (see harden.ts). The counting wrapper below is frozen too.
   for (const module of Object.values(request.builtins ?? {})) hardenModule(module);
-  const simulations = countSimulations(request.builtins?.[SIM_MODULE]);
+  const simulations = instrumentSimulator(request.builtins?.[SIM_MODULE]);
   if (simulations) hardenModule(simulations.module);
   const builtins = new Map<string, unknown>([
     ['vitest', vitestModule],
@@ -71,6 +71,7 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
   ]);
   // Simulations each test created, and those created outside any test (its file's hooks).
   const simulationsByTest = new Map<string, number>();
+  const counterexamplesByTest = new Map<string, ShownCounterexample>();
   const simulationsOutsideTests = new Map<string, number>();
   let simulationsAtTestStart = 0;
   let simulationsAtLastBoundary = 0;
@@ -111,6 +112,7 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
         },
         onTestStart(test) {
           countOutside(fileOf(test));
+          simulations?.takeCounterexample();
           simulationsAtTestStart = simulations?.created() ?? 0;
           running = fullName(test);
           logs.currentTest = running;
@@ -120,8 +122,13 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
           if (simulations && running !== undefined) {
             simulationsByTest.set(test.id, simulations.created() - simulationsAtTestStart);
             simulationsAtLastBoundary = simulations.created();
+            const found = simulations.takeCounterexample();
+            if (found !== undefined && test.result?.state === 'fail') counterexamplesByTest.set(test.id, found);
           }
-          const result = withSimulations(toTestResult(test, activeLoader), simulations ? simulationsByTest.get(test.id) ?? 0 : undefined);
+          const result = withCounterexample(
+            withSimulations(toTestResult(test, activeLoader), simulations ? simulationsByTest.get(test.id) ?? 0 : undefined),
+            counterexamplesByTest.get(test.id),
+          );
           if (running !== undefined) lastFinished = running;
           running = undefined;
           logs.currentTest = undefined;
@@ -145,7 +152,12 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
       for (const test of testsOf(file)) {
         const own = simulationsByTest.get(test.id) ?? 0;
         const count = simulations ? own + (simulationsOutsideTests.get(fileOf(test)) ?? 0) : undefined;
-        tests.push(withSimulations(toTestResult(test, activeLoader), test.result?.state === 'pass' || test.result?.state === 'fail' ? count : undefined));
+        tests.push(
+          withCounterexample(
+            withSimulations(toTestResult(test, activeLoader), test.result?.state === 'pass' || test.result?.state === 'fail' ? count : undefined),
+            counterexamplesByTest.get(test.id),
+          ),
+        );
       }
     }
   } catch (error) {
@@ -298,12 +310,19 @@ function toTestResult(test: Test, loader: ModuleLoader): TestResult {
 }
 
 /**
- * Wraps the simulator's `Simulation` in a subclass that counts instances, so that each
- * test's result can say whether it ran a simulation (and so whether "Show trace" has
- * anything to draw). The subclass adds nothing else: same constructor, same behaviour.
+ * Wraps the simulator module for one grade, adding nothing a test or the learner's code can
+ * see a difference in:
+ *
+ * - `Simulation` becomes a subclass that counts instances, so that each test's result can
+ *   say whether it ran a simulation (and so whether "Show trace" has anything to draw);
+ * - `checkLinearizability` keeps the last counterexample it found, so that a failed test
+ *   can carry it to the results ("Show counterexample").
  */
-function countSimulations(sim: unknown): { module: unknown; created(): number } | undefined {
-  const Base = (sim as { Simulation?: unknown } | undefined)?.Simulation;
+function instrumentSimulator(
+  sim: unknown,
+): { module: unknown; created(): number; takeCounterexample(): ShownCounterexample | undefined } | undefined {
+  const exports = sim as { Simulation?: unknown; checkLinearizability?: unknown } | undefined;
+  const Base = exports?.Simulation;
   if (typeof Base !== 'function') return undefined;
   let count = 0;
   // Named as the class it stands for, which is how an error message names its instances.
@@ -316,7 +335,49 @@ function countSimulations(sim: unknown): { module: unknown; created(): number } 
     },
   };
   Object.defineProperty(Counted, 'name', { value: (Base as { name: string }).name });
-  return { module: { ...(sim as object), Simulation: Counted }, created: () => count };
+  let latest: ShownCounterexample | undefined;
+  const check = exports?.checkLinearizability;
+  const wrapped =
+    typeof check === 'function'
+      ? {
+          checkLinearizability(...args: unknown[]): unknown {
+            const result = (check as (...a: unknown[]) => unknown)(...args);
+            const shown = shownCounterexample(args[0], result);
+            if (shown !== undefined) latest = shown;
+            return result;
+          },
+        }
+      : {};
+  return {
+    module: { ...(sim as object), Simulation: Counted, ...wrapped },
+    created: () => count,
+    takeCounterexample() {
+      const taken = latest;
+      latest = undefined;
+      return taken;
+    },
+  };
+}
+
+/**
+ * The counterexample of a checker result, as plain data with its state in the model's
+ * words; `undefined` for any other result, or one that does not survive a copy.
+ */
+function shownCounterexample(model: unknown, result: unknown): ShownCounterexample | undefined {
+  const r = result as { verdict?: string; counterexample?: { stateAfterPrefix: unknown } } | undefined;
+  if (r?.verdict !== 'not-linearizable' || r.counterexample === undefined) return undefined;
+  const describe = (model as { describeState?: (state: unknown) => string } | undefined)?.describeState;
+  try {
+    const state = r.counterexample.stateAfterPrefix;
+    const words = typeof describe === 'function' ? describe(state) : (JSON.stringify(state) ?? String(state));
+    return JSON.parse(JSON.stringify({ ...r.counterexample, stateAfterPrefix: words })) as ShownCounterexample;
+  } catch {
+    return undefined;
+  }
+}
+
+function withCounterexample(result: TestResult, counterexample: ShownCounterexample | undefined): TestResult {
+  return counterexample === undefined || result.status !== 'fail' ? result : { ...result, counterexample };
 }
 
 function withSimulations(result: TestResult, count: number | undefined): TestResult {

@@ -4,6 +4,14 @@
  */
 
 import type { ConvertedBatch } from '../sim/trace-batch.ts';
+import type { Counterexample } from '../sim/checker/model.ts';
+
+/**
+ * A linearizability counterexample as a test result carries it: plain data, with the
+ * model's state already put in words (`stateAfterPrefix`), so that it crosses from a
+ * worker or a WebContainer to the page and the counterexample view draws it as it is.
+ */
+export type ShownCounterexample = Counterexample<string, unknown, unknown>;
 
 /** What a host asks the grader to do: run some test files against some source files. */
 export interface GradeRequest {
@@ -173,6 +181,11 @@ export interface TestResult {
    * to draw. Absent when the exercise does not use the simulator.
    */
   readonly simulations?: number;
+  /**
+   * For a failed test: the last counterexample the linearizability checker found while
+   * the test ran, which the results draw on request ("Show counterexample").
+   */
+  readonly counterexample?: ShownCounterexample;
 }
 
 /** Errors that do not belong to one test. */

@@ -559,6 +559,14 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
       for (const other of t.otherMessages ?? []) detail.append(el('pre', { className: 'message', textContent: other }));
       if (t.location) detail.append(el('p', {}, 'At ', locationLink(t.location.file, t.location.line, t.location.column)));
       item.append(detail);
+      if (t.counterexample !== undefined) {
+        const cxButton = el('button', { type: 'button', className: 'button show-counterexample', textContent: 'Show counterexample' });
+        cxButton.setAttribute('aria-expanded', 'false');
+        cxButton.dataset.action = 'counterexample';
+        const cxHost = el('div', { className: 'counterexample-host' });
+        cxButton.addEventListener('click', () => void showCounterexample(t, cxButton, cxHost));
+        detail.append(el('p', {}, cxButton), cxHost);
+      }
       // Only a test that ran a simulation has messages to draw.
       if (!offersTrace(t)) return item;
       const traceButton = el('button', { type: 'button', className: 'button show-trace', textContent: 'Show trace' });
@@ -569,6 +577,37 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
       detail.append(el('p', {}, traceButton), traceHost);
     }
     return item;
+  }
+
+  /**
+   * Draws the checker's counterexample under a failed test: the few operations that are
+   * not linearizable by themselves, on a timeline per client. The view loads on first use.
+   */
+  const hideCounterexample = new WeakMap<HTMLElement, () => void>();
+  async function showCounterexample(t: TestResult, trigger: HTMLButtonElement, into: HTMLElement): Promise<void> {
+    const hide = hideCounterexample.get(into);
+    if (hide) {
+      hide();
+      hideCounterexample.delete(into);
+      trigger.textContent = 'Show counterexample';
+      trigger.setAttribute('aria-expanded', 'false');
+      return;
+    }
+    if (t.counterexample === undefined) return;
+    trigger.disabled = true;
+    try {
+      const view = await import('../visual/counterexample-view.ts');
+      hideCounterexample.set(
+        into,
+        view.renderCounterexample(into, t.counterexample, { timeUnit: 'ms', describeState: (state) => String(state) }),
+      );
+      trigger.textContent = 'Hide counterexample';
+      trigger.setAttribute('aria-expanded', 'true');
+    } catch (error) {
+      into.replaceChildren(el('p', { className: 'trace-status', textContent: `The counterexample could not be drawn: ${(error as Error).message}` }));
+    } finally {
+      trigger.disabled = false;
+    }
   }
 
   /** Runs the test again with its simulations traced, and draws their messages under it. */

@@ -14,6 +14,9 @@ import './counterexample.css';
 
 const LANE_PX = 40;
 
+/** A time for the table: whole positions as they are, simulated times to a hundredth. */
+const time = (x: number): string => (Number.isInteger(x) ? String(x) : x.toLocaleString('en-US', { maximumFractionDigits: 2 }));
+
 function colour(p: Palette, bar: CxBar): string {
   return bar.role === 'unplaceable' ? p.bad : bar.role === 'pending' ? p.warn : p.accent;
 }
@@ -22,8 +25,12 @@ function colour(p: Palette, bar: CxBar): string {
  * Renders a counterexample into `host` and keeps it in the current theme. Returns a
  * function that removes it.
  */
-export function renderCounterexample(host: HTMLElement, cx: Counterexample<unknown, unknown, unknown>, options: { timeUnit?: string } = {}): () => void {
-  const model = counterexampleModel(cx);
+export function renderCounterexample(
+  host: HTMLElement,
+  cx: Counterexample<unknown, unknown, unknown>,
+  options: { timeUnit?: string; describeState?: (state: unknown) => string } = {},
+): () => void {
+  const model = counterexampleModel(cx, options.describeState);
   const unit = options.timeUnit ?? 'ms';
   const counts = roleCounts(model);
   const intro = document.createElement('p');
@@ -44,6 +51,8 @@ export function renderCounterexample(host: HTMLElement, cx: Counterexample<unkno
   legend.className = 'cx-legend';
   const table = document.createElement('table');
   table.className = 'cx-table';
+  // On a narrow screen the table scrolls sideways: it takes focus so that keys can scroll it.
+  table.tabIndex = 0;
   table.innerHTML = '<caption>Operations in the counterexample</caption><thead><tr><th scope="col">Client</th><th scope="col">Operation</th><th scope="col">Invoked</th><th scope="col">Returned</th><th scope="col">Role</th></tr></thead>';
   const body = document.createElement('tbody');
   for (const b of [...model.bars].sort((x, y) => x.startMs - y.startMs)) {
@@ -52,8 +61,8 @@ export function renderCounterexample(host: HTMLElement, cx: Counterexample<unkno
     const cells = [
       String(b.client),
       b.description,
-      `${b.startMs} ${unit}`,
-      b.open ? 'never (outcome unknown)' : `${b.endMs} ${unit}`,
+      `${time(b.startMs)} ${unit}`,
+      b.open ? 'never (outcome unknown)' : `${time(b.endMs)} ${unit}`,
       b.role === 'linearized' ? `#${b.order} in the valid order` : b.role === 'unplaceable' ? 'cannot be ordered' : 'open, not placed',
     ];
     cells.forEach((text, i) => {

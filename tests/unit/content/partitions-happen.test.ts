@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkLinearizability, kvModel, registerModel } from '../../../src/sim/checker/index.ts';
+import { checkLinearizability, kvModel, parseEtcdLog, registerModel } from '../../../src/sim/checker/index.ts';
 import type { History, KvInput, KvOutput } from '../../../src/sim/history.ts';
 import { bruteForceLinearizable, get, put } from '../sim/fixtures-checker.ts';
 import { expectIn, lessonSource } from './lesson-source.ts';
@@ -262,5 +262,28 @@ describe('Partitions happen: the example histories, as the course checker classi
     if (result.verdict === 'not-linearizable') expect(result.counterexample.partition).toBe('key "y"');
     expect(result.stats.partitions).toBe(2);
     expectInLesson('It splits a key-value history by key, using the locality property above');
+  });
+});
+
+describe('Partitions happen: the recorded counterexample', () => {
+  it('embeds etcd_000 and tells its story with the numbers the checker reports', () => {
+    expect(body).toContain('<Counterexample history="etcd/etcd_000.log"');
+    const history = parseEtcdLog(readFileSync(new URL('../../fixtures/linearizability/etcd/etcd_000.log', import.meta.url), 'utf8'));
+    const result = checkLinearizability(registerModel(), history);
+    expect(result.verdict).toBe('not-linearizable');
+    if (result.verdict !== 'not-linearizable') return;
+    const ops = result.counterexample.operations;
+    expect(history).toHaveLength(85);
+    expect(ops.map((o) => [o.operation.clientId, o.description, o.role])).toEqual([
+      [2, 'write("2")', 'linearized'],
+      [3, 'write("3")', 'linearized'],
+      [14, 'write("4") (outcome unknown)', 'linearized'],
+      [11, 'read() → "2"', 'unplaceable'],
+    ]);
+    // Client 3's write returned before client 11's read began; client 2's before client 3's.
+    expect(ops[1]!.operation.returnMs!).toBeLessThan(ops[3]!.operation.invokeMs);
+    expect(ops[0]!.operation.returnMs!).toBeLessThan(ops[1]!.operation.invokeMs);
+    expect(lesson).toContain('85 operations in its log. The checker keeps four of them.');
+    expect(lesson).toContain('four of its 85 operations');
   });
 });

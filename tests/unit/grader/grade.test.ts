@@ -88,6 +88,22 @@ const requests: Record<string, PortableGradeRequest & { builtins?: Record<string
     testFiles: ['fake.spec.ts'],
   },
   missingTestFile: { files: {}, testFiles: ['nope.spec.ts'] },
+  counterexamples: {
+    files: {
+      'checked.spec.ts': [
+        "import { expect, it } from 'vitest';",
+        "import { checkLinearizability, kvModel } from '@faultlines/sim';",
+        "const put = (c, v, from, to) => ({ clientId: c, input: { kind: 'put', key: 'x', value: v }, invokeMs: from, returnMs: to, status: 'ok', output: { kind: 'put' } });",
+        "const get = (c, v, from, to) => ({ clientId: c, input: { kind: 'get', key: 'x' }, invokeMs: from, returnMs: to, status: 'ok', output: { kind: 'get', value: v } });",
+        "const stale = [put(1, 'a', 0, 10), put(2, 'b', 20, 30), get(3, 'a', 40, 50)];",
+        "it('fails on a stale read', () => { expect(checkLinearizability(kvModel(), stale).verdict).toBe('linearizable'); });",
+        "it('passes although the checker found a violation', () => { expect(checkLinearizability(kvModel(), stale).verdict).toBe('not-linearizable'); });",
+        "it('fails on something else after a clean check', () => { checkLinearizability(kvModel(), stale.slice(0, 2)); expect(1).toBe(2); });",
+      ].join('\n'),
+    },
+    testFiles: ['checked.spec.ts'],
+    builtins: { '@faultlines/sim': 'real' },
+  },
   simulations: {
     files: {
       'runs.spec.ts': [
@@ -331,6 +347,24 @@ describe('grade', () => {
     expect(byTitle(result, 'runs two simulations').message).toBeUndefined();
     // Without the simulator among the builtins, results carry no count at all.
     expect(gradeOf('passing').tests.every((t) => t.simulations === undefined)).toBe(true);
+  });
+
+  it("carries the checker's counterexample to a failed test's result, as plain data with its state in words", () => {
+    const result = gradeOf('counterexamples');
+    const [stale, passing, other] = result.tests;
+    expect(stale?.status).toBe('fail');
+    const cx = stale?.counterexample;
+    expect(cx?.partition).toBe('key "x"');
+    expect(cx?.operations.map((o) => o.index)).toEqual([0, 1, 2]);
+    expect(cx?.operations.map((o) => o.role)).toEqual(['linearized', 'linearized', 'unplaceable']);
+    expect(cx?.stateAfterPrefix).toBe('"b"');
+    expect(cx?.explanation).toContain('get("x") → "a"');
+    expect(JSON.parse(JSON.stringify(cx))).toEqual(cx);
+    // A passing test carries none, nor a failure the checker had nothing to do with.
+    expect(passing?.status).toBe('pass');
+    expect(passing?.counterexample).toBeUndefined();
+    expect(other?.status).toBe('fail');
+    expect(other?.counterexample).toBeUndefined();
   });
 
   it("carries a skipped test's reason to the result", () => {

@@ -1,9 +1,9 @@
 /**
- * Checks the lesson "Partitions happen" (a draft of the CAP and quorums module): the figures
+ * Checks the lesson "Partitions happen" (the first of the CAP and quorums module): the figures
  * it quotes from studies and post-mortems are printed exactly as cited, the arithmetic it does
  * on them is recomputed, every citation marker has a reference entry, the example histories
  * get the verdicts the lesson gives them from the course's own linearizability checker, and
- * the page stays a draft while its module is still coming.
+ * the page embeds the module's zone-cut simulation.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -32,28 +32,31 @@ const histories: Record<'A' | 'B' | 'C' | 'D', { history: KvHistory; linearizabl
   D: { history: [put(1, 'x', '1', 0, 50), get(2, 'x', '1', 10, 20), get(3, 'x', null, 15, 25)], linearizable: true },
 };
 
-describe('Partitions happen: the page is a draft of a coming module', () => {
-  it('is lesson 1 of the quorums module, marked draft, so it stays out of the navigation', () => {
+describe('Partitions happen: the page', () => {
+  it('is lesson 1 of the quorums module, published, and the module is no longer coming', () => {
     expect(frontmatter).toMatch(/^title: Partitions happen$/m);
     expect(frontmatter).toMatch(/^module: quorums$/m);
     expect(frontmatter).toMatch(/^order: 1$/m);
-    expect(frontmatter).toMatch(/^draft: true$/m);
+    expect(frontmatter).not.toMatch(/^draft: true$/m);
     const modules = JSON.parse(readFileSync(new URL('../../../content/modules.json', import.meta.url), 'utf8')) as {
       id: string;
       coming?: boolean;
     }[];
-    expect(modules.find((m) => m.id === 'quorums')?.coming, 'a coming module may hold only draft lessons').toBe(true);
+    expect(modules.find((m) => m.id === 'quorums')?.coming).toBeUndefined();
   });
 
-  it('keeps MDX-special characters out of the prose, has no H1, has quizzes, no simulation yet, and the module\'s exercise', () => {
+  it('keeps MDX-special characters out of the prose, has no H1, has quizzes, and embeds the zone-cut simulation after saying what to watch', () => {
     const prose = proseOf(lesson);
     expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
     expect(/^# /m.test(prose)).toBe(false);
     expect((body.match(/<Quiz/g) ?? []).length).toBeGreaterThanOrEqual(3);
-    expect(body).not.toMatch(/<Simulation\b/);
-    // The module's exercise is embedded here until the quorums lesson is written.
-    expect([...body.matchAll(/<Exercise id="([^"]+)"/g)].map((m) => m[1])).toEqual(['quorum-store']);
-    expect(frontmatter).toMatch(/^exercises: \[quorum-store\]$/m);
+    expect([...body.matchAll(/<Simulation scenario="([^"]+)"/g)].map((m) => m[1])).toEqual(['quorum-partition']);
+    const before = body.split('<Simulation scenario="quorum-partition" />')[0]!.trimEnd().split('\n\n').at(-1)!;
+    expect(before).toContain('In mode cp');
+    expect(before).toContain('In mode ap');
+    // The module's exercise comes with the quorums lesson, which teaches what it needs.
+    expect(body).not.toMatch(/<Exercise\b/);
+    expect(frontmatter).not.toMatch(/^exercises:/m);
   });
 
   it('is about as long as the other lessons: 2,000 to 3,000 words of prose', () => {

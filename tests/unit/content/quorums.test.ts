@@ -1,9 +1,9 @@
 /**
- * Checks the lesson "Quorums" (a draft of the CAP and quorums module): the figures it quotes
+ * Checks the lesson "Quorums" (the second of the CAP and quorums module): the figures it quotes
  * from papers, documentation, source and Jepsen analyses are printed exactly as cited, every
  * piece of quorum arithmetic is recomputed, every citation marker has a reference entry, the
  * small histories it draws get the verdicts it gives them from the course's own
- * linearizability checker, and the page stays a draft while its module is still coming.
+ * linearizability checker, and the page embeds the module's exercise and both simulations.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -64,27 +64,27 @@ const histories = {
   I: { history: [put(1, 'x', '1', 0, 10), put(2, 'x', '2', 20, 30), get(3, 'x', '1', 40, 50)] as KvHistory, linearizable: false },
 } satisfies Record<string, { history: KvHistory; linearizable: boolean }>;
 
-describe('Quorums: the page is a draft of a coming module', () => {
-  it('is lesson 2 of the quorums module, marked draft, after Partitions happen', () => {
+describe('Quorums: the page', () => {
+  it('is lesson 2 of the quorums module, published, after Partitions happen', () => {
     expect(frontmatter).toMatch(/^title: Quorums$/m);
     expect(frontmatter).toMatch(/^module: quorums$/m);
     expect(frontmatter).toMatch(/^order: 2$/m);
-    expect(frontmatter).toMatch(/^draft: true$/m);
+    expect(frontmatter).not.toMatch(/^draft: true$/m);
     expect(frontmatter).toMatch(/^prerequisites: \[partitions-happen\]$/m);
     const modules = JSON.parse(readFileSync(new URL('../../../content/modules.json', import.meta.url), 'utf8')) as {
       id: string;
       coming?: boolean;
     }[];
-    expect(modules.find((m) => m.id === 'quorums')?.coming, 'a coming module may hold only draft lessons').toBe(true);
+    expect(modules.find((m) => m.id === 'quorums')?.coming).toBeUndefined();
   });
 
-  it('keeps MDX-special characters out of the prose, has no H1, four quizzes or more, and no exercise tag yet', () => {
+  it('keeps MDX-special characters out of the prose, has no H1, four quizzes or more, and embeds the module\'s exercise', () => {
     const prose = proseOf(lesson);
     expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
     expect(/^# /m.test(prose)).toBe(false);
     expect((body.match(/<Quiz/g) ?? []).length).toBeGreaterThanOrEqual(4);
-    expect(body).not.toMatch(/<Exercise\b/);
-    expect(frontmatter).not.toMatch(/^exercises:/m);
+    expect([...body.matchAll(/<Exercise id="([^"]+)"/g)].map((m) => m[1])).toEqual(['quorum-store']);
+    expect(frontmatter).toMatch(/^exercises: \[quorum-store\]$/m);
   });
 
   it('embeds the two simulations, each after a paragraph saying what to try', () => {

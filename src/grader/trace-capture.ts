@@ -14,7 +14,11 @@ import type { TracedRun } from './types.ts';
 /** Events kept per simulation: enough for the diagram, bounded for the worker's memory. */
 export const DEFAULT_TRACE_EVENTS = 100_000;
 
-/** Simulations traced per test; any later ones run untraced, so a loop of runs cannot exhaust memory. */
+/**
+ * Traced simulations kept per test: the latest ones, so that a test that runs many seeds and
+ * stops at the first that fails (or runs its worst seed again last) keeps the run that failed,
+ * while a loop of runs cannot exhaust memory.
+ */
 export const MAX_TRACED_RUNS = 8;
 
 type Sim = InstanceType<typeof SimModule.Simulation>;
@@ -22,33 +26,35 @@ type Sim = InstanceType<typeof SimModule.Simulation>;
 export interface TraceCapture {
   /** The simulator module to hand the grader in place of the real one. */
   readonly module: typeof SimModule;
-  /** The traced runs of the first {@link MAX_TRACED_RUNS} simulations created, in order. */
+  /** The traced runs of the last {@link MAX_TRACED_RUNS} simulations created, in order. */
   runs(): TracedRun[];
   /** How many simulations were created, traced or not. */
   created(): number;
 }
 
 export function captureTraces(sim: typeof SimModule, maxEvents = DEFAULT_TRACE_EVENTS): TraceCapture {
-  const created: Sim[] = [];
+  /** The latest traced simulations, each with its position among all those created (from 1). */
+  const kept: { sim: Sim; index: number }[] = [];
   let count = 0;
   class TracedSimulation extends sim.Simulation {
     constructor(options: ConstructorParameters<typeof sim.Simulation>[0]) {
-      const traced = count < MAX_TRACED_RUNS;
-      super(traced ? { ...options, trace: { ...options.trace, enabled: true, capacity: maxEvents } } : options);
+      super({ ...options, trace: { ...options.trace, enabled: true, capacity: maxEvents } });
       count++;
-      if (traced) created.push(this);
+      kept.push({ sim: this, index: count });
+      // Dropping the oldest lets its trace be collected once the test lets go of it.
+      if (kept.length > MAX_TRACED_RUNS) kept.shift();
     }
   }
   return {
     module: { ...sim, Simulation: TracedSimulation },
     created: () => count,
     runs: () =>
-      created.map((run, i) => {
+      kept.map(({ sim: run, index }) => {
         const nodes = [...run.nodes];
         const batcher = new TraceBatcher(nodes);
         for (const event of run.trace.events) batcher.add(event);
         return {
-          index: i + 1,
+          index,
           seed: run.seed,
           nodes,
           durationMs: run.nowMs,

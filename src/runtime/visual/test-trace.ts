@@ -176,19 +176,23 @@ export function mountTestTrace(host: HTMLElement, outcome: TracedOutcome, test: 
     );
   };
 
+  // A test that ran more simulations than were kept usually failed on its last one (it stops
+  // at the first seed that fails, or runs its worst seed again last): show that one first.
+  const first = outcome.simulations > outcome.runs.length ? outcome.runs.length - 1 : 0;
   if (outcome.runs.length > 1) {
     const select = el('select', { id: `${id}-run` });
-    for (const run of outcome.runs) select.append(el('option', { value: String(run.index - 1), textContent: describeRun(run) }));
+    outcome.runs.forEach((run, i) => select.append(el('option', { value: String(i), textContent: describeRun(run) })));
+    select.value = String(first);
     select.onchange = () => show(outcome.runs[Number(select.value)]!);
     const created =
       outcome.simulations > outcome.runs.length
-        ? `This test created ${outcome.simulations} simulations; the first ${outcome.runs.length} were traced. Show `
+        ? `This test created ${outcome.simulations} simulations; the last ${outcome.runs.length} were traced. Show `
         : `This test created ${outcome.runs.length} simulations. Show `;
     box.append(el('p', {}, el('label', { htmlFor: `${id}-run`, textContent: created }), select));
   }
   box.append(figure);
   host.replaceChildren(box);
-  show(outcome.runs[0]!);
+  show(outcome.runs[first]!);
   return () => {
     current?.view.destroy();
     current?.stopTheme();

@@ -91,7 +91,7 @@ export function atMostOneLeaderPerTerm(
     .map(([nodeId, firstSeenMs]) => ({ nodeId, firstSeenMs }))
     .sort((a, b) => a.firstSeenMs - b.firstSeenMs || String(a.nodeId).localeCompare(String(b.nodeId)));
   conflicts.sort((a, b) => a - b);
-  const named = leaders.map((l) => `node ${l.nodeId} (from ${l.firstSeenMs} ms)`);
+  const named = leaders.map((l) => `node ${l.nodeId} (from ${roundMs(l.firstSeenMs)} ms)`);
   const others = conflicts.length > 1 ? ` ${conflicts.length} terms broke this rule in all; this one broke it first.` : '';
   return {
     ok: false,
@@ -102,6 +102,11 @@ export function atMostOneLeaderPerTerm(
       `(perhaps forgotten across a restart) or a leader was declared without a majority.${others}`,
     details: { term: worst.term, leaders, termsWithConflicts: conflicts },
   };
+}
+
+/** A time for a message: to 0.1 ms, as simulated times are drawn with more digits than anyone reads. */
+function roundMs(ms: number): string {
+  return ms.toLocaleString('en-US', { maximumFractionDigits: 1 });
 }
 
 // ---------------------------------------------------------------------------------------

@@ -94,4 +94,16 @@ export const starterPasses: Readonly<Record<string, Readonly<Record<string, stri
     'shard router under a rebalance (1,500 ops/s; g4 joins at t = 2 s) > returns only values one copy of the data could give: the gets and puts are linearizable, key by key':
       "the starter forwards every get and put to an owner, and the values its thousands of successful gets returned are checked against the puts by the linearizability checker",
   },
+  'raft-election': {
+    'safety: one leader per term, whatever the network does > raises no errors, sends only well-formed messages, and elects leaders at all':
+      "the starter's messages are checked one by one on their way, and it does elect leaders: its heartbeats are what the other tests read",
+    'liveness: a leader soon, and the same leader while it lives > elects a first leader within 600 ms of the start (p99 over the 100 failover and lossy runs)':
+      'the starter votes for every candidate, so one round of votes always elects someone (unsafely: the safety tests fail); the time of its first heartbeat is measured in 100 runs',
+    'liveness: a leader soon, and the same leader while it lives > elects a new leader within 220 ms (median) and 600 ms (p99) when the leader crashes or is cut off (150 failovers on 50 seeds)':
+      "the starter's 150 ms timeout and vote for everyone elect at once after a crash; the time to the next term's heartbeat is measured after 150 crashes and cuts",
+    'liveness: a leader soon, and the same leader while it lives > stands for election only after hearing no leader for 150 ms':
+      "the starter restarts its 150 ms timer on every heartbeat of its term, and the time from each heartbeat to each stand is measured; a shorter timer fails",
+    'liveness: a leader soon, and the same leader while it lives > a leader cut off from the others stops leading within 120 ms of the network healing (50 seeds)':
+      "the starter adopts any higher term and stops its heartbeats; every heartbeat of the cut-off leader's old term after the heal is looked for",
+  },
 };

@@ -75,7 +75,7 @@ describe('a traced re-run of one test', () => {
     ]);
   });
 
-  it(`traces only the first ${MAX_TRACED_RUNS} simulations of a test, and counts the rest`, async () => {
+  it(`keeps the traces of the last ${MAX_TRACED_RUNS} simulations of a test, and counts them all`, async () => {
     const capture = captureTraces(sim, 20);
     const loop = {
       files: {
@@ -87,6 +87,8 @@ describe('a traced re-run of one test', () => {
     const result = await grade({ ...loop, builtins: { '@faultlines/sim': capture.module } });
     expect(result.ok).toBe(true);
     expect(capture.created()).toBe(11);
-    expect(capture.runs().map((r) => r.index)).toEqual(Array.from({ length: MAX_TRACED_RUNS }, (_, i) => i + 1));
+    expect(capture.runs().map((r) => r.index)).toEqual(Array.from({ length: MAX_TRACED_RUNS }, (_, i) => 11 - MAX_TRACED_RUNS + i + 1));
+    // The last run is the one the loop ended on: seed 10.
+    expect(capture.runs().at(-1)?.seed).toBe(10);
   });
 });

@@ -42,6 +42,17 @@ describe('at most one leader per term', () => {
     });
   });
 
+  it('prints simulated times to 0.1 ms, and keeps them exact in the details', () => {
+    const result = atMostOneLeaderPerTerm([
+      { nodeId: 'n2', term: 1, atMs: 151.90114764263853 },
+      { nodeId: 'n5', term: 1, atMs: 1_155.03236003185157 },
+    ]);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.message).toMatch(/^Term 1 had two leaders: node n2 \(from 151\.9 ms\) and node n5 \(from 1,155 ms\)\./);
+    expect(result.details.leaders[0]!.firstSeenMs).toBe(151.90114764263853);
+  });
+
   it('reports the term whose rule broke first when several terms have two leaders', () => {
     const result = atMostOneLeaderPerTerm([
       { nodeId: 'a', term: 2, atMs: 10 },

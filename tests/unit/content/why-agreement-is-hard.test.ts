@@ -3,8 +3,9 @@
  * the figures it quotes from the Raft paper, etcd's source and documentation and HashiCorp's
  * Raft library are printed exactly as cited, every piece of arithmetic it does (the majority
  * table, the election-cost examples, the quiz answers) is recomputed here, every citation
- * marker has a reference entry, each quiz has exactly one right answer, and the page stays a
- * draft without an exercise or a simulation until they exist.
+ * marker has a reference entry, each quiz has exactly one right answer, and the page, still a
+ * draft, embeds the election simulation and the module's exercise where it should. The
+ * figures it quotes from the simulation are checked in tests/unit/scenarios/raft-election.test.ts.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -60,12 +61,28 @@ describe('Why agreement is hard: the page', () => {
     expect(modules.find((m) => m.id === 'consensus')?.coming).toBe(true);
   });
 
-  it('embeds no exercise and no simulation yet, and lists no exercises', () => {
-    expect(frontmatter).not.toMatch(/^exercises:/m);
-    expect(body).not.toMatch(/<Exercise\b/);
-    expect(body).not.toMatch(/<Simulation\b/);
-    // It may say that the module's exercise builds the election.
+  it('embeds the raft-election simulation in "Why the timeouts are random", after a paragraph saying what to watch and try', () => {
+    expect(body.match(/<Simulation\b[^>]*\/>/g)).toEqual(['<Simulation scenario="raft-election" />']);
+    const section = body.split(/^## /m).find((s) => s.startsWith('Why the timeouts are random\n'))!;
+    expect(section).toContain('<Simulation scenario="raft-election" />');
+    const before = section.split('<Simulation')[0]!.trimEnd().split(/\n\n/).at(-1)!;
+    // What to watch: terms, votes, heartbeats, the time without a leader, and split votes.
+    for (const word of ['term', 'vote requests and votes', 'heartbeats', 'time without one', 'split vote']) {
+      expect(before, `the paragraph before the simulation names ${word}`).toContain(word);
+    }
+    // What to try: each of the reader's controls.
+    for (const control of ['fixed timeouts', '20% loss', 'partition']) {
+      expect(before, `the paragraph before the simulation suggests ${control}`).toContain(control);
+    }
+  });
+
+  it('lists the raft-election exercise and embeds it at the end of "What comes next"', () => {
+    expect(frontmatter).toMatch(/^exercises: \[raft-election\]$/m);
+    expect(body.match(/<Exercise\b[^>]*\/>/g)).toEqual(['<Exercise id="raft-election" />']);
+    const next = body.split(/^## /m).find((s) => s.startsWith('What comes next\n'))!;
+    expect(next.trimEnd().endsWith('<Exercise id="raft-election" />')).toBe(true);
     expectInLesson("The module's exercise asks you to build the election described here");
+    expect(existsSync(new URL('../../../exercises/raft-election/exercise.json', import.meta.url))).toBe(true);
   });
 
   it('keeps MDX-special characters out of the prose and has no H1', () => {

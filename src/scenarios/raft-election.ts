@@ -10,8 +10,9 @@
  *   wins within one round; a crash costs a few hundred milliseconds without a leader.
  * - Fixed timeouts (always 150 ms): the servers start together, so their timers run out
  *   together, every one of them stands, votes for itself and refuses the others: a split
- *   vote, every 150 ms, the term climbing with no leader, until something (a restart)
- *   puts one server out of step.
+ *   vote, every 150 ms, the term climbing with no leader. Nothing puts them out of step:
+ *   the server restarted at 6 s falls back in step once it grants a vote (granting restarts
+ *   its timer, at the candidate's moment), and no leader is elected in the whole run.
  *
  * A small stream of clients asks the cluster who leads: only a leader answers, so the
  * availability chart shows the time without a leader. The message view shows each term:

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { atMostOneLeaderPerTerm, type TraceEvent } from '../../../src/sim/index.ts';
 import { getScenario } from '../../../src/scenarios/index.ts';
 import { CRASH_AT_MS, CUT_AT_MS, DURATION_MS, HEAL_AT_MS, RESTART_AT_MS, buildRaftElection, scenario } from '../../../src/scenarios/raft-election.ts';
-import { FIXED_TIMEOUT_MS, SERVERS } from '../../../src/scenarios/consensus/election.ts';
+import { FIXED_TIMEOUT_MS, MAJORITY, SERVERS } from '../../../src/scenarios/consensus/election.ts';
 import { lessonSource } from '../content/lesson-source.ts';
 import { defaultParams, type ParamValues } from '../../../src/scenarios/types.ts';
 
@@ -169,6 +169,14 @@ describe('the raft-election scenario', { timeout: 60_000 }, () => {
     const fixed = await run({ timeouts: 'fixed' });
     expect(fixed.stats.leaders).toEqual([]);
     expect(fixed.stats.term).toBeGreaterThan(90);
+    // The server that crashed at 4 s is back at 6 s and stands with the others again.
+    const back = fixed.stats.events.filter((e) => e.type === 'stand' && e.node === fixed.built.crashed() && e.atMs > RESTART_AT_MS + 1_000);
+    expect(back.length).toBeGreaterThan(0);
+    for (const e of back) {
+      // In step: enough others stood within a few milliseconds, before its request could reach them, that it cannot win.
+      const together = fixed.stats.events.filter((o) => o.type === 'stand' && Math.abs(o.atMs - e.atMs) < 5 && o.node !== e.node);
+      expect(together.length, `${e.node} stands in step with the others at ${e.atMs} ms`).toBeGreaterThanOrEqual(SERVERS.length - MAJORITY + 1);
+    }
     console.log(
       `raft-election, seed ${SEED}: random: ${first!.nodeId} leads term 1 at ${first!.atMs.toFixed(1)} ms, ` +
         `${second!.nodeId} leads term 2 ${gap} ms after the crash, ${random.stats.leaderlessMs.toFixed(0)} ms without a leader; ` +
@@ -178,7 +186,7 @@ describe('the raft-election scenario', { timeout: 60_000 }, () => {
     for (const phrase of [
       'n2 wins term 1 about 230 ms in',
       'n5 leads term 2 158 ms later',
-      'the term passes 90',
+      'the term passes 90 with no leader: even the server that restarts after the crash falls back in step',
       'At 20% loss, followers that miss a few heartbeats start needless elections',
     ]) {
       expect(lessonProse.includes(phrase), `the lesson should say: ${phrase}`).toBe(true);

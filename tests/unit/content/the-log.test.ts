@@ -96,11 +96,13 @@ describe('The log: the page', () => {
     expect(objectives.length).toBeLessThanOrEqual(8);
   });
 
-  it('embeds no exercise and no simulation yet, and lists no exercises', () => {
-    expect(frontmatter).not.toMatch(/^exercises:/m);
-    expect(body).not.toMatch(/<Exercise\b/);
+  it('embeds the log replication exercise after introducing it, and no simulation yet', () => {
+    expect(frontmatter).toMatch(/^exercises: \[raft-log\]$/m);
+    expect([...body.matchAll(/<Exercise id="([^"]+)"/g)].map((m) => m[1])).toEqual(['raft-log']);
     expect(body).not.toMatch(/<Simulation\b/);
     expectInLesson("The module's next exercise asks you to build log replication with a key-value store on top");
+    const before = body.split('<Exercise id="raft-log" />')[0]!.trimEnd().split('\n\n').at(-1)!;
+    expect(before).toMatch(/^The module's next exercise/);
   });
 
   it('keeps MDX-special characters out of the prose and has no H1', () => {

@@ -409,3 +409,119 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 export { fmt };
+
+/** A message a server sent in a {@link drive}n test, and when (its own clock). */
+export interface DrivenSend {
+  readonly atMs: number;
+  readonly to: string;
+  readonly message: ElectionMessage;
+  /** What its disk held when it sent it. */
+  readonly durable: SavedState | undefined;
+}
+
+/**
+ * One server alone, outside the simulator, for tests that drive it message by message: a
+ * clock that moves only when the test advances it, timers that fire in order, saves that are
+ * durable a moment after they are made, and every message it sends recorded. Other servers'
+ * pre-votes are answered (granted) at once, so a design with a pre-vote round is driven the
+ * same way.
+ */
+export function drive(
+  createNode: CreateElectionNode,
+  options: { readonly name?: string; readonly saved?: SavedState; readonly random?: () => number } = {},
+): {
+  readonly sent: DrivenSend[];
+  /** What the server's disk holds now. */
+  durable(): SavedState | undefined;
+  /** Delivers `message` from `from`, then lets the server's pending work finish. */
+  deliver(from: string, message: ElectionMessage): Promise<void>;
+  /** Moves the clock on by `ms`, firing the timers due on the way. */
+  advance(ms: number): Promise<void>;
+  readonly errors: string[];
+} {
+  const name = options.name ?? 'n1';
+  let now = 0;
+  let nextId = 1;
+  const timers = new Map<number, { at: number; callback: () => void }>();
+  const sent: DrivenSend[] = [];
+  const errors: string[] = [];
+  let durable: SavedState | undefined = options.saved;
+  let node: ElectionNode | undefined;
+  const stream = new Random(7).fork(name);
+  const random = options.random ?? (() => stream.next());
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 50; i++) await Promise.resolve();
+  };
+  const guard = (where: string, run: () => void): void => {
+    try {
+      run();
+    } catch (error) {
+      errors.push(`${where}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const config: ElectionConfig = Object.freeze({
+    name,
+    servers: Object.freeze([...SERVERS]),
+    heartbeatEveryMs: HEARTBEAT_EVERY_MS,
+    electionTimeoutMs: Object.freeze({ ...ELECTION_TIMEOUT_MS }),
+  });
+  guard('createNode', () => {
+    node = createNode(config, {
+      now: () => now,
+      send(to, message) {
+        const problem = checkMessage(message, name, to);
+        if (problem !== undefined) {
+          errors.push(problem);
+          throw new Error(problem);
+        }
+        const copy = Object.freeze(structuredClone(message));
+        sent.push({ atMs: now, to, message: copy, durable });
+        if (copy.type === 'preVote') {
+          const reply: ElectionMessage = { type: 'preVoteReply', term: copy.term, granted: true };
+          queueMicrotask(() => guard('onMessage', () => node?.onMessage(to, reply)));
+        }
+      },
+      setTimer(delayMs, callback) {
+        const id = nextId++;
+        timers.set(id, { at: now + Math.max(0, delayMs), callback });
+        return id;
+      },
+      cancelTimer: (id) => void timers.delete(id),
+      random,
+      saved: options.saved === undefined ? undefined : Object.freeze({ ...options.saved }),
+      save(state) {
+        const problem = checkSaved(state, name);
+        if (problem !== undefined) {
+          errors.push(problem);
+          return Promise.reject(new Error(problem));
+        }
+        const copy = Object.freeze({ term: state.term, votedFor: state.votedFor });
+        return Promise.resolve().then(() => {
+          durable = copy;
+        });
+      },
+    });
+  });
+  return {
+    sent,
+    errors,
+    durable: () => durable,
+    async deliver(from, message) {
+      guard('onMessage', () => node?.onMessage(from, Object.freeze(structuredClone(message))));
+      await settle();
+    },
+    async advance(ms) {
+      const end = now + ms;
+      for (;;) {
+        let due: [number, { at: number; callback: () => void }] | undefined;
+        for (const entry of timers) if (entry[1].at <= end && (due === undefined || entry[1].at < due[1].at)) due = entry;
+        if (due === undefined) break;
+        timers.delete(due[0]);
+        now = due[1].at;
+        guard('timer', due[1].callback);
+        await settle();
+      }
+      now = end;
+    },
+  };
+}

@@ -18,6 +18,7 @@ import { atMostOneLeaderPerTerm, uniform } from '@faultlines/sim';
 import {
   ELECTION_TIMEOUT_MS,
   HEARTBEAT_EVERY_MS,
+  drive,
   fmt,
   nextLeader,
   percentile,
@@ -265,5 +266,83 @@ describe('liveness: a leader soon, and the same leader while it lives', () => {
         );
       }
     }
+  });
+});
+
+describe('one server, driven message by message', () => {
+  const votesTo = (sent: ReturnType<typeof drive>['sent'], to: string, term: number) =>
+    sent.filter((s) => s.to === to && s.message.type === 'vote' && s.message.term === term && s.message.granted);
+
+  it('after a restart, keeps the term and vote it saved: no second vote in that term, none for an older one', async () => {
+    const server = drive(createNode, { name: 'n1', saved: { term: 5, votedFor: 'n2' } });
+    await server.deliver('n3', { type: 'requestVote', term: 5 });
+    await server.deliver('n4', { type: 'requestVote', term: 4 });
+    assert(server.errors.length === 0, `Your server threw: ${server.errors[0]}`);
+    const wrong = [...votesTo(server.sent, 'n3', 5), ...votesTo(server.sent, 'n4', 4)][0];
+    assert(
+      wrong === undefined,
+      `n1 restarted with { term: 5, votedFor: 'n2' } on its disk (env.saved), then granted its vote to ${wrong?.to} in term ${wrong?.message.term}. ` +
+        'It had already voted in term 5, and term 4 is behind it: start from env.saved, term and vote both.',
+    );
+    await server.deliver('n3', { type: 'requestVote', term: 6 });
+    const granted = votesTo(server.sent, 'n3', 6)[0];
+    assert(granted !== undefined, 'n1, at term 5, was asked for its vote in term 6 by n3, the first candidate of that term, and did not grant it.');
+    assert(
+      granted.durable?.term === 6 && granted.durable.votedFor === 'n3',
+      `n1 granted its vote in term 6 while its disk held ${JSON.stringify(granted.durable)}: save { term: 6, votedFor: 'n3' } and wait for it first.`,
+    );
+  });
+
+  it('stands in the next term after a silent election timeout, and leads at three distinct votes of that term', async () => {
+    const server = drive(createNode, { name: 'n1', saved: { term: 2, votedFor: null } });
+    await server.advance(ELECTION_TIMEOUT_MS.max + 50);
+    const asks = server.sent.filter((s) => s.message.type === 'requestVote');
+    assert(asks.length > 0, `n1 heard nothing for ${ELECTION_TIMEOUT_MS.max + 50} ms and did not ask for votes.`);
+    const term = asks[0]!.message.term;
+    assert(term === 3, `n1 was at term 2 and stood in term ${term}: a candidate moves to the next term, 3.`);
+    assert.deepEqual(
+      asks.filter((s) => s.message.term === term).map((s) => s.to).sort(),
+      ['n2', 'n3', 'n4', 'n5'],
+      'A candidate asks every other server for its vote.',
+    );
+    const heartbeats = () => server.sent.filter((s) => s.message.type === 'heartbeat' && s.message.term === term);
+    await server.deliver('n4', { type: 'vote', term: term - 1, granted: true });
+    await server.deliver('n2', { type: 'vote', term, granted: true });
+    await server.deliver('n2', { type: 'vote', term, granted: true });
+    await server.deliver('n5', { type: 'vote', term, granted: false });
+    assert(
+      heartbeats().length === 0,
+      `n1 led term ${term} with its own vote, n2's (delivered twice), a refusal from n5 and n4's vote of term ${term - 1}: two distinct votes of the term, not three.`,
+    );
+    await server.deliver('n3', { type: 'vote', term, granted: true });
+    assert.deepEqual(
+      heartbeats().map((s) => s.to).sort(),
+      ['n2', 'n3', 'n4', 'n5'],
+      `With votes from itself, n2 and n3 in term ${term}, n1 leads: it must send a heartbeat of term ${term} to every other server at once.`,
+    );
+  });
+
+  it('as leader, steps down at a higher term and stops its heartbeats; as candidate, follows the leader of its term', async () => {
+    const leader = drive(createNode, { name: 'n1', saved: { term: 2, votedFor: null } });
+    await leader.advance(ELECTION_TIMEOUT_MS.max + 50);
+    const term = leader.sent.find((s) => s.message.type === 'requestVote')!.message.term;
+    for (const voter of ['n2', 'n3']) await leader.deliver(voter, { type: 'vote', term, granted: true });
+    await leader.deliver('n4', { type: 'heartbeat', term: term + 4 });
+    const since = leader.sent.length;
+    await leader.advance(HEARTBEAT_EVERY_MS * 4);
+    const late = leader.sent.slice(since).find((s) => s.message.type === 'heartbeat' && s.message.term === term);
+    assert(late === undefined, `n1 led term ${term}, heard a heartbeat of term ${term + 4} from n4, and still sent a heartbeat of term ${term} ${fmt(late?.atMs ?? 0)} in.`);
+
+    const candidate = drive(createNode, { name: 'n1', saved: { term: 2, votedFor: null } });
+    await candidate.advance(ELECTION_TIMEOUT_MS.max + 50);
+    const standing = candidate.sent.find((s) => s.message.type === 'requestVote')!.message.term;
+    await candidate.deliver('n4', { type: 'heartbeat', term: standing });
+    const before = candidate.sent.length;
+    await candidate.advance(ELECTION_TIMEOUT_MS.min - 10);
+    const again = candidate.sent.slice(before).find((s) => s.message.type === 'requestVote' || s.message.type === 'preVote');
+    assert(
+      again === undefined,
+      `n1 stood in term ${standing}, then heard a heartbeat of term ${standing} from n4, its leader; yet it stood again ${fmt(again?.atMs ?? 0)} in. A candidate that hears the leader of its term follows it and waits a whole timeout.`,
+    );
   });
 });

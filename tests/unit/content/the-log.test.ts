@@ -8,16 +8,14 @@
  * is recomputed; every citation marker has a reference entry; each quiz has exactly one right
  * answer; and the page stays a draft without an exercise or a simulation until they exist.
  */
-import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { expectIn, lessonSource } from './lesson-source.ts';
-import { proseOf } from './mdx-prose.ts';
+import { describeLessonStructure, lessonParts } from './lesson-checks.ts';
 
 const lesson = lessonSource('consensus/the-log.mdx');
 const expectInLesson = expectIn(lesson);
 const body = lesson.replace(/^---\n[\s\S]*?\n---\n/, '');
 const frontmatter = /^---\n([\s\S]*?)\n---\n/.exec(lesson)?.[1] ?? '';
-const quizzes = [...body.matchAll(/<Quiz\b[\s\S]*?\/>/g)].map((m) => m[0]);
 const n = (x: number): string => x.toLocaleString('en-US');
 
 /** A log as the terms of its entries, index 1 first. */
@@ -82,6 +80,9 @@ function tableRow(first: string): string[] {
   return line!.split('|').slice(1, -1).map((c) => c.trim());
 }
 
+
+describeLessonStructure(lesson, { title: 'The log', links: ['why-agreement-is-hard', 'the-replicated-log', 'failover', 'failover'], references: 7 });
+
 describe('The log: the page', () => {
   it('is lesson 2 of the consensus module, a draft after Why agreement is hard', () => {
     expect(frontmatter).toMatch(/^title: The log$/m);
@@ -104,77 +105,11 @@ describe('The log: the page', () => {
     const before = body.split('<Exercise id="raft-log" />')[0]!.trimEnd().split('\n\n').at(-1)!;
     expect(before).toMatch(/^The module's next exercise/);
   });
-
-  it('keeps MDX-special characters out of the prose and has no H1', () => {
-    const prose = proseOf(lesson);
-    expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
-    expect(/^# /m.test(prose)).toBe(false);
-  });
-
-  it('has at least three quizzes, each with a plain question and exactly one correct option', () => {
-    expect(quizzes.length).toBeGreaterThanOrEqual(3);
-    expect((body.match(/<Quiz\b/g) ?? []).length).toBe(quizzes.length);
-    for (const quiz of quizzes) {
-      const question = /^<Quiz\s+question="([^"]*)"/.exec(quiz)?.[1];
-      expect(question, quiz.slice(0, 80)).toBeDefined();
-      expect(/[&\\{}]/.test(question!)).toBe(false);
-      const options = quiz.match(/\{ text: "/g) ?? [];
-      expect(options.length, question).toBeGreaterThanOrEqual(2);
-      expect((quiz.match(/correct: true/g) ?? []).length, question).toBe(1);
-      expect((quiz.match(/explanation: "/g) ?? []).length, question).toBe(options.length);
-    }
-    const questions = quizzes.map((q) => /question="([^"]*)"/.exec(q)![1]);
-    expect(new Set(questions).size).toBe(questions.length);
-  });
-
-  it('is about as long as the other lessons: 2,000 to 3,000 words of prose', () => {
-    const words = proseOf(lesson.split('## References')[0]!).match(/\S+/g)?.length ?? 0;
-    expect(words).toBeGreaterThanOrEqual(2_000);
-    expect(words).toBeLessThanOrEqual(3_000);
-  });
-
-  it('links only to lessons that exist', () => {
-    const lessonIds = new Set<string>();
-    const contentDir = new URL('../../../content/', import.meta.url);
-    for (const dir of readdirSync(contentDir, { withFileTypes: true })) {
-      if (!dir.isDirectory()) continue;
-      for (const file of readdirSync(new URL(`${dir.name}/`, contentDir))) {
-        if (file.endsWith('.mdx')) lessonIds.add(file.replace(/\.mdx$/, ''));
-      }
-    }
-    const targets = [...body.matchAll(/\]\(\/lessons\/([^/)#]+)\/?\)/g)].map((m) => m[1]!);
-    expect(targets).toEqual(['why-agreement-is-hard', 'the-replicated-log', 'failover', 'failover']);
-    for (const target of targets) expect(lessonIds.has(target), target).toBe(true);
-    expect(existsSync(new URL('consensus/why-agreement-is-hard.mdx', contentDir))).toBe(true);
-  });
 });
 
 describe('The log: citations', () => {
-  const [text, references] = body.split(/^## References$/m) as [string, string];
-  const entries = new Map<number, string>();
-  for (const m of references.matchAll(/^(\d+)\. (.+)$/gm)) entries.set(Number(m[1]), m[2]!);
-  const cited = new Set([...text.matchAll(/\[\[(\d+)\]\]\(#references\)/g)].map((m) => Number(m[1])));
+  const entries = lessonParts(lesson).references;
   const entry = (i: number): string => entries.get(i) ?? '';
-
-  it('ends with the references', () => {
-    expect(body.trimEnd().split(/^## /m).at(-1)!.startsWith('References\n')).toBe(true);
-  });
-
-  it('numbers its references 1, 2, 3, … with no gaps', () => {
-    expect(entries.size).toBe(7);
-    expect([...entries.keys()]).toEqual(Array.from({ length: entries.size }, (_, i) => i + 1));
-  });
-
-  it('has a reference entry for every citation marker, and cites every entry', () => {
-    for (const i of cited) expect(entries.has(i), `[[${i}]] has no entry in References`).toBe(true);
-    for (const i of entries.keys()) expect(cited.has(i), `reference ${i} is never cited`).toBe(true);
-  });
-
-  it('cites the markers in order of first appearance', () => {
-    const order = [...text.matchAll(/\[\[(\d+)\]\]\(#references\)/g)].map((m) => Number(m[1]));
-    const firsts = order.filter((x, i) => order.indexOf(x) === i);
-    expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
-  });
 
   it('names each source the facts and figures come from', () => {
     expect(entry(1)).toContain('Ongaro and J. Ousterhout. "In Search of an Understandable Consensus Algorithm." USENIX ATC 2014');

@@ -7,16 +7,15 @@
  * draft, embeds the election simulation and the module's exercise where it should. The
  * figures it quotes from the simulation are checked in tests/unit/scenarios/raft-election.test.ts.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { expectIn, lessonSource } from './lesson-source.ts';
-import { proseOf } from './mdx-prose.ts';
+import { describeLessonStructure, lessonParts } from './lesson-checks.ts';
 
 const lesson = lessonSource('consensus/why-agreement-is-hard.mdx');
 const expectInLesson = expectIn(lesson);
 const body = lesson.replace(/^---\n[\s\S]*?\n---\n/, '');
 const frontmatter = /^---\n([\s\S]*?)\n---\n/.exec(lesson)?.[1] ?? '';
-const quizzes = [...body.matchAll(/<Quiz\b[\s\S]*?\/>/g)].map((m) => m[0]);
 
 const majority = (n: number): number => Math.floor(n / 2) + 1;
 const tolerated = (n: number): number => n - majority(n);
@@ -41,6 +40,9 @@ function popcount(mask: number): number {
   for (let m = mask; m !== 0; m &= m - 1) bits++;
   return bits;
 }
+
+
+describeLessonStructure(lesson, { title: 'Why agreement is hard', links: ['failover', 'rebalancing-and-routing', 'partitions-happen', 'quorums'], references: 9 });
 
 describe('Why agreement is hard: the page', () => {
   it('is lesson 1 of the consensus module, a draft after Quorums, and the module is still coming', () => {
@@ -84,77 +86,11 @@ describe('Why agreement is hard: the page', () => {
     expectInLesson("The module's exercise asks you to build the election described here");
     expect(existsSync(new URL('../../../exercises/raft-election/exercise.json', import.meta.url))).toBe(true);
   });
-
-  it('keeps MDX-special characters out of the prose and has no H1', () => {
-    const prose = proseOf(lesson);
-    expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
-    expect(/^# /m.test(prose)).toBe(false);
-  });
-
-  it('has at least three quizzes, each with a plain question and exactly one correct option', () => {
-    expect(quizzes.length).toBeGreaterThanOrEqual(3);
-    expect((body.match(/<Quiz\b/g) ?? []).length).toBe(quizzes.length);
-    for (const quiz of quizzes) {
-      const question = /^<Quiz\s+question="([^"]*)"/.exec(quiz)?.[1];
-      expect(question, quiz.slice(0, 80)).toBeDefined();
-      expect(/[&\\{}]/.test(question!)).toBe(false);
-      const options = quiz.match(/\{ text: "/g) ?? [];
-      expect(options.length, question).toBeGreaterThanOrEqual(2);
-      expect((quiz.match(/correct: true/g) ?? []).length, question).toBe(1);
-      expect((quiz.match(/explanation: "/g) ?? []).length, question).toBe(options.length);
-    }
-    const questions = quizzes.map((q) => /question="([^"]*)"/.exec(q)![1]);
-    expect(new Set(questions).size).toBe(questions.length);
-  });
-
-  it('is about as long as the other lessons: 2,000 to 3,000 words of prose', () => {
-    const words = proseOf(lesson.split('## References')[0]!).match(/\S+/g)?.length ?? 0;
-    expect(words).toBeGreaterThanOrEqual(2_000);
-    expect(words).toBeLessThanOrEqual(3_000);
-  });
-
-  it('links only to lessons that exist', () => {
-    const lessonIds = new Set<string>();
-    const contentDir = new URL('../../../content/', import.meta.url);
-    for (const dir of readdirSync(contentDir, { withFileTypes: true })) {
-      if (!dir.isDirectory()) continue;
-      for (const file of readdirSync(new URL(`${dir.name}/`, contentDir))) {
-        if (file.endsWith('.mdx')) lessonIds.add(file.replace(/\.mdx$/, ''));
-      }
-    }
-    const targets = [...body.matchAll(/\]\(\/lessons\/([^/)#]+)\/?\)/g)].map((m) => m[1]!);
-    expect(targets).toEqual(['failover', 'rebalancing-and-routing', 'partitions-happen', 'quorums']);
-    for (const target of targets) expect(lessonIds.has(target), target).toBe(true);
-    expect(existsSync(new URL('quorums/quorums.mdx', contentDir))).toBe(true);
-  });
 });
 
 describe('Why agreement is hard: citations', () => {
-  const [text, references] = body.split(/^## References$/m) as [string, string];
-  const entries = new Map<number, string>();
-  for (const m of references.matchAll(/^(\d+)\. (.+)$/gm)) entries.set(Number(m[1]), m[2]!);
-  const cited = new Set([...text.matchAll(/\[\[(\d+)\]\]\(#references\)/g)].map((m) => Number(m[1])));
+  const entries = lessonParts(lesson).references;
   const entry = (n: number): string => entries.get(n) ?? '';
-
-  it('ends with the references', () => {
-    expect(body.trimEnd().split(/^## /m).at(-1)!.startsWith('References\n')).toBe(true);
-  });
-
-  it('numbers its references 1, 2, 3, … with no gaps', () => {
-    expect(entries.size).toBe(9);
-    expect([...entries.keys()]).toEqual(Array.from({ length: entries.size }, (_, i) => i + 1));
-  });
-
-  it('has a reference entry for every citation marker, and cites every entry', () => {
-    for (const n of cited) expect(entries.has(n), `[[${n}]] has no entry in References`).toBe(true);
-    for (const n of entries.keys()) expect(cited.has(n), `reference ${n} is never cited`).toBe(true);
-  });
-
-  it('cites the markers in order of first appearance', () => {
-    const order = [...text.matchAll(/\[\[(\d+)\]\]\(#references\)/g)].map((m) => Number(m[1]));
-    const firsts = order.filter((n, i) => order.indexOf(n) === i);
-    expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
-  });
 
   it('names each source the figures come from', () => {
     expect(entry(1)).toContain('Site Reliability Engineering: How Google Runs Production Systems. O\'Reilly, 2016. Chapter 23, "Managing Critical State: Distributed Consensus for Reliability"');

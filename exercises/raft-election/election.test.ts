@@ -284,6 +284,10 @@ describe('one server, driven message by message', () => {
       `n1 restarted with { term: 5, votedFor: 'n2' } on its disk (env.saved), then granted its vote to ${wrong?.to} in term ${wrong?.message.term}. ` +
         'It had already voted in term 5, and term 4 is behind it: start from env.saved, term and vote both.',
     );
+    const fresh = drive(createNode, { name: 'n1', saved: { term: 5, votedFor: null } });
+    await fresh.deliver('n4', { type: 'requestVote', term: 4 });
+    const stale = fresh.sent.find((s) => s.to === 'n4' && s.message.type === 'vote' && s.message.granted);
+    assert(stale === undefined, `n1, at term 5 and not yet voted, granted its vote to n4, a candidate of term 4: a request of an older term is refused.`);
     await server.deliver('n3', { type: 'requestVote', term: 6 });
     const granted = votesTo(server.sent, 'n3', 6)[0];
     assert(granted !== undefined, 'n1, at term 5, was asked for its vote in term 6 by n3, the first candidate of that term, and did not grant it.');
@@ -319,6 +323,28 @@ describe('one server, driven message by message', () => {
       heartbeats().map((s) => s.to).sort(),
       ['n2', 'n3', 'n4', 'n5'],
       `With votes from itself, n2 and n3 in term ${term}, n1 leads: it must send a heartbeat of term ${term} to every other server at once.`,
+    );
+  });
+
+  it('stands again in a new term when an election fails, and is not held back by heartbeats of an older term', async () => {
+    const candidate = drive(createNode, { name: 'n1', saved: { term: 2, votedFor: null } });
+    await candidate.advance(2 * (ELECTION_TIMEOUT_MS.max + 50));
+    const terms = [...new Set(candidate.sent.filter((s) => s.message.type === 'requestVote').map((s) => s.message.term))];
+    assert(
+      terms.length >= 2 && terms[1] === terms[0]! + 1,
+      `n1 stood in term ${terms[0]}, got no votes, and ${terms.length < 2 ? 'never stood again' : `stood next in term ${terms[1]}`} within ${2 * (ELECTION_TIMEOUT_MS.max + 50)} ms. ` +
+        'A candidate whose election fails (a split vote, lost messages) waits a fresh timeout and stands again in the next term.',
+    );
+
+    const follower = drive(createNode, { name: 'n1', saved: { term: 5, votedFor: null } });
+    for (let t = 0; t < ELECTION_TIMEOUT_MS.max + 100; t += HEARTBEAT_EVERY_MS) {
+      await follower.deliver('n4', { type: 'heartbeat', term: 3 });
+      await follower.advance(HEARTBEAT_EVERY_MS);
+    }
+    const stood = follower.sent.find((s) => s.message.type === 'requestVote' || s.message.type === 'preVote');
+    assert(
+      stood !== undefined,
+      `n1, at term 5, heard only heartbeats of term 3 (a deposed leader's) for ${ELECTION_TIMEOUT_MS.max + 100} ms and never stood. A heartbeat of an older term is stale: answer it with your term, but do not restart your timer for it.`,
     );
   });
 

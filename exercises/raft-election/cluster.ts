@@ -125,8 +125,6 @@ export interface ClusterRun {
   readonly unelected: readonly Unelected[];
   readonly earlyStands: readonly EarlyStand[];
   readonly faults: readonly AppliedFault[];
-  /** How many messages the servers sent, by type. */
-  readonly sentByType: Readonly<Record<string, number>>;
 }
 
 const fmt = (ms: number): string => `${ms.toLocaleString('en-US', { maximumFractionDigits: 1 })} ms`;
@@ -179,7 +177,6 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
   const unelected: Unelected[] = [];
   const earlyStands: EarlyStand[] = [];
   const applied: AppliedFault[] = [];
-  const sentByType: Record<string, number> = {};
   /** Granted votes by voter and term: the candidate. */
   const granted = new Map<string, string>();
   /** Granted votes that arrived, by candidate and term: the voters. */
@@ -203,7 +200,6 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
 
   function observeSend(name: string, to: string, message: ElectionMessage): void {
     const now = sim.nowMs;
-    sentByType[message.type] = (sentByType[message.type] ?? 0) + 1;
     const mine = seen.get(name)!;
     if (message.type === 'heartbeat') {
       const key = `${name}@${message.term}`;
@@ -372,7 +368,6 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
     unelected,
     earlyStands,
     faults: applied,
-    sentByType,
   };
 }
 

@@ -106,8 +106,6 @@ export interface ClusterRun {
   /** The highest index any server applied. */
   readonly committed: number;
   readonly faults: readonly AppliedFault[];
-  /** Simulator events processed. */
-  readonly events: number;
 }
 
 const fmt = (ms: number): string => `${ms.toLocaleString('en-US', { maximumFractionDigits: 1 })} ms`;
@@ -449,7 +447,6 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
                   const c = entry.command;
                   if (c.kind === 'put') {
                     store.set(c.key, c.value);
-                    stores[name] = store;
                     return null;
                   }
                   if (c.kind === 'get') return store.get(c.key) ?? null;
@@ -565,7 +562,6 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
     applied,
     committed: committed.length,
     faults: appliedFaults,
-    events: sim.eventsProcessed,
   };
 }
 
@@ -587,4 +583,4 @@ function chaosFaults(random: Random, span: { readonly fromMs: number; readonly t
   return faults;
 }
 
-export { fmt, describeEntry };
+export { fmt };

@@ -34,6 +34,14 @@ export interface BuiltScenario {
   readonly slo?: SloObjectives;
   /** Node groups for the cluster view, e.g. `{ clients: ['clients'], servers: ['s1', 's2'] }`. */
   readonly groups?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * A short line of state for some nodes, e.g. a Raft server's term and log: sampled at the
+   * end of every bucket and shown under the node in the cluster view and in its table.
+   * Keep each line under about 40 characters; a node missing from the record shows nothing.
+   * It reads the scenario's own records, never the nodes' private state through the
+   * simulator, and must not change the run.
+   */
+  nodeNotes?(): Readonly<Record<string, string>>;
 }
 
 /**

@@ -212,6 +212,58 @@ class Disk {
   }
 }
 
+const configFor = (name: string): RaftConfig =>
+  Object.freeze({
+    name,
+    servers: Object.freeze([...SERVERS]),
+    heartbeatEveryMs: HEARTBEAT_EVERY_MS,
+    electionTimeoutMs: Object.freeze({ ...ELECTION_TIMEOUT_MS }),
+  });
+
+/** The disk a server sees: it checks what the server writes, and tells the harness before a truncation or a vote. */
+function serverDisk(
+  disk: Disk,
+  hooks: { sync(): Promise<void>; beforeTruncate?(index: number): void; beforeVote?(term: number, votedFor: string): void },
+): RaftDisk {
+  const log: RaftLog = Object.freeze({
+    get lastIndex() {
+      return disk.entries.length;
+    },
+    entry: (index: number) => disk.entries[index - 1],
+    termAt: (index: number) => disk.termAt(index),
+    slice: (from: number, to: number) => disk.entries.slice(Math.max(1, from) - 1, Math.max(0, to)),
+    append(entries: readonly Entry[]) {
+      if (!Array.isArray(entries)) throw new Error('log.append takes an array of entries');
+      for (const e of entries) disk.entries.push(checkEntry(e));
+    },
+    truncateAfter(index: number) {
+      if (!isTerm(index)) throw new Error(`log.truncateAfter needs a whole-number index, got ${JSON.stringify(index)}`);
+      hooks.beforeTruncate?.(index);
+      if (index < disk.entries.length) {
+        disk.entries.length = index;
+        disk.dirtyFrom = Math.min(disk.dirtyFrom, index + 1);
+      }
+    },
+  });
+  return Object.freeze({
+    get term() {
+      return disk.term;
+    },
+    get votedFor() {
+      return disk.votedFor;
+    },
+    setTerm(term: number, votedFor: string | null) {
+      if (!isTerm(term)) throw new Error(`disk.setTerm needs a whole-number term, got ${JSON.stringify(term)}`);
+      if (votedFor !== null && !(SERVERS as readonly string[]).includes(votedFor)) throw new Error(`disk.setTerm: votedFor must be a server's name or null, got ${JSON.stringify(votedFor)}`);
+      if (votedFor !== null) hooks.beforeVote?.(term, votedFor);
+      disk.term = term;
+      disk.votedFor = votedFor;
+    },
+    log,
+    sync: () => hooks.sync(),
+  });
+}
+
 /** Builds the run and runs it to the end. */
 export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
   const sim = new Simulation({
@@ -314,12 +366,7 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
     const disk = new Disk();
     disks[name] = disk;
     applied[name] = 0;
-    const config: RaftConfig = Object.freeze({
-      name,
-      servers: Object.freeze([...SERVERS]),
-      heartbeatEveryMs: HEARTBEAT_EVERY_MS,
-      electionTimeoutMs: Object.freeze({ ...ELECTION_TIMEOUT_MS }),
-    });
+    const config = configFor(name);
     sim.addNode(
       name,
       (ctx) => {
@@ -353,50 +400,21 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
             errors.push(`${name} ${where}: ${errorText(error)}`);
           }
         };
-        const log: RaftLog = Object.freeze({
-          get lastIndex() {
-            return disk.entries.length;
-          },
-          entry: (index: number) => disk.entries[index - 1],
-          termAt: (index: number) => disk.termAt(index),
-          slice: (from: number, to: number) => disk.entries.slice(Math.max(1, from) - 1, Math.max(0, to)),
-          append(entries: readonly Entry[]) {
-            if (!Array.isArray(entries)) throw new Error('log.append takes an array of entries');
-            for (const e of entries) disk.entries.push(checkEntry(e));
-          },
-          truncateAfter(index: number) {
-            if (!isTerm(index)) throw new Error(`log.truncateAfter needs a whole-number index, got ${JSON.stringify(index)}`);
+        const raftDisk = serverDisk(disk, {
+          sync: () =>
+            new Promise<void>((resolve) => {
+              if (busy) waiters.push(resolve);
+              else startSync(resolve);
+            }),
+          beforeTruncate(index) {
             if (index < lastApplied) {
               record(applyBreaches, name, `removed entries after index ${index} though it had applied up to ${lastApplied}: applied entries are committed and must never go.`);
             }
-            if (index < disk.entries.length) {
-              disk.entries.length = index;
-              disk.dirtyFrom = Math.min(disk.dirtyFrom, index + 1);
-            }
           },
-        });
-        const raftDisk: RaftDisk = Object.freeze({
-          get term() {
-            return disk.term;
-          },
-          get votedFor() {
-            return disk.votedFor;
-          },
-          setTerm(term: number, votedFor: string | null) {
-            if (!isTerm(term)) throw new Error(`disk.setTerm needs a whole-number term, got ${JSON.stringify(term)}`);
-            if (votedFor !== null && !(SERVERS as readonly string[]).includes(votedFor)) throw new Error(`disk.setTerm: votedFor must be a server's name or null, got ${JSON.stringify(votedFor)}`);
-            if (votedFor !== null && votedFor !== name && !votedWith.has(`${name}@${term}`)) {
+          beforeVote(term, votedFor) {
+            if (votedFor !== name && !votedWith.has(`${name}@${term}`)) {
               votedWith.set(`${name}@${term}`, { index: disk.entries.length, term: disk.termAt(disk.entries.length) ?? 0 });
             }
-            disk.term = term;
-            disk.votedFor = votedFor;
-          },
-          log,
-          sync() {
-            return new Promise<void>((resolve) => {
-              if (busy) waiters.push(resolve);
-              else startSync(resolve);
-            });
           },
         });
         return {
@@ -444,13 +462,7 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
                   }
                   lastApplied = index;
                   if (index > applied[name]!) applied[name] = index;
-                  const c = entry.command;
-                  if (c.kind === 'put') {
-                    store.set(c.key, c.value);
-                    return null;
-                  }
-                  if (c.kind === 'get') return store.get(c.key) ?? null;
-                  return null;
+                  return applyTo(store, entry);
                 },
                 refuse(leader): never {
                   throw new Rejection(`not the leader; leader: ${typeof leader === 'string' && (SERVERS as readonly string[]).includes(leader) ? leader : 'unknown'}`);
@@ -562,6 +574,186 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
     applied,
     committed: committed.length,
     faults: appliedFaults,
+  };
+}
+
+/** Runs an entry's command on a store: a get's value, or `null`. */
+function applyTo(store: Map<string, string>, entry: Entry): string | null {
+  const c = entry.command;
+  if (c.kind === 'put') store.set(c.key, c.value);
+  return c.kind === 'get' ? (store.get(c.key) ?? null) : null;
+}
+
+/** A message a server sent in a {@link drive}n test, and what its disk held durably then. */
+export interface DrivenSend {
+  readonly atMs: number;
+  readonly to: string;
+  readonly message: RaftMessage;
+  readonly durable: { readonly term: number; readonly votedFor: string | null; readonly terms: readonly number[] };
+}
+
+/** What became of a command given to a {@link drive}n server. */
+export type DrivenClient =
+  | { readonly state: 'waiting' }
+  | { readonly state: 'answered'; readonly value: string | null }
+  | { readonly state: 'refused'; readonly leader: string | null }
+  | { readonly state: 'failed'; readonly error: string };
+
+/**
+ * One server alone, outside the simulator, for tests that drive it message by message: a
+ * clock that moves only when the test advances it, timers that fire in order, a disk whose
+ * fsyncs take `syncMs` each, one at a time, every message it sends recorded with what its
+ * disk held then, and every `apply`.
+ *
+ * The disk starts with `term`, `votedFor` and a log given by the terms of its entries, all
+ * durable; the entry at index i is `put(k, "<term>.<i>")`.
+ */
+export function drive(
+  createServer: CreateRaftServer,
+  options: {
+    readonly name?: string;
+    readonly term?: number;
+    readonly votedFor?: string | null;
+    readonly log?: readonly number[];
+    readonly syncMs?: number;
+    readonly random?: () => number;
+  } = {},
+): {
+  readonly sent: DrivenSend[];
+  readonly errors: string[];
+  /** The indexes applied, in order. */
+  readonly applied: number[];
+  /** The terms of the entries in the server's log now. */
+  log(): number[];
+  /** Delivers `message` from `from`, then lets the server's pending work finish. */
+  deliver(from: string, message: RaftMessage): Promise<void>;
+  /** Moves the clock on by `ms`, firing timers and completing fsyncs due on the way. */
+  advance(ms: number): Promise<void>;
+  /** Gives the server a client's command; the result's state changes as the test goes on. */
+  client(command: Command): Promise<{ readonly current: DrivenClient }>;
+} {
+  const name = options.name ?? 'n1';
+  const syncMs = options.syncMs ?? 1;
+  let now = 0;
+  let nextId = 1;
+  const timers = new Map<number, { at: number; callback: () => void }>();
+  const sent: DrivenSend[] = [];
+  const errors: string[] = [];
+  const applied: number[] = [];
+  const store = new Map<string, string>();
+  const disk = new Disk();
+  disk.term = options.term ?? 0;
+  disk.votedFor = options.votedFor ?? null;
+  disk.entries = (options.log ?? []).map((term, i) => Object.freeze({ term, command: Object.freeze({ kind: 'put', key: 'k', value: `${term}.${i + 1}` }) }));
+  disk.commit(disk.capture());
+  const stream = new Random(11).fork(name);
+  const random = options.random ?? (() => stream.next());
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 50; i++) await Promise.resolve();
+  };
+  const guard = (where: string, run: () => void): void => {
+    try {
+      run();
+    } catch (error) {
+      errors.push(`${where}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const addTimer = (delayMs: number, callback: () => void): number => {
+    const id = nextId++;
+    timers.set(id, { at: now + Math.max(0, delayMs), callback });
+    return id;
+  };
+  // One fsync at a time, each `syncMs` long, making durable what was written when it began.
+  let syncing: Promise<void> = Promise.resolve();
+  const sync = (): Promise<void> => {
+    syncing = syncing.then(
+      () =>
+        new Promise<void>((resolve) => {
+          const captured = disk.capture();
+          addTimer(syncMs, () => {
+            disk.commit(captured);
+            resolve();
+          });
+        }),
+    );
+    return syncing;
+  };
+  class Refused extends Error {
+    readonly leader: string | null;
+    constructor(leader: string | null) {
+      super(`refused; leader: ${leader}`);
+      this.leader = leader;
+    }
+  }
+  let server: RaftServer | undefined;
+  guard('createServer', () => {
+    server = createServer(configFor(name), {
+      now: () => now,
+      send(to, message) {
+        let checked: RaftMessage;
+        try {
+          checked = checkMessage(message, name, to);
+        } catch (error) {
+          errors.push(error instanceof Error ? error.message : String(error));
+          throw error;
+        }
+        const d = disk.durable;
+        sent.push({ atMs: now, to, message: checked, durable: { term: d.term, votedFor: d.votedFor, terms: d.entries.map((e) => e.term) } });
+      },
+      setTimer: (delayMs, callback) => addTimer(delayMs, () => guard('timer', callback)),
+      cancelTimer: (id) => void timers.delete(id),
+      random,
+      disk: serverDisk(disk, { sync }),
+      apply(index) {
+        const expected = (applied.at(-1) ?? 0) + 1;
+        if (index !== expected) throw new Error(`${name} applied index ${index} after ${expected - 1}: apply 1, 2, 3… in order, each once`);
+        const entry = disk.entries[index - 1];
+        if (entry === undefined) throw new Error(`${name} applied index ${index}, beyond its log (${disk.entries.length} entries)`);
+        applied.push(index);
+        return applyTo(store, entry);
+      },
+      refuse(leader): never {
+        throw new Refused(typeof leader === 'string' ? leader : null);
+      },
+    });
+  });
+  return {
+    sent,
+    errors,
+    applied,
+    log: () => disk.entries.map((e) => e.term),
+    async deliver(from, message) {
+      guard('onMessage', () => server?.onMessage(from, checkMessage(structuredClone(message), from, name)));
+      await settle();
+    },
+    async advance(ms) {
+      const end = now + ms;
+      for (;;) {
+        let due: [number, { at: number; callback: () => void }] | undefined;
+        for (const entry of timers) if (entry[1].at <= end && (due === undefined || entry[1].at < due[1].at)) due = entry;
+        if (due === undefined) break;
+        timers.delete(due[0]);
+        now = due[1].at;
+        due[1].callback();
+        await settle();
+      }
+      now = end;
+    },
+    async client(command) {
+      const result: { current: DrivenClient } = { current: { state: 'waiting' } };
+      const settleWith = (error: unknown): void => {
+        result.current = error instanceof Refused ? { state: 'refused', leader: error.leader } : { state: 'failed', error: error instanceof Error ? error.message : String(error) };
+      };
+      try {
+        const answer = server?.onClient(checkCommand(command));
+        if (answer === undefined) throw new Error('the server was not built');
+        answer.then((value) => (result.current = { state: 'answered', value }), settleWith);
+      } catch (error) {
+        settleWith(error);
+      }
+      await settle();
+      return result;
+    },
   };
 }
 

@@ -8,6 +8,10 @@
  * - **throughput**, 3 seeds: a quiet network, 2 ms fsyncs, and 100 clients each sending its
  *   next command as soon as the last is answered, from 0.5 s until 1.5 s or 12,000 commands.
  *
+ * - **one server**, outside the simulator, driven message by message (`drive` in
+ *   `cluster.ts`): the rules of a single follower, voter and leader, each checked where a
+ *   whole cluster would mask a slip.
+ *
  * Each run happens once per test file and the tests read what it recorded. The seeds derive
  * from the exercise's seed, so the runs are the same on every practice run and different
  * when the grade is for the record. A safety test stops at the first seed that breaks it, so
@@ -26,7 +30,20 @@ import {
   type KvOutput,
   type Operation,
 } from '@faultlines/sim';
-import { SERVERS, fmt, runCluster, type AppliedFault, type Breach, type ClusterOptions, type ClusterRun } from './cluster.ts';
+import {
+  ELECTION_TIMEOUT_MS,
+  HEARTBEAT_EVERY_MS,
+  SERVERS,
+  drive,
+  fmt,
+  runCluster,
+  type AppliedFault,
+  type Breach,
+  type ClusterOptions,
+  type ClusterRun,
+  type DrivenSend,
+} from './cluster.ts';
+import type { Append, AppendReply, Entry, RaftMessage } from './types.ts';
 import { createServer } from './server.ts';
 
 const seed = inject('seed');
@@ -206,6 +223,226 @@ describe('throughput', () => {
           'Each fsync takes 2 ms and a disk does one at a time, so one fsync per command caps a server at 500 a second. ' +
           'Batch: append every command that arrives while an fsync runs, then sync once for all of them; send followers everything new in one Append, and the next batch before the last is acknowledged.',
       );
+    }
+  });
+});
+
+/** The entry a test's leader sends at `index` of `term`, the same command `drive` puts on a disk there. */
+const entryAt = (term: number, index: number): Entry => ({ term, command: { kind: 'put', key: 'k', value: `${term}.${index}` } });
+const append = (term: number, prevIndex: number, prevTerm: number, terms: readonly number[], commitIndex = 0): Append => ({
+  type: 'append',
+  term,
+  prevIndex,
+  prevTerm,
+  entries: terms.map((t, i) => entryAt(t, prevIndex + 1 + i)),
+  commitIndex,
+});
+const repliesTo = (sent: readonly DrivenSend[], to: string, since = 0): (DrivenSend & { message: AppendReply })[] =>
+  sent.slice(since).filter((s): s is DrivenSend & { message: AppendReply } => s.to === to && s.message.type === 'appendReply');
+const appendsTo = (sent: readonly DrivenSend[], to: string, since = 0): (DrivenSend & { message: Append })[] =>
+  sent.slice(since).filter((s): s is DrivenSend & { message: Append } => s.to === to && s.message.type === 'append');
+const granted = (sent: readonly DrivenSend[], to: string, term: number): DrivenSend | undefined =>
+  sent.find((s) => s.to === to && s.message.type === 'vote' && s.message.granted && s.message.term === term);
+const show = (m: RaftMessage): string => JSON.stringify(m.type === 'append' ? { ...m, entries: m.entries.map((e) => e.term) } : m);
+/** Room for fsyncs (1 ms each) to finish, well inside a heartbeat. */
+const SETTLE_MS = 5;
+
+describe('one server, message by message', () => {
+  it('as a follower, takes an Append only where its log matches, drops only entries that conflict, and answers after its fsync', async () => {
+    const f = drive(createServer, { name: 'n1', term: 3, log: [1, 1, 2, 2] });
+    const refusals: [Append, string][] = [
+      [append(3, 4, 3, []), 'its entry at index 4 is of term 2, not 3'],
+      [append(3, 6, 3, [3]), 'it has no entry at index 6'],
+      [append(2, 4, 2, [2]), 'the Append is of term 2, older than its term 3'],
+    ];
+    for (const [message, why] of refusals) {
+      const since = f.sent.length;
+      await f.deliver('n2', message);
+      await f.advance(SETTLE_MS);
+      const reply = repliesTo(f.sent, 'n2', since);
+      assert(f.errors.length === 0, `Your server threw: ${f.errors[0]}`);
+      assert(
+        reply.length > 0 && reply.every((r) => !r.message.success),
+        `n1 (term 3, log of terms 1 1 2 2) got ${show(message)} from n2 and ${reply.length === 0 ? 'did not answer' : `answered ${show(reply[0]!.message)}`}: ` +
+          `it must refuse (success: false), because ${why}.`,
+      );
+      assert.deepEqual(f.log(), [1, 1, 2, 2], `n1 changed its log while refusing ${show(message)}: a refused Append changes nothing.`);
+    }
+
+    let since = f.sent.length;
+    await f.deliver('n2', append(3, 2, 1, [2, 3, 3]));
+    assert.deepEqual(
+      f.log(),
+      [1, 1, 2, 3, 3],
+      'n1 (log of terms 1 1 2 2) took an Append of term 3 after index 2 (term 1) with entries of terms 2 3 3: it keeps index 3, which agrees, drops index 4, which conflicts, and ends with 1 1 2 3 3.',
+    );
+    const early = repliesTo(f.sent, 'n2', since)[0];
+    await f.advance(SETTLE_MS);
+    const ok = repliesTo(f.sent, 'n2', since)[0];
+    assert(
+      ok?.message.success === true && ok.message.index === 5,
+      `n1 took entries 3 to 5 and answered ${ok === undefined ? 'nothing' : show(ok.message)}; it should answer success with index 5 (prevIndex + entries.length).`,
+    );
+    assert(
+      early === undefined && ok.durable.terms.length >= 5 && ok.durable.terms[3] === 3,
+      `n1 answered that its log matches up to index 5 while its disk held terms ${JSON.stringify(ok.durable.terms)}: await disk.sync() before answering.`,
+    );
+
+    since = f.sent.length;
+    await f.deliver('n2', append(3, 1, 1, [1]));
+    await f.advance(SETTLE_MS);
+    const stale = repliesTo(f.sent, 'n2', since)[0];
+    assert.deepEqual(
+      f.log(),
+      [1, 1, 2, 3, 3],
+      'n1 then got a late copy of an older Append (after index 1, one entry of term 1) and cut its log: entries after the new ones that agree with them stay; only a conflict removes entries.',
+    );
+    assert(
+      stale?.message.success === true && stale.message.index === 2,
+      `For that late Append n1 answered ${stale === undefined ? 'nothing' : show(stale.message)}: it should answer success with index 2. It knows its log matches the leader's up to prevIndex + entries.length, and no further.`,
+    );
+  });
+
+  it("as a follower, applies in order only entries the leader has committed and it knows match the leader's", async () => {
+    const f = drive(createServer, { name: 'n1', term: 3, log: [1, 1, 2, 2] });
+    await f.deliver('n2', append(3, 2, 1, [], 4));
+    await f.advance(SETTLE_MS);
+    assert(f.errors.length === 0, `Your server threw: ${f.errors[0]}`);
+    assert(
+      f.applied.length <= 2,
+      `n1 (log of terms 1 1 2 2) got a heartbeat of term 3 with prevIndex 2 and commitIndex 4, and applied up to index ${f.applied.at(-1)}. ` +
+        "It knows its log matches the leader's only up to index 2; its entries 3 and 4 may be ones the leader does not have. Apply up to min(commitIndex, prevIndex + entries.length).",
+    );
+    await f.deliver('n2', append(3, 4, 2, [], 4));
+    await f.advance(SETTLE_MS);
+    assert.deepEqual(f.applied, [1, 2, 3, 4], 'Once a heartbeat with prevIndex 4 (term 2) matched, n1 should have applied indexes 1 to 4, in order.');
+  });
+
+  it('grants its vote only to a candidate whose log is at least as up to date, once per term, never for an older term', async () => {
+    const v = drive(createServer, { name: 'n1', term: 2, log: [1, 1, 2] });
+    const asks: [string, number, number, boolean, string][] = [
+      ['n2', 5, 1, false, 'its last entry is of term 1, older than n1\'s last entry (term 2), though its log is longer'],
+      ['n3', 2, 2, false, 'its last term is 2 like n1\'s, but its log is shorter'],
+      ['n4', 1, 3, true, 'its last entry is of term 3, later than n1\'s, though its log is shorter'],
+      ['n5', 9, 3, false, 'n1 has already voted for n4 in term 3'],
+    ];
+    for (const [candidate, lastIndex, lastTerm, grant, why] of asks) {
+      await v.deliver(candidate, { type: 'requestVote', term: 3, lastIndex, lastTerm });
+      await v.advance(SETTLE_MS);
+      assert(v.errors.length === 0, `Your server threw: ${v.errors[0]}`);
+      const vote = granted(v.sent, candidate, 3);
+      assert(
+        (vote !== undefined) === grant,
+        `n1 (term 2, log of terms 1 1 2) was asked in term 3 by ${candidate} (last entry ${lastIndex}, term ${lastTerm}) and ${vote ? 'granted' : 'refused'} its vote; it should ${grant ? 'grant' : 'refuse'} it: ${why}.`,
+      );
+      if (vote !== undefined) {
+        assert(vote.durable.term === 3 && vote.durable.votedFor === candidate, `n1 sent its vote for ${candidate} while its disk held ${JSON.stringify({ term: vote.durable.term, votedFor: vote.durable.votedFor })}: sync the vote first.`);
+      }
+    }
+    const old = drive(createServer, { name: 'n1', term: 5, log: [1] });
+    await old.deliver('n2', { type: 'requestVote', term: 4, lastIndex: 3, lastTerm: 4 });
+    await old.advance(SETTLE_MS);
+    assert(granted(old.sent, 'n2', 4) === undefined, 'n1, at term 5, granted its vote to n2, a candidate of term 4: a request of an older term is refused.');
+  });
+
+  it('refuses a command it does not lead for, naming the leader it follows, and follows the leader of its own term as a candidate', async () => {
+    const f = drive(createServer, { name: 'n1', term: 3, log: [1] });
+    await f.deliver('n4', append(3, 1, 1, []));
+    const asked = await f.client({ kind: 'put', key: 'k', value: 'v' });
+    assert.deepEqual(
+      asked.current,
+      { state: 'refused', leader: 'n4' },
+      `n1 follows n4, the leader of term 3, and a client's put came to n1: refuse it with env.refuse('n4'), so the client goes there. It got ${JSON.stringify(asked.current)}.`,
+    );
+    assert.deepEqual(f.log(), [1], 'n1 appended the command it refused: refuse only a command you have not appended.');
+
+    const c = drive(createServer, { name: 'n1', term: 1 });
+    await c.advance(ELECTION_TIMEOUT_MS.max + 10);
+    const term = c.sent.find((s) => s.message.type === 'requestVote')?.message.term;
+    assert(term !== undefined, `n1 heard nothing for ${ELECTION_TIMEOUT_MS.max + 10} ms and did not stand.`);
+    await c.deliver('n3', append(term, 0, 0, []));
+    const redirected = await c.client({ kind: 'get', key: 'k' });
+    assert.deepEqual(
+      redirected.current,
+      { state: 'refused', leader: 'n3' },
+      `n1 stood in term ${term}, then got an Append of term ${term} from n3: n3 won, and n1 follows it. A client's get to n1 should be refused naming n3; it got ${JSON.stringify(redirected.current)}.`,
+    );
+    const before = c.sent.length;
+    await c.advance(ELECTION_TIMEOUT_MS.min - 10);
+    const again = c.sent.slice(before).find((s) => s.message.type === 'requestVote');
+    assert(again === undefined, `n1 followed n3, the leader of term ${term}, yet stood again ${fmt(again?.atMs ?? 0)} in: hearing the leader restarts the election timeout.`);
+  });
+
+  /** n1 wins term 2 with the votes of n2 and n3, its log holding two entries of term 1. */
+  async function leaderOfTerm2() {
+    const l = drive(createServer, { name: 'n1', term: 1, log: [1, 1] });
+    await l.advance(ELECTION_TIMEOUT_MS.max + 10);
+    const ask = l.sent.find((s) => s.message.type === 'requestVote');
+    assert(ask?.message.term === 2, `n1 at term 1 heard nothing for ${ELECTION_TIMEOUT_MS.max + 10} ms and ${ask ? `stood in term ${ask.message.term}` : 'did not stand'}; it should stand in term 2.`);
+    for (const voter of ['n2', 'n3']) await l.deliver(voter, { type: 'vote', term: 2, granted: true });
+    await l.advance(SETTLE_MS);
+    assert(l.errors.length === 0, `Your server threw: ${l.errors[0]}`);
+    assert(appendsTo(l.sent, 'n2').some((s) => s.message.term === 2), 'n1 won term 2 with the votes of n2 and n3 and sent n2 no Append.');
+    return l;
+  }
+
+  it('as leader, backs up at once when a follower refuses, until their logs match', async () => {
+    const l = await leaderOfTerm2();
+    let last = appendsTo(l.sent, 'n2').at(-1)!;
+    const start = last.message.prevIndex;
+    for (let round = 0; last.message.prevIndex > 0; round++) {
+      assert(round < 5, `n1 was refused by n2 (whose log is empty) ${round} times and still sends prevIndex ${last.message.prevIndex}.`);
+      const since = l.sent.length;
+      const at = last.message.prevIndex;
+      await l.deliver('n2', { type: 'appendReply', term: 2, success: false, index: 0 });
+      await l.advance(SETTLE_MS);
+      const next = appendsTo(l.sent, 'n2', since)[0];
+      assert(
+        next !== undefined && next.message.prevIndex < at,
+        `n2, whose log is empty, refused n1's Append with prevIndex ${at}, and within ${SETTLE_MS} ms n1 ${next ? `sent prevIndex ${next.message.prevIndex}` : 'sent n2 nothing'}. ` +
+          `Back up nextIndex and resend at once: waiting for the next heartbeat (every ${HEARTBEAT_EVERY_MS} ms) for each step makes a follower's repair take a heartbeat per entry.`,
+      );
+      last = next;
+    }
+    const terms = last.message.entries.map((e) => e.term);
+    assert(
+      terms.length >= 2 && terms[0] === 1 && terms[1] === 1,
+      `After backing up from prevIndex ${start} to 0, n1 sent n2 entries of terms ${JSON.stringify(terms)}; n2 needs n1's whole log, from its two entries of term 1.`,
+    );
+  });
+
+  it('as leader, commits once a majority holds an entry of its term, never on copies of older entries, stale answers or too few', async () => {
+    const l = await leaderOfTerm2();
+    // n2 and n3 say their logs match n1's up to index 2: the two entries of term 1.
+    for (const from of ['n2', 'n3']) await l.deliver(from, { type: 'appendReply', term: 2, success: true, index: 2 });
+    await l.advance(SETTLE_MS);
+    const early = Math.max(0, ...l.sent.filter((s) => s.message.type === 'append').map((s) => (s.message as Append).commitIndex));
+    assert(
+      early === 0 && l.applied.length === 0,
+      `n1, leader of term 2, heard from n2 and n3 that they hold its entries 1 and 2, both of term 1, and ${l.applied.length > 0 ? `applied up to index ${l.applied.at(-1)}` : `announced commit index ${early}`}. ` +
+        'Copies of entries of an earlier term may not be counted (the Figure 8 case): they are committed only once an entry of term 2 after them is.',
+    );
+    const put = await l.client({ kind: 'put', key: 'k', value: 'mine' });
+    await l.advance(SETTLE_MS);
+    const index = l.log().length;
+    const reply = (term: number): AppendReply => ({ type: 'appendReply', term, success: true, index });
+    const steps: [string, AppendReply, boolean, string][] = [
+      ['n2', reply(1), false, `n2 and n3 answered success up to index ${index}, but in term 1: those answers are about an older leader's log, not n1's`],
+      ['n3', reply(1), false, ''],
+      ['n2', reply(2), false, `only n1 and n2 hold index ${index} in term 2: 2 of 5 servers, not a majority`],
+      ['n3', reply(2), true, `n1, n2 and n3 hold index ${index}: a majority`],
+    ];
+    for (const [from, message, committed, why] of steps) {
+      await l.deliver(from, message);
+      await l.advance(SETTLE_MS);
+      assert(l.errors.length === 0, `Your server threw: ${l.errors[0]}`);
+      if (why === '') continue;
+      const announced = Math.max(0, ...l.sent.filter((s) => s.message.type === 'append').map((s) => (s.message as Append).commitIndex));
+      assert(
+        (put.current.state === 'answered') === committed,
+        `n1, leader of term 2, appended a client's put at index ${index}; then ${why}. The put is ${put.current.state}; it should ${committed ? 'be answered' : 'still wait'}.`,
+      );
+      if (!committed) assert(announced < index, `n1 announced commit index ${announced} to its followers though ${why}.`);
     }
   });
 });

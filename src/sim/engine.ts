@@ -201,6 +201,8 @@ class TimerRecord {
   /** Whether firing settles a promise (a `sleep`). */
   readonly settles: boolean;
   cancelled = false;
+  /** When it fires, in true time. */
+  atMs = 0;
 
   constructor(id: number, node: SimNode, callback: () => unknown, settles: boolean) {
     this.id = id;
@@ -1082,9 +1084,28 @@ export class Engine {
     const timer = new TimerRecord(node.nextTimerId++, node, callback, settles);
     node.timers.set(timer.id, timer);
     const atMs = this.now + delayMs / node.clockRate;
+    timer.atMs = atMs;
     this.#queue.push(atMs, EV_TIMER, node.id, timer);
     if (this.trace.enabled) this.trace.record({ t: this.now, type: 'timer-set', node: node.name, timer: timer.id, atMs });
     return timer.id;
+  }
+
+  /**
+   * After `node`'s clock changed rate (it ran at `oldRate`), moves its pending timers so that
+   * each still fires when the node's own clock has run the rest of its delay.
+   */
+  retimeTimers(node: SimNode, oldRate: number): void {
+    if (oldRate === node.clockRate) return;
+    for (const [id, timer] of node.timers) {
+      if (timer.cancelled || timer.atMs <= this.now) continue;
+      const remainingLocalMs = (timer.atMs - this.now) * oldRate;
+      timer.cancelled = true;
+      this.#deadEvents++;
+      const moved = new TimerRecord(id, node, timer.callback, timer.settles);
+      moved.atMs = this.now + remainingLocalMs / node.clockRate;
+      node.timers.set(id, moved);
+      this.#queue.push(moved.atMs, EV_TIMER, node.id, moved);
+    }
   }
 
   cancelTimer(node: SimNode, timerId: number): void {

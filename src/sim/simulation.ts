@@ -156,15 +156,21 @@ export class Simulation {
     if (!oneWay) this.#engine.setLink(b, a, link);
   }
 
-  /** Changes a node's clock from now on; see {@link ClockOptions}. */
+  /**
+   * Changes a node's clock from now on; see {@link ClockOptions}. Timers already set keep the
+   * local time they have left, so a clock made faster fires them sooner.
+   */
   setClock(name: string, clock: ClockOptions): void {
     const node = this.#engine.node(name);
     const rate = clock.rate ?? node.clockRate;
     if (!(rate > 0) || !Number.isFinite(rate)) throw new RangeError(`clock.rate must be finite and > 0; got ${rate}.`);
     // Keep the local reading continuous unless a new offset is given explicitly.
     const localNow = node.localTime(this.#engine.now);
+    const oldRate = node.clockRate;
     node.clockRate = rate;
     node.clockOffsetMs = clock.offsetMs ?? localNow - rate * this.#engine.now;
+    // A pending timer waits out the rest of its delay on the clock as it now runs.
+    this.#engine.retimeTimers(node, oldRate);
   }
 
   /**

@@ -90,6 +90,24 @@ describe('clocks', () => {
     await sim.runUntil(1500);
     expect(sim.node('n').localTimeMs).toBe(2000);
   });
+
+  it('moves timers already set: each waits out the local time it has left at the new rate', async () => {
+    const sim = new Simulation({ seed: 1 });
+    const fired: Record<string, number> = {};
+    sim.addNode('n', (ctx) => ({
+      onStart() {
+        ctx.setTimer(1000, () => void (fired['timer'] = sim.nowMs));
+        void ctx.sleep(700).then(() => void (fired['sleep'] = sim.nowMs));
+        const cancelled = ctx.setTimer(900, () => void (fired['cancelled'] = sim.nowMs));
+        ctx.setTimer(600, () => ctx.cancelTimer(cancelled));
+      },
+    }));
+    await sim.runUntil(500);
+    // 500 ms of local time left on the timer, 200 on the sleep: at rate 2 they take half as long.
+    sim.setClock('n', { rate: 2 });
+    await sim.runUntilIdle();
+    expect(fired).toEqual({ sleep: 600, timer: 750 });
+  });
 });
 
 describe('crashes and restarts', () => {

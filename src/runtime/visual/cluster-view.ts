@@ -147,7 +147,19 @@ export class ClusterView {
       s.append(circle, fill, label, load);
       let note: SVGTextElement | undefined;
       if (layout.noteLines > 0) {
-        note = svg('text', { x: n.x, y: n.y + n.r + 13 + NOTE_LINE_PX, fill: p.muted, 'font-size': NOTE_FONT_PX, 'font-family': p.font, 'text-anchor': 'middle' });
+        // Links run between nodes of a column; a halo of the group's colour keeps them off the words.
+        note = svg('text', {
+          x: n.x,
+          y: n.y + n.r + 13 + NOTE_LINE_PX,
+          fill: p.muted,
+          stroke: p.bgSoft,
+          'stroke-width': 3,
+          'stroke-linejoin': 'round',
+          'paint-order': 'stroke',
+          'font-size': NOTE_FONT_PX,
+          'font-family': p.font,
+          'text-anchor': 'middle',
+        });
         s.append(note);
       }
       this.#nodeParts[n.node] = new NodeParts(fill, circle, label, load, note);

@@ -104,6 +104,7 @@ describe('the leader election lesson’s live simulation', () => {
     expect(end.filter((r) => /^follower · term \d+$/.test(r['State']!))).toHaveLength(4);
     expect(end.at(-1)!['State']).toBe('');
     await expect(section.locator('[data-node-table] td.note', { hasText: /^leader · term \d+$/ }).isVisible()).resolves.toBe(true);
+    await expect(section.locator('[data-cluster] svg').getAttribute('aria-label')).resolves.toMatch(/The tables below list each node's load and state\.$/);
 
     // Scrubbed back to 4.1 s: the crashed leader is down, in the table and under its node,
     // and on a phone the cluster view breaks the other notes onto two lines, none cut short.

@@ -549,7 +549,7 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
     });
     const p99 = formatMs(s.p99Ms);
     v.cluster.setLabel(
-      `Cluster of ${meta.nodes.length} nodes in ${meta.groups.length} groups at ${formatMs(t)}: p99 latency so far ${p99}. The tables below list each node's load.`,
+      `Cluster of ${meta.nodes.length} nodes in ${meta.groups.length} groups at ${formatMs(t)}: p99 latency so far ${p99}. The tables below list each node's load${meta.notes ? ' and state' : ''}.`,
     );
   };
 

@@ -18,6 +18,9 @@
  * availability chart shows the time without a leader. The message view shows each term:
  * `request-vote term=… candidate=…`, `vote term=… granted=…`, and `heartbeat term=… leader=…`.
  * The counts (elections started, split votes, time without a leader) come from `stats()`.
+ * Under each server the cluster view writes its role and term as the cluster recorded them
+ * (`leader · term 3`), or `down` while it is crashed: a cut-off leader still says leader,
+ * in its old term, which is the point of the partition.
  */
 import { buildElectionCluster, SERVERS, type ElectionCluster, type ElectionStats, type Timeouts } from './consensus/election.ts';
 import type { BuiltScenario, ParamValues, Scenario } from './types.ts';
@@ -56,16 +59,20 @@ export function buildRaftElection(params: ParamValues, seed: number, options: { 
   });
   const { sim } = cluster;
   let crashed: string | null = null;
+  /** The crashed server while it is down, from the schedule below. */
+  let down: string | null = null;
   let cutOff: string | null = null;
 
   sim.at(CRASH_AT_MS, () => {
     crashed = cluster.currentLeader() ?? SERVERS[0];
+    down = crashed;
     cluster.note('crash', crashed);
     sim.crash(crashed);
   });
   sim.at(RESTART_AT_MS, () => {
     if (crashed === null) return;
     sim.restart(crashed);
+    down = null;
     cluster.note('restart', crashed);
   });
   if (partition) {
@@ -89,7 +96,13 @@ export function buildRaftElection(params: ParamValues, seed: number, options: { 
     crashed: () => crashed,
     cutOff: () => cutOff,
     stats: () => cluster.stats(Math.min(sim.nowMs, DURATION_MS)),
+    nodeNotes: () => serverNotes(cluster, down),
   };
+}
+
+/** Each server's role and term as the cluster recorded them, e.g. `leader · term 3`, or `down`. */
+function serverNotes(cluster: Pick<ElectionCluster, 'roleOf' | 'termOf'>, down: string | null): Record<string, string> {
+  return Object.fromEntries(SERVERS.map((s) => [s, s === down ? 'down' : `${cluster.roleOf(s)} · term ${cluster.termOf(s)}`]));
 }
 
 export const scenario: Scenario = {

@@ -1,8 +1,13 @@
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { lessonsByExercise } from '../../scripts/lib/lessons.ts';
 import { launchBrowser, type Browser } from '../../scripts/lib/browser.ts';
+import { playToEnd } from './learner.ts';
 
 /**
+ * The leader election lesson's live simulation names each server's role and term, in the
+ * per-node table and under each server in the cluster view.
+ *
  * The leader election exercise where the learner meets it, and Show trace on a test that runs
  * many seeds. The starter votes for every candidate and saves nothing, so the safety tests
  * fail naming the seed and the servers; the lossy-network test runs 50 seeds and then its
@@ -73,4 +78,50 @@ describe('the leader election exercise', () => {
       await page.close();
     });
   }
+});
+
+describe('the leader election lesson’s live simulation', () => {
+  /** The per-node table as rows of cells by column heading. */
+  const nodeTable = (page: Page) =>
+    page.locator('[data-simulation="raft-election"] [data-node-table]').evaluate((table) => {
+      const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent ?? '');
+      return [...table.querySelectorAll('tbody tr')].map((tr) => Object.fromEntries([...tr.children].map((cell, i) => [heads[i], cell.textContent ?? ''])));
+    });
+
+  it('shows each server’s role and term in the table and under its node, and down for the crashed one', async () => {
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${baseUrl}/lessons/${lessonsByExercise().get(exercise)}/`);
+    const section = page.locator('[data-simulation="raft-election"]');
+    await playToEnd(section);
+    await section.locator('[data-tables] > summary').click();
+
+    // At the end of the default seed's run one server leads, the rest follow; the clients have no note.
+    await expect.poll(() => nodeTable(page)).toSatisfy((rows: Record<string, string>[]) => rows.length === 6 && rows.every((r) => 'State' in r));
+    const end = await nodeTable(page);
+    expect(end.map((r) => r['Node'])).toEqual(['n1', 'n2', 'n3', 'n4', 'n5', 'clients']);
+    expect(end.filter((r) => /^leader · term \d+$/.test(r['State']!))).toHaveLength(1);
+    expect(end.filter((r) => /^follower · term \d+$/.test(r['State']!))).toHaveLength(4);
+    expect(end.at(-1)!['State']).toBe('');
+    await expect(section.locator('[data-node-table] td.note', { hasText: /^leader · term \d+$/ }).isVisible()).resolves.toBe(true);
+    await expect(section.locator('[data-cluster] svg').getAttribute('aria-label')).resolves.toMatch(/The tables below list each node's load and state\.$/);
+
+    // Scrubbed back to 4.1 s: the crashed leader is down, in the table and under its node,
+    // and on a phone the cluster view breaks the other notes onto two lines, none cut short.
+    await section.locator('[data-scrubber]').fill('4100');
+    await expect.poll(() => section.getAttribute('data-playhead-ms')).toBe('4100');
+    await expect.poll(async () => (await nodeTable(page)).filter((r) => r['State'] === 'down').map((r) => r['Node'])).toEqual(['n2']);
+    const notes = await section.locator('[data-cluster] text[data-note]').evaluateAll((texts) =>
+      texts.map((t) => ({ note: t.getAttribute('data-note'), lines: [...t.querySelectorAll('tspan')].map((s) => s.textContent) })),
+    );
+    expect(notes).toEqual([
+      { note: 'follower · term 1', lines: ['follower', 'term 1'] },
+      { note: 'down', lines: ['down'] },
+      { note: 'follower · term 1', lines: ['follower', 'term 1'] },
+      { note: 'follower · term 1', lines: ['follower', 'term 1'] },
+      { note: 'follower · term 1', lines: ['follower', 'term 1'] },
+    ]);
+    expect(browser.takeErrors()).toEqual([]);
+    await page.close();
+  });
 });

@@ -2,9 +2,10 @@
  * The cluster view: nodes as circles in their groups (SVG, so each has a name and a
  * label), the links messages have used, messages as moving dots (a canvas over the SVG,
  * since hundreds move every frame), crashed nodes greyed, partitions drawn as a cut
- * across the links they sever, and each node's load as a rising fill.
+ * across the links they sever, each node's load as a rising fill, and, when the scenario
+ * keeps one, each node's line of state under its name.
  */
-import { layoutCluster, loadFillPath, loadFraction, messagePosition, type ClusterLayout } from './layout.ts';
+import { NOTE_LINE_PX, fitNote, layoutCluster, loadFillPath, loadFraction, messagePosition, type ClusterLayout } from './layout.ts';
 import type { RunStore } from './store.ts';
 import { sizeCanvas, type Palette } from './theme.ts';
 
@@ -13,6 +14,8 @@ const SVG = 'http://www.w3.org/2000/svg';
 const MAX_DOTS = 600;
 /** Links are keyed `low * LINK_KEY + high` by node index (indices travel as 16-bit). */
 const LINK_KEY = 65_536;
+/** Size of a node's note, a notch under its name's 12 px. */
+const NOTE_FONT_PX = 11;
 
 /**
  * A node's SVG parts, with the attribute values last written: the frame loop asks for
@@ -23,14 +26,18 @@ class NodeParts {
   readonly circle: SVGCircleElement;
   readonly label: SVGTextElement;
   readonly load: SVGTextElement;
+  /** The node's note, one `tspan` per line; absent when the scenario keeps none. */
+  readonly noteText: SVGTextElement | undefined;
   readonly #written = new Map<string, string>();
   #text = '';
+  #note = '';
 
-  constructor(fill: SVGPathElement, circle: SVGCircleElement, label: SVGTextElement, load: SVGTextElement) {
+  constructor(fill: SVGPathElement, circle: SVGCircleElement, label: SVGTextElement, load: SVGTextElement, noteText?: SVGTextElement) {
     this.fill = fill;
     this.circle = circle;
     this.label = label;
     this.load = load;
+    this.noteText = noteText;
   }
 
   set(element: SVGElement, name: string, value: string): void {
@@ -44,6 +51,25 @@ class NodeParts {
     if (value === this.#text) return;
     this.#text = value;
     this.load.textContent = value;
+  }
+
+  /**
+   * Shows `value` as the node's note, in the lines `fit` breaks it into. Notes change a few
+   * times a run, so the text is measured and rewritten only when it does.
+   */
+  note(value: string, fit: (text: string) => string[]): void {
+    const element = this.noteText;
+    if (!element || value === this.#note) return;
+    this.#note = value;
+    element.dataset.note = value;
+    const x = element.getAttribute('x') ?? '0';
+    element.replaceChildren(
+      ...fit(value).map((line, i) => {
+        const span = svg('tspan', { x, dy: i === 0 ? 0 : NOTE_LINE_PX });
+        span.textContent = line;
+        return span;
+      }),
+    );
   }
 }
 
@@ -95,7 +121,7 @@ export class ClusterView {
   relayout(): void {
     const width = Math.floor(this.#host.clientWidth || 320);
     const meta = this.#store.meta;
-    const layout = layoutCluster(meta.groups, width);
+    const layout = layoutCluster(meta.groups, width, { notes: meta.notes === true });
     this.#layout = layout;
     const p = this.#palette;
     const s = this.#svg;
@@ -119,7 +145,24 @@ export class ClusterView {
       label.textContent = meta.nodes[n.node] ?? '';
       const load = svg('text', { x: n.x, y: n.y + 4, fill: p.fg, 'font-size': 11, 'font-family': p.mono, 'text-anchor': 'middle' });
       s.append(circle, fill, label, load);
-      this.#nodeParts[n.node] = new NodeParts(fill, circle, label, load);
+      let note: SVGTextElement | undefined;
+      if (layout.noteLines > 0) {
+        // Links run between nodes of a column; a halo of the group's colour keeps them off the words.
+        note = svg('text', {
+          x: n.x,
+          y: n.y + n.r + 13 + NOTE_LINE_PX,
+          fill: p.muted,
+          stroke: p.bgSoft,
+          'stroke-width': 3,
+          'stroke-linejoin': 'round',
+          'paint-order': 'stroke',
+          'font-size': NOTE_FONT_PX,
+          'font-family': p.font,
+          'text-anchor': 'middle',
+        });
+        s.append(note);
+      }
+      this.#nodeParts[n.node] = new NodeParts(fill, circle, label, load, note);
     }
     this.#ctx = sizeCanvas(this.#canvas, layout.width, layout.height);
     this.#links = new Set();
@@ -175,6 +218,7 @@ export class ClusterView {
       parts.set(parts.circle, 'stroke', isDown ? p.muted : p.fg);
       parts.set(parts.circle, 'stroke-dasharray', isDown ? '3 3' : '');
       parts.text(isDown ? '✕' : inSystem > 0 ? String(inSystem) : '');
+      parts.note(sample?.note ?? '', this.#fitNote);
     }
 
     // Messages in flight: one path per colour, so hundreds of dots are three fills.
@@ -201,6 +245,15 @@ export class ClusterView {
       ctx.fill(dots[c]!);
     }
   }
+
+  /** A note as the lines that fit under its node, measured in the note's own font. */
+  readonly #fitNote = (text: string): string[] => {
+    const layout = this.#layout;
+    const ctx = this.#ctx;
+    if (!layout || !ctx) return [];
+    ctx.font = `${NOTE_FONT_PX}px ${this.#palette.font}`;
+    return fitNote(text, layout.noteWidth, layout.noteLines, (t) => ctx.measureText(t).width);
+  };
 
   #drawLinks(pos: Map<number, { x: number; y: number; r: number }>, cuts: Set<string>): void {
     const layer = this.#linkLayer;

@@ -31,6 +31,10 @@ export interface ClusterLayout {
   readonly orientation: 'columns' | 'rows';
   readonly nodes: readonly PlacedNode[];
   readonly groups: readonly PlacedGroup[];
+  /** Lines of note under each node's name: 0 without notes, 1 in columns, 2 in rows (their slots are narrow). */
+  readonly noteLines: number;
+  /** How wide a node's note may be, in pixels, before it runs into its neighbour's. */
+  readonly noteWidth: number;
 }
 
 /** Below this width the groups stack as rows. */
@@ -41,18 +45,30 @@ const NAME_PX = 12;
 const PAD = 8;
 const MAX_R = 26;
 const MIN_R = 7;
+/** Height of one line of a node's note (11 px text). */
+export const NOTE_LINE_PX = 12;
+/**
+ * Below a node's circle: its name, each line of its note, and a gap before the next
+ * circle. The name's baseline is 13 px below the circle and each note line 12 px lower.
+ */
+const belowCircle = (noteLines: number) => 13 + noteLines * NOTE_LINE_PX + 7;
 
-/** Lays the groups out in `width` pixels; the height follows from the largest group. */
-export function layoutCluster(groups: readonly GroupSpec[], width: number): ClusterLayout {
+/**
+ * Lays the groups out in `width` pixels; the height follows from the largest group. With
+ * `notes`, nodes stand far enough apart for a line of state under each name (two lines on
+ * a phone, where a node's slot is too narrow for one).
+ */
+export function layoutCluster(groups: readonly GroupSpec[], width: number, options: { readonly notes?: boolean } = {}): ClusterLayout {
   const w = Math.max(width, 200);
   const biggest = Math.max(1, ...groups.map((g) => g.nodes.length));
   if (w >= NARROW_PX) {
     // Columns: a node's pitch is 2.6 radii, and the tallest column decides the height.
     const colWidth = w / Math.max(groups.length, 1);
     const r = clamp(Math.min(colWidth / 4, 240 / (biggest * 1.3)), MIN_R, MAX_R);
-    const pitch = r * 2.6;
-    // The last node's name sits below its circle and needs room inside the group's box.
-    const height = LABEL_PX + PAD * 2 + biggest * pitch + NAME_PX;
+    const noteLines = options.notes ? 1 : 0;
+    const pitch = noteLines > 0 ? Math.max(r * 2.6, r * 2 + belowCircle(noteLines)) : r * 2.6;
+    // The last node's name (and note) sits below its circle and needs room inside the group's box.
+    const height = LABEL_PX + PAD * 2 + biggest * pitch + NAME_PX + noteLines * NOTE_LINE_PX;
     const nodes: PlacedNode[] = [];
     const placed: PlacedGroup[] = groups.map((g, gi) => {
       const x = gi * colWidth;
@@ -60,28 +76,74 @@ export function layoutCluster(groups: readonly GroupSpec[], width: number): Clus
       g.nodes.forEach((node, i) => nodes.push({ node, x: x + colWidth / 2, y: top + pitch * (i + 0.5), r }));
       return { name: g.name, x: x + PAD / 2, y: PAD / 2, width: colWidth - PAD, height: height - PAD };
     });
-    return { width: w, height, orientation: 'columns', nodes, groups: placed };
+    // A note may use its column, less the group box's margins.
+    return { width: w, height, orientation: 'columns', nodes, groups: placed, noteLines, noteWidth: colWidth - PAD * 3 };
   }
   // Rows: nodes spread across the width; a row wraps onto more lines when they would not fit.
   const perLine = Math.max(1, Math.floor((w - PAD * 2) / (MIN_R * 2.6)));
   const r = clamp((w - PAD * 2) / (Math.min(biggest, perLine) * 2.6), MIN_R, MAX_R);
   const pitch = r * 2.6;
+  const noteLines = options.notes ? 2 : 0;
+  // Lines of one group are further apart than nodes side by side when notes sit between them.
+  const linePitch = noteLines > 0 ? Math.max(pitch, r * 2 + belowCircle(noteLines)) : pitch;
   const nodes: PlacedNode[] = [];
   const placed: PlacedGroup[] = [];
   let y = 0;
   for (const g of groups) {
     const lines = Math.max(1, Math.ceil(g.nodes.length / perLine));
-    const rowHeight = LABEL_PX + PAD * 2 + lines * pitch + NAME_PX;
+    const rowHeight = LABEL_PX + PAD * 2 + lines * linePitch + NAME_PX + noteLines * NOTE_LINE_PX - (linePitch - pitch);
     g.nodes.forEach((node, i) => {
       const line = Math.floor(i / perLine);
       const inLine = Math.min(perLine, g.nodes.length - line * perLine);
       const left = (w - inLine * pitch) / 2;
-      nodes.push({ node, x: left + pitch * ((i % perLine) + 0.5), y: y + LABEL_PX + PAD + pitch * (line + 0.5), r });
+      nodes.push({ node, x: left + pitch * ((i % perLine) + 0.5), y: y + LABEL_PX + PAD + pitch * 0.5 + linePitch * line, r });
     });
     placed.push({ name: g.name, x: PAD / 2, y: y + PAD / 2, width: w - PAD, height: rowHeight - PAD });
     y += rowHeight;
   }
-  return { width: w, height: y, orientation: 'rows', nodes, groups: placed };
+  // Side by side, a note has its node's slot, less a little air either side.
+  return { width: w, height: y, orientation: 'rows', nodes, groups: placed, noteLines, noteWidth: pitch - 6 };
+}
+
+/**
+ * A node's note as the lines drawn under it: whole when it fits `maxWidth`; otherwise, with
+ * more than one line to fill, broken at its " · " separators ("leader · term 3" becomes
+ * "leader" and "term 3"), and any line still too wide cut short with an ellipsis (the
+ * table beside the view has the full text). `measure` gives a text's width in pixels.
+ */
+export function fitNote(text: string, maxWidth: number, maxLines: number, measure: (text: string) => number): string[] {
+  if (text === '' || maxLines < 1) return [];
+  if (measure(text) <= maxWidth) return [text];
+  const lines: string[] = [];
+  if (maxLines > 1) {
+    const parts = text.split(' · ');
+    for (const part of parts) {
+      const last = lines.length - 1;
+      if (last >= 0 && measure(`${lines[last]} · ${part}`) <= maxWidth) lines[last] = `${lines[last]} · ${part}`;
+      else lines.push(part);
+    }
+    // The rest of the note crowds into the last line allowed, to be cut short there.
+    if (lines.length > maxLines) lines.splice(maxLines - 1, lines.length, lines.slice(maxLines - 1).join(' · '));
+  } else {
+    lines.push(text);
+  }
+  return lines.map((line) => ellipsize(line, maxWidth, measure));
+}
+
+/** `text` cut short with an ellipsis to fit `maxWidth` (as much of it as fits, at least the ellipsis). */
+function ellipsize(text: string, maxWidth: number, measure: (text: string) => number): string {
+  if (measure(text) <= maxWidth) return text;
+  // The longest prefix that fits with its ellipsis (widths grow with length, so halve the
+  // range), without a separator left dangling before the ellipsis.
+  const cut = (n: number) => `${text.slice(0, n).replace(/[\s·]+$/, '')}…`;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (measure(cut(mid)) <= maxWidth) lo = mid;
+    else hi = mid - 1;
+  }
+  return cut(lo);
 }
 
 /** Where a message is at time `t` on its way from `a` to `b`, as a point on the link. */

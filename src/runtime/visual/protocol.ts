@@ -22,6 +22,12 @@ export interface NodeSample {
   readonly rejected: number;
   readonly up: boolean;
   readonly paused: boolean;
+  /**
+   * The scenario's line of state for the node (`BuiltScenario.nodeNotes`), e.g. "leader ·
+   * term 3". Absent when the scenario keeps no notes or has none for this node, so runs
+   * without notes send nothing more than before.
+   */
+  readonly note?: string;
 }
 
 /** Measurements over one bucket of virtual time, `[startMs, endMs)`. */
@@ -74,6 +80,8 @@ export interface RunMeta {
    * draw (the views say so); the measurements come from the simulator either way.
    */
   readonly traced: boolean;
+  /** Whether the scenario keeps a line of state per node, so the views make room for it. */
+  readonly notes?: boolean;
 }
 
 export type ToWorker =

@@ -43,6 +43,7 @@ export function describeRun(scenario: Pick<Scenario, 'id' | 'title' | 'descripti
     bucketMs: chooseBucketMs(built.durationMs),
     slo: built.slo ?? {},
     traced: built.sim.trace.enabled,
+    notes: built.nodeNotes !== undefined,
   };
 }
 
@@ -122,9 +123,13 @@ export class RunFeed {
     const dense = new Float64Array(BIN_COUNT);
     for (const ms of sorted) dense[latencyBin(ms)]!++;
     const { sim } = this.built;
+    const notes = this.built.nodeNotes?.();
     const nodes: NodeSample[] = this.meta.nodes.map((name) => {
       const s = sim.node(name);
-      return { queueDepth: s.queueDepth, inService: s.inService, served: s.served, rejected: s.rejected, up: s.state === 'up', paused: s.paused };
+      const sample: NodeSample = { queueDepth: s.queueDepth, inService: s.inService, served: s.served, rejected: s.rejected, up: s.state === 'up', paused: s.paused };
+      // Only a node with a note carries the field: most scenarios keep none, and every bucket is posted.
+      const note = notes !== undefined && Object.hasOwn(notes, name) ? notes[name] : undefined;
+      return note === undefined ? sample : { ...sample, note };
     });
     const total = sim.summary();
     const bucket: MetricBucket = {

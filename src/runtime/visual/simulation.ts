@@ -469,9 +469,27 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
   const summaryCells = new Map<string, HTMLTableCellElement>();
   let summaryKeys = '';
   let nodeCells: HTMLTableCellElement[][] = [];
+  /** Each node's State cell (its note), when the scenario keeps notes. */
+  let noteCells: HTMLTableCellElement[] = [];
   let nodeRowsFor: RunStore | undefined;
   const setText = (cell: HTMLElement | undefined, text: string) => {
     if (cell && cell.textContent !== text) cell.textContent = text;
+  };
+  /**
+   * The State column, after Status, holds each node's note; only a scenario that keeps
+   * notes has one, and a run of another scenario in the same place drops it again.
+   */
+  const nodeHead = q<HTMLTableRowElement>('[data-node-table] thead tr');
+  const setNoteColumn = (on: boolean) => {
+    const present = nodeHead.querySelector<HTMLElement>('[data-note-column]');
+    if (on === (present !== null)) return;
+    if (!on) {
+      present!.remove();
+      return;
+    }
+    const th = el('th', { scope: 'col', textContent: 'State' });
+    th.dataset.noteColumn = '';
+    nodeHead.children[1]!.after(th);
   };
   const renderTables = (v: Views, upTo: number, t: number) => {
     const meta = v.store.meta;
@@ -504,11 +522,15 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
     if (nodeRowsFor !== v.store) {
       nodeRowsFor = v.store;
       nodeCells = [];
+      noteCells = [];
+      setNoteColumn(meta.notes === true);
       nodeBody.replaceChildren(
         ...meta.nodes.map((name) => {
           const cells = [el('td'), ...Array.from({ length: 4 }, () => el('td', { className: 'num' }))];
           nodeCells.push(cells);
-          return el('tr', {}, el('th', { scope: 'row', textContent: name }), ...cells);
+          const note = meta.notes ? [el('td', { className: 'note' })] : [];
+          noteCells.push(...note);
+          return el('tr', {}, el('th', { scope: 'row', textContent: name }), cells[0]!, ...note, ...cells.slice(1));
         }),
       );
     }
@@ -523,10 +545,11 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
       setText(cells[2], num(n?.inService));
       setText(cells[3], num(n?.served));
       setText(cells[4], num(n?.rejected));
+      setText(noteCells[i], n?.note ?? '');
     });
     const p99 = formatMs(s.p99Ms);
     v.cluster.setLabel(
-      `Cluster of ${meta.nodes.length} nodes in ${meta.groups.length} groups at ${formatMs(t)}: p99 latency so far ${p99}. The tables below list each node's load.`,
+      `Cluster of ${meta.nodes.length} nodes in ${meta.groups.length} groups at ${formatMs(t)}: p99 latency so far ${p99}. The tables below list each node's load${meta.notes ? ' and state' : ''}.`,
     );
   };
 

@@ -17,7 +17,8 @@
  *
  * The servers talk only in one-way messages (`ctx.send`), so a lost message is simply gone.
  * The cluster records what happened (who stood in which term, who led it, who stepped down)
- * for the tests and the lesson; the nodes never read those records.
+ * and each server's term and role as it changes, for the tests and the lesson; the nodes
+ * never read those records.
  */
 import { Rejection, RemoteError, Simulation, uniform, type NodeContext } from '../../sim/index.ts';
 
@@ -31,6 +32,8 @@ export const TIMEOUT_MAX_MS = 300;
 export const FIXED_TIMEOUT_MS = 150;
 
 export type Timeouts = 'random' | 'fixed';
+
+export type Role = 'follower' | 'candidate' | 'leader';
 
 /** Messages between servers, one way. `kind` and the fields show in the message view. */
 export type ElectionMessage =
@@ -100,6 +103,8 @@ export interface ElectionCluster {
   currentLeader(): string | null;
   /** The term of server `name`, as it holds it now (0 before it has seen any). */
   termOf(name: string): number;
+  /** The role server `name` holds now; a crashed server keeps the one it held when it went down. */
+  roleOf(name: string): Role;
   /** Marks faults in the record (the scenario schedules them). */
   note(type: 'crash' | 'restart' | 'cut-off' | 'heal', name: string): void;
   stats(untilMs: number): ElectionStats;
@@ -118,6 +123,7 @@ export function buildElectionCluster(options: ElectionClusterOptions): ElectionC
   });
   const events: ElectionEvent[] = [];
   const terms = new Map<string, number>();
+  const roles = new Map<string, Role>();
   const down = new Set<string>();
   let newestTerm = 0;
   let newestLeader: string | null = null;
@@ -145,12 +151,13 @@ export function buildElectionCluster(options: ElectionClusterOptions): ElectionC
         const saved = ctx.disk.read('election') as Saved | undefined;
         let term = saved?.term ?? 0;
         let votedFor = saved?.votedFor ?? null;
-        let role: 'follower' | 'candidate' | 'leader' = 'follower';
+        let role: Role = 'follower';
         let leader: string | null = null;
         let votes = new Set<string>();
         let electionTimer: number | undefined;
         let heartbeatTimer: number | undefined;
         terms.set(name, term);
+        roles.set(name, role);
 
         const send = (to: string, message: ElectionMessage): void => ctx.send(to, message);
 
@@ -176,6 +183,7 @@ export function buildElectionCluster(options: ElectionClusterOptions): ElectionC
             waitForLeader();
           }
           role = 'follower';
+          roles.set(name, role);
         };
 
         const adopt = (newTerm: number): void => {
@@ -193,6 +201,7 @@ export function buildElectionCluster(options: ElectionClusterOptions): ElectionC
           terms.set(name, term);
           votedFor = name;
           role = 'candidate';
+          roles.set(name, role);
           leader = null;
           votes = new Set([name]);
           record({ type: 'stand', atMs: sim.nowMs, node: name, term });
@@ -206,6 +215,7 @@ export function buildElectionCluster(options: ElectionClusterOptions): ElectionC
 
         const lead = (): void => {
           role = 'leader';
+          roles.set(name, role);
           leader = name;
           if (electionTimer !== undefined) ctx.cancelTimer(electionTimer);
           electionTimer = undefined;
@@ -369,6 +379,7 @@ export function buildElectionCluster(options: ElectionClusterOptions): ElectionC
     sim,
     currentLeader: () => (newestLeader !== null && !down.has(newestLeader) ? newestLeader : null),
     termOf: (name) => terms.get(name) ?? 0,
+    roleOf: (name) => roles.get(name) ?? 'follower',
     note: (type, name) => record({ type, atMs: sim.nowMs, node: name }),
     stats,
   };

@@ -143,6 +143,62 @@ describe('the raft-election scenario', { timeout: 60_000 }, () => {
     expect(grants).toBeGreaterThan(0);
   });
 
+  it('notes each server’s role and term as the cluster recorded them, and down while it is crashed', async () => {
+    const built = buildRaftElection(defaultParams(scenario), SEED, { trace: false });
+    const notesAt = async (ms: number) => {
+      await built.sim.runUntil(ms);
+      return built.nodeNotes!();
+    };
+    const roles = (notes: Readonly<Record<string, string>>, pattern: RegExp) => Object.keys(notes).filter((n) => pattern.test(notes[n]!));
+    // Before anything happens every server follows in term 0; the clients have no note.
+    expect(await notesAt(0)).toEqual(Object.fromEntries(SERVERS.map((s) => [s, 'follower · term 0'])));
+    // At 1 s, n2 leads term 1 and the other four follow it.
+    const at1s = await notesAt(1_000);
+    expect(Object.keys(at1s)).toEqual([...SERVERS]);
+    expect(roles(at1s, /^leader · term 1$/)).toEqual(['n2']);
+    expect(roles(at1s, /^follower · term 1$/)).toEqual(['n1', 'n3', 'n4', 'n5']);
+    // n2 crashed at 4 s and is down; nobody else claims to lead term 1 any more than before.
+    const at41 = await notesAt(4_100);
+    expect(built.crashed()).toBe('n2');
+    expect(at41['n2']).toBe('down');
+    expect(roles(at41, /^leader/)).toEqual([]);
+    // At 5 s n5 leads term 2; at 6 s n2 is back, a follower with the term its disk kept.
+    expect(roles(await notesAt(5_000), /^leader · term 2$/)).toEqual(['n5']);
+    expect((await notesAt(RESTART_AT_MS))['n2']).toBe('follower · term 1');
+    // Each server's note agrees with the record: exactly the latest leader of the newest term leads.
+    const end = await notesAt(DURATION_MS);
+    const stats = built.stats();
+    expect(roles(end, /^leader/)).toEqual([stats.leader]);
+    expect(end[stats.leader!]).toBe(`leader · term ${stats.term}`);
+  });
+
+  it('notes a cut-off leader as still leading its old term until the heal, beside the new leader', async () => {
+    const built = buildRaftElection({ ...defaultParams(scenario), partition: true }, SEED, { trace: false });
+    await built.sim.runUntil(HEAL_AT_MS - 1);
+    const during = built.nodeNotes!();
+    const victim = built.cutOff()!;
+    const leaders = Object.keys(during).filter((n) => during[n]!.startsWith('leader'));
+    expect(leaders).toHaveLength(2);
+    expect(leaders).toContain(victim);
+    const [older, newer] = leaders.map((n) => Number(/term (\d+)/.exec(during[n]!)![1])).sort((a, b) => a - b);
+    expect(during[victim]).toBe(`leader · term ${older}`);
+    expect(newer).toBeGreaterThan(older!);
+    await built.sim.runUntil(HEAL_AT_MS + 200);
+    expect(built.nodeNotes!()[victim]).toMatch(/^follower · term \d+$/);
+  });
+
+  it('reads the notes without changing the run', async () => {
+    const quiet = buildRaftElection({ ...defaultParams(scenario), partition: true }, SEED, { trace: true });
+    await quiet.sim.runUntil(DURATION_MS);
+    const asked = buildRaftElection({ ...defaultParams(scenario), partition: true }, SEED, { trace: true });
+    for (let t = 0; t <= DURATION_MS; t += 50) {
+      await asked.sim.runUntil(t);
+      asked.nodeNotes!();
+    }
+    expect(asked.sim.trace.hash).toBe(quiet.sim.trace.hash);
+    expect(asked.stats()).toEqual(quiet.stats());
+  });
+
   it('the numbers the lesson quotes for the default seed', async () => {
     const random = await run({});
     const [first, second] = random.stats.leaders;

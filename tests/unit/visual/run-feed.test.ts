@@ -9,7 +9,9 @@ import { untracedNote } from '../../../src/runtime/visual/sequence-data.ts';
 import { RunStore } from '../../../src/runtime/visual/store.ts';
 import { buildRebalance, scenario as rebalance } from '../../../src/scenarios/sharding-rebalance.ts';
 import { listScenarios } from '../../../src/scenarios/index.ts';
+import { buildRaftElection, scenario as raftElection } from '../../../src/scenarios/raft-election.ts';
 import { defaultParams } from '../../../src/scenarios/types.ts';
+import { Simulation } from '../../../src/sim/index.ts';
 
 const SEED = 7;
 
@@ -85,5 +87,49 @@ describe('the numbers a live simulation shows', () => {
       const built = s.build(defaultParams(s), SEED);
       expect(new RunFeed(s, built, SEED).meta.traced, `${s.id} records no message trace: its sequence diagram would only show a note`).toBe(true);
     }
+  });
+
+  it('carries each node’s note in every bucket of a scenario that keeps notes, without changing the run', async () => {
+    const built = buildRaftElection(defaultParams(raftElection), 1);
+    const feed = new RunFeed(raftElection, built, 1);
+    expect(feed.meta.notes).toBe(true);
+    const { store } = await play(feed);
+    const servers = feed.meta.nodes.map((n, i) => [n, i] as const).filter(([n]) => n !== 'clients');
+    const clients = feed.meta.nodes.indexOf('clients');
+    for (const b of store.buckets) {
+      for (const [name, i] of servers) expect(b.nodes[i]!.note, `${name} at ${b.endMs} ms`).toMatch(/^(down|(follower|candidate|leader) · term \d+)$/);
+      // The scenario has no note for its clients: the sample has no such field at all.
+      expect('note' in b.nodes[clients]!).toBe(false);
+    }
+    // Each bucket holds the notes as they were at its end: one leader at 1 s, the crashed one down at 4.1 s.
+    const at = (ms: number) => store.buckets.find((b) => b.endMs >= ms)!;
+    const leaders = (ms: number) => servers.filter(([, i]) => at(ms).nodes[i]!.note!.startsWith('leader')).map(([n]) => n);
+    expect(leaders(1_000)).toEqual(['n2']);
+    expect(at(4_100).nodes[feed.meta.nodes.indexOf('n2')]!.note).toBe('down');
+    // Sampling every bucket leaves the run exactly as an unobserved one.
+    const quiet = buildRaftElection(defaultParams(raftElection), 1);
+    await quiet.sim.runUntil(quiet.durationMs);
+    expect(built.sim.trace.hash).toBe(quiet.sim.trace.hash);
+  });
+
+  it('sends no notes for a scenario that keeps none, and none for a node missing from the record', async () => {
+    const plain = buildRebalance(defaultParams(rebalance), SEED, { trace: false });
+    const feed = new RunFeed(rebalance, plain.built, SEED);
+    expect(feed.meta.notes).toBe(false);
+    await feed.step();
+    const [bucket] = feed.take().batch.buckets;
+    expect(bucket!.nodes.length).toBeGreaterThan(0);
+    for (const sample of bucket!.nodes) expect(Object.keys(sample)).toEqual(['queueDepth', 'inService', 'served', 'rejected', 'up', 'paused']);
+
+    // A node whose name an object inherits ("toString") is not in the record either.
+    const sim = new Simulation({ seed: SEED });
+    sim.addNode('a', () => ({}));
+    sim.addNode('toString', () => ({}));
+    const noted = new RunFeed({ id: 'noted', title: 'Noted', description: '', params: [] }, { sim, durationMs: 100, nodeNotes: () => ({ a: 'primary · epoch 2' }) }, SEED);
+    expect(noted.meta.notes).toBe(true);
+    await noted.step();
+    const samples = noted.take().batch.buckets[0]!.nodes;
+    expect(samples[noted.meta.nodes.indexOf('a')]!.note).toBe('primary · epoch 2');
+    expect('note' in samples[noted.meta.nodes.indexOf('toString')]!).toBe(false);
   });
 });

@@ -12,6 +12,9 @@
  * ±10% drawn around each fsync time and the edges of the window.
  */
 import { describe, expect, it } from 'vitest';
+import { snapshot } from '../../../src/runtime/visual/metrics-data.ts';
+import { RunFeed } from '../../../src/runtime/visual/run-feed.ts';
+import { RunStore } from '../../../src/runtime/visual/store.ts';
 import { getScenario } from '../../../src/scenarios/index.ts';
 import { MAX_BATCH, SERVERS } from '../../../src/scenarios/consensus/throughput.ts';
 import { buildRaftLogThroughput, CLIENTS, LOAD_MS, scenario } from '../../../src/scenarios/raft-log-throughput.ts';
@@ -74,6 +77,16 @@ describe('the raft-log-throughput scenario', { timeout: 60_000 }, () => {
       expect(b.built.nodeNotes!()).toEqual(a.built.nodeNotes!());
       const c = await run(overrides, SEED + 1, true);
       expect(c.built.sim.trace.hash).not.toBe(a.built.sim.trace.hash);
+    }
+  });
+
+  it('answers every command before the run ends, on any seed', async () => {
+    // The slowest drains, without batching; `drainMs` leaves 2% of spare time for them.
+    for (let seed = 1; seed <= 10; seed++) {
+      for (const pipelining of [false, true]) {
+        const { summary } = await run({ fsyncMs: 10, pipelining }, seed);
+        expect(summary.ok, `seed ${seed}, pipelining ${pipelining}`).toBe(summary.operations);
+      }
     }
   });
 
@@ -146,6 +159,35 @@ describe('the raft-log-throughput scenario', { timeout: 60_000 }, () => {
       near((await run({ fsyncMs: 2 }, seed)).commitRate, 500, `unbatched, seed ${seed}`);
       near((await run({ fsyncMs: 2, batching: true }, seed)).commitRate, 25_000, `batched, seed ${seed}`);
       near((await run({ fsyncMs: 2, batching: true, pipelining: false }, seed)).commitRate, 50 / 0.003, `stop and wait, seed ${seed}`);
+    }
+  });
+
+  it('shows the bound on the page: the throughput chart and the throughput of the last second', async () => {
+    const cases: { params: ParamValues; bound: number }[] = [
+      { params: { fsyncMs: 2 }, bound: 500 },
+      { params: { fsyncMs: 10 }, bound: 100 },
+      { params: { fsyncMs: 2, batching: true }, bound: 25_000 },
+      { params: { fsyncMs: 2, batching: true, pipelining: false }, bound: 50 / 0.003 },
+    ];
+    for (const { params, bound } of cases) {
+      const built = buildRaftLogThroughput({ ...defaultParams(scenario), ...params }, SEED, { trace: false });
+      const feed = new RunFeed(scenario, built, SEED);
+      const store = new RunStore(feed.meta);
+      while (!feed.done) {
+        await feed.step();
+        store.ingest(feed.take().batch);
+      }
+      const where = JSON.stringify(params);
+      // The chart's buckets while the clients send, after the first batches: answers per second.
+      const loaded = store.buckets.filter((b) => b.startMs >= FROM_MS && b.endMs <= LOAD_MS);
+      const perS = (loaded.reduce((n, b) => n + b.ok, 0) * 1_000) / (loaded.at(-1)!.endMs - loaded[0]!.startMs);
+      near(perS, bound, `throughput chart, ${where}`);
+      // The run ends a little after the last answer (up to about 60 ms at 10 ms without
+      // batching: see `drainMs`), so the last second holds a few idle milliseconds.
+      const end = snapshot(feed.meta, store.buckets, store.buckets.length - 1, feed.meta.durationMs);
+      expect(end.throughputPerS, `throughput in the last second, ${where}`).toBeGreaterThan(bound * 0.9);
+      expect(end.throughputPerS, `throughput in the last second, ${where}`).toBeLessThan(bound * (1 + TOLERANCE));
+      expect(end.availability, where).toBe(1);
     }
   });
 

@@ -21,7 +21,8 @@
  *
  * Each node's line in the cluster view gives its commit index (the leader's) or how much of
  * its log is durable (a follower's), and how many entries its last fsync covered. The message
- * view shows `append prevIndex=… entries=… commit=…` and `append-reply synced=…`.
+ * view shows each AppendEntries (`append`) with its prevIndex, its number of entries and the
+ * leader's commit index, and each answer (`append-reply`) with what the follower has synced.
  */
 import { buildThroughputCluster, FOLLOWERS, FSYNC_JITTER, LEADER, MAX_BATCH, ONE_WAY_MS, SERVERS, type ThroughputCluster } from './consensus/throughput.ts';
 import type { BuiltScenario, ParamValues, Scenario } from './types.ts';

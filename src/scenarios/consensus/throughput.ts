@@ -7,8 +7,8 @@
  * - The leader queues each client command in memory. Whenever its disk is free it takes a
  *   batch from the queue (at most {@link MAX_BATCH} commands with batching on, one without),
  *   appends it to its log as one disk write, starts an fsync, and at the same time ships the
- *   new entries to the followers (the paper allows the leader to write its own disk in
- *   parallel with replication, section 10.2.1 of the thesis). So a batch holds the commands
+ *   new entries to the followers (a leader may write its own disk in parallel with
+ *   replication: section 10.2.1 of Ongaro's thesis). So a batch holds the commands
  *   that arrived during the previous fsync.
  * - AppendEntries carries the index and term of the entry before the new ones, the entries
  *   (their index range: nothing in this run reads the commands themselves) and the leader's

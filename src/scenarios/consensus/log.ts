@@ -359,7 +359,8 @@ export function buildLogCluster(options: LogClusterOptions): LogCluster {
         let electionTimer: number | undefined;
         let heartbeatTimer: number | undefined;
         const store = new Map<string, string>();
-        const appliedIds = new Set<string>();
+        /** Puts applied, by request id: where their entry sits. */
+        const appliedIds = new Map<string, { index: number; term: number }>();
         const waitingPuts = new Map<string, ((reply: LogReply) => void)[]>();
         const waitingGets = new Map<string, (reply: LogReply) => void>();
         // Leader only.
@@ -436,7 +437,7 @@ export function buildLogCluster(options: LogClusterOptions): LogCluster {
             }
             if (verb === 'put') {
               if (!appliedIds.has(value)) {
-                appliedIds.add(value);
+                appliedIds.set(value, { index, term: entry.term });
                 store.set(key, value);
                 view.store.set(key, value);
               }
@@ -658,7 +659,12 @@ export function buildLogCluster(options: LogClusterOptions): LogCluster {
             if (body.kind === 'who-leads') return { kind: 'leads', leader: name, term } satisfies Leads;
             if (body.kind === 'put') {
               const id = body.value;
-              if (appliedIds.has(id)) return { kind: 'put', index: 0, term } satisfies LogReply;
+              const applied = appliedIds.get(id);
+              if (applied !== undefined) {
+                // Already applied (the client asks again after losing the answer): answer at once.
+                record({ type: 'ack', atMs: sim.nowMs, node: name, term, index: applied.index, op: putOp(body.key, body.value) });
+                return { kind: 'put', ...applied } satisfies LogReply;
+              }
               const reply = new Promise<LogReply>((resolve) => {
                 const list = waitingPuts.get(id);
                 if (list === undefined) waitingPuts.set(id, [resolve]);

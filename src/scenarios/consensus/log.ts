@@ -425,7 +425,8 @@ export function buildLogCluster(options: LogClusterOptions): LogCluster {
 
         // ---- Applying committed entries to the store.
         const applyCommitted = (): void => {
-          while (lastApplied < commitIndex) {
+          // (Only the unsafe rule can leave a follower's commit index past the end of its log.)
+          while (lastApplied < Math.min(commitIndex, log.length)) {
             lastApplied++;
             const index = lastApplied;
             const entry = log[index - 1]!;

@@ -8,28 +8,32 @@
  * - At t = 2.5 s the leader of the moment and the server after it (by name) are cut off, with
  *   the clients of group a, from the other three servers and group b. The old leader still
  *   believes it leads: it appends group a's writes and copies them to its one follower, but two
- *   servers are not a majority, so it commits none and answers none. The other three elect a
- *   leader of term 2 that commits group b's writes.
- * - At t = 4.5 s the cut moves: the old pair and group a rejoin, and the leader of term 2 is cut
- *   off alone. The old leader hears the newer term and steps down; the remaining three elect a
- *   leader of term 3, which repairs the pair: it probes back from its last entry until their logs
+ *   servers are not a majority, so it commits none and answers none. The other three elect a new
+ *   leader (of term 2, or later if a vote splits) that commits group b's writes.
+ * - At t = 4.5 s the cut moves: the old pair and group a rejoin, and that new leader is cut off
+ *   alone. The old leader's next append reaches a server of the newer term, whose refusal
+ *   makes it step down. The remaining three elect another leader (term 3 for seed 1), which
+ *   repairs the pair: it probes back from its last entry until their logs
  *   agree, and they delete their uncommitted tail of term 1 and take its entries.
- * - At t = 6.5 s the leader of term 2 rejoins, steps down, and is repaired the same way.
+ * - At t = 6.5 s it rejoins, steps down, and is repaired the same way.
  *
  * How many refusals a repair takes depends on how far the repairing leader must step back: it
- * starts probing just past its own last entry, so the pair is refused once for every entry of
- * terms 2 and 3 it lacks. With `conflictHint` on, a refusal names the conflicting term and the
- * first index the follower holds for it, or the follower's length if it is short, and the leader
+ * starts probing just past its own last entry, so without the hint the pair is refused once for
+ * every entry of the newer terms after the point where the logs part (24 times each for seed 1;
+ * 14 to 36 over seeds 1–30). With `conflictHint` on, a refusal says how long a short log is, or
+ * names the conflicting term and the first index the follower holds for it, and the leader
  * skips the whole term: one or two refusals per repair. Refusals are counted when the leader
- * acts on them (`stats().refusals`; a duplicate refusal of the same probe is not counted again).
+ * acts on them (`stats()`; a duplicate refusal of the same probe is not counted again).
  *
  * The note under each server shows its role (L, F, C or down), its term, the terms of its last
- * entries, the length of its log when only its end is shown, and its commit index:
- * `L · t3 · …2 2 2 3 3 │ 161 c161`. The message view shows each message:
- * `append term=3 prev=95/2 n=0 commit=161`, `append-reply term=3 ok=false prev=95`, and with
- * the hint `append-reply term=3 ok=false prev=95 conflict-term=1 first=1`. The availability
- * chart shows the gaps: group a gets no answer while it is cut off with the old leader, and
- * each group waits for an election after a cut.
+ * entries, the length of its log when only its end is shown, and its commit index, e.g.
+ * `F · t1 · …1 1 1 1 1 1 1 │ 63 c45` for the old follower while cut off, `L · t3 · …3 3 3 3 3 3 3
+ * │ 143 c143` for the leader at the end. The message view shows each message, e.g. the probe
+ * `append term=3 prev=68/2 n=0 commit=68 entries=[]`, the refusal
+ * `append-reply term=3 ok=false prev=68`, and with the hint
+ * `append-reply term=3 ok=false prev=69 len=64` then `… prev=64 conflict-term=1 first=1`.
+ * The availability chart shows the gaps: group a gets no answer while it is cut off with the
+ * old leader, and each group waits for an election after a cut.
  */
 import type { KvInput, KvOutput, Workload } from '../sim/index.ts';
 import { buildLogCluster, leaderSeekingClients, SERVERS, type LogCluster, type LogStats } from './consensus/log.ts';
@@ -108,10 +112,10 @@ export const scenario: Scenario = {
   title: 'A diverging log, repaired',
   description:
     'Five Raft servers take writes from two groups of clients. At t = 2.5 s the leader and one follower are cut off with ' +
-    'group a: the old leader keeps appending writes it can never commit. The other three elect a new leader. At t = 4.5 s ' +
-    'the cut moves to that leader, and a third leader repairs the old pair: watch the refusals (append-reply ok=false) ' +
-    'as it steps back through their logs, then their uncommitted tail replaced. Turn on the conflict hint to skip a ' +
-    'whole term per refusal.',
+    'group a: the old leader keeps appending writes it can never commit, while the other three elect a new leader. At ' +
+    't = 4.5 s the cut moves to that new leader, and another leader repairs the old pair: watch the refusals ' +
+    '(append-reply ok=false) as it steps back through their logs, then their uncommitted tail replaced. Turn on the ' +
+    'conflict hint to skip a whole term per refusal.',
   params: [
     { kind: 'boolean', name: 'conflictHint', label: 'Refusals name the conflicting term (the conflict-term hint)', default: false },
     { kind: 'number', name: 'loss', label: 'Messages lost between servers', min: 0, max: 10, step: 1, default: 0, unit: '%' },

@@ -315,6 +315,11 @@ export function buildLogCluster(options: LogClusterOptions): LogCluster {
           });
           return queued;
         };
+        /** Runs `then` once every write made so far is on disk: at once if it already is. */
+        const whenDurable = (then: () => void): void => {
+          if (syncing === undefined && covered === writes) then();
+          else void durable().then(then);
+        };
 
         const log: Entry[] = [];
         let term: number;
@@ -483,7 +488,7 @@ export function buildLogCluster(options: LogClusterOptions): LogCluster {
         const flushOwn = (): void => {
           const upTo = lastIndex();
           const leading = term;
-          void durable().then(() => {
+          whenDurable(() => {
             if (role !== 'leader' || term !== leading) return;
             if (upTo > durableIndex) durableIndex = upTo;
             advanceCommit();
@@ -597,7 +602,8 @@ export function buildLogCluster(options: LogClusterOptions): LogCluster {
             applyCommitted();
           }
           const replying = term;
-          void durable().then(() => {
+          // Acknowledged only once on disk (a heartbeat that changed nothing is answered at once).
+          whenDurable(() => {
             if (term === replying) send(from, { kind: 'append-reply', term, ok: true, match });
           });
         };
@@ -633,7 +639,7 @@ export function buildLogCluster(options: LogClusterOptions): LogCluster {
                 resetElectionTimer();
                 const voted = term;
                 // The vote is on disk before the candidate hears of it.
-                void durable().then(() => {
+                whenDurable(() => {
                   if (term === voted && votedFor === from) send(from, { kind: 'vote', term: voted, granted: true });
                 });
                 break;

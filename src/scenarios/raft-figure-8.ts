@@ -23,9 +23,12 @@
  *    3.3 s c4 reads `x` through whichever server leads.
  *
  * With `commitRule: 'own-term'` (Raft's rule) a new leader appends a no-op of its term and
- * commits by counting only entries of its own term. In step 3 n1's no-op of term 4 reaches
- * n2 and n3 with `x=A`, so it commits both and answers c1; in step 4 n2 and n3 end in term 4,
- * later than n5's last term 3, and refuse it: n5 never wins, and c4 reads `x=A`.
+ * commits by counting only entries of its own term, so the logs carry a no-op at the start of
+ * each term and `x=A` sits at index 3 (1 2 2 on n1 and n2 after step 1). In step 3 n1 may not
+ * count `x=A`; its no-op of term 4 goes out with it, and once n2 and n3 hold both, n1 commits
+ * the no-op and `x=A` with it and answers c1 (its commit index goes straight to 4). In step 4 n2
+ * and n3 end in term 4, later than n5's last term 3, and refuse it: n5 stands again and again
+ * and never wins. In step 5 one of n1, n2, n3 wins, and c4 reads `x=A`.
  * With `commitRule: 'count-any'` (Raft without the Figure 8 rule, which needs no no-op) n1
  * commits `x=A` at index 2 in step 3 as soon as n3 holds it, applies it and answers c1: the
  * logs are then exactly the lesson's table (1 2 4, 1 2, 1 2, 1, 1 3). In step 4 n5 wins term 5
@@ -37,9 +40,10 @@
  * answers, so the availability chart shows when the cluster has a leader.
  *
  * The notes show each server's role, term, the terms of its log, its commit index and its
- * value of `x` (`L · t4 · 1 2 4 │ c2 · x=A`), and each client's command and outcome. The
- * message view shows c1's `put key=x value=A` and its answer, and the appends that carry and
- * then overwrite index 2.
+ * value of `x` (`F · t4 · 1 2 │ c2 · x=A`), and each client's command and outcome
+ * (`put x=A · ok at 1.50 s, then lost`). The message view shows c1's `put key=x value=A`, its
+ * answer `put index=2 term=2`, and the appends that carry and then overwrite index 2
+ * (`append term=5 prev=1/1 n=1 commit=0 entries=[{"term":3,"op":"put y=B"}]`).
  */
 import { constant, noAcknowledgedWriteLost, writesFromHistory, type InvariantResult, type KvInput, type KvOutput, type LostWrite, type Workload } from '../sim/index.ts';
 import { buildLogCluster, putOp, SERVERS, stickyClient, whoLeadsClients, type CommitRule, type Leads, type LogCluster, type LogStats, type WhoLeads } from './consensus/log.ts';

@@ -279,6 +279,15 @@ export function buildLogCluster(options: LogClusterOptions): LogCluster {
     if (event.type === 'lead' && event.term === newestTerm) newestLeader = event.node;
   };
 
+  /** Told of every entry a server applies (the servers only report; they never read this). */
+  const noteApplied = (node: string, index: number, entry: Entry): void => {
+    const first = firstApplied.get(index);
+    if (first === undefined) firstApplied.set(index, { entry, node });
+    else if (!sameEntry(first.entry, entry)) {
+      lostCommits.push({ atMs: sim.nowMs, node, index, first: first.entry, firstNode: first.node, now: entry });
+    }
+  };
+
   for (const name of SERVERS) {
     views.set(name, { up: true, role: 'follower', term: 0, log: [], commit: 0, store: new Map() });
     sim.addNode(
@@ -436,11 +445,7 @@ export function buildLogCluster(options: LogClusterOptions): LogCluster {
             const index = lastApplied;
             const entry = log[index - 1]!;
             const { verb, key, value } = parseOp(entry.op);
-            const first = firstApplied.get(index);
-            if (first === undefined) firstApplied.set(index, { entry, node: name });
-            else if (!sameEntry(first.entry, entry)) {
-              lostCommits.push({ atMs: sim.nowMs, node: name, index, first: first.entry, firstNode: first.node, now: entry });
-            }
+            noteApplied(name, index, entry);
             if (verb === 'put') {
               if (!appliedIds.has(value)) {
                 appliedIds.set(value, { index, term: entry.term });

@@ -20,9 +20,9 @@
  *   a follower has not acknowledged, so a lost message costs a heartbeat, not a refusal.
  * - Refusals: without `conflictHint` the leader backs up one entry per refusal. With it, a
  *   follower whose log is too short says how long it is, and one whose entry at `prev` has
- *   another term names that term and the first index it holds for it; the leader jumps past
- *   its own last entry of that term if it has one, or else to that first index: one refusal per
- *   conflicting term (the rule of etcd's Raft library).
+ *   another term names that term and the first index it holds for it (section 5.3 of the
+ *   paper); the leader jumps past its own last entry of that term if it has one, or else to that
+ *   first index: one refusal per conflicting term, and one more for a log that is short.
  * - Commitment: the leader counts the servers whose disk holds an entry, itself included. With
  *   `own-term` it commits by counting only an entry of its own term (earlier ones are committed
  *   with it, Figure 8). With `count-any` it commits whatever a majority holds, which is unsafe:

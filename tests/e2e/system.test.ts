@@ -208,6 +208,7 @@ describe('the system page', () => {
       } finally {
         await themed.close();
       }
-    });
+      // Three axe passes over every interface of the course, opened: about 4,500 elements each.
+    }, 180_000);
   }
 });

@@ -1,12 +1,14 @@
 /**
- * Checks the lesson "The log" (the second of the consensus module, still a draft): the figures
+ * Checks the lesson "The log" (the second of the consensus module): the figures
  * it quotes from the Raft paper, etcd's documentation and source and HashiCorp's Raft library
  * are printed exactly as cited; the log-repair example and the Figure 8 scenario are replayed
  * here from the logs the lesson prints, and every statement the lesson makes about them (how
  * many refusals, which entries a majority holds, who can win which election) is checked; every
  * piece of arithmetic (fsync bounds, batching, pipelining, the lease example, the quiz answers)
  * is recomputed; every citation marker has a reference entry; each quiz has exactly one right
- * answer; and the page stays a draft without an exercise or a simulation until they exist.
+ * answer; and the page embeds its three simulations and its two exercises where the text
+ * introduces them. The figures it quotes from the simulations are checked in
+ * tests/unit/scenarios/raft-log-repair.test.ts, raft-figure-8.test.ts and raft-log-throughput.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { expectIn, lessonSource } from './lesson-source.ts';
@@ -84,11 +86,11 @@ function tableRow(first: string): string[] {
 describeLessonStructure(lesson, { title: 'The log', links: ['why-agreement-is-hard', 'the-replicated-log', 'failover', 'failover'], references: 7 });
 
 describe('The log: the page', () => {
-  it('is lesson 2 of the consensus module, a draft after Why agreement is hard', () => {
+  it('is lesson 2 of the consensus module, published after Why agreement is hard', () => {
     expect(frontmatter).toMatch(/^title: The log$/m);
     expect(frontmatter).toMatch(/^module: consensus$/m);
     expect(frontmatter).toMatch(/^order: 2$/m);
-    expect(frontmatter).toMatch(/^draft: true$/m);
+    expect(frontmatter).not.toMatch(/^draft:/m);
     expect(frontmatter).toMatch(/^prerequisites: \[why-agreement-is-hard\]$/m);
     expect(frontmatter).toMatch(/^minutes: \d+$/m);
     expect(frontmatter).toMatch(/^summary: .{20,300}$/m);
@@ -97,13 +99,31 @@ describe('The log: the page', () => {
     expect(objectives.length).toBeLessThanOrEqual(8);
   });
 
-  it('embeds the log replication exercise after introducing it, and no simulation yet', () => {
-    expect(frontmatter).toMatch(/^exercises: \[raft-log\]$/m);
-    expect([...body.matchAll(/<Exercise id="([^"]+)"/g)].map((m) => m[1])).toEqual(['raft-log']);
-    expect(body).not.toMatch(/<Simulation\b/);
+  it('embeds the log replication exercise, then the optional lease exercise, each after introducing it', () => {
+    expect(frontmatter).toMatch(/^exercises: \[raft-log, raft-lease-read\]$/m);
+    expect([...body.matchAll(/<Exercise id="([^"]+)"/g)].map((m) => m[1])).toEqual(['raft-log', 'raft-lease-read']);
     expectInLesson("The module's next exercise asks you to build log replication with a key-value store on top");
-    const before = body.split('<Exercise id="raft-log" />')[0]!.trimEnd().split('\n\n').at(-1)!;
-    expect(before).toMatch(/^The module's next exercise/);
+    const paragraphBefore = (tag: string): string => body.split(tag)[0]!.trimEnd().split('\n\n').at(-1)!;
+    expect(paragraphBefore('<Exercise id="raft-log" />')).toMatch(/^The module's next exercise/);
+    expect(paragraphBefore('<Exercise id="raft-lease-read" />')).toMatch(/optional exercise: lease reads on clocks that drift by up to 10%/);
+  });
+
+  it('embeds each simulation in the section it illustrates, after a paragraph that says what to watch, with the figures its scenario test checks', () => {
+    expect(body.match(/<Simulation\b[^>]*\/>/g)).toEqual([
+      '<Simulation scenario="raft-log-repair" />',
+      '<Simulation scenario="raft-figure-8" />',
+      '<Simulation scenario="raft-log-throughput" />',
+    ]);
+    const sectionOf = (tag: string): string => body.split(tag)[0]!.split(/^## /m).at(-1)!.split('\n')[0]!;
+    const paragraphBefore = (tag: string): string => body.split(tag)[0]!.trimEnd().split('\n\n').at(-1)!;
+    expect(sectionOf('<Simulation scenario="raft-log-repair" />')).toBe('Repairing a follower');
+    expect(paragraphBefore('<Simulation scenario="raft-log-repair" />')).toContain('each of the two refuses 24 times before its 19 stale entries go; with it, twice');
+    expect(sectionOf('<Simulation scenario="raft-figure-8" />')).toBe('The Figure 8 case');
+    expect(paragraphBefore('<Simulation scenario="raft-figure-8" />')).toContain("n1 commits and acknowledges it in step 3, n5 overwrites it in step 4, and a later read finds nothing; with Raft's rule, n5 never wins");
+    expect(sectionOf('<Simulation scenario="raft-log-throughput" />')).toBe('Why fsync bounds throughput');
+    expect(paragraphBefore('<Simulation scenario="raft-log-throughput" />')).toContain(
+      'Unbatched, it commits one entry per fsync: 500 a second at 2 ms, 100 at 10 ms. With batching on, 50 entries share each fsync, about 25,000 a second; without pipelining, about 16,667.',
+    );
   });
 });
 

@@ -1,10 +1,10 @@
 /**
- * Checks the lesson "Why agreement is hard" (the first of the consensus module, still a draft):
+ * Checks the lesson "Why agreement is hard" (the first of the consensus module):
  * the figures it quotes from the Raft paper, etcd's source and documentation and HashiCorp's
  * Raft library are printed exactly as cited, every piece of arithmetic it does (the majority
  * table, the election-cost examples, the quiz answers) is recomputed here, every citation
- * marker has a reference entry, each quiz has exactly one right answer, and the page, still a
- * draft, embeds the election simulation and the module's exercise where it should. The
+ * marker has a reference entry, each quiz has exactly one right answer, and the page, published
+ * with its module, embeds the election simulation and the module's exercise where it should. The
  * figures it quotes from the simulation are checked in tests/unit/scenarios/raft-election.test.ts.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -45,11 +45,11 @@ function popcount(mask: number): number {
 describeLessonStructure(lesson, { title: 'Why agreement is hard', links: ['failover', 'rebalancing-and-routing', 'partitions-happen', 'quorums'], references: 9 });
 
 describe('Why agreement is hard: the page', () => {
-  it('is lesson 1 of the consensus module, a draft after Quorums, and the module is still coming', () => {
+  it('is lesson 1 of the consensus module, published after Quorums, and the module is live', () => {
     expect(frontmatter).toMatch(/^title: Why agreement is hard$/m);
     expect(frontmatter).toMatch(/^module: consensus$/m);
     expect(frontmatter).toMatch(/^order: 1$/m);
-    expect(frontmatter).toMatch(/^draft: true$/m);
+    expect(frontmatter).not.toMatch(/^draft:/m);
     expect(frontmatter).toMatch(/^prerequisites: \[quorums\]$/m);
     expect(frontmatter).toMatch(/^minutes: \d+$/m);
     expect(frontmatter).toMatch(/^summary: .{20,300}$/m);
@@ -60,7 +60,7 @@ describe('Why agreement is hard: the page', () => {
       id: string;
       coming?: boolean;
     }[];
-    expect(modules.find((m) => m.id === 'consensus')?.coming).toBe(true);
+    expect(modules.find((m) => m.id === 'consensus')?.coming).toBeUndefined();
   });
 
   it('embeds the raft-election simulation in "Why the timeouts are random", after a paragraph saying what to watch and try', () => {

@@ -41,6 +41,7 @@ import {
   type Breach,
   type ClusterOptions,
   type ClusterRun,
+  type DrivenClient,
   type DrivenSend,
 } from './cluster.ts';
 import type { Append, AppendReply, Entry, RaftMessage } from './types.ts';
@@ -342,7 +343,8 @@ describe('one server, message by message', () => {
     const old = drive(createServer, { name: 'n1', term: 5, log: [1] });
     await old.deliver('n2', { type: 'requestVote', term: 4, lastIndex: 3, lastTerm: 4 });
     await old.advance(SETTLE_MS);
-    assert(granted(old.sent, 'n2', 4) === undefined, 'n1, at term 5, granted its vote to n2, a candidate of term 4: a request of an older term is refused.');
+    const stale = old.sent.find((s) => s.to === 'n2' && s.message.type === 'vote' && s.message.granted);
+    assert(stale === undefined, 'n1, at term 5, granted its vote to n2, a candidate of term 4: a request of an older term is refused.');
   });
 
   it('refuses a command it does not lead for, naming the leader it follows, and follows the leader of its own term as a candidate', async () => {
@@ -373,13 +375,43 @@ describe('one server, message by message', () => {
     assert(again === undefined, `n1 followed n3, the leader of term ${term}, yet stood again ${fmt(again?.atMs ?? 0)} in: hearing the leader restarts the election timeout.`);
   });
 
+  it('restarts its election timeout on an Append of its term and on a vote it grants; a candidate that wins nothing stands again', async () => {
+    // Every timeout drawn is the shortest, 150 ms, so each moment below is exact.
+    const f = drive(createServer, { name: 'n1', term: 3, log: [1], random: () => 0 });
+    const stood = (since: number) => f.sent.slice(since).find((s) => s.message.type === 'requestVote');
+    await f.advance(100);
+    await f.deliver('n2', append(3, 1, 1, []));
+    let since = f.sent.length;
+    await f.advance(140);
+    assert(f.errors.length === 0, `Your server threw: ${f.errors[0]}`);
+    assert(stood(since) === undefined, `n1 heard n2, the leader of term 3, at 100 ms, and stood ${fmt(stood(since)?.atMs ?? 0)} in, before 150 ms had passed since: an Append of your term restarts the election timeout.`);
+    await f.deliver('n3', { type: 'requestVote', term: 4, lastIndex: 1, lastTerm: 1 });
+    await f.advance(SETTLE_MS);
+    assert(granted(f.sent, 'n3', 4) !== undefined, 'n1 (term 3, log of one entry of term 1) was asked by n3 for its vote in term 4, with the same log, and did not grant it.');
+    since = f.sent.length;
+    await f.advance(135);
+    assert(stood(since) === undefined, `n1 granted n3 its vote at 240 ms and stood ${fmt(stood(since)?.atMs ?? 0)} in, before 150 ms had passed since: granting a vote restarts the election timeout too, or a voter undoes the election it just helped.`);
+    since = f.sent.length;
+    await f.advance(20);
+    const first = stood(since);
+    assert(first?.message.term === 5, `n1 heard nothing for 150 ms after its vote of term 4 and ${first ? `stood in term ${first.message.term}` : 'did not stand'}; it should stand in term 5.`);
+    since = f.sent.length;
+    await f.advance(155);
+    const again = stood(since);
+    assert(again?.message.term === 6, `n1 stood in term 5, got no votes, and ${again ? `stood next in term ${again.message.term}` : 'did not stand again within 155 ms'}: a candidate whose election fails waits a fresh timeout and stands in the next term.`);
+  });
+
   /** n1 wins term 2 with the votes of n2 and n3, its log holding two entries of term 1. */
   async function leaderOfTerm2() {
     const l = drive(createServer, { name: 'n1', term: 1, log: [1, 1] });
     await l.advance(ELECTION_TIMEOUT_MS.max + 10);
     const ask = l.sent.find((s) => s.message.type === 'requestVote');
     assert(ask?.message.term === 2, `n1 at term 1 heard nothing for ${ELECTION_TIMEOUT_MS.max + 10} ms and ${ask ? `stood in term ${ask.message.term}` : 'did not stand'}; it should stand in term 2.`);
-    for (const voter of ['n2', 'n3']) await l.deliver(voter, { type: 'vote', term: 2, granted: true });
+    await l.deliver('n4', { type: 'vote', term: 1, granted: true });
+    await l.deliver('n2', { type: 'vote', term: 2, granted: true });
+    const early = l.sent.find((s) => s.message.type === 'append');
+    assert(early === undefined, "n1 stood in term 2 and led it with its own vote, n2's and a vote of term 1 from n4: two votes of the term, not three. Count only votes of the term you stand in.");
+    await l.deliver('n3', { type: 'vote', term: 2, granted: true });
     await l.advance(SETTLE_MS);
     assert(l.errors.length === 0, `Your server threw: ${l.errors[0]}`);
     assert(appendsTo(l.sent, 'n2').some((s) => s.message.term === 2), 'n1 won term 2 with the votes of n2 and n3 and sent n2 no Append.');
@@ -444,5 +476,59 @@ describe('one server, message by message', () => {
       );
       if (!committed) assert(announced < index, `n1 announced commit index ${announced} to its followers though ${why}.`);
     }
+  });
+});
+
+describe('one server, message by message: the leader keeps the log moving', () => {
+  /** n1 wins term 2 with n2 and n3, and n2 and n3 acknowledge its whole log. */
+  async function steadyLeader() {
+    const l = drive(createServer, { name: 'n1', term: 1, log: [1, 1] });
+    await l.advance(ELECTION_TIMEOUT_MS.max + 10);
+    for (const voter of ['n2', 'n3']) await l.deliver(voter, { type: 'vote', term: 2, granted: true });
+    await l.advance(SETTLE_MS);
+    for (const follower of ['n2', 'n3']) await l.deliver(follower, { type: 'appendReply', term: 2, success: true, index: l.log().length });
+    await l.advance(SETTLE_MS);
+    assert(l.errors.length === 0, `Your server threw: ${l.errors[0]}`);
+    return l;
+  }
+
+  it('commits once its own copy is on disk too, and sends what arrives during an fsync as soon as it can', async () => {
+    const l = await steadyLeader();
+    const first = await l.client({ kind: 'put', key: 'k', value: 'one' });
+    const index = l.log().length;
+    // n2 and n3 answer before n1's own fsync of the entry has finished.
+    for (const follower of ['n2', 'n3']) await l.deliver(follower, { type: 'appendReply', term: 2, success: true, index });
+    assert(
+      first.current.state === 'waiting',
+      `n1 answered a put at index ${index} when n2 and n3 held it but its own fsync had not finished: 2 durable copies of 5, not a majority.`,
+    );
+    await l.advance(0.5);
+    const sent = l.sent.length;
+    await l.client({ kind: 'put', key: 'k', value: 'two' });
+    const second = l.log().length;
+    await l.advance(SETTLE_MS - 0.5);
+    assert(
+      (first.current as DrivenClient).state === 'answered',
+      `n1's fsync of index ${index} finished with n2 and n3 already holding it, and ${SETTLE_MS} ms later the put was still ${first.current.state}: when your own copy becomes durable, count again.`,
+    );
+    const carried = appendsTo(l.sent, 'n2', sent).find((s) => s.message.prevIndex < second && s.message.prevIndex + s.message.entries.length >= second);
+    assert(
+      carried !== undefined,
+      `A second put arrived while n1's fsync ran, at index ${second}, and n1 had not sent it to n2 ${SETTLE_MS} ms later. Send what arrived during a round as soon as the round ends, not at the next heartbeat (every ${HEARTBEAT_EVERY_MS} ms).`,
+    );
+  });
+
+  it('sends a follower only what it has not acknowledged', async () => {
+    const l = await steadyLeader();
+    const acked = l.log().length;
+    const since = l.sent.length;
+    await l.advance(HEARTBEAT_EVERY_MS * 2);
+    const beats = appendsTo(l.sent, 'n2', since);
+    assert(beats.length > 0, `n1 led term 2 and sent n2 nothing for ${HEARTBEAT_EVERY_MS * 2} ms: heartbeats go out every ${HEARTBEAT_EVERY_MS} ms.`);
+    const resent = beats.find((s) => s.message.prevIndex < acked && s.message.entries.length > 0);
+    assert(
+      resent === undefined,
+      `n2 had acknowledged n1's log up to index ${acked}, yet n1 sent it ${show(resent?.message ?? beats[0]!.message)}: resending acknowledged entries on every heartbeat costs the whole log each time. Start a follower's Appends just past the index it acknowledged.`,
+    );
   });
 });

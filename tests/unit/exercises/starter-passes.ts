@@ -113,6 +113,10 @@ export const starterPasses: Readonly<Record<string, Readonly<Record<string, stri
       'the starter acknowledges a command the moment it sends it, so it is fast (unsafely: the safety tests fail); its acknowledged commands are counted in 3 runs',
     'one server, message by message > refuses a command it does not lead for, naming the leader it follows, and follows the leader of its own term as a candidate':
       "the starter's election and its refusals work as in \"Leader election\"; the test checks the refusal a follower and a deposed candidate give, and the candidate's timer",
+    'one server, message by message > restarts its election timeout on an Append of its term and on a vote it grants; a candidate that wins nothing stands again':
+      "the starter's election timer is the one of \"Leader election\", which already restarts on Appends and votes; each moment it stands is checked with 150 ms timeouts",
+    'one server, message by message: the leader keeps the log moving > sends a follower only what it has not acknowledged':
+      "the starter's heartbeats already start past what a follower acknowledged; the test reads every Append it sends to a follower that holds its whole log",
   },
   'raft-lease-read': {
     'fast reads > answers 90% of gets within 1.5 ms on a quiet network, from its lease (3 seeds)':

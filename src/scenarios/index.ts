@@ -3,13 +3,16 @@
  * `const scenario: Scenario` registers itself: the files are found by `import.meta.glob`,
  * so adding a scenario needs no edit here. Lookup is by `scenario.id`.
  *
+ * A scenario still being finished can live in `<id>.draft.ts`: it is not registered, so no
+ * page can embed it, but its own tests import it and run.
+ *
  * The glob is eager on purpose: the build reads titles and parameters in a component's
  * frontmatter, and the simulation worker bundles every scenario into one file (a worker
  * built as a classic script cannot load further chunks).
  */
 import type { Scenario } from './types.ts';
 
-const modules = import.meta.glob<{ scenario?: Scenario }>(['./*.ts', '!./index.ts', '!./types.ts'], { eager: true });
+const modules = import.meta.glob<{ scenario?: Scenario }>(['./*.ts', '!./index.ts', '!./types.ts', '!./*.draft.ts'], { eager: true });
 
 interface Registry {
   readonly byId: ReadonlyMap<string, Scenario>;

@@ -105,6 +105,13 @@ async function pixelsOf(locator: Locator, palette: Record<string, [number, numbe
 }
 
 const counted = (text: string) => Number(text.replace(/,/g, ''));
+/** A duration as the tables print it ("6.10 ms", "1.10 s", "850 µs"), in ms; NaN otherwise. */
+function parseDuration(text: string): number {
+  const m = /([\d.,]+)\s*(µs|ms|s)$/.exec(text.trim());
+  if (!m) return NaN;
+  const n = Number(m[1]!.replace(/,/g, ''));
+  return m[2] === 's' ? n * 1_000 : m[2] === 'µs' ? n / 1_000 : n;
+}
 
 describe('every live simulation, played to the end', () => {
   it('finds every registered scenario and the lesson pages that embed one', () => {
@@ -180,7 +187,12 @@ describe('every live simulation, played to the end', () => {
             if (!(pixels[colour]! >= 20)) say(`the ${name} chart has no ${label} drawn (${pixels[colour]} pixels of ${colour})`);
           }
         };
-        await drawn('latency', { p50: '--accent', p99: '--warn' });
+        // Where every request waits the same (clients queued in turn behind one disk), the p99
+        // line lies on the p50 line and hides it: then only the p99 line can show.
+        const p50 = parseDuration((await cell('p50').textContent()) ?? '');
+        const p99 = parseDuration((await cell('p99').textContent()) ?? '');
+        const coincide = p50 > 0 && Math.abs(p99 - p50) <= 0.02 * p99;
+        await drawn('latency', coincide ? { p99: '--warn' } : { p50: '--accent', p99: '--warn' });
         await drawn('histogram', { 'latency bars': '--accent' });
         await drawn('throughput', { throughput: '--accent', availability: '--ok' });
 

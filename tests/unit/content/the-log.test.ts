@@ -6,9 +6,9 @@
  * many refusals, which entries a majority holds, who can win which election) is checked; every
  * piece of arithmetic (fsync bounds, batching, pipelining, the lease example, the quiz answers)
  * is recomputed; every citation marker has a reference entry; each quiz has exactly one right
- * answer; and the page embeds its three simulations and its two exercises where the text
- * introduces them. The figures it quotes from the simulations are checked in
- * tests/unit/scenarios/raft-log-repair.test.ts, raft-figure-8.test.ts and raft-log-throughput.test.ts.
+ * answer; and the page embeds its throughput simulation and its two exercises where the text
+ * introduces them. The figures it quotes from the simulation are checked in
+ * tests/unit/scenarios/raft-log-throughput.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { expectIn, lessonSource } from './lesson-source.ts';
@@ -108,18 +108,10 @@ describe('The log: the page', () => {
     expect(paragraphBefore('<Exercise id="raft-lease-read" />')).toMatch(/optional exercise: lease reads on clocks that drift by up to 10%/);
   });
 
-  it('embeds each simulation in the section it illustrates, after a paragraph that says what to watch, with the figures its scenario test checks', () => {
-    expect(body.match(/<Simulation\b[^>]*\/>/g)).toEqual([
-      '<Simulation scenario="raft-log-repair" />',
-      '<Simulation scenario="raft-figure-8" />',
-      '<Simulation scenario="raft-log-throughput" />',
-    ]);
+  it('embeds the throughput simulation in its section, after a paragraph that says what to watch with the figures its scenario test checks', () => {
+    expect(body.match(/<Simulation\b[^>]*\/>/g)).toEqual(['<Simulation scenario="raft-log-throughput" />']);
     const sectionOf = (tag: string): string => body.split(tag)[0]!.split(/^## /m).at(-1)!.split('\n')[0]!;
     const paragraphBefore = (tag: string): string => body.split(tag)[0]!.trimEnd().split('\n\n').at(-1)!;
-    expect(sectionOf('<Simulation scenario="raft-log-repair" />')).toBe('Repairing a follower');
-    expect(paragraphBefore('<Simulation scenario="raft-log-repair" />')).toContain('each of the two refuses 24 times before its 19 stale entries go; with it, twice');
-    expect(sectionOf('<Simulation scenario="raft-figure-8" />')).toBe('The Figure 8 case');
-    expect(paragraphBefore('<Simulation scenario="raft-figure-8" />')).toContain("n1 commits and acknowledges it in step 3, n5 overwrites it in step 4, and a later read finds nothing; with Raft's rule, n5 never wins");
     expect(sectionOf('<Simulation scenario="raft-log-throughput" />')).toBe('Why fsync bounds throughput');
     expect(paragraphBefore('<Simulation scenario="raft-log-throughput" />')).toContain(
       'Unbatched, it commits one entry per fsync: 500 a second at 2 ms, 100 at 10 ms. With batching on, 50 entries share each fsync, about 25,000 a second; without pipelining, about 16,667.',

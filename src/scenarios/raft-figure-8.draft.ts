@@ -36,7 +36,7 @@
  * acknowledged write lost. n2 and n3 had already applied `x=A`, so their stores disagree
  * with n5's for good.
  *
- * Besides, clients ask who leads, 20 times a second; only a server that believes it leads
+ * Besides, clients ask who leads, 100 times a second; only a server that believes it leads
  * answers, so the availability chart shows when the cluster has a leader.
  *
  * The notes show each server's role, term, the terms of its log, its commit index and its
@@ -60,7 +60,7 @@ export const DURATION_MS = 3_800;
 export const LOST_WRITE = { client: 'c1', key: 'x', value: 'A' } as const;
 const CLIENTS = ['c1', 'c2', 'c3', 'c4'] as const;
 /** Questions per second from clients asking who leads (they only get an answer from a leader). */
-export const WHO_LEADS_PER_S = 20;
+export const WHO_LEADS_PER_S = 100;
 
 export interface BuiltRaftFigure8 extends BuiltScenario {
   readonly cluster: LogCluster;

@@ -62,8 +62,6 @@ export interface Append {
   readonly entries: readonly Entry[];
   /** The leader's commit index. */
   readonly commitIndex: number;
-  /** Optional: any whole number the leader chooses, echoed in the reply (e.g. to tell which Append a reply answers). */
-  readonly seq?: number;
 }
 
 /** A follower's answer to an {@link Append}. */
@@ -76,8 +74,6 @@ export interface AppendReply {
    * durable (`prevIndex + entries.length`). On failure, a hint: the follower's last index.
    */
   readonly index: number;
-  /** Optional: the `seq` of the Append this answers. */
-  readonly seq?: number;
 }
 
 export type RaftMessage = RequestVote | Vote | Append | AppendReply;
@@ -142,12 +138,6 @@ export interface RaftEnv {
    * noop. Call it for 1, 2, 3… in order, each once per start, and only for committed entries.
    */
   apply(index: number): string | null;
-  /**
-   * What this server's copy of the store holds for `key`, as applied so far (`null` for a key
-   * never written). Answering a get from it skips the log, so it is safe only when no other
-   * server can have committed a newer put: see "Reads, leases and clocks" in the lesson.
-   */
-  read(key: string): string | null;
   /**
    * Refuses a client's command: the client is told, for certain, that it did not take
    * effect, and tries `leader` next if you name one. Refuse only a command you have not

@@ -6,7 +6,7 @@
  * many refusals, which entries a majority holds, who can win which election) is checked; every
  * piece of arithmetic (fsync bounds, batching, pipelining, the lease example, the quiz answers)
  * is recomputed; every citation marker has a reference entry; each quiz has exactly one right
- * answer; and the page embeds its throughput simulation and its two exercises where the text
+ * answer; and the page embeds its throughput simulation and its exercise where the text
  * introduces them. The figures it quotes from the simulation are checked in
  * tests/unit/scenarios/raft-log-throughput.test.ts.
  */
@@ -99,13 +99,12 @@ describe('The log: the page', () => {
     expect(objectives.length).toBeLessThanOrEqual(8);
   });
 
-  it('embeds the log replication exercise, then the optional lease exercise, each after introducing it', () => {
-    expect(frontmatter).toMatch(/^exercises: \[raft-log, raft-lease-read\]$/m);
-    expect([...body.matchAll(/<Exercise id="([^"]+)"/g)].map((m) => m[1])).toEqual(['raft-log', 'raft-lease-read']);
+  it('embeds the log replication exercise after introducing it', () => {
+    expect(frontmatter).toMatch(/^exercises: \[raft-log\]$/m);
+    expect([...body.matchAll(/<Exercise id="([^"]+)"/g)].map((m) => m[1])).toEqual(['raft-log']);
     expectInLesson("The module's next exercise asks you to build log replication with a key-value store on top");
     const paragraphBefore = (tag: string): string => body.split(tag)[0]!.trimEnd().split('\n\n').at(-1)!;
     expect(paragraphBefore('<Exercise id="raft-log" />')).toMatch(/^The module's next exercise/);
-    expect(paragraphBefore('<Exercise id="raft-lease-read" />')).toMatch(/optional exercise: lease reads on clocks that drift by up to 10%/);
   });
 
   it('embeds the throughput simulation in its section, after a paragraph that says what to watch with the figures its scenario test checks', () => {

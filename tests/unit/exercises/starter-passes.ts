@@ -118,10 +118,4 @@ export const starterPasses: Readonly<Record<string, Readonly<Record<string, stri
     'one server, message by message: the leader keeps the log moving > sends a follower only what it has not acknowledged':
       "the starter's heartbeats already start past what a follower acknowledged; the test reads every Append it sends to a follower that holds its whole log",
   },
-  'raft-lease-read': {
-    'fast reads > answers 90% of gets within 1.5 ms on a quiet network, from its lease (3 seeds)':
-      "the starter's lease is too generous, not too slow: its leader answers gets from its store, and the latency of every get is measured in 3 runs",
-    'safe reads: the leader cut off with its clock at its slowest (50 seeds) > loses no acknowledged put, keeps the rules of votes, acknowledgements and commits, and ends with the same store everywhere':
-      "the starter's writes go through the log of \"The log\"; only its reads are wrong, and lost puts, breaches and final stores are checked in 50 runs",
-  },
 };

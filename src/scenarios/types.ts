@@ -42,6 +42,16 @@ export interface BuiltScenario {
    * simulator, and must not change the run.
    */
   nodeNotes?(): Readonly<Record<string, string>>;
+  /**
+   * How the charts present this run, where the defaults do not suit it.
+   * - `bucketMs`: the width of a chart bucket. By default a run is cut into about 400
+   *   buckets (a 1-2-5 step); when requests are sparse, most buckets then hold one request or
+   *   none and the latency lines break into dots, so widen them.
+   * - `latencyScale: 'log'`: a logarithmic latency axis, for runs whose latencies span orders
+   *   of magnitude (a 2 ms request beside one that waited out a 1 s election), which a linear
+   *   axis would press flat against the floor.
+   */
+  readonly charts?: { readonly bucketMs?: number; readonly latencyScale?: 'linear' | 'log' };
 }
 
 /**

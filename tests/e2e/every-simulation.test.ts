@@ -10,7 +10,8 @@ import { readdirSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { listScenarios } from '../../src/scenarios/index.ts';
+import { findScenario, listScenarios } from '../../src/scenarios/index.ts';
+import { defaultParams } from '../../src/scenarios/types.ts';
 import { siteHeaders } from '../../src/site/headers.mjs';
 import { launchBrowser, type Browser } from '../../scripts/lib/browser.ts';
 import { decodePng } from './screenshots.ts';
@@ -193,6 +194,13 @@ describe('every live simulation, played to the end', () => {
         const p99 = parseDuration((await cell('p99').textContent()) ?? '');
         const coincide = p50 > 0 && Math.abs(p99 - p50) <= 0.02 * p99;
         await drawn('latency', coincide ? { p99: '--warn' } : { p50: '--accent', p99: '--warn' });
+        // A scenario that asks for a log latency axis gets one, and the caption says so.
+        const scenario = findScenario(scenarioId)!;
+        const wantLog = scenario.build(defaultParams(scenario), 1).charts?.latencyScale === 'log';
+        const scale = await section.locator('[data-chart="latency"]').getAttribute('data-scale');
+        const caption = (await section.locator('figure:has([data-chart="latency"]) figcaption').textContent()) ?? '';
+        if (scale !== (wantLog ? 'log' : 'linear')) say(`the latency chart's scale is "${scale}", not ${wantLog ? 'log' : 'linear'}`);
+        if (/\(log scale\)$/.test(caption) !== wantLog) say(`the latency chart's caption reads "${caption}"`);
         await drawn('histogram', { 'latency bars': '--accent' });
         await drawn('throughput', { throughput: '--accent', availability: '--ok' });
 

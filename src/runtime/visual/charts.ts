@@ -46,13 +46,27 @@ function latencyChart(host: HTMLElement, meta: RunMeta, p: Palette, width: numbe
     { label: 'p99', stroke: p.warn, width: 2, value: (_u, v) => (v == null ? '–' : formatMs(v)) },
   ];
   if (slo !== undefined) series.push(sloSeries(`p99 SLO (${formatMs(slo)})`, p.bad));
+  // A log axis (when the scenario asks) spans whole powers of ten around the data and the
+  // SLO, so a 2 ms request and a 1 s election wait are both readable; a linear one starts at 0.
+  const log = meta.latencyScale === 'log';
+  const y: uPlot.Scale = log
+    ? {
+        distr: 3,
+        log: 10,
+        range: (_u, min, max) => {
+          const lo = Math.min(min ?? 1, slo ?? Infinity, 1);
+          const hi = Math.max(max ?? 10, slo ?? 0, 10);
+          return [10 ** Math.floor(Math.log10(Math.max(lo, 1e-3))), 10 ** Math.ceil(Math.log10(hi))];
+        },
+      }
+    : { range: (_u, _min, max) => [0, Math.max(max ?? 0, slo ?? 0, 1) * 1.1] };
   const plot = new uPlot(
     {
       width,
       height: HEIGHT,
-      scales: { x: { time: false, range: [0, meta.durationMs] }, y: { range: (_u, _min, max) => [0, Math.max(max ?? 0, slo ?? 0, 1) * 1.1] } },
+      scales: { x: { time: false, range: [0, meta.durationMs] }, y },
       series,
-      axes: [axis(p, { values: timeValues }), axis(p, { values: (_u, s) => formatTicks(s), size: 64 })],
+      axes: [axis(p, { values: timeValues }), axis(p, { values: (_u, s) => (log ? formatLogTicks(s) : formatTicks(s)), size: 64 })],
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
     },
@@ -188,6 +202,11 @@ export class MetricCharts {
   constructor(hosts: { latency: HTMLElement; histogram: HTMLElement; load: HTMLElement; throughput: HTMLElement }, meta: RunMeta, palette: Palette) {
     this.#hosts = [hosts.latency, hosts.histogram, hosts.load, hosts.throughput];
     this.#meta = meta;
+    // The caption says when the latency axis is logarithmic: equal steps are then ×10, not +n ms.
+    const log = meta.latencyScale === 'log';
+    hosts.latency.dataset['scale'] = log ? 'log' : 'linear';
+    const caption = hosts.latency.closest('figure')?.querySelector('figcaption');
+    if (caption) caption.textContent = `Latency percentiles over time${log ? ' (log scale)' : ''}`;
     this.rebuild(palette);
   }
 

@@ -74,6 +74,8 @@ export interface RunMeta {
   readonly groups: readonly { readonly name: string; readonly nodes: readonly number[] }[];
   readonly durationMs: number;
   readonly bucketMs: number;
+  /** The latency chart's axis: linear unless the scenario asks for a log axis. */
+  readonly latencyScale?: 'linear' | 'log';
   readonly slo: SloObjectives;
   /**
    * Whether the scenario records a message trace. Without one there are no messages to

@@ -40,11 +40,26 @@ export function describeRun(scenario: Pick<Scenario, 'id' | 'title' | 'descripti
     nodes,
     groups,
     durationMs: built.durationMs,
-    bucketMs: chooseBucketMs(built.durationMs),
+    bucketMs: bucketWidth(scenario.id, built),
+    latencyScale: built.charts?.latencyScale ?? 'linear',
     slo: built.slo ?? {},
     traced: built.sim.trace.enabled,
     notes: built.nodeNotes !== undefined,
   };
+}
+
+/** The chart bucket a run is cut into: the scenario's own width when it names one, checked. */
+function bucketWidth(scenarioId: string, built: BuiltScenario): number {
+  const asked = built.charts?.bucketMs;
+  if (asked === undefined) return chooseBucketMs(built.durationMs);
+  // Between a thousandth of the run (finer than the default) and a twentieth (a chart of 20 points).
+  if (!(asked >= built.durationMs / 4_000 && asked <= built.durationMs / 20)) {
+    throw new RangeError(
+      `scenario ${scenarioId} asks for chart buckets of ${asked} ms; a run of ${built.durationMs} ms takes buckets from ` +
+        `${built.durationMs / 4_000} ms to ${built.durationMs / 20} ms`,
+    );
+  }
+  return asked;
 }
 
 export class RunFeed {

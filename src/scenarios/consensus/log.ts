@@ -876,11 +876,19 @@ export function stickyClient(cluster: LogCluster, options: StickyClientOptions):
  * answers, so the availability chart shows when there is one. They ask the server a refusal
  * names, or the next one after a refusal that names none, or silence.
  */
+/** How long clients asking who leads disbelieve a redirect to a server that has just not answered. */
+const SILENT_MS = 300;
+
 export function whoLeadsClients(
   cluster: LogCluster,
   options: { readonly name: string; readonly ratePerS: number; readonly startMs: number; readonly stopMs: number },
 ): Workload<WhoLeads, Leads> {
   let target: string = SERVERS[0];
+  // A server that did not answer in time, and until when a follower naming it is not
+  // believed: without this, a follower that still names a crashed leader sends the
+  // clients back to it again and again.
+  let silent: { readonly server: string; readonly untilMs: number } | null = null;
+  const after = (server: string): string => SERVERS[(SERVERS.indexOf(server as (typeof SERVERS)[number]) + 1) % SERVERS.length]!;
   const load = cluster.sim.workload<WhoLeads, Leads>({
     name: options.name,
     arrivals: { kind: 'open', ratePerS: options.ratePerS },
@@ -891,14 +899,24 @@ export function whoLeadsClients(
     issue: async (input, ctx) => {
       const asked = target;
       try {
-        return await ctx.rpc<Leads>(asked, input, { timeoutMs: 100 });
+        // An answer takes 1–5 ms: 25 ms without one means the server is down or cut off.
+        return await ctx.rpc<Leads>(asked, input, { timeoutMs: 25 });
       } catch (error) {
-        const named = error instanceof RemoteError ? /leader is (n\d)/.exec(error.message)?.[1] : undefined;
-        if (asked === target) target = named ?? SERVERS[(SERVERS.indexOf(target as (typeof SERVERS)[number]) + 1) % SERVERS.length]!;
+        if (asked !== target) throw error;
+        if (!(error instanceof RemoteError)) {
+          silent = { server: asked, untilMs: ctx.now() + SILENT_MS };
+          target = after(asked);
+        } else {
+          const named = /leader is (n\d)/.exec(error.message)?.[1];
+          const doubted = silent !== null && named === silent.server && ctx.now() < silent.untilMs;
+          target = named !== undefined && !doubted ? named : after(asked);
+        }
         throw error;
       }
     },
   });
-  for (const s of SERVERS) cluster.sim.setLink(options.name, s, { dropProbability: 0 });
+  // The clients sit at different distances from the servers: 0.5–2.5 ms each way.
+  for (const s of SERVERS) cluster.sim.setLink(options.name, s, { dropProbability: 0, latency: uniform(0.5, 2.5) });
+  for (const s of SERVERS) cluster.sim.setLink(s, options.name, { dropProbability: 0, latency: uniform(0.5, 2.5) });
   return load;
 }

@@ -6,9 +6,9 @@
  * many refusals, which entries a majority holds, who can win which election) is checked; every
  * piece of arithmetic (fsync bounds, batching, pipelining, the lease example, the quiz answers)
  * is recomputed; every citation marker has a reference entry; each quiz has exactly one right
- * answer; and the page embeds its throughput simulation and its exercise where the text
- * introduces them. The figures it quotes from the simulation are checked in
- * tests/unit/scenarios/raft-log-throughput.test.ts.
+ * answer; and the page embeds its three simulations and its exercise where the text
+ * introduces them. The figures it quotes from the simulations are checked in
+ * tests/unit/scenarios/raft-log-{repair,throughput}.test.ts and raft-figure-8.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { expectIn, lessonSource } from './lesson-source.ts';
@@ -107,10 +107,25 @@ describe('The log: the page', () => {
     expect(paragraphBefore('<Exercise id="raft-log" />')).toMatch(/^The module's next exercise/);
   });
 
-  it('embeds the throughput simulation in its section, after a paragraph that says what to watch with the figures its scenario test checks', () => {
-    expect(body.match(/<Simulation\b[^>]*\/>/g)).toEqual(['<Simulation scenario="raft-log-throughput" />']);
+  it('embeds its three simulations in their sections, each after a paragraph that says what to watch with the figures its scenario test checks', () => {
+    expect(body.match(/<Simulation\b[^>]*\/>/g)).toEqual([
+      '<Simulation scenario="raft-log-repair" />',
+      '<Simulation scenario="raft-figure-8" />',
+      '<Simulation scenario="raft-log-throughput" />',
+    ]);
     const sectionOf = (tag: string): string => body.split(tag)[0]!.split(/^## /m).at(-1)!.split('\n')[0]!;
     const paragraphBefore = (tag: string): string => body.split(tag)[0]!.trimEnd().split('\n\n').at(-1)!;
+    // Figures checked in tests/unit/scenarios/raft-log-repair.test.ts ("the figures for the default seed").
+    expect(sectionOf('<Simulation scenario="raft-log-repair" />')).toBe('Repairing a follower');
+    expect(paragraphBefore('<Simulation scenario="raft-log-repair" />')).toContain(
+      'With the default seed, each is refused 24 times, once per entry stepped back over; with the conflict hint, twice.',
+    );
+    // Checked in tests/unit/scenarios/raft-figure-8.test.ts (the notes at the end of each run).
+    expect(sectionOf('<Simulation scenario="raft-figure-8" />')).toBe('The Figure 8 case');
+    expect(paragraphBefore('<Simulation scenario="raft-figure-8" />')).toContain(
+      "Under Raft's rule, n1 commits x=A at 1.5 s only with its no-op of term 4, n5 never wins again, and c4 reads A. Switch the leader to counting any entry: n1 answers c1 at the same moment, then n5 wins term 5 and overwrites the write, and c4 reads nothing.",
+    );
+    // Checked in tests/unit/scenarios/raft-log-throughput.test.ts.
     expect(sectionOf('<Simulation scenario="raft-log-throughput" />')).toBe('Why fsync bounds throughput');
     expect(paragraphBefore('<Simulation scenario="raft-log-throughput" />')).toContain(
       'Unbatched, it commits one entry per fsync: 500 a second at 2 ms, 100 at 10 ms. With batching on, 50 entries share each fsync, about 25,000 a second; without pipelining, about 16,667.',

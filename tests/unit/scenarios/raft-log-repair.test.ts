@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { atMostOneLeaderPerTerm, noAcknowledgedWriteLost, writesFromHistory } from '../../../src/sim/index.ts';
 import { findScenario } from '../../../src/scenarios/index.ts';
 import { buildLogCluster, SERVERS, type LogEvent } from '../../../src/scenarios/consensus/log.ts';
-import { CUT_AT_MS, DURATION_MS, HEAL_AT_MS, MOVE_AT_MS, buildRaftLogRepair, scenario } from '../../../src/scenarios/raft-log-repair.draft.ts';
+import { CUT_AT_MS, DURATION_MS, HEAL_AT_MS, MOVE_AT_MS, buildRaftLogRepair, scenario } from '../../../src/scenarios/raft-log-repair.ts';
 import { defaultParams, type ParamValues } from '../../../src/scenarios/types.ts';
 
 const SEED = 1;
@@ -26,8 +26,8 @@ const refusalsOf = (events: readonly LogEvent[], follower: string, fromMs: numbe
   events.filter((e): e is Refusal => e.type === 'refusal' && e.follower === follower && e.atMs >= fromMs && e.atMs < toMs).length;
 
 describe('the raft-log-repair scenario', { timeout: 120_000 }, () => {
-  it('is a draft, not registered until its live view is finished, and builds through the Scenario interface without starting the run', () => {
-    expect(findScenario('raft-log-repair')).toBeUndefined();
+  it('is registered, and builds through the Scenario interface without starting the run', () => {
+    expect(findScenario('raft-log-repair')).toBe(scenario);
     expect(scenario.id).toBe('raft-log-repair');
     expect(scenario.params.map((p) => p.name)).toEqual(['conflictHint', 'loss']);
     expect(defaultParams(scenario)).toEqual({ conflictHint: false, loss: 0 });

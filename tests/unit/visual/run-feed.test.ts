@@ -132,4 +132,32 @@ describe('the numbers a live simulation shows', () => {
     expect(samples[noted.meta.nodes.indexOf('a')]!.note).toBe('primary · epoch 2');
     expect('note' in samples[noted.meta.nodes.indexOf('toString')]!).toBe(false);
   });
+
+  it('cuts a run into the scenario’s own chart buckets when it names them, and refuses a width that makes no chart', async () => {
+    const sim = (): Simulation => {
+      const s = new Simulation({ seed: SEED });
+      s.addNode('a', () => ({}));
+      return s;
+    };
+    const plain = new RunFeed({ id: 'plain', title: 'Plain', description: '', params: [] }, { sim: sim(), durationMs: 8_000 }, SEED);
+    expect(plain.meta.bucketMs).toBe(20);
+    expect(plain.meta.latencyScale).toBe('linear');
+    const sparse = new RunFeed(
+      { id: 'sparse', title: 'Sparse', description: '', params: [] },
+      { sim: sim(), durationMs: 8_000, charts: { bucketMs: 100, latencyScale: 'log' } },
+      SEED,
+    );
+    expect(sparse.meta.bucketMs).toBe(100);
+    expect(sparse.meta.latencyScale).toBe('log');
+    const store = new RunStore(sparse.meta);
+    while (!sparse.done) await sparse.step();
+    store.ingest(sparse.take().batch);
+    expect(store.buckets.length).toBe(80);
+    expect(store.buckets.at(-1)!.endMs).toBe(8_000);
+    for (const bucketMs of [0, -5, Number.NaN, 1, 1_000]) {
+      expect(() => new RunFeed({ id: 'odd', title: 'Odd', description: '', params: [] }, { sim: sim(), durationMs: 8_000, charts: { bucketMs } }, SEED)).toThrow(
+        /scenario odd asks for chart buckets of .* ms; a run of 8000 ms takes buckets from 2 ms to 400 ms/,
+      );
+    }
+  });
 });

@@ -98,6 +98,9 @@ export function buildRaftLogRepair(params: ParamValues, seed: number, options: {
     sim,
     durationMs: DURATION_MS,
     groups: { clients: ['clients-a', 'clients-b'], servers: [...SERVERS] },
+    // 20 writes a second: 100 ms buckets hold about two each. Writes wait 5–10 ms, or up
+    // to a second through an election: a log axis shows both.
+    charts: { bucketMs: 100, latencyScale: 'log' },
     cluster,
     clients: { a, b },
     pair: () => pair,

@@ -146,6 +146,28 @@ function checkMessage(message: unknown, name: string, to: string): string | unde
   return undefined;
 }
 
+/**
+ * A copy of a message for its receiver, so that sender and receiver share no object. A flat
+ * message, the usual kind, is copied field by field; anything else (nested objects, arrays)
+ * by `structuredClone`, which also refuses what cannot cross a network, such as a function.
+ * The two give equal copies; the first is several times faster.
+ */
+function copyOf<T>(message: T): T {
+  if (message !== null && typeof message === 'object' && Object.getPrototypeOf(message) === Object.prototype && Object.getOwnPropertySymbols(message).length === 0) {
+    const fields = message as Record<string, unknown>;
+    let flat = true;
+    for (const key of Object.keys(fields)) {
+      const value = fields[key];
+      if (value !== null && (typeof value === 'object' || typeof value === 'function' || typeof value === 'symbol')) {
+        flat = false;
+        break;
+      }
+    }
+    if (flat) return { ...fields } as T;
+  }
+  return structuredClone(message);
+}
+
 function checkSaved(state: unknown, name: string): string | undefined {
   const s = state as Partial<SavedState> | null;
   if (s === null || typeof s !== 'object' || typeof s.term !== 'number' || !Number.isSafeInteger(s.term) || s.term < 0) {
@@ -292,7 +314,7 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
                     errors.push(problem);
                     throw new Error(problem);
                   }
-                  const copy = Object.freeze(structuredClone(message));
+                  const copy = Object.freeze(copyOf(message));
                   observeSend(name, to, copy);
                   ctx.send(to, copy);
                 },
@@ -469,7 +491,7 @@ export function drive(
           errors.push(problem);
           throw new Error(problem);
         }
-        const copy = Object.freeze(structuredClone(message));
+        const copy = Object.freeze(copyOf(message));
         sent.push({ atMs: now, to, message: copy, durable });
         if (copy.type === 'preVote') {
           const reply: ElectionMessage = { type: 'preVoteReply', term: copy.term, granted: true };
@@ -502,7 +524,7 @@ export function drive(
     errors,
     durable: () => durable,
     async deliver(from, message) {
-      guard('onMessage', () => node?.onMessage(from, Object.freeze(structuredClone(message))));
+      guard('onMessage', () => node?.onMessage(from, Object.freeze(copyOf(message))));
       await settle();
     },
     async advance(ms) {

@@ -50,8 +50,8 @@ export interface ClusterOptions {
   readonly seed: number;
   readonly createServer: CreateRaftServer;
   readonly endMs: number;
-  /** Clients send from `startMs` (default 400) until `stopMs`. */
-  readonly clients: { readonly startMs?: number; readonly stopMs: number } & (
+  /** Clients send from `startMs` (default 400) until `stopMs`, or until they have sent `maxCommands` (default 12,000). */
+  readonly clients: { readonly startMs?: number; readonly stopMs: number; readonly maxCommands?: number } & (
     | { readonly kind: 'open'; readonly ratePerS: number }
     | { readonly kind: 'closed'; readonly clients: number }
   );
@@ -499,7 +499,7 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
     startMs: clients.startMs ?? 400,
     stopMs: clients.stopMs,
     // A store that answers in microseconds would otherwise send millions of commands.
-    maxOperations: 12_000,
+    maxOperations: clients.maxCommands ?? 12_000,
     issue: async (input, ctx) => {
       for (let attempt = 0; attempt < 10; attempt++) {
         const target = SERVERS[guess % SERVERS.length]!;

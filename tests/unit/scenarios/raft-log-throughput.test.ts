@@ -182,6 +182,13 @@ describe('the raft-log-throughput scenario', { timeout: 60_000 }, () => {
       const loaded = store.buckets.filter((b) => b.startMs >= FROM_MS && b.endMs <= LOAD_MS);
       const perS = (loaded.reduce((n, b) => n + b.ok, 0) * 1_000) / (loaded.at(-1)!.endMs - loaded[0]!.startMs);
       near(perS, bound, `throughput chart, ${where}`);
+      // Each bucket holds ten fsyncs, so the line is steady, not a zigzag of whole commits
+      // per bucket: every loaded bucket within 15% of the bound.
+      expect(feed.meta.bucketMs, where).toBe(Math.min(10 * Number(params['fsyncMs']), feed.meta.durationMs / 20));
+      for (const b of loaded) {
+        const rate = (b.ok * 1_000) / (b.endMs - b.startMs);
+        expect(Math.abs(rate - bound) / bound, `${where}: ${Math.round(rate)} a second in the bucket at ${b.startMs} ms`).toBeLessThanOrEqual(0.15);
+      }
       // The run ends a little after the last answer (up to about 60 ms at 10 ms without
       // batching: see `drainMs`), so the last second holds a few idle milliseconds.
       const end = snapshot(feed.meta, store.buckets, store.buckets.length - 1, feed.meta.durationMs);

@@ -6,7 +6,7 @@
 import { constant, samplerFor, type Distribution, type Sampler } from './distributions.ts';
 import { DiskState } from './disk.ts';
 import {
-  describeError,
+  messageOf,
   isDefiniteRefusal,
   NodeHandlerError,
   OverloadedError,
@@ -1009,7 +1009,7 @@ export class Engine {
   #replyError(node: SimNode, request: Envelope, error: unknown): void {
     this.#traceError(node, error);
     const code = isDefiniteRefusal(error) ? REPLY_REJECTED : REPLY_REMOTE_ERROR;
-    this.#reply(node, request, describeError(error), code);
+    this.#reply(node, request, messageOf(error), code);
   }
 
   #reply(node: SimNode, request: Envelope, body: unknown, errorCode: number): void {
@@ -1193,7 +1193,7 @@ export class Engine {
   // ---------------------------------------------------------------- errors
 
   #traceError(node: SimNode, error: unknown): void {
-    if (this.trace.enabled) this.trace.record({ t: this.now, type: 'error', node: node.name, message: describeError(error) });
+    if (this.trace.enabled) this.trace.record({ t: this.now, type: 'error', node: node.name, message: messageOf(error) });
   }
 
   #handlerFailed(node: SimNode, error: unknown): void {
@@ -1267,7 +1267,7 @@ export class Engine {
         if (isThenable(result)) {
           this.#asyncPending = true;
           result.then(undefined, (error: unknown) => {
-            this.#failure ??= error instanceof Error ? error : new Error(describeError(error));
+            this.#failure ??= error instanceof Error ? error : new Error(messageOf(error));
           });
         }
         break;

@@ -111,15 +111,15 @@ export class NodeHandlerError extends Error {
   readonly atMs: number;
 
   constructor(node: string, atMs: number, cause: unknown) {
-    super(`${node} threw at t=${atMs} ms: ${describeError(cause)}`, { cause });
+    super(`${node} threw at t=${atMs} ms: ${messageOf(cause)}`, { cause });
     this.name = 'NodeHandlerError';
     this.node = node;
     this.atMs = atMs;
   }
 }
 
-/** A message for any thrown value. */
-export function describeError(error: unknown): string {
+/** The message of any thrown value: an error's own, anything else as a string. */
+export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }

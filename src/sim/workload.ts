@@ -6,7 +6,7 @@
  */
 import { samplerFor, type Distribution, type Sampler } from './distributions.ts';
 import type { Engine, RpcWaiter, SimNode } from './engine.ts';
-import { describeError, isDefiniteRefusal } from './errors.ts';
+import { messageOf, isDefiniteRefusal } from './errors.ts';
 import type { History, KvInput, KvOutput, Operation } from './history.ts';
 import { pow } from './math.ts';
 import type { NodeContext } from './node.ts';
@@ -237,7 +237,7 @@ class OpenOperation<I, O> implements RpcWaiter {
   }
 
   reject(error: Error): void {
-    this.#workload.complete(this, classify(error), undefined, describeError(error));
+    this.#workload.complete(this, classify(error), undefined, messageOf(error));
   }
 }
 
@@ -439,7 +439,7 @@ export class Workload<I = KvInput, O = KvOutput> {
     try {
       promise = issue(input, ctx);
     } catch (error) {
-      this.complete(operation, classify(error), undefined, describeError(error));
+      this.complete(operation, classify(error), undefined, messageOf(error));
       return;
     }
     promise.then(
@@ -449,7 +449,7 @@ export class Workload<I = KvInput, O = KvOutput> {
       },
       (error: unknown) => {
         engine.activity++;
-        this.complete(operation, classify(error), undefined, describeError(error));
+        this.complete(operation, classify(error), undefined, messageOf(error));
       },
     );
   }

@@ -1,4 +1,4 @@
-import type { Exercise } from './exercises.ts';
+import type { Exercise, ExerciseFile } from './exercises.ts';
 
 /** A component of an earlier exercise that this one builds on, as the page needs it. */
 export interface ComponentPayload {
@@ -30,7 +30,7 @@ export interface ExercisePayload {
   readonly seed: number;
   readonly testTimeoutMs: number;
   readonly runTimeoutMs: number;
-  readonly files: readonly { readonly path: string; readonly role: 'editable' | 'readonly' | 'hidden'; readonly starter: string }[];
+  readonly files: readonly ExerciseFile[];
   readonly testFiles: readonly string[];
   /** This exercise's interface fingerprint, saved with the learner's passing code. */
   readonly interfaceVersion: string;

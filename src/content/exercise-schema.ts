@@ -72,3 +72,6 @@ export const exerciseMetaSchema = z
   });
 
 export type ExerciseMeta = z.infer<typeof exerciseMetaSchema>;
+
+/** What a learner may do with a file: edit it, read it, or not see it. */
+export type FileRole = ExerciseMeta['files'][number]['role'];

@@ -1,12 +1,12 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { exerciseMetaSchema, type ExerciseMeta } from './exercise-schema.ts';
+import { exerciseMetaSchema, type ExerciseMeta, type FileRole } from './exercise-schema.ts';
 import { exercisesDir as defaultExercisesDir } from './paths.ts';
 
 /** One file of an exercise as the learner and the grader see it. */
 export interface ExerciseFile {
   readonly path: string;
-  readonly role: 'editable' | 'readonly' | 'hidden';
+  readonly role: FileRole;
   /** The text the learner starts from. */
   readonly starter: string;
 }

@@ -48,12 +48,16 @@ async function exerciseReady(page: Page): Promise<void> {
  * Replaces the open file's text the way a learner pastes code: select all, then a paste
  * event carrying the text. (Typing it key by key would let the editor auto-indent it.)
  */
-async function replaceCode(page: Page, text: string, tap = false, checkSaved = true): Promise<void> {
+/**
+ * Pastes `text` over the editor's code. `tap` focuses the editor with a touch instead of a
+ * click; `checkSaved: false` skips waiting for the saved copy to equal it.
+ */
+async function replaceCode(page: Page, text: string, options: { readonly tap?: boolean; readonly checkSaved?: boolean } = {}): Promise<void> {
   const editor = section(page).locator('.monaco-editor .view-lines, textarea.plain-editor:visible').first();
-  if (tap) await editor.tap();
+  if (options.tap === true) await editor.tap();
   else await editor.click();
   await pasteOver(page, text);
-  if (checkSaved) await expect.poll(() => editorText(page), { timeout: 5_000 }).toBe(text);
+  if (options.checkSaved !== false) await expect.poll(() => editorText(page), { timeout: 5_000 }).toBe(text);
 }
 
 async function editorText(page: Page): Promise<string> {
@@ -501,7 +505,7 @@ describe('when things go wrong', () => {
     });
     await openExercise(page);
     // Nothing can be saved here, so the saved copy cannot confirm the paste; the run below does.
-    await replaceCode(page, solution, false, false);
+    await replaceCode(page, solution, { checkSaved: false });
     await expect.poll(() => section(page).locator('[data-storage]').isVisible(), { timeout: 5_000 }).toBe(true);
     expect(await section(page).locator('[data-storage]').textContent()).toContain('QuotaExceededError');
     expect(await runAndWait(page)).toBe('All 12 tests passed.');
@@ -531,7 +535,7 @@ describe('on a phone', () => {
         expect(box.x, action).toBeGreaterThanOrEqual(0);
         expect(box.x + box.width, action).toBeLessThanOrEqual(375);
       }
-      await replaceCode(page, solution, true);
+      await replaceCode(page, solution, { tap: true });
       await section(page).locator('[data-action="run"]').tap();
       await page.waitForFunction(
         (id) => Boolean(document.querySelector<HTMLElement>(`[data-exercise="${id}"] [data-status]`)?.dataset.outcome),

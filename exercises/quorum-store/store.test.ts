@@ -101,7 +101,7 @@ function assertLinearizable(r: StoreRun, what: string): void {
   if (result.verdict === 'not-linearizable') {
     const cx = result.counterexample;
     assert.fail(
-      `${what}: the history is not linearizable. ${cx.explanation} The operations that show it, on ${cx.partition}: ` +
+      `${what}: the history is not linearizable. ${cx.explanation} The operations that show it, on ${cx.part}: ` +
         `${cx.operations.map((o) => describeOp(o.operation)).join('; ')}. ` +
         'A read must return the latest acknowledged write, as if each request took effect at one instant between its call and its answer: ' +
         'read from a majority and take the highest version, write the value back to a majority before answering, and give a write a version above every one a majority holds.',

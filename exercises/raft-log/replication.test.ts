@@ -181,7 +181,7 @@ describe('safety: through crashes, partitions, loss, duplicates and reordering (
         await replay('chaos', i);
         const cx = result.counterexample;
         assert.fail(
-          `${where('chaos', i)}: the history is not linearizable. ${cx.explanation} The operations that show it, on ${cx.partition}: ${cx.operations.map((o) => describeOp(o.operation)).join('; ')}. ` +
+          `${where('chaos', i)}: the history is not linearizable. ${cx.explanation} The operations that show it, on ${cx.part}: ${cx.operations.map((o) => describeOp(o.operation)).join('; ')}. ` +
             'Answer a get only once its entry is committed and applied in log order, like a put: a leader that answers from its own store may have been replaced without knowing it.',
         );
       }

@@ -127,7 +127,7 @@ describe('shard router under a rebalance (1,500 ops/s; g4 joins at t = 2 s)', ()
     // tests/fixtures/components/sharding-router/bug-writes-as-reads) passes every other test
     // and was caught here on every seed of 1–200.
     const result = checkLinearizability(kvModel(), run.load.history);
-    const checked = `${ops(result.stats.operations)} on ${result.stats.partitions.toLocaleString('en-US')} keys`;
+    const checked = `${ops(result.stats.operations)} on ${result.stats.parts.toLocaleString('en-US')} keys`;
     assert(
       result.verdict !== 'unknown',
       `the linearizability checker gave up on the ${checked}: ${result.verdict === 'unknown' ? result.reason : ''}`,
@@ -143,7 +143,7 @@ describe('shard router under a rebalance (1,500 ops/s; g4 joins at t = 2 s)', ()
     assert(
       false,
       `the values the clients read do not fit the writes they made (checked ${checked}): ${counterexample.explanation} ` +
-        `The operations on ${counterexample.partition}: ${shown}. Each get must see the latest put of its key: forward ` +
+        `The operations on ${counterexample.part}: ${shown}. Each get must see the latest put of its key: forward ` +
         'every operation, puts too, to the owner of its key, and answer with the reply to that very request.',
     );
   });

@@ -88,7 +88,7 @@ export type {
   CounterexampleOperation,
   CounterexampleRole,
   Model,
-  Partition as HistoryPartition,
+  HistoryPart,
   KvModelOptions,
   KvValue,
   Divergence,

@@ -27,7 +27,7 @@ export interface CxBar {
 }
 
 export interface CxModel {
-  readonly partition: string;
+  readonly part: string;
   readonly clients: readonly number[];
   readonly bars: readonly CxBar[];
   readonly startMs: number;
@@ -72,7 +72,7 @@ export function counterexampleModel(cx: Counterexample<unknown, unknown, unknown
       ...(o.linearizedAt !== undefined ? { order: o.linearizedAt + 1 } : {}),
     }),
   );
-  return { partition: cx.partition, clients, bars, startMs, endMs, explanation: cx.explanation, stateAfterPrefix: describeState(cx.stateAfterPrefix) };
+  return { part: cx.part, clients, bars, startMs, endMs, explanation: cx.explanation, stateAfterPrefix: describeState(cx.stateAfterPrefix) };
 }
 
 function defaultState(state: unknown): string {

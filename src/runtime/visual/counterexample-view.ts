@@ -39,14 +39,14 @@ export function renderCounterexample(
   const summary = document.createElement('p');
   summary.className = 'cx-summary';
   summary.textContent =
-    `In ${model.partition}: ${counts.linearized} operation${counts.linearized === 1 ? '' : 's'} fit a valid order, ` +
+    `In ${model.part}: ${counts.linearized} operation${counts.linearized === 1 ? '' : 's'} fit a valid order, ` +
     `${counts.unplaceable} cannot be placed in any order that respects real time` +
     (counts.pending > 0 ? `, and ${counts.pending} ${counts.pending === 1 ? 'was' : 'were'} still open` : '') +
     `. After the valid prefix the state is ${model.stateAfterPrefix}.`;
   const plotHost = document.createElement('div');
   plotHost.className = 'cx-plot';
   plotHost.setAttribute('role', 'img');
-  plotHost.setAttribute('aria-label', `Operations of ${model.partition} per client over time; the table below lists them.`);
+  plotHost.setAttribute('aria-label', `Operations of ${model.part} per client over time; the table below lists them.`);
   const legend = document.createElement('ul');
   legend.className = 'cx-legend';
   const table = document.createElement('table');

@@ -1,5 +1,5 @@
 /**
- * The checker's entry point: validates a history, splits it into partitions, runs the
+ * The checker's entry point: validates a history, splits it into parts, runs the
  * search on each and turns a failure into a counterexample a person can read.
  */
 import type { History, Operation } from '../history.ts';
@@ -9,9 +9,9 @@ import type {
   Counterexample,
   CounterexampleOperation,
   Model,
-  Partition,
+  HistoryPart,
 } from './model.ts';
-import { createPartitionSearch, type PartitionSearch, type SearchBudget, type SearchOperation } from './search.ts';
+import { createPartSearch, type PartSearch, type SearchBudget, type SearchOperation } from './search.ts';
 import { shrinkFailure } from './shrink.ts';
 
 /**
@@ -20,7 +20,7 @@ import { shrinkFailure } from './shrink.ts';
  */
 export const DEFAULT_MAX_STEPS = 10_000_000;
 
-/** How many steps a partition searches before the next partition takes its turn. */
+/** How many steps a part searches before the next part takes its turn. */
 const SLICE_STEPS = 20_000;
 
 /**
@@ -59,15 +59,15 @@ export function checkLinearizability<State, Input, Output>(
   const indexOf = new Map<Operation<Input, Output>, number>();
   for (let i = 0; i < history.length; i++) indexOf.set(history[i]!, i);
 
-  const parts: readonly Partition<Input, Output>[] = model.partition
-    ? model.partition(history)
+  const parts: readonly HistoryPart<Input, Output>[] = model.split
+    ? model.split(history)
     : [{ label: `the ${model.name}`, operations: history }];
 
   interface Pending {
     readonly label: string;
     readonly indices: readonly number[];
     readonly ops: readonly SearchOperation<Input, Output>[];
-    readonly search: PartitionSearch<State>;
+    readonly search: PartSearch<State>;
   }
   let checked = 0;
   let open: Pending[] = [];
@@ -78,8 +78,8 @@ export function checkLinearizability<State, Input, Output>(
       const index = indexOf.get(op);
       if (index === undefined) {
         throw new Error(
-          `The partition "${part.label}" of model "${model.name}" holds an operation that is not in the history; ` +
-            'a partition function must return the very operation objects it was given.',
+          `The part "${part.label}" of model "${model.name}" holds an operation that is not in the history; ` +
+            'its split function must return the very operation objects it was given.',
         );
       }
       const prepared = prepare(model, op);
@@ -88,13 +88,13 @@ export function checkLinearizability<State, Input, Output>(
       ops.push(prepared);
     }
     checked += ops.length;
-    open.push({ label: part.label, indices, ops, search: createPartitionSearch(model, ops) });
+    open.push({ label: part.label, indices, ops, search: createPartSearch(model, ops) });
   }
 
-  // Partitions take turns, a slice of steps each, like the parallel search of other
-  // checkers but deterministic: one failing partition is enough for the verdict, and it
-  // may be a quick one behind a partition whose search is long. The step budget bounds
-  // the rounds, since every round spends at least one step per open partition.
+  // Parts take turns, a slice of steps each, like the parallel search of other
+  // checkers but deterministic: one failing part is enough for the verdict, and it
+  // may be a quick one behind a part whose search is long. The step budget bounds
+  // the rounds, since every round spends at least one step per open part.
   for (let round = 0; open.length > 0 && round <= maxSteps; round++) {
     const still: Pending[] = [];
     for (const part of open) {
@@ -119,13 +119,13 @@ export function checkLinearizability<State, Input, Output>(
   if (open.length > 0) {
     // Only reachable if the rounds ran out before the budget did, which the bound above
     // rules out; answer honestly all the same.
-    return { verdict: 'unknown', reason: 'The search stopped before every partition was decided.', stats: stats(budget, parts.length, checked) };
+    return { verdict: 'unknown', reason: 'The search stopped before every part was decided.', stats: stats(budget, parts.length, checked) };
   }
   return { verdict: 'linearizable', stats: stats(budget, parts.length, checked) };
 }
 
-function stats(budget: SearchBudget, partitions: number, operations: number) {
-  return { steps: Math.min(budget.steps, budget.maxSteps), partitions, operations };
+function stats(budget: SearchBudget, parts: number, operations: number) {
+  return { steps: Math.min(budget.steps, budget.maxSteps), parts, operations };
 }
 
 /**
@@ -175,7 +175,7 @@ interface Failure<State> {
 }
 
 /**
- * Builds the counterexample for a failed partition (see {@link Counterexample} for what
+ * Builds the counterexample for a failed part (see {@link Counterexample} for what
  * is kept and why): the operations around the failure, cut down by `shrinkFailure` to a
  * few that fail by themselves, and the search's account of them.
  */
@@ -194,7 +194,7 @@ function buildCounterexample<State, Input, Output>(
     // Search the small set again, so that the roles, the valid order and the state shown
     // are those of the operations listed, which a reader can then follow by hand.
     const subOps = small.map((local) => ops[local]!);
-    const again = createPartitionSearch(model, subOps).run({ steps: 0, maxSteps: Number.MAX_SAFE_INTEGER }, Number.MAX_SAFE_INTEGER);
+    const again = createPartSearch(model, subOps).run({ steps: 0, maxSteps: Number.MAX_SAFE_INTEGER }, Number.MAX_SAFE_INTEGER);
     if (again?.kind === 'not-linearizable') {
       const toLocal = (sub: number): number => small[sub]!;
       return describeFailure(model, history, label, indices, ops, small, {
@@ -297,7 +297,7 @@ function describeFailure<State, Input, Output>(
           : `no order of the ${openCount} other operation${openCount === 1 ? '' : 's'} open at that moment gets further.`);
 
   return {
-    partition: label,
+    part: label,
     operations,
     linearizedPrefix: outcome.prefix.map((local) => indices[local]!),
     stateAfterPrefix: outcome.stateAfterPrefix,

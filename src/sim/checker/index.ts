@@ -12,7 +12,7 @@ export type {
   CounterexampleOperation,
   CounterexampleRole,
   Model,
-  Partition,
+  HistoryPart,
 } from './model.ts';
 export { kvModel, registerModel, type KvModelOptions, type KvValue } from './kv.ts';
 export { parseEtcdLog, parseKvEdn, type EtcdLogOptions } from './fixtures.ts';

@@ -3,7 +3,7 @@
  * append, compare-and-set) and a single register (read, write, compare-and-set).
  */
 import type { History, KvInput, KvOutput, Operation } from '../history.ts';
-import type { Model, Partition } from './model.ts';
+import type { Model, HistoryPart } from './model.ts';
 
 /**
  * The state the key-value model tracks: the value of one key, `null` when absent. One key
@@ -46,7 +46,7 @@ export function kvModel(options: KvModelOptions = {}): Model<KvValue, KvInput, K
     init: () => initial,
     step: kvStep,
     isReadOnly: kvIsReadOnly,
-    partition: partitionByKey,
+    split: splitByKey,
     describeOperation: (input, output) => describeKv(input, output),
     describeState: describeValue,
   };
@@ -97,7 +97,7 @@ function kvIsReadOnly(input: KvInput, output: KvOutput | undefined): boolean {
 }
 
 /** Splits a history by key, keys in order of first appearance. */
-function partitionByKey(history: History<KvInput, KvOutput>): Partition<KvInput, KvOutput>[] {
+function splitByKey(history: History<KvInput, KvOutput>): HistoryPart<KvInput, KvOutput>[] {
   const byKey = new Map<string, Operation<KvInput, KvOutput>[]>();
   for (const op of history) {
     const list = byKey.get(op.input.key);

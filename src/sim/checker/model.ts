@@ -67,15 +67,15 @@ export interface Model<State, Input, Output> {
    * operation objects of the history it was given, so that a counterexample can point
    * back into the original history.
    */
-  partition?(history: History<Input, Output>): readonly Partition<Input, Output>[];
+  split?(history: History<Input, Output>): readonly HistoryPart<Input, Output>[];
   /** Describes an operation for a message, e.g. `get("x") → "a"`. */
   describeOperation?(input: Input, output: Output | undefined): string;
   /** Describes a state for a message, e.g. `"a"` or `absent`. */
   describeState?(state: State): string;
 }
 
-/** One independent part of a history, as returned by {@link Model.partition}. */
-export interface Partition<Input, Output> {
+/** One independent part of a history, as returned by {@link Model.split}. */
+export interface HistoryPart<Input, Output> {
   /** What the part is about, for messages, e.g. `key "x"`. */
   readonly label: string;
   /** The operations of this part, in invocation order. */
@@ -85,7 +85,7 @@ export interface Partition<Input, Output> {
 /** Limits on how long a check may search before answering `'unknown'`. */
 export interface CheckOptions {
   /**
-   * The most search steps over all partitions; a step is one move of the search
+   * The most search steps over all parts; a step is one move of the search
    * (looking at one event, placing an operation or taking one back). A step budget
    * makes the answer the same on every machine, fast or slow.
    *
@@ -103,10 +103,10 @@ export interface CheckOptions {
 
 /** How much work a check did. */
 export interface CheckStats {
-  /** Search steps taken over all partitions. */
+  /** Search steps taken over all parts. */
   readonly steps: number;
   /** How many independent parts the history was split into. */
-  readonly partitions: number;
+  readonly parts: number;
   /** How many operations were checked (failed operations are not counted). */
   readonly operations: number;
 }
@@ -159,7 +159,7 @@ export interface CounterexampleOperation<Input, Output> {
  * The search finds the longest prefix of a valid order (the most operations it could
  * place one after another without contradiction); at that point one operation's response
  * deadline has passed without it being placeable. The counterexample keeps that operation
- * and, from its partition only (e.g. one key), the few other operations that make the
+ * and, from its part only (e.g. one key), the few other operations that make the
  * failure stand on its own: the listed operations are not linearizable by themselves,
  * from the model's initial state; without the unplaceable one, they are; and the
  * unplaceable one, freed from real time, would fit (it fails for its timing, not for a
@@ -170,7 +170,7 @@ export interface CounterexampleOperation<Input, Output> {
  */
 export interface Counterexample<State, Input, Output> {
   /** The part of the history that failed, e.g. `key "x"`, or `the register` for an unsplit history. */
-  readonly partition: string;
+  readonly part: string;
   /** The operations to draw, sorted by invocation time. */
   readonly operations: readonly CounterexampleOperation<Input, Output>[];
   /** History indices of the longest valid order of the listed operations, in that order. */

@@ -1,5 +1,5 @@
 /**
- * The search at the heart of the linearizability checker, for one partition of a history.
+ * The search at the heart of the linearizability checker, for one part of a history.
  *
  * This is the algorithm of Wing & Gong (1993) as improved by Lowe (2017, "Testing for
  * linearizability"). The history becomes a list of events, each operation's call and
@@ -25,7 +25,7 @@
 import { Bitset } from './bitset.ts';
 import { createStateInterner, PositionTable } from './memo.ts';
 
-/** One operation of a partition, ready for the search. */
+/** One operation of a part, ready for the search. */
 export interface SearchOperation<Input, Output> {
   readonly input: Input;
   /** `undefined` when the outcome is unknown. */
@@ -45,7 +45,7 @@ export interface SearchModel<State, Input, Output> {
   hash?(state: State): number;
 }
 
-/** A step budget shared by every partition of one check; `steps` counts up. */
+/** A step budget shared by every part of one check; `steps` counts up. */
 export interface SearchBudget {
   steps: number;
   readonly maxSteps: number;
@@ -54,7 +54,7 @@ export interface SearchBudget {
   readonly deadline?: number;
 }
 
-/** What the search found for one partition. */
+/** What the search found for one part. */
 export type SearchOutcome<State> =
   | { readonly kind: 'linearizable' }
   | { readonly kind: 'out-of-budget'; readonly which: 'steps' | 'time' }
@@ -102,10 +102,10 @@ export function orderEvents<Input, Output>(
 }
 
 /**
- * A search over one partition that can run in slices, so that the checker can share its
- * budget fairly between partitions and stop at the first one that fails, whichever it is.
+ * A search over one part that can run in slices, so that the checker can share its
+ * budget fairly between parts and stop at the first one that fails, whichever it is.
  */
-export interface PartitionSearch<State> {
+export interface PartSearch<State> {
   /**
    * Runs at most `sliceSteps` more steps (also counted in `budget`). Returns the outcome,
    * or `undefined` when the slice ended first; calling again resumes where it stopped.
@@ -114,13 +114,13 @@ export interface PartitionSearch<State> {
 }
 
 /**
- * Prepares the search of whether one partition's operations are linearizable with
+ * Prepares the search of whether one part's operations are linearizable with
  * respect to `model`. Deterministic: the same operations and slices give the same outcome.
  */
-export function createPartitionSearch<State, Input, Output>(
+export function createPartSearch<State, Input, Output>(
   model: SearchModel<State, Input, Output>,
   ops: readonly SearchOperation<Input, Output>[],
-): PartitionSearch<State> {
+): PartSearch<State> {
   const m = ops.length;
   const order = orderEvents(ops);
   const n = order.length;

@@ -1,5 +1,5 @@
 /**
- * Cuts a failed partition down to a counterexample that explains itself: a handful of
+ * Cuts a failed part down to a counterexample that explains itself: a handful of
  * operations that are not linearizable on their own, so that a reader who checks them by
  * hand, from the model's initial state, reaches the same contradiction.
  *
@@ -22,7 +22,7 @@
  * When no set passes all three (an operation that fits no order even without real time,
  * or another violation too close to separate), the third test is dropped, then the second.
  */
-import { createPartitionSearch, type SearchBudget, type SearchModel, type SearchOperation } from './search.ts';
+import { createPartSearch, type SearchBudget, type SearchModel, type SearchOperation } from './search.ts';
 
 /** At most this many search steps go into cutting one counterexample down. */
 export const SHRINK_MAX_STEPS = 4_000_000;
@@ -89,7 +89,7 @@ export function shrinkFailure<State, Input, Output>(
       return { ...op, invokeMs: from - 1, returnMs: op.returnMs === undefined ? undefined : to + 1 };
     });
     const local: SearchBudget = { steps: 0, maxSteps: Math.min(CHECK_MAX_STEPS, maxSteps - spent) };
-    const outcome = createPartitionSearch(model, sub).run(local, Number.MAX_SAFE_INTEGER);
+    const outcome = createPartSearch(model, sub).run(local, Number.MAX_SAFE_INTEGER);
     spent += local.steps;
     if (spent >= maxSteps) outOfBudget = true;
     const answer: Verdict =

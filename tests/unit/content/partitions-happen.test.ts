@@ -245,7 +245,7 @@ describe('Partitions happen: the example histories, as the course checker classi
     expect(result.verdict).toBe('not-linearizable');
     if (result.verdict !== 'not-linearizable') return;
     const ce = result.counterexample;
-    expect(ce.partition).toBe('key "x"');
+    expect(ce.part).toBe('key "x"');
     // The earlier put of the old value, the new put, the read of the new value, the read of the old one.
     expect(ce.operations.map((o) => o.index)).toEqual([0, 4, 5, 6]);
     expect(ce.operations.find((o) => o.role === 'unplaceable')?.index).toBe(6);
@@ -262,8 +262,8 @@ describe('Partitions happen: the example histories, as the course checker classi
     const history: KvHistory = [put(1, 'x', '1', 0, 10), put(2, 'y', '2', 0, 10), get(3, 'x', '1', 20, 30), get(3, 'y', null, 20, 30)];
     const result = checkLinearizability(kvModel(), history);
     expect(result.verdict).toBe('not-linearizable');
-    if (result.verdict === 'not-linearizable') expect(result.counterexample.partition).toBe('key "y"');
-    expect(result.stats.partitions).toBe(2);
+    if (result.verdict === 'not-linearizable') expect(result.counterexample.part).toBe('key "y"');
+    expect(result.stats.parts).toBe(2);
     expectInLesson('It splits a key-value history by key, using the locality property above');
   });
 });

@@ -354,7 +354,7 @@ describe('grade', () => {
     const [stale, passing, other] = result.tests;
     expect(stale?.status).toBe('fail');
     const cx = stale?.counterexample;
-    expect(cx?.partition).toBe('key "x"');
+    expect(cx?.part).toBe('key "x"');
     expect(cx?.operations.map((o) => o.index)).toEqual([0, 1, 2]);
     expect(cx?.operations.map((o) => o.role)).toEqual(['linearized', 'linearized', 'unplaceable']);
     expect(cx?.stateAfterPrefix).toBe('"b"');

@@ -38,7 +38,7 @@ describe('linearizability checker on recorded Jepsen and Porcupine histories', (
     expect(result.verdict).toBe('not-linearizable');
     if (result.verdict !== 'not-linearizable') return;
     const cx = result.counterexample;
-    expect(cx.partition).toBe('the register');
+    expect(cx.part).toBe('the register');
     expect(cx.explanation).toMatch(/^read\(\) → "2" \(client 11\) cannot take effect: after the longest valid order found \(\d+ of the \d+ operations shown, on the register\) the state is "\d"/);
   });
 

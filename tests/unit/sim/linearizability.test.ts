@@ -37,7 +37,7 @@ describe('linearizability checker on hand-written key-value histories', () => {
     const history = [put(1, 'x', 'a', 0, 10), put(2, 'x', 'b', 20, 30), get(3, 'x', 'a', 40, 50)];
     const result = check(history);
     const cx = counterexampleOf(result);
-    expect(cx.partition).toBe('key "x"');
+    expect(cx.part).toBe('key "x"');
     expect(cx.unplaceable).toEqual([2]);
     expect(cx.linearizedPrefix).toEqual([0, 1]);
     expect(cx.stateAfterPrefix).toBe('b');
@@ -188,9 +188,9 @@ describe('linearizability checker on hand-written key-value histories', () => {
       get(2, 'y', 'p', 60, 70),
     ];
     const result = check(history);
-    expect(result.stats.partitions).toBe(2);
+    expect(result.stats.parts).toBe(2);
     const cx = counterexampleOf(result);
-    expect(cx.partition).toBe('key "y"');
+    expect(cx.part).toBe('key "y"');
     expect(cx.unplaceable).toEqual([4]);
     // Only operations on the failing key appear in the counterexample.
     expect(cx.operations.every((o) => o.operation.input.key === 'y')).toBe(true);

@@ -214,7 +214,7 @@ export const pageBench: BenchSuite = {
         name: 'grade.warm_ms_p50_slowest',
         value: Math.round(slowest[1].total),
         unit: 'ms',
-        note: `the slowest exercise (${slowest[0]}); target < 300 for every exercise`,
+        note: `the slowest exercise (${slowest[0]}); target < 300, or < 1,000 for an exercise that runs replicated clusters over 50 seeds`,
       });
     } finally {
       await browser.close();

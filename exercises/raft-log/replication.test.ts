@@ -59,8 +59,12 @@ const THROUGHPUT_SEEDS = 20;
 const THROUGHPUT_COMMANDS = 500;
 /** Commands acknowledged per simulated second, with 2 ms fsyncs: one fsync per command allows at most 500. */
 const MIN_THROUGHPUT_PER_S = 5_000;
-/** Share of commands that must be answered over a chaos run. */
-const MIN_ANSWERED = 0.5;
+/**
+ * Share of commands that must be answered over a chaos run. Over 150 seeds the reference's
+ * worst run answers 51.9% (5th percentile 63.7%), the stop-and-wait alternative's 53.2%: a
+ * fault every 0.6–1.5 s costs a leader often, and commands sent to a cut-off leader wait.
+ */
+const MIN_ANSWERED = 0.4;
 
 type Kind = 'chaos' | 'throughput';
 const settings: Record<Kind, (s: number) => Omit<ClusterOptions, 'createServer'>> = {
@@ -122,7 +126,7 @@ async function assertNoBreach(pick: (r: ClusterRun) => readonly Breach[], advice
 }
 
 describe('safety: through crashes, partitions, loss, duplicates and reordering (50 seeds)', () => {
-  it('raises no errors, elects leaders, and answers at least half of the commands', async () => {
+  it('raises no errors, elects leaders, and answers at least 40% of the commands', async () => {
     for (let i = 0; i < SEEDS; i++) {
       const r = await run('chaos', i);
       assert(r.errors.length === 0, `${where('chaos', i)}: ${count(r.errors.length)} error(s) in your servers; the first: ${r.errors[0]}`);

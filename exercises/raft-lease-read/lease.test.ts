@@ -246,7 +246,9 @@ async function leaseHolder(): Promise<Driven> {
 
 describe('one server, message by message', () => {
   it(`as a follower, ignores a vote request within ${ELECTION_TIMEOUT_MS.min} ms of hearing its leader, and votes as before once that has passed`, async () => {
-    const f = driven({ name: 'n1', term: 3, log: [1] });
+    // Timeouts near the longest, 300 ms: n1 does not stand before the test is done.
+    const f = driven({ name: 'n1', term: 3, log: [1], random: () => 0.99 });
+    await f.step(ELECTION_TIMEOUT_MS.min + 10);
     await f.deliver('n2', { type: 'append', term: 3, prevIndex: 1, prevTerm: 1, entries: [], commitIndex: 0, seq: 7 });
     await f.step(100);
     await f.deliver('n3', { type: 'requestVote', term: 4, lastIndex: 1, lastTerm: 1 });
@@ -255,7 +257,7 @@ describe('one server, message by message', () => {
     const early = f.sent.find((s) => s.to === 'n3' && s.message.type === 'vote' && s.message.granted);
     assert(
       early === undefined,
-      `n1 heard n2, the leader of term 3, then 100 ms later (less than the minimum election timeout, ${ELECTION_TIMEOUT_MS.min} ms) granted n3 its vote for term 4. ` +
+      `n1 heard n2, the leader of term 3, at ${fmt(ELECTION_TIMEOUT_MS.min + 10)}, then 100 ms later (less than the minimum election timeout, ${ELECTION_TIMEOUT_MS.min} ms) granted n3 its vote for term 4. ` +
         "n2 may still hold a lease counted on n1's answer: ignore a vote request within the minimum election timeout of hearing from your leader.",
     );
     // 155 ms after n2's Append: a candidate of a later term with a longer log gets the vote.
@@ -302,12 +304,16 @@ describe('one server, message by message', () => {
     // n2 answers 20 ms after the send: n1 and n2 are 2 of 5.
     await l.step(sentMs + 20 - l.at.ms);
     await l.deliver('n2', answerTo(beat.message));
+    // A stale answer from n3, of term 1, echoing the heartbeat's seq: not an answer to n1's term.
+    await l.deliver('n3', { ...answerTo(beat3.message), term: 1 });
     const two = await ask(sentMs + 20);
     assert(
       two.state !== 'answered',
-      `n1 sent heartbeats at ${fmt(sentMs)}, only n2 answered, and n1 answered a get at once from its store (${state(two)}): n1 and n2 are 2 of 5, not a majority, and a majority of the others may elect a new leader.`,
+      `n1 sent heartbeats at ${fmt(sentMs)}, only n2 answered in term 2 (n3's answer was of term 1), and n1 answered a get at once from its store (${state(two)}): n1 and n2 are 2 of 5, not a majority, and a majority of the others may elect a new leader.`,
     );
     await l.deliver('n3', answerTo(beat3.message));
+    // A late copy of n2's answer to an Append n1 sent when it took office: the lease still runs from the heartbeat.
+    await l.deliver('n2', answerTo(appendsTo(l.sent, 'n2')[0]!.message));
     const three = await ask(sentMs + 20);
     assert(
       three.state === 'answered' && three.value === '1.2',
@@ -317,7 +323,8 @@ describe('one server, message by message', () => {
     const inside = await ask(sentMs + 120);
     assert(
       inside.state === 'answered',
-      `A get 120 ms after the heartbeats n2 and n3 answered is ${state(inside)}: the lease lasts ${LEASE_MS.toFixed(1)} ms from the send, and n1 should still answer at once.`,
+      `A get 120 ms after the heartbeats n2 and n3 answered is ${state(inside)}: the lease lasts ${LEASE_MS.toFixed(1)} ms from the send, and n1 should still answer at once ` +
+        '(a late answer to an older Append, which came after, does not move the lease back).',
     );
     const outside = await ask(sentMs + 125);
     assert(
@@ -359,6 +366,23 @@ describe('one server, message by message', () => {
       answer,
       { state: 'answered', value: '1.2' },
       `Once n2 and n3 held n1's whole log, its entry of term 2 was committed, and get(k) should have been answered with "1.2", the value of the last put. It is ${JSON.stringify(answer)}.`,
+    );
+  });
+
+  it('as a leader that hears of a newer term, stops answering gets from its store at once, though its lease had time left', async () => {
+    const l = await leaseHolder();
+    const held = (await l.client({ kind: 'get', key: 'k' })).current;
+    assert(held.state === 'answered', `Not checked yet: n1 led term 2 and n2 and n3 had just answered all its Appends, yet a get is ${state(held)}; it should be answered at once from the lease (see the test above).`);
+    // n4 leads term 3 and n1 follows it: n4's noop of term 3 lands after n1's log, committed.
+    const last = l.log().length;
+    await l.deliver('n4', { type: 'append', term: 3, prevIndex: last, prevTerm: 2, entries: [{ term: 3, command: { kind: 'noop' } }], commitIndex: last + 1 });
+    await l.step(SETTLE_MS);
+    assert(l.errors.length === 0, `Your server threw: ${l.errors[0]}`);
+    const after = (await l.client({ kind: 'get', key: 'k' })).current;
+    assert(
+      after.state !== 'answered',
+      `n1 held a lease for term 2, then took an Append of term 3 from n4 (and applied its entry), and still answered a get from its store (${state(after)}). ` +
+        'A server that is no longer leader of its current term holds no lease: its store may already lack puts of the new leader.',
     );
   });
 

@@ -30,7 +30,7 @@ export const withLease: LeaseLayer = (createServer) => (config, env) => {
   /** The term this server last sent Appends in: it leads while its term is still that one. */
   let ledTerm = 0;
   let nextSeq = 1;
-  /** When each Append of `ledTerm` left, by seq, oldest first. */
+  /** When each Append left, by seq (unique to this start of the server), oldest first. */
   const sentAt = new Map<number, number>();
   /** Per follower, the latest send of `ledTerm` it has answered. */
   const answered = new Map<string, number>();
@@ -44,10 +44,10 @@ export const withLease: LeaseLayer = (createServer) => (config, env) => {
   const server = createServer(config, {
     ...env,
     send(to, message) {
-      if (message.type === 'append' && message.term === disk.term) {
+      if (message.type === 'append') {
+        // Only a leader sends Appends, in its current term.
         if (message.term !== ledTerm) {
           ledTerm = message.term;
-          sentAt.clear();
           answered.clear();
         }
         const now = env.now();

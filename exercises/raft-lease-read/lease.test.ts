@@ -270,6 +270,17 @@ describe('one server, message by message', () => {
       `${ELECTION_TIMEOUT_MS.min + 5} ms after n1 last heard n2, n4 asked for its vote in term 9 with a log more up to date than n1's, and n1 did not grant it. ` +
         'Once the minimum election timeout has passed, the leader may be gone: pass the request to your log server, which votes as before.',
     );
+    // Now in term 9, n1 gets a stale heartbeat of term 3 from n2: n2 is no current leader.
+    await f.deliver('n2', { type: 'append', term: 3, prevIndex: 1, prevTerm: 1, entries: [], commitIndex: 0, seq: 8 });
+    await f.step(10);
+    await f.deliver('n5', { type: 'requestVote', term: 10, lastIndex: 5, lastTerm: 8 });
+    await f.step(SETTLE_MS);
+    const after = f.sent.find((s) => s.to === 'n5' && s.message.type === 'vote' && s.message.granted && s.message.term === 10);
+    assert(
+      after !== undefined,
+      'In term 9, n1 got a heartbeat of term 3 from n2, a deposed leader, then a request for its vote in term 10 from n5 (whose log is more up to date), and did not grant it. ' +
+        'Only an Append of your current term (or a newer one) is from a current leader: a stale one says nothing about a lease.',
+    );
   });
 
   it('as a follower, echoes the seq of the Append it answers', async () => {
@@ -292,44 +303,50 @@ describe('one server, message by message', () => {
     await l.step(ELECTION_TIMEOUT_MS.min);
     const since = l.sent.length;
     await l.step(HEARTBEAT_EVERY_MS + 1);
-    const beat = appendsTo(l.sent, 'n2', since)[0];
-    assert(beat !== undefined, `n1 led term 2 and sent n2 nothing for ${HEARTBEAT_EVERY_MS + 1} ms: check the heartbeats of ${LOG_SERVER}.`);
-    const beat3 = appendsTo(l.sent, 'n3', since).find((s) => s.atMs === beat.atMs);
-    assert(beat3 !== undefined, `n1 sent a heartbeat to n2 at ${fmt(beat.atMs)} and none to n3 at the same moment: check the heartbeats of ${LOG_SERVER}.`);
+    // n4 and n5 answer this time: n1 must take the latest answers from any majority, not from given servers.
+    const beat = appendsTo(l.sent, 'n4', since)[0];
+    assert(beat !== undefined, `n1 led term 2 and sent n4 nothing for ${HEARTBEAT_EVERY_MS + 1} ms: check the heartbeats of ${LOG_SERVER}.`);
+    const beat5 = appendsTo(l.sent, 'n5', since).find((s) => s.atMs === beat.atMs);
+    assert(beat5 !== undefined, `n1 sent a heartbeat to n4 at ${fmt(beat.atMs)} and none to n5 at the same moment: check the heartbeats of ${LOG_SERVER}.`);
     const sentMs = beat.atMs;
+    const earlier = appendsTo(l.sent, 'n4').filter((s) => s.atMs < sentMs && s.atMs > sentMs - LEASE_MS).at(-1);
+    assert(earlier !== undefined, `n1 sent n4 no Append in the ${LEASE_MS.toFixed(1)} ms before ${fmt(sentMs)}: check the heartbeats of ${LOG_SERVER}.`);
     const ask = async (atMs: number): Promise<DrivenClient> => {
       await l.step(atMs - l.at.ms);
       return (await l.client({ kind: 'get', key: 'k' })).current;
     };
-    // n2 answers 20 ms after the send: n1 and n2 are 2 of 5.
+    // n4 answers 20 ms after the send: n1 and n4 are 2 of 5.
     await l.step(sentMs + 20 - l.at.ms);
-    await l.deliver('n2', answerTo(beat.message));
-    // A stale answer from n3, of term 1, echoing the heartbeat's seq: not an answer to n1's term.
-    await l.deliver('n3', { ...answerTo(beat3.message), term: 1 });
+    await l.deliver('n4', answerTo(beat.message));
+    // A stale answer from n5, of term 1, echoing the heartbeat's seq: not an answer to n1's term.
+    await l.deliver('n5', { ...answerTo(beat5.message), term: 1 });
+    // An answer from n3 echoing a seq n1 never sent.
+    await l.deliver('n3', { ...answerTo(beat.message), seq: 1_000_000 + (beat.message.seq ?? 0) });
     const two = await ask(sentMs + 20);
     assert(
       two.state !== 'answered',
-      `n1 sent heartbeats at ${fmt(sentMs)}, only n2 answered in term 2 (n3's answer was of term 1), and n1 answered a get at once from its store (${state(two)}): n1 and n2 are 2 of 5, not a majority, and a majority of the others may elect a new leader.`,
+      `n1 sent heartbeats at ${fmt(sentMs)}, only n4 answered in term 2 (n5's answer was of term 1, and n3's echoed a seq n1 never sent), and n1 answered a get at once from its store (${state(two)}): ` +
+        'n1 and n4 are 2 of 5, not a majority, and a majority of the others may elect a new leader.',
     );
-    await l.deliver('n3', answerTo(beat3.message));
-    // A late copy of n2's answer to an Append n1 sent when it took office: the lease still runs from the heartbeat.
-    await l.deliver('n2', answerTo(appendsTo(l.sent, 'n2')[0]!.message));
+    await l.deliver('n5', answerTo(beat5.message));
+    // A late copy of n4's answer to the heartbeat before: the lease still runs from the later one.
+    await l.deliver('n4', answerTo(earlier.message));
     const three = await ask(sentMs + 20);
     assert(
       three.state === 'answered' && three.value === '1.2',
-      `n1 sent heartbeats at ${fmt(sentMs)}, n2 and n3 answered them (echoing their seq) 20 ms later, and a get that came then is ${state(three)}: ` +
+      `n1 sent heartbeats at ${fmt(sentMs)}, n4 and n5 answered them (echoing their seq) 20 ms later, and a get that came then is ${state(three)}: ` +
         'with its noop applied and a majority behind it, n1 holds a lease and should answer at once from its store, "1.2".',
     );
     const inside = await ask(sentMs + 120);
     assert(
       inside.state === 'answered',
-      `A get 120 ms after the heartbeats n2 and n3 answered is ${state(inside)}: the lease lasts ${LEASE_MS.toFixed(1)} ms from the send, and n1 should still answer at once ` +
-        '(a late answer to an older Append, which came after, does not move the lease back).',
+      `A get 120 ms after the heartbeats n4 and n5 answered is ${state(inside)}: the lease lasts ${LEASE_MS.toFixed(1)} ms from the send, and n1 should still answer at once ` +
+        `(n4's late answer to its heartbeat of ${fmt(earlier.atMs)}, which came after, does not move the lease back).`,
     );
     const outside = await ask(sentMs + 125);
     assert(
       outside.state !== 'answered',
-      `n1 answered a get from its store 125 ms after sending the heartbeats n2 and n3 answered (the answers came 20 ms after the send). ` +
+      `n1 answered a get from its store 125 ms after sending the heartbeats n4 and n5 answered (the answers came 20 ms after the send). ` +
         `A lease runs from the send, not from the answer (the followers' timers restarted when the heartbeat arrived, before they answered), and lasts at most ${ELECTION_TIMEOUT_MS.min} × ${1 - MAX_CLOCK_DRIFT} / ${1 + MAX_CLOCK_DRIFT} ≈ ${LEASE_MS.toFixed(1)} ms of the leader's clock: ` +
         `its clock may run ${MAX_CLOCK_DRIFT * 100}% slow while the followers' run ${MAX_CLOCK_DRIFT * 100}% fast.`,
     );

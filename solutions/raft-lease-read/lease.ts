@@ -93,18 +93,16 @@ export const withLease: LeaseLayer = (createServer) => (config, env) => {
             if (message.seq !== undefined) heardSeq.set(from, { term: message.term, seq: message.seq });
           }
           break;
-        case 'appendReply':
-          if (message.seq !== undefined && message.term === ledTerm && ledTerm === disk.term) {
-            const at = sentAt.get(message.seq);
-            if (at !== undefined && at > (answered.get(from) ?? -Infinity)) answered.set(from, at);
-          }
+        case 'appendReply': {
+          // An answer in the term this server last led, echoing one of its sends (seqs start at 1).
+          const at = message.term === ledTerm ? sentAt.get(message.seq ?? 0) : undefined;
+          if (at !== undefined && at > (answered.get(from) ?? -Infinity)) answered.set(from, at);
           break;
+        }
         case 'requestVote':
           // While a leader's lease may run, a vote for anyone else could elect a second leader
           // that commits puts the lease holder's reads would miss: ignore the request.
           if (env.now() - heardLeaderAt < minTimeoutMs) return;
-          break;
-        default:
           break;
       }
       server.onMessage(from, message);

@@ -30,6 +30,7 @@ import {
   type KvOutput,
   type LeaderObservation,
   type Operation,
+  type Workload,
 } from '@faultlines/sim';
 import type { Command, CreateRaftServer, Entry, RaftConfig, RaftDisk, RaftLog, RaftMessage, RaftServer } from './types.ts';
 
@@ -40,6 +41,8 @@ export const ELECTION_TIMEOUT_MS = { min: 150, max: 300 } as const;
 /** How long a client waits for one server's answer before it tries the next. */
 const ATTEMPT_MS = 150;
 const KEYS = 20;
+/** How long the lease probes read and write after a leader is cut off: longer than any safe lease. */
+const PROBE_MS = 300;
 
 /** A fault the harness applies during a run. */
 export type Fault =
@@ -66,6 +69,15 @@ export interface ClusterOptions {
   readonly faults?: readonly Fault[];
   /** Random crashes and partitions every 600–1,500 ms between `fromMs` and `toMs`, each lasting 100–1,000 ms. */
   readonly chaos?: { readonly fromMs: number; readonly toMs: number };
+  /**
+   * Clocks that drift, and clients beside a cut-off leader (for the lease exercise). Every
+   * server's clock runs at a rate drawn from [1 − drift, 1 + drift]. When a partition cuts off
+   * the leader of the moment, the harness sets its clock to the slowest rate and every other
+   * server's to the fastest, and for 300 ms (or until the cut heals) a client beside it asks
+   * it for the key `probe` every 4 ms, while a client on the other side writes `probe` every
+   * 10 ms.
+   */
+  readonly drift?: number;
 }
 
 /** Something a server did that Raft forbids, seen from outside. */
@@ -163,12 +175,17 @@ function checkMessage(m: unknown, name: string, to: string): RaftMessage {
       if (!isTerm(x.prevIndex) || !isTerm(x.prevTerm) || !isTerm(x.commitIndex) || !Array.isArray(x.entries)) {
         return bad('an append needs whole-number prevIndex, prevTerm and commitIndex, and an array of entries');
       }
+      if (x.seq !== undefined && !isTerm(x.seq)) return bad('its seq, when given, must be a whole number, 0 or more');
       const entries = Object.freeze(x.entries.map(checkEntry));
-      return Object.freeze({ type: 'append', term: x.term, prevIndex: x.prevIndex, prevTerm: x.prevTerm, entries, commitIndex: x.commitIndex });
+      const append = { type: 'append', term: x.term, prevIndex: x.prevIndex, prevTerm: x.prevTerm, entries, commitIndex: x.commitIndex } as const;
+      return Object.freeze(x.seq === undefined ? append : { ...append, seq: x.seq });
     }
-    case 'appendReply':
+    case 'appendReply': {
       if (typeof x.success !== 'boolean' || !isTerm(x.index)) return bad('an appendReply needs success: true or false and a whole-number index');
-      return Object.freeze({ type: 'appendReply', term: x.term, success: x.success, index: x.index });
+      if (x.seq !== undefined && !isTerm(x.seq)) return bad('its seq, when given, must be a whole number, 0 or more');
+      const reply = { type: 'appendReply', term: x.term, success: x.success, index: x.index } as const;
+      return Object.freeze(x.seq === undefined ? reply : { ...reply, seq: x.seq });
+    }
     default:
       return bad('its type must be requestVote, vote, append or appendReply');
   }
@@ -366,6 +383,8 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
     }
   }
 
+  const drift = options.drift ?? 0;
+  const clocks = new Random(options.seed).fork('clocks');
   for (const name of SERVERS) {
     const disk = new Disk();
     disks[name] = disk;
@@ -468,6 +487,7 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
                   if (index > applied[name]!) applied[name] = index;
                   return applyTo(store, entry);
                 },
+                read: (key) => store.get(String(key)) ?? null,
                 refuse(leader): never {
                   throw new Rejection(`not the leader; leader: ${typeof leader === 'string' && (SERVERS as readonly string[]).includes(leader) ? leader : 'unknown'}`);
                 },
@@ -487,7 +507,7 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
           },
         };
       },
-      { disk: { syncLatency: constant(options.syncMs ?? 1) } },
+      { disk: { syncLatency: constant(options.syncMs ?? 1) }, ...(drift > 0 ? { clock: { rate: 1 + drift * (2 * clocks.next() - 1) } } : {}) },
     );
   }
 
@@ -532,6 +552,69 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
 
   const faults = [...(options.faults ?? [])];
   if (options.chaos !== undefined) faults.push(...chaosFaults(new Random(options.seed).fork('faults'), options.chaos));
+
+  // Lease probes: for each partition aimed at the leader, a reader beside it and a writer on the other side.
+  const probes: Workload<KvInput, KvOutput>[] = [];
+  const probeTargets = new Map<Fault, string>();
+  if (drift > 0) {
+    faults.forEach((fault, i) => {
+      if (fault.kind !== 'partition' || fault.side !== 'leader') return;
+      const window = { startMs: fault.atMs + 1, stopMs: Math.min(fault.healAtMs, fault.atMs + PROBE_MS), deadlineMs: 1_000 };
+      const reader = `reader${i}`;
+      const writer = `writer${i}`;
+      let writes = 0;
+      let writerGuess = 0;
+      probes.push(
+        sim.workload<KvInput, KvOutput>({
+          name: reader,
+          arrivals: { kind: 'open', ratePerS: 250 },
+          ...window,
+          operation: () => ({ kind: 'get', key: 'probe' }),
+          issue: (input, ctx) => {
+            const target = probeTargets.get(fault);
+            if (target === undefined) return Promise.reject(new Rejection('no leader was cut off'));
+            return ctx.rpc<KvOutput>(target, input, { timeoutMs: ATTEMPT_MS });
+          },
+        }),
+        sim.workload<KvInput, KvOutput>({
+          name: writer,
+          arrivals: { kind: 'open', ratePerS: 100 },
+          ...window,
+          operation: () => ({ kind: 'put', key: 'probe', value: `w${i}.${++writes}` }),
+          issue: async (input, ctx) => {
+            const cut = probeTargets.get(fault);
+            const others = SERVERS.filter((s) => s !== cut);
+            for (let attempt = 0; attempt < 10; attempt++) {
+              const target = others[writerGuess % others.length]!;
+              try {
+                return await ctx.rpc<KvOutput>(target, input, { timeoutMs: ATTEMPT_MS });
+              } catch (error) {
+                if (!(error instanceof RemoteError) || !error.rejected) {
+                  writerGuess++;
+                  throw error;
+                }
+                const hint = /leader: (n\d)/.exec(error.message)?.[1];
+                const at = hint === undefined ? -1 : others.indexOf(hint as (typeof SERVERS)[number]);
+                if (at >= 0 && at !== writerGuess % others.length) writerGuess = at;
+                else {
+                  writerGuess++;
+                  await ctx.sleep(5);
+                }
+              }
+            }
+            throw new Rejection('no server would take the command');
+          },
+        }),
+      );
+      for (const client of [reader, writer]) {
+        for (const s of SERVERS) {
+          sim.setLink(client, s, { latency: uniform(0.2, 0.5), dropProbability: 0, duplicateProbability: 0 });
+          sim.setLink(s, client, { latency: uniform(0.2, 0.5), dropProbability: 0, duplicateProbability: 0 });
+        }
+      }
+    });
+  }
+
   for (const fault of faults) {
     sim.at(fault.atMs, () => {
       if (fault.kind === 'crash') {
@@ -553,6 +636,11 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
           // still hears from them, as a leader in a partitioned rack does from its rack.
           const rest = SERVERS.filter((s) => !side.includes(s));
           sim.partition([side, rest], { healAtMs: fault.healAtMs, label: `${side.join(', ')} cut off` });
+          if (drift > 0 && leader !== undefined) {
+            // The worst the clocks may do: the cut-off leader's runs slow, everyone else's fast.
+            probeTargets.set(fault, leader.server);
+            for (const s of SERVERS) sim.setClock(s, { rate: s === leader.server ? 1 - drift : 1 + drift });
+          }
         }
         appliedFaults.push({ kind: 'partition', atMs: fault.atMs, untilMs: fault.healAtMs, servers: [...side], ...(leader ? { leader } : {}) });
       }
@@ -568,7 +656,7 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
     options,
     endMs: options.endMs,
     errors,
-    history: load.history,
+    history: probes.length === 0 ? load.history : mergeHistories([load, ...probes]),
     claims: [...claims.values()].sort((a, b) => a.atMs - b.atMs),
     voteBreaches,
     ackBreaches,
@@ -579,6 +667,13 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
     committed: committed.length,
     faults: appliedFaults,
   };
+}
+
+/** The histories of several workloads as one, in invocation order, with client ids kept apart. */
+function mergeHistories(loads: readonly Workload<KvInput, KvOutput>[]): Operation<KvInput, KvOutput>[] {
+  return loads
+    .flatMap((load, i) => load.history.map((op) => (i === 0 ? op : { ...op, clientId: op.clientId + i * 1_000_000 })))
+    .sort((a, b) => a.invokeMs - b.invokeMs);
 }
 
 /** Runs an entry's command on a store: a get's value, or `null`. */
@@ -716,6 +811,7 @@ export function drive(
         applied.push(index);
         return applyTo(store, entry);
       },
+      read: (key) => store.get(String(key)) ?? null,
       refuse(leader): never {
         throw new Refused(typeof leader === 'string' ? leader : null);
       },

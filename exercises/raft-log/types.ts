@@ -62,6 +62,11 @@ export interface Append {
   readonly entries: readonly Entry[];
   /** The leader's commit index. */
   readonly commitIndex: number;
+  /**
+   * Optional, and not for this exercise: leave it unset. The lease layer of the optional
+   * exercise "Reads from a lease" numbers its Appends here; the harness passes it on as is.
+   */
+  readonly seq?: number;
 }
 
 /** A follower's answer to an {@link Append}. */
@@ -74,6 +79,8 @@ export interface AppendReply {
    * durable (`prevIndex + entries.length`). On failure, a hint: the follower's last index.
    */
   readonly index: number;
+  /** Optional, and not for this exercise: the lease layer of "Reads from a lease" echoes an Append's `seq` here. */
+  readonly seq?: number;
 }
 
 export type RaftMessage = RequestVote | Vote | Append | AppendReply;
@@ -138,6 +145,13 @@ export interface RaftEnv {
    * noop. Call it for 1, 2, 3… in order, each once per start, and only for committed entries.
    */
   apply(index: number): string | null;
+  /**
+   * What this server's copy of the store holds for `key`, as applied so far (`null` for a key
+   * never written). Not for this exercise: answering a get from it skips the log, which is
+   * safe only while no other server can have committed a newer put (the lease layer of
+   * "Reads from a lease" uses it; see "Reads, leases and clocks" in the lesson).
+   */
+  read(key: string): string | null;
   /**
    * Refuses a client's command: the client is told, for certain, that it did not take
    * effect, and tries `leader` next if you name one. Refuse only a command you have not

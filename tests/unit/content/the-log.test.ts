@@ -6,13 +6,14 @@
  * many refusals, which entries a majority holds, who can win which election) is checked; every
  * piece of arithmetic (fsync bounds, batching, pipelining, the lease example, the quiz answers)
  * is recomputed; every citation marker has a reference entry; each quiz has exactly one right
- * answer; and the page embeds its three simulations and its exercise where the text
- * introduces them. The figures it quotes from the simulations are checked in
+ * answer; and the page embeds its three simulations and its two exercises (the lease one
+ * optional) where the text introduces them. The figures it quotes from the simulations are checked in
  * tests/unit/scenarios/raft-log-{repair,throughput}.test.ts and raft-figure-8.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { expectIn, lessonSource } from './lesson-source.ts';
 import { describeLessonStructure, lessonParts } from './lesson-checks.ts';
+import { MAX_CLOCK_DRIFT } from '../../../exercises/raft-lease-read/types.ts';
 
 const lesson = lessonSource('consensus/the-log.mdx');
 const expectInLesson = expectIn(lesson);
@@ -99,12 +100,19 @@ describe('The log: the page', () => {
     expect(objectives.length).toBeLessThanOrEqual(8);
   });
 
-  it('embeds the log replication exercise after introducing it', () => {
-    expect(frontmatter).toMatch(/^exercises: \[raft-log\]$/m);
-    expect([...body.matchAll(/<Exercise id="([^"]+)"/g)].map((m) => m[1])).toEqual(['raft-log']);
+  it('embeds the optional lease exercise in its section and the log replication exercise at the end, each after introducing it', () => {
+    expect(frontmatter).toMatch(/^exercises: \[raft-log, raft-lease-read\]$/m);
+    expect([...body.matchAll(/<Exercise id="([^"]+)"/g)].map((m) => m[1])).toEqual(['raft-lease-read', 'raft-log']);
     expectInLesson("The module's next exercise asks you to build log replication with a key-value store on top");
+    const sectionOf = (tag: string): string => body.split(tag)[0]!.split(/^## /m).at(-1)!.split('\n')[0]!;
     const paragraphBefore = (tag: string): string => body.split(tag)[0]!.trimEnd().split('\n\n').at(-1)!;
     expect(paragraphBefore('<Exercise id="raft-log" />')).toMatch(/^The module's next exercise/);
+    expect(sectionOf('<Exercise id="raft-lease-read" />')).toBe('Reads, leases and clocks');
+    // The drift is the exercise's (exercises/raft-lease-read/types.ts).
+    expect(MAX_CLOCK_DRIFT).toBe(0.1);
+    expect(paragraphBefore('<Exercise id="raft-lease-read" />')).toBe(
+      "Optional, for more: a lease layer over your log server from this lesson's last exercise (or the reference), safe on clocks drifting by up to 10%; the tests cut the leader off with its clock at its slowest.",
+    );
   });
 
   it('embeds its three simulations in their sections, each after a paragraph that says what to watch with the figures its scenario test checks', () => {

@@ -118,4 +118,14 @@ export const starterPasses: Readonly<Record<string, Readonly<Record<string, stri
     'one server, message by message: the leader keeps the log moving > sends a follower only what it has not acknowledged':
       "the starter's heartbeats already start past what a follower acknowledged; the test reads every Append it sends to a follower that holds its whole log",
   },
+  'raft-lease-read': {
+    'fast reads > answers at least 90.0% of gets within 1.5 ms on a quiet network, from its lease, and stays linearizable (20 seeds)':
+      "the starter's lease is too generous, not too slow: its leader answers gets from its store, and the latency of every get is measured in 20 runs (a layer that sends gets through the log answers none within 1.5 ms)",
+    'safe reads: the leader cut off with its clock at its slowest (50 seeds) > loses no acknowledged put, keeps the rules of votes, acknowledgements and commits, and ends with the same store everywhere':
+      "the starter passes every message on to the log server unchanged, so puts and votes follow \"The log\"; only its reads are wrong, and lost puts, breaches and final stores are checked in 50 runs",
+    'one server, message by message > as a leader that hears of a newer term, stops answering gets from its store at once, though its lease had time left':
+      "the starter reads from its store only while its term is the one it sent Appends in; a get before and a get after an Append of term 3 are checked",
+    'one server, message by message > as leader, answers a get from its store with every put it has acknowledged':
+      "the starter reads env.read at the moment of the get, and its lease holds just after n2 and n3 answered; the value it gives after an acknowledged put is checked",
+  },
 };

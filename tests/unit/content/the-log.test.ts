@@ -100,18 +100,19 @@ describe('The log: the page', () => {
     expect(objectives.length).toBeLessThanOrEqual(8);
   });
 
-  it('embeds the optional lease exercise in its section and the log replication exercise at the end, each after introducing it', () => {
+  it('embeds the log replication exercise at the end, then the optional lease exercise that builds on it, each after introducing it', () => {
     expect(frontmatter).toMatch(/^exercises: \[raft-log, raft-lease-read\]$/m);
-    expect([...body.matchAll(/<Exercise id="([^"]+)"/g)].map((m) => m[1])).toEqual(['raft-lease-read', 'raft-log']);
+    expect([...body.matchAll(/<Exercise id="([^"]+)"/g)].map((m) => m[1])).toEqual(['raft-log', 'raft-lease-read']);
     expectInLesson("The module's next exercise asks you to build log replication with a key-value store on top");
     const sectionOf = (tag: string): string => body.split(tag)[0]!.split(/^## /m).at(-1)!.split('\n')[0]!;
     const paragraphBefore = (tag: string): string => body.split(tag)[0]!.trimEnd().split('\n\n').at(-1)!;
     expect(paragraphBefore('<Exercise id="raft-log" />')).toMatch(/^The module's next exercise/);
-    expect(sectionOf('<Exercise id="raft-lease-read" />')).toBe('Reads, leases and clocks');
+    expect(sectionOf('<Exercise id="raft-lease-read" />')).toBe('What comes next');
+    expect(sectionOf('<Exercise id="raft-log" />')).toBe('What comes next');
     // The drift is the exercise's (exercises/raft-lease-read/types.ts).
     expect(MAX_CLOCK_DRIFT).toBe(0.1);
     expect(paragraphBefore('<Exercise id="raft-lease-read" />')).toBe(
-      "Optional, for more: a lease layer over your log server from this lesson's last exercise (or the reference), safe on clocks drifting by up to 10%; the tests cut the leader off with its clock at its slowest.",
+      'Optional, for more: a lease layer over the log server you just built (or the reference), safe on clocks drifting by up to 10%, as in "Reads, leases and clocks" above; the tests cut the leader off with its clock at its slowest.',
     );
   });
 

@@ -780,6 +780,9 @@ export interface SeekingClientsOptions {
   readonly deadlineMs?: number;
 }
 
+/** The server after `server` in name order, wrapping round: where a client tries next. */
+const serverAfter = (server: string): string => SERVERS[(SERVERS.indexOf(server as (typeof SERVERS)[number]) + 1) % SERVERS.length]!;
+
 /**
  * Clients that write (puts with unique values) to whoever they believe leads. A refusal that
  * names a leader sends them there; a refusal that names none, or no answer, to the next
@@ -790,7 +793,7 @@ export function leaderSeekingClients(cluster: LogCluster, options: SeekingClient
   const deadlineMs = options.deadlineMs ?? 1_000;
   let target: string = SERVERS[0];
   const next = (): void => {
-    target = SERVERS[(SERVERS.indexOf(target as (typeof SERVERS)[number]) + 1) % SERVERS.length]!;
+    target = serverAfter(target);
   };
   const load = cluster.sim.workload<KvInput, KvOutput>({
     name: options.name,
@@ -859,7 +862,7 @@ export function stickyClient(cluster: LogCluster, options: StickyClientOptions):
           if (ctx.now() + 1 >= until) throw error;
           if (options.server === undefined) {
             const named = error instanceof RemoteError ? /leader is (n\d)/.exec(error.message)?.[1] : undefined;
-            target = named ?? SERVERS[(SERVERS.indexOf(target as (typeof SERVERS)[number]) + 1) % SERVERS.length]!;
+            target = named ?? serverAfter(target);
             if (named !== undefined) continue;
           }
           if (error instanceof RemoteError) await ctx.sleep(100);
@@ -871,14 +874,15 @@ export function stickyClient(cluster: LogCluster, options: StickyClientOptions):
   return load;
 }
 
-/**
- * A stream of clients asking who leads, at `ratePerS`: only a server that believes it leads
- * answers, so the availability chart shows when there is one. They ask the server a refusal
- * names, or the next one after a refusal that names none, or silence.
- */
 /** How long clients asking who leads disbelieve a redirect to a server that has just not answered. */
 const SILENT_MS = 300;
 
+/**
+ * A stream of clients asking who leads, at `ratePerS`: only a server that believes it leads
+ * answers, so the availability chart shows when there is one. They ask the server a refusal
+ * names (unless it has just been silent), or the next one after a refusal that names none,
+ * or silence.
+ */
 export function whoLeadsClients(
   cluster: LogCluster,
   options: { readonly name: string; readonly ratePerS: number; readonly startMs: number; readonly stopMs: number },
@@ -888,7 +892,6 @@ export function whoLeadsClients(
   // believed: without this, a follower that still names a crashed leader sends the
   // clients back to it again and again.
   let silent: { readonly server: string; readonly untilMs: number } | null = null;
-  const after = (server: string): string => SERVERS[(SERVERS.indexOf(server as (typeof SERVERS)[number]) + 1) % SERVERS.length]!;
   const load = cluster.sim.workload<WhoLeads, Leads>({
     name: options.name,
     arrivals: { kind: 'open', ratePerS: options.ratePerS },
@@ -905,11 +908,11 @@ export function whoLeadsClients(
         if (asked !== target) throw error;
         if (!(error instanceof RemoteError)) {
           silent = { server: asked, untilMs: ctx.now() + SILENT_MS };
-          target = after(asked);
+          target = serverAfter(asked);
         } else {
           const named = /leader is (n\d)/.exec(error.message)?.[1];
           const doubted = silent !== null && named === silent.server && ctx.now() < silent.untilMs;
-          target = named !== undefined && !doubted ? named : after(asked);
+          target = named !== undefined && !doubted ? named : serverAfter(asked);
         }
         throw error;
       }

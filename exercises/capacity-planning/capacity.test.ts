@@ -1,20 +1,30 @@
 import { assert, describe, it } from 'vitest';
-import { workersNeeded } from './capacity.ts';
+import { workersNeeded, workersPerZone } from './capacity.ts';
 import {
   busyWorkers,
   explainMissedTarget,
   explainOverload,
   explainWaste,
   explainWasteUnchecked,
+  explainZoneLoss,
+  explainZoneWaste,
+  explainZoneWasteUnchecked,
   measure,
+  measureZoneLoss,
+  ZONES,
   type Measurement,
+  type Service,
+  type ZoneLossMeasurement,
 } from './harness.ts';
-import type { ServiceProfile } from './types.ts';
 
-/** The seed of every simulated run (also in exercise.json), so a result can be reproduced. */
+/**
+ * The seed of every simulated run (also in exercise.json), so a result can be reproduced. It is
+ * fixed, not the grade's seed: one run of 10,000 requests measures a p99 to within about 15%
+ * (over 300 seeds, the least pools that hold these targets in the M/M/c model measured up to
+ * 1.15 times the model's p99), so on some seeds a right answer would miss by chance.
+ */
 const seed = 1128;
-
-type Service = ServiceProfile & { readonly name: string };
+const zones = ZONES.length;
 
 const services: readonly Service[] = [
   { name: 'a checkout API', ratePerS: 400, meanServiceMs: 20, p99TargetMs: 120 },
@@ -26,6 +36,18 @@ const services: readonly Service[] = [
   { name: 'an internal admin API', ratePerS: 20, meanServiceMs: 10, p99TargetMs: 50 },
 ];
 
+/**
+ * The services of the zone-loss runs: pools small enough that splitting one across zones costs
+ * a worker. Over seeds 1–10 and 1128, the reference's zones measured a p99 of at most 0.85× the
+ * target after the loss, and zones holding the whole service's pool split over the two left
+ * (one worker short each) at least 1.22×.
+ */
+const zoneServices: readonly Service[] = [
+  { name: 'a search API', ratePerS: 560, meanServiceMs: 5, p99TargetMs: 30 },
+  { name: 'a PDF renderer', ratePerS: 48, meanServiceMs: 100, p99TargetMs: 600 },
+  { name: 'a payments API', ratePerS: 44, meanServiceMs: 20, p99TargetMs: 120 },
+];
+
 /** One simulated run per service and worker count, shared by the tests that need it. */
 const runs = new Map<string, Promise<Measurement>>();
 function measured(service: Service, workers: number): Promise<Measurement> {
@@ -34,6 +56,16 @@ function measured(service: Service, workers: number): Promise<Measurement> {
   if (!run) runs.set(key, (run = measure(service, workers, seed)));
   return run;
 }
+
+const zoneRuns = new Map<string, Promise<ZoneLossMeasurement>>();
+function measuredZoneLoss(service: Service, perZone: number): Promise<ZoneLossMeasurement> {
+  const key = `${service.name}/${perZone}`;
+  let run = zoneRuns.get(key);
+  if (!run) zoneRuns.set(key, (run = measureZoneLoss(service, perZone, seed)));
+  return run;
+}
+
+const rate = (service: Service): string => `${service.ratePerS.toLocaleString('en-US')} requests/s`;
 
 describe('workersNeeded', () => {
   it('returns a whole number of workers, at least one', () => {
@@ -57,7 +89,7 @@ describe('workersNeeded', () => {
   for (const service of services) {
     it(`holds the p99 target for ${service.name} at its busiest hour`, async () => {
       const result = await measured(service, workersNeeded(service));
-      assert(result.p99Ms <= service.p99TargetMs, explainMissedTarget(service, result));
+      assert(result.p99Ms <= service.p99TargetMs, `${service.name} at ${rate(service)}: ${explainMissedTarget(service, result)}`);
     });
 
     it(`does not buy more than one worker beyond what ${service.name} needs`, async () => {
@@ -71,7 +103,40 @@ describe('workersNeeded', () => {
       // target, so the answer is within one worker of the least that can.
       if (fewer <= busyWorkers(service)) return;
       const result = await measured(service, fewer);
-      assert(result.p99Ms > service.p99TargetMs, explainWaste(service, workers, result));
+      assert(result.p99Ms > service.p99TargetMs, `${service.name} at ${rate(service)}: ${explainWaste(service, workers, result)}`);
+    });
+  }
+});
+
+describe(`workersPerZone: losing one of ${zones} availability zones at the busiest hour`, () => {
+  it('returns a whole number of workers per zone, at least one', () => {
+    for (const service of zoneServices) {
+      const perZone = workersPerZone(service, zones);
+      assert(
+        Number.isInteger(perZone) && perZone >= 1,
+        `${service.name}: workersPerZone returned ${perZone}; each zone needs a whole number of workers, at least one.`,
+      );
+    }
+  });
+
+  for (const service of zoneServices) {
+    it(`holds the p99 target for ${service.name} after a zone is lost`, async () => {
+      const result = await measuredZoneLoss(service, workersPerZone(service, zones));
+      assert(result.p99Ms <= service.p99TargetMs, `${service.name} at ${rate(service)}: ${explainZoneLoss(service, zones, result)}`);
+    });
+
+    it(`does not buy more than one worker per zone beyond what ${service.name} needs`, async () => {
+      const perZone = workersPerZone(service, zones);
+      const own = await measuredZoneLoss(service, perZone);
+      assert(own.p99Ms <= service.p99TargetMs, explainZoneWasteUnchecked(service, own));
+      const fewer = perZone - 2;
+      // The zones left would be overloaded with two fewer workers each: the answer is within one of the least.
+      if (fewer * (zones - 1) <= busyWorkers(service)) return;
+      const result = await measuredZoneLoss(service, fewer);
+      assert(
+        result.p99Ms > service.p99TargetMs,
+        `${service.name} at ${rate(service)}: ${explainZoneWaste(service, zones, perZone, result)}`,
+      );
     });
   }
 });

@@ -1,4 +1,4 @@
-import { Simulation, constant, exponential } from '@faultlines/sim';
+import { LatencyRecorder, Simulation, constant, exponential } from '@faultlines/sim';
 import type { ServiceProfile } from './types.ts';
 
 /** What one simulated stretch of busy-hour traffic measured. */
@@ -38,6 +38,72 @@ export async function measure(profile: ServiceProfile, workers: number, seed: nu
     requests: summary.operations,
     p99Ms: summary.latency.p99Ms,
     utilisation: (profile.ratePerS * profile.meanServiceMs) / 1000 / workers,
+  };
+}
+
+/** A service the tests size, by name. */
+export type Service = ServiceProfile & { readonly name: string };
+
+/** The availability zones of the zone-loss runs; the first is lost. */
+export const ZONES = ['zone-a', 'zone-b', 'zone-c'] as const;
+
+/** What a zone-loss run measured, over the requests sent after the zone was lost. */
+export interface ZoneLossMeasurement {
+  readonly workersPerZone: number;
+  /** Requests sent after the loss, all answered by the zones left. */
+  readonly requests: number;
+  readonly p99Ms: number;
+  /** The share of each remaining worker's time spent serving after the loss, 0–1. */
+  readonly utilisation: number;
+  /** Requests in the lost zone (queued or in service) when it went, which failed. */
+  readonly lostInFlight: number;
+}
+
+/**
+ * Runs the service in three zones of `workersPerZone` workers each, every zone with its own
+ * queue, behind a balancer that sends each request to a zone at random among those in
+ * service (a random split keeps each zone's arrivals Poisson). At its busy-hour rate, after
+ * 1,000 requests, zone-a is lost: its node crashes and the balancer stops sending to it at
+ * once, so the two zones left share the whole load. The p99 is measured over the 10,000
+ * requests sent after that.
+ */
+export async function measureZoneLoss(profile: ServiceProfile, workersPerZone: number, seed: number): Promise<ZoneLossMeasurement> {
+  const sim = new Simulation({ seed, trace: { enabled: false }, network: { latency: constant(0) } });
+  for (const zone of ZONES) {
+    sim.addNode(zone, () => ({ onRequest: () => ({ kind: 'put' as const }) }), {
+      capacity: { workers: workersPerZone, serviceTime: exponential(profile.meanServiceMs), queueCapacity: 1_000_000 },
+    });
+  }
+  const lossMs = (1_000 / profile.ratePerS) * 1000;
+  const after = 10_000;
+  let inService: readonly string[] = ZONES;
+  let lostInFlight = 0;
+  sim.at(lossMs, () => {
+    const lost = sim.node(ZONES[0]);
+    lostInFlight = lost.queueDepth + lost.inService;
+    sim.crash(ZONES[0]);
+    inService = ZONES.slice(1);
+  });
+  const latencies = new LatencyRecorder();
+  sim.onOperation((op) => {
+    if (op.invokeMs >= lossMs && op.status === 'ok') latencies.record(op.returnMs! - op.invokeMs);
+  });
+  sim.workload({
+    name: 'clients',
+    target: (_input, ctx) => inService[ctx.random.int(inService.length)]!,
+    arrivals: { kind: 'open', ratePerS: profile.ratePerS },
+    mix: { put: 1 },
+    deadlineMs: 3_600_000,
+    stopMs: lossMs + (after / profile.ratePerS) * 1000,
+  });
+  await sim.runUntilIdle();
+  const { count, p99Ms } = latencies.summary();
+  return {
+    workersPerZone,
+    requests: count,
+    p99Ms: count === 0 ? Infinity : p99Ms,
+    utilisation: (profile.ratePerS * profile.meanServiceMs) / 1000 / (workersPerZone * (ZONES.length - 1)),
+    lostInFlight,
   };
 }
 
@@ -133,5 +199,47 @@ export function explainWasteUnchecked(profile: ServiceProfile, measured: Measure
     `Not checked yet: waste is only measured once the answer holds the target, and with ` +
     `${count(measured.workers, 'worker')} p99 was ${ms(measured.p99Ms)} against ${ms(profile.p99TargetMs)}. ` +
     'Make the p99 test for this service pass first.'
+  );
+}
+
+/**
+ * Why a zone plan missed the target once a zone was lost: each zone left took a bigger share
+ * of the load than it was sized for, in a queue of its own.
+ */
+export function explainZoneLoss(profile: ServiceProfile, zones: number, measured: ZoneLossMeasurement): string {
+  const left = zones - 1;
+  const share = profile.ratePerS / left;
+  const perZone = count(measured.workersPerZone, 'worker');
+  const head =
+    `With ${perZone} in each of ${zones} zones (${measured.workersPerZone * zones} in all), p99 was ${ms(measured.p99Ms)} ` +
+    `after a zone was lost; the target is ${ms(profile.p99TargetMs)}.`;
+  const load =
+    `The ${left} zones left each took 1/${left} of the ${profile.ratePerS.toLocaleString('en-US')} requests/s, about ` +
+    `${share.toLocaleString('en-US', { maximumFractionDigits: 1 })} each, in a queue of their own`;
+  if (measured.utilisation >= 1) {
+    return `${head} ${load}, which keeps more than ${perZone} busy all the time: the queue grew without end.`;
+  }
+  return (
+    `${head} ${load}, each worker ${percent(measured.utilisation)} busy. A zone's workers cannot help another zone's ` +
+    'queue: size each zone for the load it must carry alone once another zone is gone.'
+  );
+}
+
+/** Why a zone plan that holds the target after a loss buys too many workers per zone. */
+export function explainZoneWaste(profile: ServiceProfile, zones: number, workersPerZone: number, fewer: ZoneLossMeasurement): string {
+  const extra = (workersPerZone - fewer.workersPerZone) * zones;
+  return (
+    `${count(fewer.workersPerZone, 'worker')} per zone already ${fewer.workersPerZone === 1 ? 'holds' : 'hold'} the target ` +
+    `after a zone is lost (p99 ${ms(fewer.p99Ms)} ≤ ${ms(profile.p99TargetMs)}), so ${count(workersPerZone, 'worker')} per ` +
+    `zone buys ${count(extra, 'worker')} more than needed across the ${zones} zones.`
+  );
+}
+
+/** What the zone no-waste check says when the plan does not hold the target after a loss. */
+export function explainZoneWasteUnchecked(profile: ServiceProfile, measured: ZoneLossMeasurement): string {
+  return (
+    `Not checked yet: waste is only measured once the plan holds the target after a zone is lost, and with ` +
+    `${count(measured.workersPerZone, 'worker')} per zone p99 was ${ms(measured.p99Ms)} against ${ms(profile.p99TargetMs)}. ` +
+    'Make the zone-loss test for this service pass first.'
   );
 }

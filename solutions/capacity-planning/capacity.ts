@@ -53,3 +53,14 @@ export function workersNeeded(profile: ServiceProfile): number {
   while (p99Ms(workers, ratePerMs, serviceRatePerMs) > profile.p99TargetMs) workers++;
   return workers;
 }
+
+/**
+ * Workers for each of `zones` zones, so that the p99 holds after one zone is lost. Each
+ * zone queues on its own, so pooling across zones does not help: once a zone is gone, each
+ * of the `zones − 1` left carries `rate / (zones − 1)` alone, and must be sized for that.
+ * (With three zones, each is sized for half the rate where a third would do while all are
+ * up: the price of surviving a zone at peak.)
+ */
+export function workersPerZone(profile: ServiceProfile, zones: number): number {
+  return workersNeeded({ ...profile, ratePerS: profile.ratePerS / (zones - 1) });
+}

@@ -472,6 +472,46 @@ describe('Numbers that matter: M/M/c and Erlang C', () => {
     for (const profile of profiles) expect(profile.service).not.toBe(serviceMs);
   });
 
+  it('sizes zones for the loss of one at peak: the worked example', () => {
+    const ratePerS = 900;
+    const serviceMs = 25;
+    const targetMs = 150;
+    const mu = 1 / serviceMs;
+    /** The least pool whose M/M/c p99 holds the target at `rate` QPS. */
+    const least = (rate: number): number => {
+      let c = Math.floor((rate * serviceMs) / 1_000) + 1;
+      while (mmcP99Ms(c, rate / 1_000, mu) > targetMs) c++;
+      return c;
+    };
+    const pool = least(ratePerS);
+    const normal = least(ratePerS / 3);
+    const left = ratePerS / 2;
+    const busy = (left * serviceMs) / 1_000;
+    const split = Math.ceil(pool / 2);
+    const perZone = least(left);
+    expect(busy / normal).toBeGreaterThan(1);
+    expect(mmcP99Ms(split, left / 1_000, mu)).toBeGreaterThan(targetMs);
+    expect(split).toBeLessThan(perZone);
+    expectInLesson(
+      `Take a service with a ${serviceMs} ms mean service time and a ${targetMs} ms p99 target at ${ratePerS} QPS. One shared pool needs ${pool} workers.`,
+      `each zone takes ${ratePerS / 3} QPS, and ${normal} workers per zone, ${3 * normal} in all, hold the target`,
+      `each of the two left takes ${left} QPS: ${left} × ${serviceMs} ms keeps ${num(busy, 2)} workers busy, ${Math.round((busy / normal) * 100)}% of ${normal}`,
+      `${split} workers in each zone left, is not enough either: in two separate queues of ${left} QPS the p99 is ${num(mmcP99Ms(split, left / 1_000, mu), 1)} ms`,
+      `${left} QPS: ${perZone} workers, p99 ${num(mmcP99Ms(perZone, left / 1_000, mu), 1)} ms, ${3 * perZone} in all`,
+      `That is ${num(((3 * perZone) / pool - 1) * 100, 1)}% more than the single pool`,
+      'AWS Fault Isolation Boundaries* (AWS whitepaper, maintained online). https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/static-stability.html',
+    );
+  });
+
+  it('asks the exercise for the zone plan that survives a lost zone, and says so', () => {
+    const exerciseTest = readFileSync(new URL('../../../exercises/capacity-planning/capacity.test.ts', import.meta.url), 'utf8');
+    const harness = readFileSync(new URL('../../../exercises/capacity-planning/harness.ts', import.meta.url), 'utf8');
+    expect(exerciseTest).toContain('workersPerZone: losing one of ${zones} availability zones at the busiest hour');
+    expect(harness).toContain("export const ZONES = ['zone-a', 'zone-b', 'zone-c'] as const;");
+    expect(harness).toContain('after\n * 1,000 requests, zone-a is lost');
+    expectInLesson('Then size each of three zones so that the target holds after one is lost.', 'one of them with a zone lost after the first 1,000');
+  });
+
   it('cites a textbook for Erlang C', () => {
     expectInLesson(
       'Mor Harchol-Balter. "Server Farms: M/M/k and M/M/k/k," chapter 14 of *Performance Modeling and Design of Computer Systems: Queueing Theory in Action*. Cambridge University Press, 2013.',

@@ -11,6 +11,9 @@ export const starterPasses: Readonly<Record<string, Readonly<Record<string, stri
     'workersNeeded > returns a whole number of workers, at least one':
       'the starter rounds up with Math.ceil, and every service gets a whole number of workers, at least one; a ' +
       'fractional or zero answer fails',
+    'workersPerZone: losing one of 3 availability zones at the busiest hour > returns a whole number of workers per zone, at least one':
+      "the starter divides its pool by the zones and rounds up, so every zone gets a whole number of workers, at least one; " +
+      'a fractional or zero answer fails',
   },
   'balancer-heterogeneous': {
     '1,200 requests a second over five backends, one slow and one failing > returns only the names of backends it was offered, and never throws':

@@ -80,13 +80,13 @@ describe('the WebContainer host, with its command run by real Node', () => {
     const starter = await host.grade(submission(filesWith(exercise, {})), (e) => events.push(e));
     expect(starter.host).toBe('webcontainer');
     expect(starter.ok).toBe(false);
-    expect(starter.summary).toMatchObject({ passed: 1, failed: 11, total: 12 });
+    expect(starter.summary).toMatchObject({ passed: 2, failed: 17, total: 19 });
     expect(starter.tests.find((t) => t.status === 'fail')?.message).toContain('would be 100% busy');
-    expect(events.filter((e) => e.type === 'test-start')).toHaveLength(12);
+    expect(events.filter((e) => e.type === 'test-start')).toHaveLength(19);
 
     const solved = await host.grade(submission(filesWith(exercise, exercise.solution)), () => undefined);
     expect(solved.ok).toBe(true);
-    expect(solved.summary).toMatchObject({ passed: 12, failed: 0 });
+    expect(solved.summary).toMatchObject({ passed: 19, failed: 0 });
     expect(container.spawned.every((s) => s.command === 'node' && s.args.join(' ') === 'grader.mjs request.json')).toBe(true);
   }, 60_000);
 

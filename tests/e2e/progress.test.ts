@@ -141,7 +141,7 @@ describe('self-check questions', () => {
     const page = await freshPage(quizLesson);
     const quiz = page.locator('form[data-quiz]', { hasText: question });
     const options = quiz.locator('li');
-    expect(await score(page)).toBe('Self-check: 4 questions, none answered yet');
+    expect(await score(page)).toBe('Self-check: 6 questions, none answered yet');
 
     // A wrong try: "a a a b". Only its explanation shows; the right option says nothing.
     await options.nth(0).locator('label').click();
@@ -152,7 +152,7 @@ describe('self-check questions', () => {
     expect(await options.nth(1).locator('.explanation').isVisible()).toBe(false);
     expect(await options.nth(1).getAttribute('data-state')).not.toBe('correct');
     expect(await quiz.innerText()).not.toContain('Correct.');
-    expect(await score(page)).toBe('Self-check: 0 of 4 questions answered right');
+    expect(await score(page)).toBe('Self-check: 0 of 6 questions answered right');
 
     // The right answer, with the keyboard: the next option, then Tab to the button.
     await options.nth(0).locator('input').focus();
@@ -164,21 +164,21 @@ describe('self-check questions', () => {
     expect(await quiz.locator('.feedback').textContent()).toContain('Right.');
     expect(await quiz.locator('.explanation:visible').count()).toBe(4);
     expect(await options.nth(1).locator('.explanation').innerText()).toMatch(/^Correct\./);
-    expect(await score(page)).toBe('Self-check: 1 of 4 questions answered right');
+    expect(await score(page)).toBe('Self-check: 1 of 6 questions answered right');
 
     await page.reload();
     expect(await options.nth(1).locator('input').isChecked()).toBe(true);
     expect(await quiz.locator('.feedback').textContent()).toContain('Right.');
     expect(await quiz.locator('.explanation:visible').count()).toBe(4);
-    expect(await score(page)).toBe('Self-check: 1 of 4 questions answered right');
+    expect(await score(page)).toBe('Self-check: 1 of 6 questions answered right');
 
     await page.goto(`${baseUrl}/`);
     expect(await mapLesson(page, 'choosing-a-backend').locator('[data-quiz-score]').innerText()).toBe(
-      'Self-check: 1 of 4 questions answered right',
+      'Self-check: 1 of 6 questions answered right',
     );
     await expect
       .poll(() => page.locator('[data-module="load-balancing"] [data-module-progress]').textContent())
-      .toBe('0 of 2 lessons complete · 0 of 1 exercise passed · 1 of 8 quiz questions answered right');
+      .toBe('0 of 2 lessons complete · 0 of 1 exercise passed · 1 of 11 quiz questions answered right');
     const progress = await exportedProgress(page);
     expect(Object.keys(progress.quizzes)).toHaveLength(1);
     await page.close();

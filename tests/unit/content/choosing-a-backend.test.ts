@@ -1,8 +1,10 @@
 /**
  * Recomputes every number the lesson "Choosing a backend" derives — the smooth weighted
- * round robin order, the balls-into-bins table, the supermarket-model table and the
- * simulator runs — with the module's reference code, and checks that the lesson prints
- * exactly those strings. Figures quoted from papers and documentation are not recomputed.
+ * round robin order, the balls-into-bins table, the supermarket-model table, the simulator
+ * runs, the connection counts and spreads of random and deterministic subsetting, and the
+ * skew of balancing HTTP/2 connections — and checks that the lesson prints exactly those
+ * strings. Figures quoted from papers and documentation are not recomputed, but are checked
+ * against each other where the source gives them two ways.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +17,7 @@ import {
   weightedRoundRobin,
   type PolicyName,
 } from '../../../src/scenarios/load-balancing-policies.ts';
+import { lessonParts } from './lesson-checks.ts';
 import { proseOf } from './mdx-prose.ts';
 
 const lesson = readFileSync(new URL('../../../content/load-balancing/choosing-a-backend.mdx', import.meta.url), 'utf8');
@@ -169,5 +172,247 @@ describe('Choosing a backend: the page itself', () => {
     expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
     expect(/^# /m.test(prose), 'the page renders the title; the body must not add an H1').toBe(false);
     expectInLesson('<Simulation scenario="load-balancing-policies" />');
+  });
+});
+
+/** Fisher–Yates with the course's seeded generator. */
+function shuffled<T>(items: readonly T[], random: Random): T[] {
+  const out = items.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/** How many clients connect to each backend when every client keeps the first `size` of its own shuffle. */
+function randomSubsetCounts(clients: number, backends: number, size: number, random: Random): number[] {
+  const counts = new Array<number>(backends).fill(0);
+  for (let c = 0; c < clients; c++) for (const b of shuffled(range(backends), random).slice(0, size)) counts[b]!++;
+  return counts;
+}
+
+/** The SRE book's deterministic subsetting: rounds of clients share a shuffle seeded by the round. */
+function deterministicSubset(backends: number, clientId: number, size: number): number[] {
+  const subsetCount = Math.floor(backends / size);
+  const round = Math.floor(clientId / subsetCount);
+  const order = shuffled(range(backends), new Random(round));
+  const subsetId = clientId % subsetCount;
+  return order.slice(subsetId * size, subsetId * size + size);
+}
+
+function deterministicSubsetCounts(clients: number, backends: number, size: number): number[] {
+  const counts = new Array<number>(backends).fill(0);
+  for (let c = 0; c < clients; c++) for (const b of deterministicSubset(backends, c, size)) counts[b]!++;
+  return counts;
+}
+
+/** How many backends hold each connection count, e.g. { 2: 6, 3: 6 }. */
+function histogram(counts: readonly number[]): Record<number, number> {
+  const out: Record<number, number> = {};
+  for (const c of counts) out[c] = (out[c] ?? 0) + 1;
+  return out;
+}
+
+const pct1 = (x: number, decimals = 1): string => `${(x * 100).toFixed(decimals)}%`;
+
+/** The <Quiz …/> whose question contains `text`. */
+function quizAbout(text: string): string {
+  const quiz = lessonParts(lesson).quizzes.find((q) => /question="([^"]*)"/.exec(q)![1]!.includes(text));
+  expect(quiz, `a quiz asking about ${text}`).toBeDefined();
+  return quiz!;
+}
+
+/** The one option line of a quiz marked correct. */
+function correctOption(quiz: string): string {
+  const lines = quiz.split('\n').filter((line) => line.includes('correct: true'));
+  expect(lines).toHaveLength(1);
+  return lines[0]!;
+}
+
+describe('Choosing a backend: subsetting', () => {
+  const clients = 300;
+  const backends = 300;
+  const subset = 30;
+
+  it('prices the full mesh and subsets of 30 connections each', () => {
+    const mesh = clients * backends;
+    const subsetted = clients * subset;
+    expect(subsetted / mesh).toBe(0.1);
+    expectInLesson(`a full mesh is ${clients} × ${backends} = ${num(mesh)} connections, and every backend holds ${clients} of them`);
+    expectInLesson(
+      `With subsets of ${subset}, the same fleet holds ${clients} × ${subset} = ${num(subsetted)} connections, a tenth of the mesh, ` +
+        `and each backend holds ${subsetted / backends} on average`,
+    );
+    expectInLesson(`choose among a client's ${subset} backends, not among all ${backends}`);
+    // Figures quoted from the SRE book, chapter 20.
+    expectInLesson('typically runs 100 to 1,000 backend processes, and the largest more than 10,000 [[1]](#references)');
+    expectInLesson('typically 20 to 100 of them at Google [[1]](#references)');
+  });
+
+  it('gives the binomial spread of random subsets of 30', () => {
+    const p = subset / backends;
+    const mean = clients * p;
+    const sd = Math.sqrt(clients * p * (1 - p));
+    expectInLesson(`with probability ${subset}/${backends} = ${pct1(p, 0)}`);
+    expectInLesson(`a mean of ${mean} and a standard deviation of √(${clients} × ${p} × ${1 - p}) = ${sd.toFixed(1)}, or ${pct1(sd / mean)} of the mean`);
+  });
+
+  it("quotes the SRE book's random-subsetting extremes consistently with its own percentages", () => {
+    // The book gives each extreme as connections and as a share of the average; they must agree.
+    const book = [
+      { size: 30, fewest: 15, most: 45, fewestPct: 50, mostPct: 150 },
+      { size: 90, fewest: 57, most: 109, fewestPct: 63, mostPct: 121 },
+    ];
+    for (const b of book) {
+      const mean = (clients * b.size) / backends;
+      expect(Math.round((b.fewest / mean) * 100)).toBe(b.fewestPct);
+      expect(Math.round((b.most / mean) * 100)).toBe(b.mostPct);
+    }
+    expectInLesson('the least loaded backend had 15 connections and the most loaded 45, half and one and a half times the average [[1]](#references)');
+    expectInLesson('random subsets would have to cover about 75% of the backends');
+    expectInLesson('overloads one backend by 10% costs 10% more capacity across the whole fleet');
+  });
+
+  it('reproduces the table of random subsets from seeded runs', () => {
+    const book: Record<number, string> = { 30: '15 to 45', 90: '57 to 109', 225: 'not reported' };
+    const rows = [30, 90, 225].map((size) => {
+      const p = size / backends;
+      const counts = randomSubsetCounts(clients, backends, size, new Random(1).fork(`random-${size}`));
+      const mean = clients * p;
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(clients * size);
+      return { size, p, mean, relSd: Math.sqrt((1 - p) / (clients * p)), fewest: Math.min(...counts), most: Math.max(...counts) };
+    });
+    for (const r of rows) {
+      expectInLesson(
+        `| ${r.size} (${pct1(r.p, 0)}) | ${r.mean} | ${pct1(r.relSd)} | ${book[r.size]} | ${r.fewest} to ${r.most} |`,
+      );
+    }
+    // Bigger subsets are relatively smoother, but random subsets of 75% still leave a spread.
+    expect(rows.map((r) => r.relSd)).toEqual([...rows.map((r) => r.relSd)].sort((a, b) => b - a));
+    const [small, , large] = rows;
+    expect(small!.most / small!.fewest).toBeGreaterThan(large!.most / large!.fewest);
+    expect(large!.most).toBeGreaterThan(large!.fewest);
+    expectInLesson(`keeping the first ${rows.map((r) => r.size).slice(0, 2).join(', ')} or ${rows[2]!.size}`);
+  });
+
+  it("deals the book's deterministic subsets out evenly", () => {
+    const subsetCount = backends / subset;
+    const rounds = clients / subsetCount;
+    expect(histogram(deterministicSubsetCounts(clients, backends, subset))).toEqual({ [rounds]: backends });
+    expect(rounds).toBe(subset);
+    expectInLesson(`one shuffled list of backends cuts into ${backends} / ${subset} = ${subsetCount} subsets`);
+    expectInLesson(`Clients go in rounds of ${subsetCount}: clients 0 to ${subsetCount - 1} are round 0, clients ${subsetCount} to ${2 * subsetCount - 1} round 1`);
+    expectInLesson(`client i takes block i mod ${subsetCount} of it`);
+    expectInLesson(`${clients} clients make ${rounds} full rounds, and every backend ends with exactly ${rounds} connections`);
+    expectInLesson(`its clients move its traffic to the other ${subset - 1} backends of their subsets`);
+  });
+
+  it("works the book's small example: 12 backends, subsets of 3, 10 clients", () => {
+    const hist = histogram(deterministicSubsetCounts(10, 12, 3));
+    expect(hist).toEqual({ 2: 6, 3: 6 });
+    // Two full rounds of 12 / 3 = 4 clients, and 2 clients left over who take 3 backends each.
+    const perRound = 12 / 3;
+    const fullRounds = Math.floor(10 / perRound);
+    const leftover = 10 - fullRounds * perRound;
+    expectInLesson(
+      `two full rounds give every backend ${fullRounds} clients and the third round's ${leftover} clients add one more to ${leftover * 3} of them`,
+    );
+    expect(hist[fullRounds + 1]).toBe(leftover * 3);
+  });
+
+  it('the subsetting quiz: 400 clients, 200 backends, subsets of 20', () => {
+    const [c, b, s] = [400, 200, 20];
+    const quiz = quizAbout('deterministic subsets of 20');
+    const each = (c * s) / b;
+    expect(histogram(deterministicSubsetCounts(c, b, s))).toEqual({ [each]: b });
+    expect(correctOption(quiz)).toContain(`{ text: "Exactly ${each}", correct: true`);
+    expect(quiz).toContain(`${c} clients × ${s} connections = ${num(c * s)} connections over ${b} backends`);
+    expect(quiz).toContain(`${b} / ${s} = ${b / s} subsets, so the ${c} clients make ${c / (b / s)} full rounds`);
+    // The distractor describes random subsets: mean 40, standard deviation 6, roughly 20 to 60.
+    const p = s / b;
+    expect(Math.sqrt(c * p * (1 - p))).toBe(6);
+    expect(quiz).toContain(`a mean of ${each} with a standard deviation of 6`);
+    const counts = randomSubsetCounts(c, b, s, new Random(1).fork('quiz'));
+    expect(Math.min(...counts)).toBeGreaterThanOrEqual(20);
+    expect(Math.min(...counts)).toBeLessThanOrEqual(30);
+    expect(Math.max(...counts)).toBeGreaterThanOrEqual(50);
+    expect(Math.max(...counts)).toBeLessThanOrEqual(60);
+    expect(quiz).toContain(`{ text: "${each} on average, from roughly 20 to 60 depending on the shuffle"`);
+  });
+});
+
+describe('Choosing a backend: balancing HTTP/2 connections', () => {
+  it('computes the skew of one heavy client behind a layer-4 balancer', () => {
+    const backends = 10;
+    const heavy = 1_000;
+    const light = 100;
+    const total = heavy + (backends - 1) * light;
+    const fair = total / backends;
+    expect(total).toBe(1_900);
+    expectInLesson(`One client sends ${num(heavy)} requests per second and the other nine send ${light} each, ${num(total)} in all`);
+    expectInLesson(`each backend would serve ${fair} per second, ${pct1(1 / backends)} of the traffic`);
+    expectInLesson(
+      `the heavy client's backend serves ${num(heavy)} per second, ${pct1(heavy / total)} of the traffic and ${(heavy / fair).toFixed(1)} times its fair share, ` +
+        `while each of the others serves ${light}`,
+    );
+  });
+
+  it('quotes gRPC proposal A9 on layer-4 balancers and connection age', () => {
+    expectInLesson('a layer-4 balancer balances TCP connections, not RPCs');
+    expectInLesson('Both settings default to infinite, and each connection\'s age gets a random jitter of ±10%');
+    expectInLesson('https://github.com/grpc/proposal/blob/master/A9-server-side-conn-mgt.md');
+    expectInLesson('`MAX_CONNECTION_AGE`', '`MAX_CONNECTION_AGE_GRACE`', '`MaxConnectionAge`', '`keepalive.ServerParameters`');
+    expectInLesson('the default policy, `pick_first`, connects to the first address that answers and sends every call there');
+  });
+
+  it('works out how long connections live with a 30-minute age and ±10% jitter', () => {
+    const ageMin = 30;
+    const jitter = 0.1;
+    const [shortest, longest] = [ageMin * (1 - jitter), ageMin * (1 + jitter)].map((m) => Math.round(m));
+    expect([shortest, longest]).toEqual([27, 33]);
+    expectInLesson(
+      `With an age of ${ageMin} minutes, connections live between ${shortest} and ${longest} minutes, ` +
+        `so every connection has been placed afresh within ${longest} minutes plus the grace period`,
+    );
+    expectInLesson(`the heavy client's ${num(1_000)} requests per second still land on one backend at a time`);
+  });
+
+  it('the HTTP/2 quiz: only balancing per request spreads one client', () => {
+    const quiz = quizAbout('single HTTP/2 connection');
+    expect(correctOption(quiz)).toContain('{ text: "Balancing each request');
+    for (const wrong of ['Setting MAX_CONNECTION_AGE', 'Adding backends', 'Switching the layer-4 balancer to least connections']) {
+      const line = quiz.split('\n').find((l) => l.includes(`{ text: "${wrong}`));
+      expect(line, wrong).toBeDefined();
+      expect(line).not.toContain('correct: true');
+    }
+  });
+});
+
+describe('Choosing a backend: references', () => {
+  const { text, references } = lessonParts(lesson);
+  const order = [...text.matchAll(/\[\[(\d+)\]\]\(#references\)/g)].map((m) => Number(m[1]));
+  const firsts = order.filter((x, i) => order.indexOf(x) === i);
+
+  it('numbers its references 1, 2, 3, … in order of first citation, and cites every one', () => {
+    expect([...references.keys()]).toEqual(range(references.size).map((i) => i + 1));
+    expect(firsts).toEqual([...references.keys()]);
+  });
+
+  it('lists the sources of the subsetting and HTTP/2 sections', () => {
+    const numberOf = (url: string): number => [...references].find(([, entry]) => entry.includes(url))?.[0] ?? -1;
+    for (const url of [
+      'https://sre.google/sre-book/load-balancing-datacenter/',
+      'https://www.rfc-editor.org/rfc/rfc9113',
+      'https://github.com/grpc/proposal/blob/master/A9-server-side-conn-mgt.md',
+      'https://github.com/grpc/grpc/blob/master/doc/load-balancing.md',
+      'https://pkg.go.dev/google.golang.org/grpc/keepalive',
+    ]) {
+      expect(numberOf(url), url).toBeGreaterThan(0);
+    }
+    expect(numberOf('https://sre.google/sre-book/load-balancing-datacenter/')).toBe(1);
+    expectInLesson(`a client should not open more than one to the same host and port [[${numberOf('rfc9113')}]](#references)`);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Recomputes every number the lesson "When backends fail" derives — health-check delays,
  * the fast-failing black hole measured in the simulator, the ejection schedule, retry
- * amplification and budgets, the backoff table — and checks that the lesson prints exactly
- * those strings. It also keeps the exercise's description in step with its tests.
+ * amplification and budgets, adaptive throttling's rejection probability and where it
+ * settles, the backoff table — and checks that the lesson prints exactly those strings. It
+ * also keeps the exercise's description in step with its tests, and the references numbered
+ * in order of first citation.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +17,7 @@ import {
   withOutlierEjection,
   type PolicyName,
 } from '../../../src/scenarios/load-balancing-policies.ts';
+import { lessonParts } from './lesson-checks.ts';
 import { proseOf } from './mdx-prose.ts';
 
 const read = (path: string): string => readFileSync(new URL(path, import.meta.url), 'utf8');
@@ -26,6 +29,18 @@ const exerciseHarness = read('../../../exercises/balancer-heterogeneous/harness.
 function expectInLesson(...snippets: string[]): void {
   for (const snippet of snippets) expect(lesson.includes(snippet), `the lesson should contain: ${snippet}`).toBe(true);
 }
+
+const { text: lessonText, references, quizzes } = lessonParts(lesson);
+
+/** The number of the reference whose entry contains `url`, so that tests survive renumbering. */
+function refTo(url: string): number {
+  const n = [...references].find(([, entry]) => entry.includes(url))?.[0];
+  expect(n, `a reference to ${url}`).toBeDefined();
+  return n!;
+}
+const cite = (url: string): string => `[[${refTo(url)}]](#references)`;
+const SRE_CH20 = 'https://sre.google/sre-book/load-balancing-datacenter/';
+const SRE_CH21 = 'https://sre.google/sre-book/handling-overload/';
 
 const num = (value: number): string => value.toLocaleString('en-US');
 const pct = (x: number, decimals: number): string => `${(x * 100).toFixed(decimals)}%`;
@@ -78,9 +93,9 @@ describe('When backends fail: the fast-failing black hole', () => {
   });
 
   it('credits the SRE book with the name sinkholing and teaches its fix', () => {
-    expectInLesson('the unhealthy backend is *sinkholing* traffic [[9]](#references)');
-    expectInLesson('count recent errors as if they were active requests [[9]](#references)');
-    expectInLesson('9. "Load Balancing in the Datacenter."', 'https://sre.google/sre-book/load-balancing-datacenter/');
+    expectInLesson(`the unhealthy backend is *sinkholing* traffic ${cite(SRE_CH20)}`);
+    expectInLesson(`count recent errors as if they were active requests ${cite(SRE_CH20)}`);
+    expectInLesson(`${refTo(SRE_CH20)}. "Load Balancing in the Datacenter."`);
   });
 
   it('the reference ejection skips a backend for 2 s after 5 failures, then 4 s after the next 5', () => {
@@ -145,7 +160,7 @@ describe('When backends fail: retries', () => {
     expectInLesson('since release 6.31.0 (December 2015)');
     expectInLesson('Finagle blog, 8 February 2016');
     expectInLesson('retries make up less than 10% of its requests');
-    expectInLesson('10. Finagle changelog, release 6.31.0', 'https://sre.google/sre-book/handling-overload/');
+    expectInLesson(`${refTo('finagle/blob/develop/CHANGELOG.rst')}. Finagle changelog, release 6.31.0`, SRE_CH21);
   });
 
   it('prints the upper limits of capped exponential backoff', () => {
@@ -154,6 +169,111 @@ describe('When backends fail: retries', () => {
     const limits = [1, 2, 3, 4, 5, 6].map((k) => Math.min(cap, base * 2 ** (k - 1)));
     expectInLesson(`With a base of ${base} ms and a cap of ${cap / 1000} s`);
     expectInLesson(`| Wait drawn from 0 to | ${limits.map((ms) => `${num(ms)} ms`).join(' | ')} |`);
+  });
+});
+
+describe('When backends fail: adaptive throttling', () => {
+  /** The SRE book's client request rejection probability (chapter 21, "Client-Side Throttling"). */
+  const rejectProbability = (requests: number, accepts: number, k: number): number =>
+    Math.max(0, (requests - k * accepts) / (requests + 1));
+  const windowS = 120;
+  const demand = 100;
+  const capacity = 20;
+
+  /**
+   * The client and backend second by second, in expectation: the application asks for `demand`
+   * requests, the client sends each with probability 1 − p computed from the last two minutes,
+   * and the backend accepts at most `capacity` of those it receives.
+   */
+  function settle(k: number, seconds = 1_200): { reject: number; sent: number; accepted: number } {
+    const asked: number[] = [];
+    const accepted: number[] = [];
+    let last = { reject: 0, sent: 0, accepted: 0 };
+    for (let t = 0; t < seconds; t++) {
+      const from = Math.max(0, t - windowS);
+      const sum = (xs: number[]) => xs.slice(from).reduce((a, b) => a + b, 0);
+      const reject = rejectProbability(sum(asked), sum(accepted), k);
+      const sent = demand * (1 - reject);
+      asked.push(demand);
+      accepted.push(Math.min(sent, capacity));
+      last = { reject, sent, accepted: accepted[t]! };
+    }
+    return last;
+  }
+
+  it('prints the formula, the two-minute window and K = 2 as the book gives them', () => {
+    expectInLesson('```text\nmax(0, (requests − K × accepts) / (requests + 1))\n```');
+    expectInLesson('keeps two counts in each client over the last two minutes');
+    expectInLesson(`The book generally uses K = 2 ${cite(SRE_CH21)}`);
+    // Nothing is rejected while the backend accepts at least 1 in K requests.
+    expect(rejectProbability(1_000, 500, 2)).toBe(0);
+    expect(rejectProbability(1_000, 499, 2)).toBeGreaterThan(0);
+    expectInLesson('until the backend accepts fewer than 1 in K requests');
+  });
+
+  it('works the example: a backend with room for a fifth of the demand', () => {
+    const requests = demand * windowS;
+    const accepts = capacity * windowS;
+    const k = 2;
+    const reject = rejectProbability(requests, accepts, k);
+    const reaching = demand * (1 - reject);
+    expect(capacity / demand).toBe(0.2);
+    expectInLesson(`The application asks for ${demand} requests per second, and the backend has room for ${capacity} of them, a fifth`);
+    expectInLesson(`Without throttling the backend receives all ${demand} and rejects ${demand - capacity}`);
+    expectInLesson(
+      `the client's counts settle at ${num(requests)} requests and ${num(accepts)} accepts per two minutes, and it rejects ` +
+        `(${num(requests)} − ${k} × ${num(accepts)}) / ${num(requests + 1)} = ${pct(reject, 1)} of the requests itself`,
+    );
+    expect(Math.round(reaching)).toBe(k * capacity);
+    expectInLesson(`The other ${Math.round(reaching)} per second reach the backend, which accepts ${capacity} and rejects ${Math.round(reaching) - capacity}`);
+    expectInLesson('one rejection for each request it serves');
+  });
+
+  it('settles where the example says, run second by second from a cold start', () => {
+    for (const k of [2, 1.1]) {
+      const s = settle(k);
+      expect(s.accepted).toBeCloseTo(capacity, 6);
+      expect(s.sent).toBeCloseTo(k * capacity, 1);
+      expect(s.reject).toBeCloseTo(rejectProbability(demand * windowS, capacity * windowS, k), 3);
+    }
+    expectInLesson('once throttling has settled, the backend receives K times what it accepts');
+  });
+
+  it('prices the smaller multiplier K = 1.1', () => {
+    const k = 1.1;
+    const reject = rejectProbability(demand * windowS, capacity * windowS, k);
+    const reaching = Math.round(demand * (1 - reject));
+    expect(reaching).toBe(Math.round(k * capacity));
+    const rejected = reaching - capacity;
+    expect(capacity / rejected).toBe(10);
+    expectInLesson(
+      `With K = ${k}, the client in the example rejects ${pct(reject, 1)} itself, ${reaching} requests per second reach the backend, ` +
+        `and it rejects ${rejected} for its ${capacity} accepted, one for every ten`,
+    );
+  });
+
+  it('keeps a trickle going when the backend accepts nothing', () => {
+    const requests = demand * windowS;
+    const reject = rejectProbability(requests, 0, 2);
+    expect(reject).toBeLessThan(1);
+    expect(reject).toBe(requests / (requests + 1));
+    const secondsBetween = 1 / (demand * (1 - reject));
+    expectInLesson(`the client rejects each request with probability ${num(requests)} / ${num(requests + 1)}, not 1`);
+    expectInLesson(`at ${demand} requests per second, about one request every ${Math.round(secondsBetween)} seconds still goes out`);
+  });
+
+  it('the throttling quiz has its numbers right', () => {
+    const quiz = quizzes.find((q) => q.includes('K = 2 counted 12,000 requests and 2,400 accepts'));
+    expect(quiz, 'the adaptive-throttling quiz').toBeDefined();
+    const [requests, accepts, k] = [12_000, 2_400, 2];
+    const reject = rejectProbability(requests, accepts, k);
+    const correct = quiz!.split('\n').filter((line) => line.includes('correct: true'));
+    expect(correct).toHaveLength(1);
+    expect(correct[0]).toContain(`{ text: "About ${Math.round(reject * 100)}%"`);
+    expect(reject).toBeLessThan(0.6);
+    expect(correct[0]).toContain(`(${num(requests)} − ${k} × ${num(accepts)}) / (${num(requests)} + 1) = ${num(requests - k * accepts)} / ${num(requests + 1)}, just under 60%`);
+    expect(quiz).toContain(`here ${num(requests)} against ${k} × ${num(accepts)} = ${num(k * accepts)}`);
+    expect(quiz).toContain(`{ text: "${Math.round((1 - accepts / requests) * 100)}%, the share of requests that were not accepted"`);
   });
 });
 
@@ -181,7 +301,7 @@ describe('When backends fail: what the exercise says about Envoy', () => {
     expect(sentence, 'the exercise test mentions the panic threshold').not.toBe('');
     expect(sentence).toContain('fewer than 50% of hosts are healthy, by default');
     expect(sentence).not.toMatch(/calls this the panic threshold/);
-    expectInLesson('once fewer than 50% of a cluster\'s hosts are healthy, it ignores health and balances over all of them [[12]](#references)');
+    expectInLesson(`once fewer than 50% of a cluster's hosts are healthy, it ignores health and balances over all of them ${cite('panic_threshold')}`);
   });
 });
 
@@ -203,5 +323,18 @@ describe('When backends fail: the page itself', () => {
     const prose = proseOf(lesson);
     expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
     expect(/^# /m.test(prose), 'the page renders the title; the body must not add an H1').toBe(false);
+  });
+});
+
+describe('When backends fail: references', () => {
+  it('numbers its references 1, 2, 3, … in order of first citation, and cites every one', () => {
+    const order = [...lessonText.matchAll(/\[\[(\d+)\]\]\(#references\)/g)].map((m) => Number(m[1]));
+    const firsts = order.filter((x, i) => order.indexOf(x) === i);
+    expect([...references.keys()]).toEqual(Array.from({ length: references.size }, (_, i) => i + 1));
+    expect(firsts).toEqual([...references.keys()]);
+  });
+
+  it('names the sections of the SRE book chapter 21 it draws on', () => {
+    expect(references.get(refTo(SRE_CH21))).toContain('(sections "Client-Side Throttling" and "Deciding to Retry")');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Recomputes every model number the lesson "Partitioning keys" prints — keys moved by
  * hash-mod-N, the ring's load spread for 1 to 1,000 virtual nodes, rendezvous and jump
- * hashing, the hottest Zipf key — and checks that the lesson prints exactly those strings.
+ * hashing, the hottest Zipf key, the capacities and measured spread of consistent hashing
+ * with bounded loads — and checks that the lesson prints exactly those strings.
  * Quoted production figures (DynamoDB, Cassandra, CockroachDB…) are cited, not recomputed.
  */
 import { readFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 // The hash the lesson describes: FNV-1a, then MurmurHash3's finaliser (as in the exercise).
 import { hash32 } from '../../../src/sim/index.ts';
 import { ring as makeRing } from '../../../src/scenarios/sharding-ring-balance.ts';
+import { lessonParts } from './lesson-checks.ts';
 import { proseOf } from './mdx-prose.ts';
 
 const lesson = readFileSync(new URL('../../../content/sharding/partitioning-keys.mdx', import.meta.url), 'utf8');
@@ -50,6 +52,7 @@ function movement(before: Placement, after: Placement, newcomer: string): { frac
 }
 
 const pct = (x: number, digits: number): string => `${(x * 100).toFixed(digits)}%`;
+const num = (x: number): string => x.toLocaleString('en-US');
 
 function harmonic(n: number): number {
   let sum = 0;
@@ -169,6 +172,102 @@ describe('Partitioning keys: hot keys', () => {
   });
 });
 
+describe('Partitioning keys: consistent hashing with bounded loads', () => {
+  /** Mirrokni, Thorup and Zadimoghaddam: every server holds at most ⌈(1 + ε) · m / n⌉. */
+  const capacity = (epsilon: number, m: number, n: number): number => Math.ceil(((1 + epsilon) * m) / n);
+
+  it('the worked example: ε = 0.25, 1,000 keys, 8 servers gives a capacity of 157, 1.256 times the mean', () => {
+    const cap = capacity(0.25, 1_000, 8);
+    expect(cap).toBe(157);
+    expect(8 * cap).toBeGreaterThanOrEqual(1.25 * 1_000);
+    expectInLesson(
+      'capacity = ⌈(1 + ε) × m / n⌉',
+      `Take ε = 0.25, m = ${num(1_000)} keys and n = 8 servers: the mean is ${1_000 / 8} keys, the capacity is ⌈1.25 × ${1_000 / 8}⌉ = ⌈${(1.25 * 1_000) / 8}⌉ = ${cap}, and no server ever holds more than ${cap} / ${1_000 / 8} = ${cap / (1_000 / 8)} times the mean`,
+    );
+  });
+
+  /** The lesson's ring (hash32 of `node#i`), walked clockwise past full servers. */
+  function place(nodes: readonly string[], vnodes: number, keys: readonly string[], cap: number) {
+    const points: { position: number; node: string }[] = [];
+    for (const node of nodes) for (let i = 0; i < vnodes; i++) points.push({ position: hash32(`${node}#${i}`), node });
+    points.sort((a, b) => a.position - b.position || (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
+    const firstAtOrAfter = (h: number): number => {
+      let low = 0;
+      let high = points.length;
+      while (low < high) {
+        const mid = (low + high) >>> 1;
+        if (points[mid]!.position < h) low = mid + 1;
+        else high = mid;
+      }
+      return low === points.length ? 0 : low;
+    };
+    const plain = new Map<string, number>();
+    const bounded = new Map<string, number>();
+    const plainOwner: string[] = [];
+    let elsewhere = 0;
+    for (const key of keys) {
+      let i = firstAtOrAfter(hash32(key));
+      const owner = points[i]!.node;
+      plainOwner.push(owner);
+      plain.set(owner, (plain.get(owner) ?? 0) + 1);
+      while ((bounded.get(points[i]!.node) ?? 0) >= cap) i = (i + 1) % points.length;
+      const chosen = points[i]!.node;
+      bounded.set(chosen, (bounded.get(chosen) ?? 0) + 1);
+      if (chosen !== owner) elsewhere++;
+    }
+    return { plainOwner, plainMax: Math.max(...plain.values()), boundedMax: Math.max(...bounded.values()), elsewhere };
+  }
+
+  it('prints the measured busiest server and overflow for 1, 10 and 100 points per server', () => {
+    const nodes = Array.from({ length: 8 }, (_, i) => `node-${i + 1}`);
+    const keys = Array.from({ length: 1_000 }, (_, i) => `key-${i}`);
+    const cap = capacity(0.25, keys.length, nodes.length);
+    expectInLesson('placing `key-0` to `key-999` in that order on 8 servers');
+    const rows: Record<number, ReturnType<typeof place>> = {};
+    for (const v of [1, 10, 100]) {
+      const r = place(nodes, v, keys, cap);
+      // The plain owners are the lesson's own ring.
+      const reference = makeRing(nodes, v);
+      expect(keys.every((key, i) => reference(key) === r.plainOwner[i])).toBe(true);
+      expect(r.boundedMax).toBeLessThanOrEqual(cap);
+      rows[v] = r;
+      expectInLesson(`| ${v} | ${r.plainMax} | ${r.boundedMax} | ${r.elsewhere} (${pct(r.elsewhere / keys.length, 1)}) |`);
+    }
+    const one = rows[1]!;
+    expect(one.plainMax).toBeGreaterThan(cap);
+    expectInLesson(
+      `With one point per server the plain ring gives its busiest server ${one.plainMax} keys, ${(one.plainMax / (keys.length / nodes.length)).toFixed(2)} times the mean; the cap holds it to ${cap}, at the price of sending ${one.elsewhere} keys to a server other than their first choice.`,
+      `with 10 points per server only ${rows[10]!.elsewhere} keys overflow, and at 100 points no server reaches the cap at all`,
+    );
+    expect(rows[100]!.elsewhere).toBe(0);
+    expect(rows[100]!.plainMax).toBeLessThan(cap);
+  });
+
+  it('the quiz: ε = 0.25 over 2,000 requests on 10 servers caps each server at 250, 2,500 in all', () => {
+    const cap = capacity(0.25, 2_000, 10);
+    expect(cap).toBe(250);
+    expectInLesson(
+      `What happens once s3 holds ${cap} requests?`,
+      `The capacity is ⌈1.25 × ${num(2_000)} / 10⌉ = ${cap}.`,
+      `the capacities add up to ${num(10 * cap)}, more than the ${num(2_000)} requests in flight`,
+    );
+  });
+
+  it('cites the paper, the Vimeo post and the authors’ Google post for production use', () => {
+    const { references } = lessonParts(lesson);
+    const entry = (needle: string): number => [...references].find(([, e]) => e.includes(needle))?.[0] ?? -1;
+    const paper = entry('"Consistent Hashing with Bounded Loads." SODA 2018');
+    const vimeo = entry('https://medium.com/vimeo-engineering-blog/');
+    const blog = entry('https://research.google/blog/consistent-hashing-with-bounded-loads/');
+    for (const n of [paper, vimeo, blog]) expect(n).toBeGreaterThan(0);
+    expectInLesson(
+      `the way linear probing moves along a hash table [[${paper}]](#references)`,
+      `sends that file to [[${vimeo}]](#references)`,
+      `cut Vimeo's cache bandwidth by a factor of almost 8, and Google Cloud Pub/Sub uses the same algorithm, with a substantially more uniform load across its servers [[${blog}]](#references)`,
+    );
+  });
+});
+
 describe('Partitioning keys: range splits', () => {
   it("HBase 2.x: SteppingSplitPolicy splits a table's only region on a server at 2 × the flush size, others at max.filesize", () => {
     // hbase-default.xml: hbase.hregion.memstore.flush.size = 134217728 bytes; the policy's initial size is twice that.
@@ -218,5 +317,27 @@ describe('Partitioning keys: the page itself', () => {
     expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
     expect(/^# /m.test(prose), 'the page renders the title; the body must not add an H1').toBe(false);
     expect((body.match(/<Quiz/g) ?? []).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('gives the bounded-loads quiz one correct option and an explanation for each option', () => {
+    const quiz = lessonParts(lesson).quizzes.find((q) => q.includes('consistent hashing with bounded loads and ε = 0.25'));
+    expect(quiz).toBeDefined();
+    expect(quiz!.match(/correct: true/g)).toHaveLength(1);
+    expect((quiz!.match(/explanation: "/g) ?? []).length).toBe((quiz!.match(/\{ text: "/g) ?? []).length);
+  });
+});
+
+describe('Partitioning keys: references', () => {
+  const { text, references } = lessonParts(lesson);
+  const order = [...text.matchAll(/\[\[(\d+)\]\]\(#references\)/g)].map((m) => Number(m[1]));
+  const firsts = order.filter((x, i) => order.indexOf(x) === i);
+
+  it('numbers its references 1, 2, 3, … with no gaps, and cites each one', () => {
+    expect([...references.keys()]).toEqual(Array.from({ length: references.size }, (_, i) => i + 1));
+    expect(new Set(order)).toEqual(new Set(references.keys()));
+  });
+
+  it('cites the markers in order of first appearance', () => {
+    expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
   });
 });

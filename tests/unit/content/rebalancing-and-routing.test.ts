@@ -2,13 +2,16 @@
  * Recomputes the numbers the lesson "Rebalancing and routing" prints from its simulation
  * (src/scenarios/sharding-rebalance.ts, seed 7): operations, requests lost and misrouted,
  * and p99 for the three router policies; and checks that the lesson prints exactly those
- * strings. Quoted production behaviour (Redis, MongoDB, Cassandra, DynamoDB) is cited.
+ * strings. Quoted production behaviour (Redis, MongoDB, Cassandra, DynamoDB) is cited. The
+ * secondary-index section's scatter/gather figures (the chance that at least one of k shards
+ * is slower than its p99) are recomputed here too.
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REBALANCE_AT_MS, SHARDS, buildRebalance, scenario } from '../../../src/scenarios/sharding-rebalance.ts';
 import { ring as referenceRing } from '../../../src/scenarios/sharding-ring-balance.ts';
 import { defaultParams } from '../../../src/scenarios/types.ts';
+import { lessonParts } from './lesson-checks.ts';
 import { proseOf } from './mdx-prose.ts';
 
 const lesson = readFileSync(new URL('../../../content/sharding/rebalancing-and-routing.mdx', import.meta.url), 'utf8');
@@ -170,9 +173,68 @@ describe('Rebalancing and routing: sources', () => {
   it("cites MongoDB's own sharding documentation for StaleConfig and shard versions, not a forum post", () => {
     expect(lesson.includes('/community/forums/'), 'a forum thread is not a source for MongoDB behaviour').toBe(false);
     expectInLesson(
-      'refuses the request with `StaleConfig`; the router refreshes its routing information from the config servers and sends the request again [[3]](#references)',
-      '3. MongoDB. "Versioning Protocols," sharding architecture guide in the MongoDB server source',
+      'refuses the request with `StaleConfig`; the router refreshes its routing information from the config servers and sends the request again [[8]](#references)',
+      '8. MongoDB. "Versioning Protocols," sharding architecture guide in the MongoDB server source',
       'https://github.com/mongodb/mongo/blob/',
     );
+  });
+});
+
+describe('Rebalancing and routing: secondary indexes', () => {
+  /** The chance that at least one of `shards` independent shards is slower than its p99. */
+  const anySlow = (shards: number, p = 0.01): number => 1 - (1 - p) ** shards;
+  const pct1 = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+  it('a scatter/gather read over 32 shards is slow 27.5% of the time when each shard is slow 1% of the time', () => {
+    expect(anySlow(32)).toBeCloseTo(0.275, 3);
+    expect(SHARDS).toBe(32);
+    expectInLesson(
+      `like the ${SHARDS} shards of the simulation above`,
+      `A read that needs all ${SHARDS} shards is slow whenever any one of them is, which happens to 1 − 0.99^${SHARDS} ≈ ${pct1(anySlow(SHARDS))} of such reads`,
+    );
+    for (const k of [1, 8, 32, 100]) expectInLesson(`| ${k} | ${pct1(anySlow(k))} |`);
+    // Dean and Barroso's example: 100 servers, 1 in 100 slow, about 63% of requests slow.
+    expect(Math.round(anySlow(100) * 100)).toBe(63);
+    expect(anySlow(8)).toBeLessThan(anySlow(32));
+  });
+
+  it('the quiz: a local index sends each page view to all 32 shards, slow 27.5% of the time', () => {
+    expectInLesson(
+      `a read by customer id must ask all ${SHARDS} shards. If each is slower than its p99 1% of the time, ${pct1(anySlow(SHARDS))} of page views wait for a slow shard.`,
+      `sending each one to one partition instead of ${SHARDS} matters most`,
+    );
+    const quiz = lessonParts(lesson).quizzes.find((q) => q.includes('A new page lists a customer'));
+    expect(quiz).toBeDefined();
+    expect(quiz!.match(/correct: true/g)).toHaveLength(1);
+    expect((quiz!.match(/explanation: "/g) ?? []).length).toBe((quiz!.match(/\{ text: "/g) ?? []).length);
+  });
+
+  it('cites AWS for DynamoDB index consistency and MongoDB for broadcast queries', () => {
+    const { references } = lessonParts(lesson);
+    const entry = (needle: string): number => [...references].find(([, e]) => e.includes(needle))?.[0] ?? -1;
+    const gsi = entry('developerguide/gsi-throttling.html');
+    const read = entry('developerguide/HowItWorks.ReadConsistency.html');
+    const mongo = entry('docs/manual/core/sharded-cluster-query-router');
+    for (const n of [gsi, read, mongo]) expect(n).toBeGreaterThan(0);
+    expectInLesson(
+      `can also be read with strong consistency [[${gsi}]](#references)[[${read}]](#references)`,
+      `throttles writes to the base table itself [[${gsi}]](#references)`,
+      `then merges the results [[${mongo}]](#references)`,
+    );
+  });
+});
+
+describe('Rebalancing and routing: references', () => {
+  const { text, references } = lessonParts(lesson);
+  const order = [...text.matchAll(/\[\[(\d+)\]\]\(#references\)/g)].map((m) => Number(m[1]));
+  const firsts = order.filter((x, i) => order.indexOf(x) === i);
+
+  it('numbers its references 1, 2, 3, … with no gaps, and cites each one', () => {
+    expect([...references.keys()]).toEqual(Array.from({ length: references.size }, (_, i) => i + 1));
+    expect(new Set(order)).toEqual(new Set(references.keys()));
+  });
+
+  it('cites the markers in order of first appearance', () => {
+    expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
   });
 });

@@ -3,11 +3,15 @@
  * checks that the lesson prints exactly that string. Quoted defaults (Eureka's 30 s and
  * 90 s, ZooKeeper's 2–20 ticks, …) are taken from the cited sources; sums, ratios and the
  * simulation's figures are recomputed here, the latter by running the lesson's scenario.
+ * So are the gossip figures (SWIM's chance that nobody probes a member, memberlist's
+ * retransmit and suspicion formulas) and the registry's own availability (majorities,
+ * Eureka's self-preservation threshold).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildFailover, scenario } from '../../../src/scenarios/discovery-failover.ts';
 import { defaultParams, type ParamValues } from '../../../src/scenarios/types.ts';
+import { lessonParts } from './lesson-checks.ts';
 import { proseOf } from './mdx-prose.ts';
 
 const lesson = readFileSync(new URL('../../../content/service-discovery/registries-and-leases.mdx', import.meta.url), 'utf8');
@@ -115,6 +119,98 @@ describe('Registries and leases: false evictions and phi', () => {
   });
 });
 
+describe('Registries and leases: gossip membership (SWIM)', () => {
+  /** SWIM, section 3.1: a given member is someone's probe target in a period with probability 1 − (1 − 1/n)^(n − 1). */
+  const probedByNobody = (n: number): number => (1 - 1 / n) ** (n - 1);
+  const pct1 = (share: number): string => `${(share * 100).toFixed(1)}%`;
+
+  it('all-to-all heartbeating costs n × (n − 1) messages a period; SWIM one probe per member', () => {
+    expect(100 * 99).toBe(9_900);
+    expectInLesson(`sends N × (N − 1) messages per period: ${num(100 * 99)} for 100 members, where one probe per member would be ${100}`);
+    expectInLesson(`it would cost ${num(100 * 99)} messages a period at 100 members and almost 100 million at 10,000`);
+    const tenThousand = 10_000 * 9_999;
+    expect(tenThousand).toBeGreaterThan(99_000_000);
+    expect(tenThousand).toBeLessThan(100_000_000);
+  });
+
+  it('prints the chance that nobody probes a member, and the expected wait, for 10, 100 and 10,000 members', () => {
+    for (const n of [10, 100, 10_000]) {
+      const nobody = probedByNobody(n);
+      expectInLesson(`| ${num(n)} | ${pct1(nobody)} | ${(1 / (1 - nobody)).toFixed(2)} |`);
+    }
+    // The chance falls towards 1/e from above, so the wait falls towards e/(e − 1) from above.
+    expect(probedByNobody(10)).toBeGreaterThan(probedByNobody(100));
+    expect(probedByNobody(100)).toBeGreaterThan(probedByNobody(10_000));
+    expect(probedByNobody(10_000)).toBeGreaterThan(1 / Math.E);
+    expect(probedByNobody(10_000) - 1 / Math.E).toBeLessThan(1e-4);
+  });
+
+  it('the limits: probed with probability 1 − 1/e, first probe after e/(e − 1) periods on average', () => {
+    const limit = 1 - 1 / Math.E;
+    expectInLesson(`which tends to 1 − 1/e ≈ ${pct1(limit)} as n grows`);
+    expectInLesson(`tends to 1 / (1 − 1/e) = e/(e − 1) ≈ ${(Math.E / (Math.E - 1)).toFixed(2)} protocol periods`);
+    expect(1 / limit).toBeCloseTo(Math.E / (Math.E - 1), 12);
+    // The quiz's claims.
+    expectInLesson(`tends to 1 − 1/e ≈ ${Math.round(limit * 100)}%, not to certainty`, `The expected wait stays near e/(e − 1) ≈ ${(Math.E / (Math.E - 1)).toFixed(2)} periods`);
+    expect(Math.abs(probedByNobody(100) - 1 / Math.E)).toBeLessThan(0.002);
+    expectInLesson('is already within two tenths of a percentage point of 1/e at 100 members');
+    expect((1 / (1 - probedByNobody(100))).toFixed(1)).toBe('1.6');
+    expectInLesson('about 1.6 periods on average before the crashed member is probed');
+  });
+
+  it("memberlist's formulas: 12 and 20 retransmits, an 8 s suspicion timer that starts at 48 s", () => {
+    // memberlist DefaultLANConfig: RetransmitMult 4, SuspicionMult 4, SuspicionMaxTimeoutMult 6, ProbeInterval 1 s.
+    const retransmits = (n: number): number => 4 * Math.ceil(Math.log10(n + 1));
+    const suspicionS = (n: number): number => 4 * Math.max(1, Math.log10(Math.max(1, n))) * 1;
+    expect(retransmits(100)).toBe(12);
+    expect(retransmits(10_000)).toBe(20);
+    expectInLesson(
+      `An update is passed on at most 4 × ⌈log10(n + 1)⌉ times: ${retransmits(100)} times in a group of 100 members, and only ${retransmits(10_000)} in a group of 10,000.`,
+    );
+    expectInLesson(
+      `A suspect is declared dead after 4 × log10(n) probe intervals, ${suspicionS(100)} s for 100 members, but the timer starts at six times that, ${6 * suspicionS(100)} s, and shrinks towards ${suspicionS(100)} s`,
+    );
+    expectInLesson('Its LAN defaults probe once a second with a 500 ms timeout and ask 3 members for indirect probes');
+  });
+});
+
+describe("Registries and leases: the registry's own availability", () => {
+  const majority = (n: number): number => Math.floor(n / 2) + 1;
+
+  it('prints majority and failures tolerated for 3, 4, 5 and 7 servers', () => {
+    for (const n of [3, 4, 5, 7]) expectInLesson(`| ${n} | ${majority(n)} | ${n - majority(n)} |`);
+    expect(4 - majority(4)).toBe(3 - majority(3));
+    expect(5 - majority(5)).toBe(2);
+    expectInLesson('A fourth server raises the majority without tolerating one more failure', 'Five servers survive two failures');
+  });
+
+  it('the quiz: five servers, two crashed and one cut off leave two that can talk, short of a majority of three', () => {
+    const reachable = 5 - 2 - 1;
+    expect(reachable).toBeLessThan(majority(5));
+    const words = ['zero', 'one', 'two', 'three'];
+    expectInLesson(
+      `until a majority of ${words[majority(5)]} is back together`,
+      `${words[reachable]!.replace(/^./, (c) => c.toUpperCase())} reachable servers are short of the majority of ${words[majority(5)]}`,
+    );
+  });
+
+  it("Eureka's self-preservation: 170 renewals a minute for 100 instances, so 15 silent instances stop expiry", () => {
+    // AbstractInstanceRegistry.updateRenewsPerMinThreshold: (int) (clients × (60 / 30) × 0.85);
+    // isLeaseExpirationEnabled: renewals in the last minute > threshold.
+    const instances = 100;
+    const threshold = Math.trunc(instances * (60 / 30) * 0.85);
+    expect(threshold).toBe(170);
+    const expiryEnabled = (silent: number): boolean => (instances - silent) * 2 > threshold;
+    let silent = 0;
+    while (expiryEnabled(silent)) silent++;
+    expect(silent).toBe(15);
+    expect(expiryEnabled(silent - 1)).toBe(true);
+    expectInLesson(
+      `For ${instances} instances the threshold is ${instances} × 2 × 0.85 = ${threshold} renewals a minute, so as soon as ${silent} instances fall silent (${instances - silent} × 2 = ${(instances - silent) * 2}, which does not exceed ${threshold}) the server stops expiring anyone.`,
+    );
+  });
+});
+
 describe('Registries and leases: the live simulation', () => {
   const SEED = 11;
   async function run(overrides: ParamValues = {}) {
@@ -145,19 +241,52 @@ describe('Registries and leases: the live simulation', () => {
 });
 
 describe('Registries and leases: the page itself', () => {
-  it('has 3–5 quizzes, each option explained, and the exercise it lists', () => {
+  it("has 3–6 quizzes (one each on gossip and on the registry's availability), each option explained, and the exercise it lists", () => {
     const quizzes = lesson.match(/<Quiz\b/g) ?? [];
     expect(quizzes.length).toBeGreaterThanOrEqual(3);
-    expect(quizzes.length).toBeLessThanOrEqual(5);
+    expect(quizzes.length).toBeLessThanOrEqual(6);
+    expect(lesson).toContain('<Quiz\n  question="A SWIM group grows from 100 to 10,000 members');
+    expect(lesson).toContain('<Quiz\n  question="A five-server etcd cluster backs a service registry.');
     const options = lesson.match(/\{ text: "/g) ?? [];
     const explanations = lesson.match(/explanation: "/g) ?? [];
     expect(explanations.length).toBe(options.length);
     expectInLesson('exercises: [discovery-leases]', '<Exercise id="discovery-leases" />', '<Simulation scenario="discovery-failover" />');
   });
 
+  it('gives every quiz added with gossip and registry availability exactly one correct option', () => {
+    const added = lessonParts(lesson).quizzes.filter((q) => q.includes('A SWIM group grows') || q.includes('A five-server etcd cluster'));
+    expect(added).toHaveLength(2);
+    for (const quiz of added) expect(quiz.match(/correct: true/g)).toHaveLength(1);
+  });
+
   it('keeps MDX-special characters out of the prose and starts the body below the title', () => {
     const prose = proseOf(lesson);
     expect(/[{}<]/.test(prose), 'unescaped {, } or < in prose').toBe(false);
     expect(/^# /m.test(prose), 'the page renders the title; the body must not add an H1').toBe(false);
+  });
+});
+
+describe('Registries and leases: references', () => {
+  const { text, references } = lessonParts(lesson);
+  const order = [...text.matchAll(/\[\[(\d+)\]\]\(#references\)/g)].map((m) => Number(m[1]));
+  const firsts = order.filter((x, i) => order.indexOf(x) === i);
+
+  it('numbers its references 1, 2, 3, … with no gaps, and cites each one', () => {
+    expect([...references.keys()]).toEqual(Array.from({ length: references.size }, (_, i) => i + 1));
+    expect(new Set(order)).toEqual(new Set(references.keys()));
+  });
+
+  it('cites the markers in order of first appearance', () => {
+    expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
+  });
+
+  it('cites the SWIM paper and HashiCorp’s own documentation for Consul’s gossip', () => {
+    const entry = (needle: string): number => [...references].find(([, e]) => e.includes(needle))?.[0] ?? -1;
+    const swim = entry('"SWIM: Scalable Weakly-consistent Infection-style Process Group Membership Protocol."');
+    const consul = entry('https://developer.hashicorp.com/consul/docs/concept/gossip');
+    expect(swim).toBeGreaterThan(0);
+    expect(consul).toBeGreaterThan(0);
+    expect(references.get(swim)).toContain('Das, Indranil Gupta and Ashish Motivala');
+    expectInLesson(`reports the target as failed [[${swim}]](#references)`, `is a modified SWIM [[${consul}]](#references)`);
   });
 });

@@ -4,6 +4,9 @@
  *
  * - `n1` … `n5`, every pair linked; a message takes 0.5–2 ms one way unless a run says
  *   otherwise. Messages are not kept in order: a later one may overtake an earlier one.
+ * - The servers sit in three availability zones, `n1` and `n2` in zone-a, `n3` and `n4` in
+ *   zone-b, `n5` in zone-c, so that losing any one zone leaves a majority. A zone fails as a
+ *   unit: all its servers lose power at once, or the zone is cut off whole.
  * - Heartbeats every 50 ms; election timeouts drawn from 150–300 ms (the range the Raft
  *   paper measured).
  * - A server's disk syncs in 1–3 ms. A crash loses the server's memory, its timers and
@@ -18,6 +21,14 @@ import { Random, Simulation, uniform, type Distribution, type LeaderObservation 
 import type { CreateElectionNode, ElectionConfig, ElectionMessage, ElectionNode, SavedState } from './types.ts';
 
 export const SERVERS = ['n1', 'n2', 'n3', 'n4', 'n5'] as const;
+/** The availability zone of each server: no zone holds a majority. */
+export const ZONE_OF: Readonly<Record<(typeof SERVERS)[number], string>> = Object.freeze({
+  n1: 'zone-a',
+  n2: 'zone-a',
+  n3: 'zone-b',
+  n4: 'zone-b',
+  n5: 'zone-c',
+});
 export const MAJORITY = 3;
 export const HEARTBEAT_EVERY_MS = 50;
 export const ELECTION_TIMEOUT_MS = { min: 150, max: 300 } as const;
@@ -31,7 +42,13 @@ export type Fault =
   /** Crashes `server` (or the leader of the moment) at `atMs`; it restarts after `downMs`. */
   | { readonly kind: 'crash'; readonly server: string | 'leader'; readonly atMs: number; readonly downMs: number }
   /** Cuts `side` (or the leader of the moment alone) off from the other servers from `atMs` until `healAtMs`. */
-  | { readonly kind: 'partition'; readonly side: readonly string[] | 'leader'; readonly atMs: number; readonly healAtMs: number };
+  | { readonly kind: 'partition'; readonly side: readonly string[] | 'leader'; readonly atMs: number; readonly healAtMs: number }
+  /**
+   * Fails the zone of the leader of the moment as a unit from `atMs` until `untilMs`: every
+   * server in it loses power (`'power'`: crashed, restarted at `untilMs`) or the zone is cut off
+   * from the others (`'cut'`).
+   */
+  | { readonly kind: 'zone'; readonly how: 'power' | 'cut'; readonly atMs: number; readonly untilMs: number };
 
 export interface ClusterOptions {
   readonly seed: number;
@@ -103,6 +120,8 @@ export interface EarlyStand {
 /** A fault as applied, with what it hit. */
 export interface AppliedFault {
   readonly kind: 'crash' | 'partition';
+  /** The zone, when the fault took a whole zone. */
+  readonly zone?: string;
   readonly atMs: number;
   readonly untilMs: number;
   /** The servers crashed or cut off. */
@@ -364,6 +383,17 @@ export async function runCluster(options: ClusterOptions): Promise<ClusterRun> {
         }
         sim.crash(server, { restartAtMs: untilMs });
         applied.push({ kind: 'crash', atMs: fault.atMs, untilMs, servers: [server], ...(leader ? { leader } : {}) });
+      } else if (fault.kind === 'zone') {
+        const leader = leaderNow();
+        const zone = leader === undefined ? undefined : ZONE_OF[leader.server as (typeof SERVERS)[number]];
+        const servers = zone === undefined ? [] : SERVERS.filter((s) => ZONE_OF[s] === zone);
+        const kind = fault.how === 'power' ? 'crash' : 'partition';
+        if (fault.how === 'power') {
+          for (const server of servers) if (sim.node(server).state === 'up') sim.crash(server, { restartAtMs: fault.untilMs });
+        } else if (servers.length > 0) {
+          sim.partition([servers, SERVERS.filter((s) => !servers.includes(s))], { healAtMs: fault.untilMs, label: `${zone} cut off` });
+        }
+        applied.push({ kind, atMs: fault.atMs, untilMs: fault.untilMs, servers, ...(zone ? { zone } : {}), ...(leader ? { leader } : {}) });
       } else {
         const leader = fault.side === 'leader' ? leaderNow() : undefined;
         const side = fault.side === 'leader' ? (leader ? [leader.server] : []) : fault.side;

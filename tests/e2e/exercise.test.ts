@@ -207,10 +207,10 @@ describe('the exercise in a lesson', () => {
     await openExercise(page);
     // The hint is still open, and the last result is back, saying when it ran.
     expect(await section(page).locator('[data-hints] li').count()).toBe(1);
-    expect(await section(page).locator('[data-action="hint"]').textContent()).toBe('Show hint 2 of 3');
+    expect(await section(page).locator('[data-action="hint"]').textContent()).toBe('Show hint 2 of 4');
     expect(await statusText(page)).toContain('Your last result is below.');
     expect(await section(page).locator('.restored').textContent()).toMatch(new RegExp(`^Your last run \\(.+\\): ${headline.replace(/\./g, '\\.')}$`));
-    expect(await section(page).locator('li.test').count()).toBe(12);
+    expect(await section(page).locator('li.test').count()).toBe(19);
     expect(await section(page).locator('[data-results]').innerText()).toContain('keeps 8 workers busy on average, so a single worker would be 800% busy');
     // The restored result can still be traced: the code has not changed since.
     expect(await section(page).locator('li.test.fail [data-action="trace"]').count()).toBeGreaterThan(0);
@@ -256,9 +256,9 @@ describe('the exercise in a lesson', () => {
     expect(stoppedAfterMs).toBeLessThan(8_000);
     // Every test is listed: the stopped one, and the rest as not run, with why.
     const tests = section(page).locator('li.test');
-    expect(await tests.count()).toBe(12);
+    expect(await tests.count()).toBe(19);
     expect(await section(page).locator('li.test.fail').count()).toBe(1);
-    expect(await section(page).locator('li.test.skip', { hasText: 'Not run: the run was stopped before this test.' }).count()).toBe(11);
+    expect(await section(page).locator('li.test.skip', { hasText: 'Not run: the run was stopped before this test.' }).count()).toBe(18);
     // The next run works: the stopped worker was replaced.
     await replaceCode(page, solution);
     expect(await runAndWait(page)).toBe('All 19 tests passed.');
@@ -306,7 +306,8 @@ describe('the exercise in a lesson', () => {
     const hint = section(page).locator('[data-action="hint"]');
     await hint.click();
     await expect.poll(() => section(page).locator('[data-hints] li').count()).toBe(1);
-    expect(await hint.textContent()).toBe('Show hint 2 of 3');
+    expect(await hint.textContent()).toBe('Show hint 2 of 4');
+    await hint.click();
     await hint.click();
     await hint.click();
     expect(await hint.isDisabled()).toBe(true);

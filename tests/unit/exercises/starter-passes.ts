@@ -73,6 +73,8 @@ export const starterPasses: Readonly<Record<string, Readonly<Record<string, stri
       'as in CP mode: every stored value and every error in the AP run is checked',
     'AP mode: available everywhere, and converging after the partition > answers on both sides through a 10 s partition':
       "the starter answers from the coordinator's own copy on both sides, which is what AP mode promises; every request during the cut is checked, and a store that needs a second replica fails on the minority side",
+    'both modes: replicas know only what the network brings them > no replica stores, and no client reads, a value written across the cut before the cut heals':
+      "the starter's replicas learn of a write only from the messages it sends; every value stored and every value read during the cuts of three runs is checked against the side it was written on, and replicas that share a map at module level fail",
   },
   'replication-reads': {
     'follower reads > never show a session an older state than it has seen (monotonic reads)':

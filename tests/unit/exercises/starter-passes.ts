@@ -79,6 +79,8 @@ export const starterPasses: Readonly<Record<string, Readonly<Record<string, stri
   'replication-reads': {
     'follower reads > never show a session an older state than it has seen (monotonic reads)':
       "the starter reads each session's nearest replica only, so its reads go back in time only if that replica restarts behind a state it had shown and the key changed in between; every read of 60 runs is checked against the leader's log, and a session that moves between followers without a token fails",
+    'follower reads > ask replicas only for indexes the session has been told of':
+      "the starter asks every replica for index 0, which is all the test asks; every read of 60 runs has the index it asks for checked against the indexes its session's replies carried, and sessions that share one token fail",
     'follower reads > have followers serve at least 75% of the reads in zones b and c':
       "the starter reads the nearest replica, a follower for zones b and c, which is the point of the test; every read's serving replica is counted, and a session that reads from the leader fails",
     'follower reads > answer the median read in zones b and c within 0.6 ms':

@@ -9,7 +9,7 @@
  */
 import { assert, describe, inject, it } from 'vitest';
 import { checkLinearizability, kvModel, type KvInput, type KvOutput, type Operation } from '@faultlines/sim';
-import { disagreements, operationsOf, runStore, storedAfterRefusal, type StoreOptions, type StoreRun } from './store.ts';
+import { ZONES, crossedTheCut, disagreements, operationsOf, runStore, storedAfterRefusal, type StoreOptions, type StoreRun } from './store.ts';
 import { createReplica } from './replica.ts';
 
 const seed = inject('seed');
@@ -223,5 +223,25 @@ describe('AP mode: available everywhere, and converging after the partition', ()
         'Writes sent while a replica was out of reach are lost with the messages: have replicas exchange what they hold every few hundred milliseconds ' +
         '(anti-entropy), each keeping the higher version of a key, so that every replica settles on the same value.',
     );
+  });
+});
+
+describe('both modes: replicas know only what the network brings them', () => {
+  it('no replica stores, and no client reads, a value written across the cut before the cut heals', async () => {
+    for (const [r, what] of [
+      [await apCut(), 'In AP mode with zone a cut off from 1 s to 11 s'],
+      [await cpCut(), 'In CP mode with zone a cut off from 1 s to 11 s'],
+      [await cpFlaps(), "In CP mode with zone a's links flapping"],
+    ] as const) {
+      const crossed = crossedTheCut(r)[0];
+      if (crossed === undefined) continue;
+      const who = 'replica' in crossed.by ? `${crossed.by.replica} (zone ${ZONES[crossed.by.replica]}) stored` : `a client in zone ${crossed.by.clientZone} read`;
+      assert.fail(
+        `${what}: ${who} ${JSON.stringify(crossed.value)} for ${crossed.key} at ${ms(crossed.atMs)}, a value written through ${crossed.writtenBy} ` +
+          `(zone ${ZONES[crossed.writtenBy]}) at ${ms(crossed.writtenAtMs)}, on the other side of a cut that let no message through until ${ms(crossed.healMs)}. ` +
+          'A replica may learn of a write only from the messages replicas exchange (env.call): data kept where several replicas can reach it, ' +
+          'such as a variable at the top of replica.ts, travels on no network. The replicas of a real store run on different machines and share no memory.',
+      );
+    }
   });
 });

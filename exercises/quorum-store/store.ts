@@ -16,6 +16,9 @@
  *   the 5 replicas: the minority. A message in flight when a cut begins is lost.
  * - The harness records every value each replica's {@link LocalStore} holds, and when,
  *   from outside. Your code cannot see or change these records.
+ * - A value written on one side of a cut cannot reach the other side before the cut heals:
+ *   the harness checks that no replica there stores it, and no client there reads it,
+ *   sooner ({@link crossedTheCut}).
  */
 import {
   Random,
@@ -370,6 +373,64 @@ export function disagreements(run: StoreRun): Disagreement[] {
   }
   for (const [key, fromMs] of open) spans.push({ key, fromMs, toMs: Infinity });
   return spans.sort((a, b) => a.fromMs - b.fromMs);
+}
+
+/** Zone a's replicas and clients are one side of every cut, everything else the other. */
+const sideOf = (replicaOrZone: string): 'a' | 'bc' => (replicaOrZone === 'a' || ZONES[replicaOrZone] === 'a' ? 'a' : 'bc');
+
+/**
+ * A value that reached the other side of a cut before the cut healed: it was written
+ * through a coordinator on one side while no message could cross, and a replica on the
+ * other side stored it, or a client there read it, before the heal.
+ */
+export interface Crossing {
+  readonly key: string;
+  readonly value: string;
+  /** The coordinator that received the write, and when (true time). */
+  readonly writtenBy: string;
+  readonly writtenAtMs: number;
+  /** A replica that stored the value, or the zone of a client that read it. */
+  readonly by: { readonly replica: string } | { readonly clientZone: string };
+  readonly atMs: number;
+  /** When the cut that kept the two sides apart healed. */
+  readonly healMs: number;
+}
+
+/**
+ * Every value that crossed a cut (`options.cut` or one of `options.flaps`) sooner than the
+ * network could carry it, first the stores and then the reads, each in time order. Messages
+ * sent during a cut, and those in flight when it began, are lost: a value written on one
+ * side during a cut can reach the other only after the heal.
+ */
+export function crossedTheCut(run: StoreRun): Crossing[] {
+  const spans: { fromMs: number; toMs: number }[] = [];
+  if (run.options.cut !== undefined) spans.push(run.options.cut);
+  const flaps = run.options.flaps;
+  if (flaps !== undefined) {
+    for (let at = flaps.fromMs; at < flaps.toMs; at += flaps.everyMs) spans.push({ fromMs: at, toMs: at + flaps.cutMs });
+  }
+  /** When the cut during which `value` was written heals, if it was written during one. */
+  const written = (value: string): { writtenBy: string; writtenAtMs: number; healMs: number } | undefined => {
+    const at = run.received.get(value);
+    const span = at === undefined ? undefined : spans.find((s) => at.atMs >= s.fromMs && at.atMs < s.toMs);
+    return at === undefined || span === undefined ? undefined : { writtenBy: at.coordinator, writtenAtMs: at.atMs, healMs: span.toMs };
+  };
+  const out: Crossing[] = [];
+  for (const w of run.writes) {
+    const from = written(w.value);
+    if (from !== undefined && w.atMs < from.healMs && sideOf(w.replica) !== sideOf(from.writtenBy)) {
+      out.push({ key: w.key, value: w.value, ...from, by: { replica: w.replica }, atMs: w.atMs });
+    }
+  }
+  run.history.forEach((op, i) => {
+    if (op.status !== 'ok' || op.output?.kind !== 'get' || op.output.value === null) return;
+    const from = written(op.output.value);
+    const zone = run.zoneOf[i]!;
+    if (from !== undefined && op.returnMs! < from.healMs && sideOf(zone) !== sideOf(from.writtenBy)) {
+      out.push({ key: op.input.key, value: op.output.value, ...from, by: { clientZone: zone }, atMs: op.returnMs! });
+    }
+  });
+  return out;
 }
 
 /** The p-th percentile (0–100) of `values`, by nearest rank; `NaN` when empty. */

@@ -13,7 +13,9 @@
  *   see other sessions' writes too. Values are unique.
  * - The harness records from outside every write's index, every reply a replica gave and
  *   every value a session's read returned, and checks each read against the leader's log,
- *   which is the group's history (the leader never changes here).
+ *   which is the group's history (the leader never changes here). It also records the
+ *   highest index each session has been told of (by its writes' replies, its reads' replies
+ *   and their refusals), and every read that asked a replica for more than that.
  * - Faults come from the schedule: a follower cut off from the other replicas while its
  *   zone's clients still reach it, and a follower that crashes and restarts with only what
  *   it had on disk (its disk is slow, so that is less than it had shown).
@@ -89,10 +91,22 @@ export interface SessionOp {
   readonly leaderIndexAtEnd?: number;
 }
 
+/** A read that asked a replica for an index higher than any its session had been told of. */
+export interface Overreach {
+  readonly session: string;
+  readonly replica: string;
+  readonly minIndex: number;
+  /** The highest index any reply to this session had carried by then. */
+  readonly told: number;
+  readonly atMs: number;
+}
+
 export interface ReadsRun {
   readonly options: ReadsOptions;
   /** Every operation, per session in order. */
   readonly ops: readonly SessionOp[];
+  /** Every read that asked for more than its session had been told of, in time order. */
+  readonly overreaches: readonly Overreach[];
   /** The leader's log: the group's history. Index 0 is unused. */
   readonly history: readonly Entry[];
   /** Errors thrown by your code inside the simulation. */
@@ -108,6 +122,7 @@ export async function runReads(options: ReadsOptions): Promise<ReadsRun> {
   const sim = new Simulation({ seed: options.seed, trace: { enabled: false }, network: { latency: CROSS_ZONE } });
   const errors: string[] = [];
   const ops: SessionOp[] = [];
+  const overreaches: Overreach[] = [];
   const history: Entry[] = [];
   const indexOfValue = new Map<string, number>();
   let leaderLastIndex = 0;
@@ -198,6 +213,8 @@ export async function runReads(options: ReadsOptions): Promise<ReadsRun> {
       ...Array.from({ length: SHARED_KEYS }, (_, i) => `shared-${i}`),
     ];
     let current: { replica: string; index: number } | undefined;
+    /** The highest index the replies to this session have carried: all it can know of the log. */
+    let told = 0;
     const session = (() => {
       try {
         return options.createSession(
@@ -206,17 +223,23 @@ export async function runReads(options: ReadsOptions): Promise<ReadsRun> {
             replicas: REPLICAS,
             async write(key: string, value: string) {
               const reply = await ctx.rpc<{ index: number }>(LEADER, { kind: 'put', key, value } satisfies Request, { timeoutMs: WRITE_TIMEOUT_MS });
+              told = Math.max(told, reply.index);
               return { index: reply.index };
             },
             async read(replica: string, key: string, minIndex: number) {
               if (!REPLICAS.some((r) => r.name === replica)) throw new Error(`no replica named ${JSON.stringify(replica)}`);
+              if (minIndex > told) overreaches.push({ session: id, replica, minIndex, told, atMs: sim.nowMs });
               try {
                 const reply = await ctx.rpc<ReadReply>(replica, { kind: 'get', key, minIndex } satisfies Request, { timeoutMs: READ_TIMEOUT_MS });
                 current = { replica, index: reply.index };
+                told = Math.max(told, reply.index);
                 return { value: reply.value, index: reply.index };
               } catch (error) {
                 const behind = error instanceof RemoteError ? /behind (\d+)/.exec(error.message) : null;
-                if (behind) throw new BehindError(replica, Number(behind[1]), minIndex);
+                if (behind) {
+                  told = Math.max(told, Number(behind[1]));
+                  throw new BehindError(replica, Number(behind[1]), minIndex);
+                }
                 throw error;
               }
             },
@@ -285,7 +308,7 @@ export async function runReads(options: ReadsOptions): Promise<ReadsRun> {
 
   await sim.runUntil(stopMs + 600);
   for (const e of sim.errors) errors.push(e.message);
-  return { options, ops, history, errors };
+  return { options, ops, overreaches, history, errors };
 }
 
 /** A log as in "The replicated log", kept on the node's disk, with what a read needs. */

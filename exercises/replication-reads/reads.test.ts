@@ -140,6 +140,19 @@ describe('follower reads', () => {
     }
   });
 
+  it('ask replicas only for indexes the session has been told of', async () => {
+    for (const r of await all()) {
+      const o = r.run.overreaches[0];
+      assert(
+        o === undefined,
+        `Session ${o?.session} asked ${o?.replica} for a log reaching at least entry ${o?.minIndex} at ${ms(o?.atMs ?? 0)}, though no reply to it ` +
+          `had mentioned an index above ${o?.told} (${where(r)}). A session knows only what its own writes' and reads' replies told it. ` +
+          'Sessions run in the clients of three zones, on different machines: a token kept outside createSession is shared by every ' +
+          'session, as no real clients could share it. Keep one token per session.',
+      );
+    }
+  });
+
   it(`have followers serve at least ${FOLLOWER_SHARE * 100}% of the reads in zones b and c`, async () => {
     for (const r of await all()) {
       const { share, reads } = followerShare(r.run, ['b', 'c']);

@@ -76,10 +76,14 @@ export const starterPasses: Readonly<Record<string, Readonly<Record<string, stri
       'as in CP mode: every stored value and every error in the AP run is checked',
     'AP mode: available everywhere, and converging after the partition > answers on both sides through a 10 s partition':
       "the starter answers from the coordinator's own copy on both sides, which is what AP mode promises; every request during the cut is checked, and a store that needs a second replica fails on the minority side",
+    'both modes: replicas know only what the network brings them > no replica stores, and no client reads, a value written across the cut before the cut heals':
+      "the starter's replicas learn of a write only from the messages it sends; every value stored and every value read during the cuts of three runs is checked against the side it was written on, and replicas that share a map at module level fail",
   },
   'replication-reads': {
     'follower reads > never show a session an older state than it has seen (monotonic reads)':
       "the starter reads each session's nearest replica only, so its reads go back in time only if that replica restarts behind a state it had shown and the key changed in between; every read of 60 runs is checked against the leader's log, and a session that moves between followers without a token fails",
+    'follower reads > ask replicas only for indexes the session has been told of':
+      "the starter asks every replica for index 0, which is all the test asks; every read of 60 runs has the index it asks for checked against the indexes its session's replies carried, and sessions that share one token fail",
     'follower reads > have followers serve at least 75% of the reads in zones b and c':
       "the starter reads the nearest replica, a follower for zones b and c, which is the point of the test; every read's serving replica is counted, and a session that reads from the leader fails",
     'follower reads > answer the median read in zones b and c within 0.6 ms':

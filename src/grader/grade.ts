@@ -4,7 +4,7 @@ import { restoreAllMocks } from '@vitest/spy';
 import { createCapturedConsole, LogCapture } from './console.ts';
 import { installEngine, MemoryRunner, createVitestModule, runnerRoot } from './engine.ts';
 import { describeError, frameAt } from './errors.ts';
-import { hardenModule } from './harden.ts';
+import { hardenIntrinsics, hardenModule } from './harden.ts';
 import { evalEvaluator, ImportResolutionError, ModuleLoader } from './loader.ts';
 import { GuardedTimers, restoreGlobals, snapshotGlobals } from './realm.ts';
 import { SourceSyntaxError } from './transpile.ts';
@@ -61,6 +61,7 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
   // The simulator (and any other builtin) is shared by the tests and the learner's code:
   // frozen before any of it loads, so that no module can change what the tests measure with
   // (see harden.ts). The counting wrapper below is frozen too.
+  hardenIntrinsics();
   for (const module of Object.values(request.builtins ?? {})) hardenModule(module);
   const simulations = instrumentSimulator(request.builtins?.[SIM_MODULE]);
   if (simulations) hardenModule(simulations.module);
@@ -240,10 +241,11 @@ function importError(path: string, error: unknown, loader: ModuleLoader): GradeE
   };
 }
 
-/** What a learner reads when their file tried to change the simulator or the harness. */
+/** What a learner reads when their file tried to change the simulator, the harness or a built-in the tests use. */
 const frozenHint =
-  '. The simulator (@faultlines/sim) and the exercise\'s own files are frozen while the tests run, so that what they measure ' +
-  'cannot be changed: your code can use them, not modify them.';
+  '. The simulator (@faultlines/sim), the exercise\'s own files and the built-ins the tests compute with (Math, JSON, the ' +
+  'methods of arrays, maps, sets, numbers and strings) are frozen while the tests run, so that what they measure cannot ' +
+  'be changed: your code can use them, not modify them.';
 
 /** Whether an error is an assignment to (or definition on) something frozen, as harden.ts leaves it. */
 function changesFrozen(error: unknown): boolean {

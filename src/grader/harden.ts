@@ -53,6 +53,50 @@ export function hardenModule(exports: unknown, mutable: readonly string[] = []):
   }
 }
 
+/**
+ * Locks the built-ins the tests compute with, so that learner code cannot patch them either:
+ * `Math.abs = () => 0` in a learner's file would make every "within x of" check pass, and
+ * `Array.prototype.sort = …` would change every percentile a harness takes. Safe to call
+ * more than once; it changes the whole realm, which each grade has to itself.
+ *
+ * - `Math`, `JSON` and `Reflect` are frozen whole: nothing inherits from them.
+ * - The functions on `Object`, `Array`, `Number`, `String`, `Map` and `Set`, and every method
+ *   of the prototypes of arrays, maps, sets, numbers and strings, become read-only.
+ * - The global bindings of those names and of `structuredClone` (which harnesses copy
+ *   messages with) become read-only.
+ *
+ * Left as they are: `Object.prototype`, `Function.prototype` and `Error.prototype`. Ordinary
+ * code assigns own properties named like theirs (`error.name = …`, `obj.toString = …`), and
+ * in strict mode a read-only inherited property turns such an assignment into a TypeError.
+ * Timers, `Date` and `Promise` stay too: test runners replace them, and no test measures
+ * with them.
+ */
+export function hardenIntrinsics(): void {
+  if (intrinsicsHardened) return;
+  intrinsicsHardened = true;
+  for (const namespace of [Math, JSON, Reflect]) Object.freeze(namespace);
+  for (const owner of [Object, Array, Number, String, Map, Set, Array.prototype, Map.prototype, Set.prototype, Number.prototype, String.prototype]) {
+    lockProperties(owner);
+  }
+  const global = globalThis as unknown as Record<string, unknown>;
+  for (const name of ['Math', 'JSON', 'Reflect', 'Object', 'Array', 'Number', 'String', 'Map', 'Set', 'structuredClone']) {
+    const descriptor = Object.getOwnPropertyDescriptor(global, name);
+    if (descriptor?.configurable && 'value' in descriptor) Object.defineProperty(global, name, { writable: false, configurable: false });
+  }
+}
+
+let intrinsicsHardened = false;
+
+/** Makes every own data property of `owner` read-only and every property unconfigurable. */
+function lockProperties(owner: object): void {
+  for (const key of Reflect.ownKeys(owner)) {
+    const descriptor = Object.getOwnPropertyDescriptor(owner, key);
+    if (descriptor === undefined || !descriptor.configurable) continue;
+    // `prototype`, `length` and `name` are not writable already; the rest become so.
+    Object.defineProperty(owner, key, 'value' in descriptor ? { writable: false, configurable: false } : { configurable: false });
+  }
+}
+
 function hardenValue(value: unknown, seen: Set<object>): void {
   if (!isObjectLike(value) || seen.has(value) || !isHardenable(value)) return;
   seen.add(value);

@@ -102,6 +102,15 @@ describe('the grader refuses code that changes what the tests measure with', () 
       2,
       'Cannot define property summary',
     ],
+    ['Math, which the tests compare with', 'const zero = (): number => 0;\nMath.abs = zero;\n', 2, "Cannot assign to read only property 'abs'"],
+    [
+      'the sort of arrays, which percentiles use',
+      'const fake = function (this: number[]): number[] { return this; };\nArray.prototype.sort = fake;\n',
+      2,
+      "Cannot assign to read only property 'sort'",
+    ],
+    ['JSON', 'JSON.stringify = (): string => "{}";\n', 1, 'Cannot assign to read only property'],
+    ['structuredClone, which harnesses copy messages with', '(globalThis as { structuredClone: unknown }).structuredClone = (x: unknown) => x;\n', 1, "Cannot assign to read only property 'structuredClone'"],
   ])('a learner file that patches %s at import fails to load, at its line, saying why', async (_what, cheat, line, text) => {
     const result = await gradeLearner(`${cheat}export const latencies = (): number[] => [50, 60, 70];\n`);
     expect(result.ok).toBe(false);
@@ -109,6 +118,28 @@ describe('the grader refuses code that changes what the tests measure with', () 
     expect(error?.message).toContain(text);
     expect(error?.message).toContain('frozen while the tests run');
     expect(error?.location).toMatchObject({ file: 'mine.ts', line });
+  });
+
+  it('leaves ordinary code alone once the built-ins are locked: errors are named, objects get their own methods, arrays sort', async () => {
+    const result = await gradeLearner(
+      [
+        'class Refused extends Error {',
+        '  constructor() { super("no"); this.name = "Refused"; }',
+        '}',
+        'const shown: { toString?: () => string } = {};',
+        'shown.toString = () => "mine";',
+        'const list = [3, 1, 2];',
+        'list.push(0);',
+        'export const latencies = (): number[] => {',
+        '  if (new Refused().name !== "Refused" || String(shown) !== "mine") throw new Error("broken");',
+        '  return list.sort((a, b) => a - b).slice(1);',
+        '};',
+        '',
+      ].join('\n'),
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.tests.map((t) => t.status)).toEqual(['pass', 'pass']);
+    expect(Object.isFrozen(Math) && Object.isFrozen(JSON)).toBe(true);
   });
 
   it('a patch made later, while a test runs, throws there', async () => {

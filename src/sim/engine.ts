@@ -13,7 +13,18 @@ import {
   RemoteError,
   RpcTimeoutError,
 } from './errors.ts';
+import {
+  EV_ARRIVED,
+  EV_CALL,
+  EV_DAEMON,
+  EV_DELIVER,
+  EV_RPC_TIMEOUT,
+  EV_SERVICE_DONE,
+  EV_SYNC_DONE,
+  EV_TIMER,
+} from './event-kinds.ts';
 import { EventQueue } from './event-queue.ts';
+import { LIMITS } from './limits.ts';
 import { LatencyRecorder, type FinishedOperation, type QueueSample } from './metrics.ts';
 import type {
   Message,
@@ -27,17 +38,6 @@ import type {
 } from './node.ts';
 import { Random } from './random.ts';
 import { Trace, type DropReason, type MessageKind } from './trace.ts';
-
-// Event kinds. Numbers rather than strings so that the queue can keep them in a typed array.
-const EV_DELIVER = 1;
-const EV_TIMER = 2;
-const EV_CALL = 3;
-const EV_SERVICE_DONE = 4;
-const EV_SYNC_DONE = 5;
-const EV_RPC_TIMEOUT = 6;
-const EV_DAEMON = 7;
-/** A delivery whose arrival checks already passed, replayed from a paused node's backlog. */
-const EV_ARRIVED = 8;
 
 // Message kinds.
 const KIND_MESSAGE = 0;
@@ -53,20 +53,6 @@ const REPLY_REJECTED = 3;
 
 /** One settled promise to wait on: awaiting it yields exactly one microtask turn. */
 const RESOLVED: Promise<void> = Promise.resolve();
-
-/** Hard limits that turn runaway scenarios into clear errors instead of hangs. */
-export const LIMITS = {
-  /** Most nodes in one simulation. */
-  maxNodes: 65_536,
-  /** Most requests waiting in one node's queue when `queueCapacity` is not set. */
-  maxQueueLength: 1_000_000,
-  /** Most events parked while a node is paused. */
-  maxBacklog: 1_000_000,
-  /** Most microtask turns the run loop waits for learner code between two events. */
-  maxMicrotaskTurns: 100_000,
-  /** Most queue-depth samples kept. */
-  maxQueueSamples: 1_000_000,
-} as const;
 
 /** Default properties of every link, overridden per link with `sim.setLink`. */
 export interface LinkOptions {

@@ -3,7 +3,7 @@
  * The public face is `Simulation` (simulation.ts); this module is internal, and its public
  * methods are public only so that the other simulator modules can reach them.
  */
-import { constant, samplerFor, type Distribution, type Sampler } from './distributions.ts';
+import { constant, samplerFor, type Sampler } from './distributions.ts';
 import { DiskState } from './disk.ts';
 import {
   messageOf,
@@ -26,8 +26,8 @@ import {
 import { EventQueue } from './event-queue.ts';
 import { LIMITS } from './limits.ts';
 import { LatencyRecorder, type FinishedOperation, type QueueSample } from './metrics.ts';
+import { KIND_MESSAGE, KIND_REPLY, KIND_REQUEST, Network, type Envelope, type Link, type NetworkOptions } from './network.ts';
 import type {
-  Message,
   NodeContext,
   NodeDisk,
   NodeFactory,
@@ -37,13 +37,7 @@ import type {
   SendOptions,
 } from './node.ts';
 import { Random } from './random.ts';
-import { Trace, type DropReason, type MessageKind } from './trace.ts';
-
-// Message kinds.
-const KIND_MESSAGE = 0;
-const KIND_REQUEST = 1;
-const KIND_REPLY = 2;
-const KIND_NAMES: readonly MessageKind[] = ['message', 'request', 'reply'];
+import { Trace } from './trace.ts';
 
 // Error codes carried by replies.
 const REPLY_OK = 0;
@@ -53,34 +47,6 @@ const REPLY_REJECTED = 3;
 
 /** One settled promise to wait on: awaiting it yields exactly one microtask turn. */
 const RESOLVED: Promise<void> = Promise.resolve();
-
-/** Default properties of every link, overridden per link with `sim.setLink`. */
-export interface LinkOptions {
-  /** One-way delay of a message, in milliseconds. @default constant(1) */
-  readonly latency?: Distribution;
-  /** Probability in [0, 1] that a message is lost. @default 0 */
-  readonly dropProbability?: number;
-  /** Probability in [0, 1] that a message is delivered twice (each copy with its own delay). @default 0 */
-  readonly duplicateProbability?: number;
-  /**
-   * Deliver messages in the order they were sent, as TCP does. When `false`, a message
-   * with a shorter sampled delay may overtake an earlier one.
-   * @default false
-   */
-  readonly fifo?: boolean;
-  /**
-   * Transfer rate, in bytes per millisecond (1 MB/s is 1000). Messages queue behind one
-   * another on the link and each takes `sizeBytes / bandwidthBytesPerMs` to send.
-   * @default Infinity (no limit)
-   */
-  readonly bandwidthBytesPerMs?: number;
-}
-
-/** Network-wide settings: the defaults for every link. */
-export interface NetworkOptions extends LinkOptions {
-  /** Size of a message whose sender gives none, in bytes. @default 256 */
-  readonly messageSizeBytes?: number;
-}
 
 /** Options for a new simulation. */
 export interface SimulationOptions {
@@ -120,63 +86,6 @@ export interface RpcWaiter {
   resolve(value: unknown): void;
   /** Called with `RpcTimeoutError`, `RemoteError` or `OverloadedError`. */
   reject(error: Error): void;
-}
-
-/** A message on its way or delivered. Learners see it through the `Message` interface. */
-class Envelope implements Message {
-  readonly id: number;
-  readonly from: string;
-  readonly to: string;
-  readonly body: unknown;
-  readonly kind: number;
-  readonly fromId: number;
-  readonly toId: number;
-  /** For a reply: the id of the request it answers. */
-  readonly requestId: number;
-  /** For a reply: `REPLY_OK` or an error code. */
-  readonly errorCode: number;
-  /** The receiver's incarnation when its service began, to drop work a crash interrupted. */
-  incarnation = 0;
-
-  constructor(
-    id: number,
-    from: SimNode,
-    to: SimNode,
-    body: unknown,
-    kind: number,
-    requestId: number,
-    errorCode: number,
-  ) {
-    this.id = id;
-    this.from = from.name;
-    this.to = to.name;
-    this.fromId = from.id;
-    this.toId = to.id;
-    this.body = body;
-    this.kind = kind;
-    this.requestId = requestId;
-    this.errorCode = errorCode;
-  }
-}
-
-class Link {
-  latency: Sampler;
-  dropProbability: number;
-  duplicateProbability: number;
-  fifo: boolean;
-  bandwidthBytesPerMs: number;
-  /** Latest arrival time scheduled on this link, for FIFO ordering. */
-  lastArrivalMs = -Infinity;
-  /** When the link finishes transmitting what it already has, for bandwidth limits. */
-  busyUntilMs = 0;
-
-  constructor(options: Required<LinkOptions>) {
-    this.latency = samplerFor(options.latency);
-    this.dropProbability = options.dropProbability;
-    this.duplicateProbability = options.duplicateProbability;
-    this.fifo = options.fifo;
-    this.bandwidthBytesPerMs = options.bandwidthBytesPerMs;
-  }
 }
 
 class TimerRecord {
@@ -481,21 +390,6 @@ export interface OpenOperations {
   readonly open: number;
 }
 
-/** A directed set of link cuts, applied and healed as one. */
-export class PartitionState {
-  /** Name in the trace. */
-  readonly label: string;
-  /** Directed cuts, as `[fromNodeId, toNodeId]`. */
-  readonly cuts: readonly (readonly [number, number])[];
-  /** Scheduled, in force, or over. */
-  state: 'pending' | 'active' | 'healed' = 'pending';
-
-  constructor(label: string, cuts: readonly (readonly [number, number])[]) {
-    this.label = label;
-    this.cuts = cuts;
-  }
-}
-
 /** The engine. One per `Simulation`. */
 export class Engine {
   /** True simulation time, in milliseconds. */
@@ -512,16 +406,8 @@ export class Engine {
   readonly #nodes: SimNode[] = [];
   readonly #byName = new Map<string, SimNode>();
   #names: readonly string[] = [];
-  readonly #netRng: Random;
-  readonly #defaultLink: Required<LinkOptions>;
-  readonly #messageSizeBytes: number;
-  readonly #linkOverrides = new Map<number, LinkOptions>();
-  /** The one `Link` shared by every stateless link without an override. */
-  #sharedLink: Link | undefined;
-  /** How many partitions cut each directed link, keyed by `from * maxNodes + to`. */
-  readonly #cuts = new Map<number, number>();
-  #activeCutCount = 0;
-  #nextMessageId = 1;
+  /** Links, partitions, and the messages in flight. */
+  readonly network: Network;
   #daemonEvents = 0;
   /**
    * Queued events that will do nothing when they come up: timeouts of answered RPCs and
@@ -543,29 +429,14 @@ export class Engine {
   readonly #maxEventsPerRun: number;
   readonly #quietTurns: number;
   #running = false;
-  /** Messages put on the network, duplicates included. */
-  messagesSent = 0;
-  /** Messages handed to a live, unpaused node. */
-  messagesDelivered = 0;
-  /** Messages lost, cut, refused or arriving too late. */
-  messagesDropped = 0;
   /** Events that did something (dead events are not counted). */
   eventsProcessed = 0;
 
   constructor(options: SimulationOptions) {
     this.root = new Random(options.seed);
-    this.#netRng = this.root.fork('network');
+    const netRng = this.root.fork('network');
     this.trace = new Trace(options.trace);
-    const net = options.network ?? {};
-    this.#defaultLink = {
-      latency: net.latency ?? constant(1),
-      dropProbability: net.dropProbability ?? 0,
-      duplicateProbability: net.duplicateProbability ?? 0,
-      fifo: net.fifo ?? false,
-      bandwidthBytesPerMs: net.bandwidthBytesPerMs ?? Infinity,
-    };
-    checkLinkOptions(this.#defaultLink);
-    this.#messageSizeBytes = net.messageSizeBytes ?? 256;
+    this.network = new Network(this, options.network ?? {}, netRng, this.#queue, this.trace, this.#nodes);
     this.#failOnHandlerError = options.failOnHandlerError ?? true;
     this.#maxEventsPerRun = options.maxEventsPerRun ?? 50_000_000;
     this.#quietTurns = options.microtaskQuietTurns ?? 32;
@@ -689,166 +560,19 @@ export class Engine {
     for (const event of parked) this.#queue.push(this.now, event.kind, node.id, event.payload);
   }
 
-  // ---------------------------------------------------------------- network
-
-  setLink(from: SimNode, to: SimNode, options: LinkOptions): void {
-    const key = from.id * LIMITS.maxNodes + to.id;
-    const merged = { ...this.#linkOverrides.get(key), ...options };
-    this.#linkOverrides.set(key, merged);
-    const resolved = { ...this.#defaultLink, ...merged };
-    checkLinkOptions(resolved);
-    const existing = from.links[to.id];
-    if (existing !== undefined && existing === this.#sharedLink) {
-      // Stop sharing: this link now has settings of its own.
-      from.links[to.id] = new Link(resolved);
-    } else if (existing !== undefined) {
-      existing.latency = samplerFor(resolved.latency);
-      existing.dropProbability = resolved.dropProbability;
-      existing.duplicateProbability = resolved.duplicateProbability;
-      existing.fifo = resolved.fifo;
-      existing.bandwidthBytesPerMs = resolved.bandwidthBytesPerMs;
-    }
-  }
-
-  #link(from: SimNode, toId: number): Link {
-    const override = this.#linkOverrides.get(from.id * LIMITS.maxNodes + toId);
-    let link: Link;
-    if (override !== undefined) {
-      link = new Link({ ...this.#defaultLink, ...override });
-    } else if (this.#defaultLink.fifo || this.#defaultLink.bandwidthBytesPerMs !== Infinity) {
-      // FIFO order and bandwidth need state per direction, so each link gets its own.
-      link = new Link(this.#defaultLink);
-    } else {
-      // Stateless default links share one object: thousands of node pairs then touch one
-      // small object instead of thousands, which keeps the send path in cache.
-      link = this.#sharedLink ??= new Link(this.#defaultLink);
-    }
-    from.links[toId] = link;
-    return link;
-  }
-
-  isCut(fromId: number, toId: number): boolean {
-    return this.#activeCutCount > 0 && (this.#cuts.get(fromId * LIMITS.maxNodes + toId) ?? 0) > 0;
-  }
-
-  applyPartition(partition: PartitionState): void {
-    if (partition.state !== 'pending') return;
-    partition.state = 'active';
-    for (const [from, to] of partition.cuts) {
-      const key = from * LIMITS.maxNodes + to;
-      this.#cuts.set(key, (this.#cuts.get(key) ?? 0) + 1);
-      this.#activeCutCount++;
-    }
-    if (this.trace.enabled) {
-      const nodes = this.#nodes;
-      this.trace.record({
-        t: this.now,
-        type: 'partition',
-        label: partition.label,
-        cuts: partition.cuts.map(([a, b]) => [nodes[a]!.name, nodes[b]!.name] as const),
-      });
-    }
-  }
-
-  healPartition(partition: PartitionState): void {
-    const wasActive = partition.state === 'active';
-    partition.state = 'healed';
-    if (!wasActive) return;
-    for (const [from, to] of partition.cuts) {
-      const key = from * LIMITS.maxNodes + to;
-      const count = (this.#cuts.get(key) ?? 0) - 1;
-      if (count > 0) this.#cuts.set(key, count);
-      else this.#cuts.delete(key);
-      this.#activeCutCount--;
-    }
-    if (this.trace.enabled) this.trace.record({ t: this.now, type: 'heal', label: partition.label });
-  }
+  // ---------------------------------------------------------------- messages
 
   sendByName(from: SimNode, toName: string, body: unknown, kind: number, sizeBytes: number | undefined): Envelope {
     const to = this.#byName.get(toName);
     if (to === undefined) {
       throw new RangeError(`${from.name} sent to "${toName}", which is not a node. Nodes: ${this.#names.join(', ')}.`);
     }
-    return this.#send(from, to, body, kind, 0, REPLY_OK, sizeBytes ?? this.#messageSizeBytes);
-  }
-
-  #send(
-    from: SimNode,
-    to: SimNode,
-    body: unknown,
-    kind: number,
-    requestId: number,
-    errorCode: number,
-    sizeBytes: number,
-  ): Envelope {
-    const envelope = new Envelope(this.#nextMessageId++, from, to, body, kind, requestId, errorCode);
-    this.messagesSent++;
-    const tracing = this.trace.enabled;
-    if (tracing) {
-      this.trace.record({
-        t: this.now,
-        type: 'send',
-        from: from.name,
-        to: to.name,
-        id: envelope.id,
-        kind: KIND_NAMES[kind]!,
-        body,
-      });
-    }
-    if (this.#activeCutCount > 0 && this.isCut(from.id, to.id)) {
-      this.#drop(envelope, 'partition');
-      return envelope;
-    }
-    const link = from.links[to.id] ?? this.#link(from, to.id);
-    const rng = this.#netRng;
-    if (link.dropProbability > 0 && rng.next() < link.dropProbability) {
-      this.#drop(envelope, 'loss');
-      return envelope;
-    }
-    this.#transmit(link, envelope, sizeBytes);
-    if (link.duplicateProbability > 0 && rng.next() < link.duplicateProbability) {
-      this.messagesSent++;
-      if (tracing) this.trace.record({ t: this.now, type: 'duplicate', from: from.name, to: to.name, id: envelope.id });
-      this.#transmit(link, envelope, sizeBytes);
-    }
-    return envelope;
-  }
-
-  #transmit(link: Link, envelope: Envelope, sizeBytes: number): void {
-    let departMs = this.now;
-    if (link.bandwidthBytesPerMs !== Infinity) {
-      // The link sends one message at a time: this one starts when the previous finished.
-      const start = link.busyUntilMs > departMs ? link.busyUntilMs : departMs;
-      departMs = start + sizeBytes / link.bandwidthBytesPerMs;
-      link.busyUntilMs = departMs;
-    }
-    let arriveMs = departMs + link.latency(this.#netRng);
-    if (link.fifo) {
-      // Equal arrival times keep send order through the queue's insertion tie-break.
-      if (arriveMs < link.lastArrivalMs) arriveMs = link.lastArrivalMs;
-      link.lastArrivalMs = arriveMs;
-    }
-    this.#queue.push(arriveMs, EV_DELIVER, envelope.toId, envelope);
-  }
-
-  #drop(envelope: Envelope, reason: DropReason): void {
-    this.messagesDropped++;
-    if (this.trace.enabled) {
-      this.trace.record({ t: this.now, type: 'drop', from: envelope.from, to: envelope.to, id: envelope.id, reason });
-    }
+    return this.network.send(from, to, body, kind, 0, REPLY_OK, sizeBytes ?? this.network.messageSizeBytes);
   }
 
   #deliver(envelope: Envelope): void {
     const node = this.#nodes[envelope.toId]!;
-    if (!node.up) {
-      this.#drop(envelope, 'node-down');
-      return;
-    }
-    // A message in flight when a partition began is lost if its link is cut on arrival.
-    if (this.#activeCutCount > 0 && this.isCut(envelope.fromId, envelope.toId)) {
-      this.#drop(envelope, 'partition');
-      return;
-    }
+    if (!this.network.arrives(node, envelope)) return;
     if (node.paused) {
       this.#park(node, EV_ARRIVED, envelope);
       return;
@@ -857,10 +581,7 @@ export class Engine {
   }
 
   #arrived(node: SimNode, envelope: Envelope): void {
-    this.messagesDelivered++;
-    if (this.trace.enabled) {
-      this.trace.record({ t: this.now, type: 'deliver', from: envelope.from, to: envelope.to, id: envelope.id });
-    }
+    this.network.handOver(envelope);
     if (envelope.kind === KIND_REPLY) {
       this.#receiveReply(node, envelope);
     } else if (node.workers === Infinity) {
@@ -1000,7 +721,7 @@ export class Engine {
 
   #reply(node: SimNode, request: Envelope, body: unknown, errorCode: number): void {
     const caller = this.#nodes[request.fromId]!;
-    this.#send(node, caller, body, KIND_REPLY, request.id, errorCode, this.#messageSizeBytes);
+    this.network.send(node, caller, body, KIND_REPLY, request.id, errorCode, this.network.messageSizeBytes);
   }
 
   startRpc(
@@ -1022,7 +743,8 @@ export class Engine {
     const pending = node.pending.get(reply.requestId);
     if (pending === undefined) {
       // The request timed out already (or was answered by a duplicate's reply).
-      this.#dropLate(reply);
+      // A late reply was delivered by the network; it is counted as dropped by the caller.
+      this.network.drop(reply, 'late-reply');
       return;
     }
     node.pending.delete(reply.requestId);
@@ -1034,14 +756,6 @@ export class Engine {
     if (reply.errorCode === REPLY_OK) waiter.resolve(reply.body);
     else if (reply.errorCode === REPLY_OVERLOADED) waiter.reject(new OverloadedError(reply.from));
     else waiter.reject(new RemoteError(reply.from, String(reply.body), reply.errorCode === REPLY_REJECTED));
-  }
-
-  #dropLate(reply: Envelope): void {
-    // A late reply was delivered by the network; it is counted as dropped by the caller.
-    this.messagesDropped++;
-    if (this.trace.enabled) {
-      this.trace.record({ t: this.now, type: 'drop', from: reply.from, to: reply.to, id: reply.id, reason: 'late-reply' });
-    }
   }
 
   #rpcTimeout(pending: PendingRpc): void {
@@ -1366,16 +1080,4 @@ export class Engine {
       for (const listener of listeners) listener(operation);
     }
   }
-}
-
-function checkLinkOptions(options: Required<LinkOptions>): void {
-  const probability = (value: number, name: string): void => {
-    if (!(value >= 0 && value <= 1)) throw new RangeError(`${name} must be in [0, 1]; got ${value}.`);
-  };
-  probability(options.dropProbability, 'dropProbability');
-  probability(options.duplicateProbability, 'duplicateProbability');
-  if (!(options.bandwidthBytesPerMs > 0)) {
-    throw new RangeError(`bandwidthBytesPerMs must be > 0 (or Infinity); got ${options.bandwidthBytesPerMs}.`);
-  }
-  samplerFor(options.latency);
 }

@@ -37,6 +37,7 @@ import type {
   SendOptions,
 } from './node.ts';
 import { Random } from './random.ts';
+import { cancelTimer, fireTimer, setTimer, type TimerRecord } from './timers.ts';
 import { Trace } from './trace.ts';
 
 // Error codes carried by replies.
@@ -86,26 +87,6 @@ export interface RpcWaiter {
   resolve(value: unknown): void;
   /** Called with `RpcTimeoutError`, `RemoteError` or `OverloadedError`. */
   reject(error: Error): void;
-}
-
-class TimerRecord {
-  readonly id: number;
-  readonly node: SimNode;
-  readonly incarnation: number;
-  readonly callback: () => unknown;
-  /** Whether firing settles a promise (a `sleep`). */
-  readonly settles: boolean;
-  cancelled = false;
-  /** When it fires, in true time. */
-  atMs = 0;
-
-  constructor(id: number, node: SimNode, callback: () => unknown, settles: boolean) {
-    this.id = id;
-    this.node = node;
-    this.incarnation = node.incarnation;
-    this.callback = callback;
-    this.settles = settles;
-  }
 }
 
 class PendingRpc {
@@ -225,6 +206,14 @@ export class SimNode {
   localTime(trueMs: number): number {
     return this.clockOffsetMs + this.clockRate * trueMs;
   }
+
+  /** Keeps an event for later while the node is paused; `resume` replays the backlog in order. */
+  park(kind: number, payload: unknown): void {
+    if (this.backlog.length >= LIMITS.maxBacklog) {
+      throw new RangeError(`${this.name} has been paused with ${LIMITS.maxBacklog} events waiting; resume it sooner.`);
+    }
+    this.backlog.push({ kind, payload });
+  }
 }
 
 /** The context of one incarnation of a node; see `NodeContext` for the documentation. */
@@ -279,20 +268,20 @@ class Context implements NodeContext {
   setTimer(delayMs: number, callback: () => void | Promise<void>): number {
     this.#engine.activity++;
     if (!this.alive) return 0;
-    return this.#engine.setTimer(this.#node, delayMs, callback, false);
+    return setTimer(this.#engine, this.#node, delayMs, callback, false);
   }
 
   cancelTimer(timerId: number): void {
     this.#engine.activity++;
     if (!this.alive) return;
-    this.#engine.cancelTimer(this.#node, timerId);
+    cancelTimer(this.#engine, this.#node, timerId);
   }
 
   sleep(delayMs: number): Promise<void> {
     this.#engine.activity++;
     if (!this.alive) return new Promise<void>(() => {});
     return new Promise<void>((resolve) => {
-      this.#engine.setTimer(this.#node, delayMs, resolve, true);
+      setTimer(this.#engine, this.#node, delayMs, resolve, true);
     });
   }
 
@@ -402,7 +391,8 @@ export class Engine {
   readonly workloads: OpenOperations[] = [];
   readonly queueSamples: QueueSample[] = [];
   readonly errors: NodeHandlerError[] = [];
-  readonly #queue = new EventQueue();
+  /** Every future event. The modules that schedule events push them here; the run loop takes them. */
+  readonly queue = new EventQueue();
   readonly #nodes: SimNode[] = [];
   readonly #byName = new Map<string, SimNode>();
   #names: readonly string[] = [];
@@ -414,9 +404,12 @@ export class Engine {
    * cancelled timers. A binary heap cannot remove them cheaply, so they are counted instead
    * and ignored when deciding whether the simulation is idle.
    */
-  #deadEvents = 0;
-  /** Set when an event settled a promise or started async learner code. */
-  #asyncPending = false;
+  deadEvents = 0;
+  /**
+   * Set when an event settled a promise or started async learner code: the run loop then
+   * lets microtasks run before it takes the next event.
+   */
+  asyncPending = false;
   /**
    * Handlers (and timer callbacks) whose promise has not settled yet. While there are any,
    * learner code that returns synchronously may still have resolved a promise one of them
@@ -436,7 +429,7 @@ export class Engine {
     this.root = new Random(options.seed);
     const netRng = this.root.fork('network');
     this.trace = new Trace(options.trace);
-    this.network = new Network(this, options.network ?? {}, netRng, this.#queue, this.trace, this.#nodes);
+    this.network = new Network(this, options.network ?? {}, netRng, this.queue, this.trace, this.#nodes);
     this.#failOnHandlerError = options.failOnHandlerError ?? true;
     this.#maxEventsPerRun = options.maxEventsPerRun ?? 50_000_000;
     this.#quietTurns = options.microtaskQuietTurns ?? 32;
@@ -453,12 +446,12 @@ export class Engine {
   }
 
   get pendingEvents(): number {
-    return this.#queue.size;
+    return this.queue.size;
   }
 
   /** Time of the next event, or `Infinity`. */
   get nextEventMs(): number {
-    return this.#queue.peekTime();
+    return this.queue.peekTime();
   }
 
   node(name: string): SimNode {
@@ -505,7 +498,7 @@ export class Engine {
       return;
     }
     node.handlers = handlers;
-    if (handlers.onStart) this.#invokeOneWay(node, () => handlers.onStart!(ctx));
+    if (handlers.onStart) this.invokeOneWay(node, () => handlers.onStart!(ctx));
   }
 
   crash(node: SimNode): void {
@@ -522,11 +515,11 @@ export class Engine {
     // Their events stay in the queue but are now dead; count them so idleness is exact.
     for (const pending of node.pending.values()) {
       pending.done = true;
-      if (!parked.has(pending)) this.#deadEvents++;
+      if (!parked.has(pending)) this.deadEvents++;
     }
     for (const timer of node.timers.values()) {
       timer.cancelled = true;
-      if (!parked.has(timer)) this.#deadEvents++;
+      if (!parked.has(timer)) this.deadEvents++;
     }
     node.pending.clear();
     node.timers.clear();
@@ -557,7 +550,7 @@ export class Engine {
     // Parked events run now, in the order they were parked, after anything already due now.
     const parked = node.backlog;
     node.backlog = [];
-    for (const event of parked) this.#queue.push(this.now, event.kind, node.id, event.payload);
+    for (const event of parked) this.queue.push(this.now, event.kind, node.id, event.payload);
   }
 
   // ---------------------------------------------------------------- messages
@@ -574,7 +567,7 @@ export class Engine {
     const node = this.#nodes[envelope.toId]!;
     if (!this.network.arrives(node, envelope)) return;
     if (node.paused) {
-      this.#park(node, EV_ARRIVED, envelope);
+      node.park(EV_ARRIVED, envelope);
       return;
     }
     this.#arrived(node, envelope);
@@ -605,7 +598,7 @@ export class Engine {
   #startService(node: SimNode, envelope: Envelope): void {
     node.inService++;
     envelope.incarnation = node.incarnation;
-    this.#queue.push(this.now + node.serviceTime!(node.serviceRng), EV_SERVICE_DONE, node.id, envelope);
+    this.queue.push(this.now + node.serviceTime!(node.serviceRng), EV_SERVICE_DONE, node.id, envelope);
   }
 
   /** A worker became free: start the next queued request, if any. */
@@ -643,7 +636,7 @@ export class Engine {
         return;
       }
       if (isThenable(result)) {
-        this.#asyncPending = true;
+        this.asyncPending = true;
         this.#openHandlers++;
         result.then(
           (value) => {
@@ -662,7 +655,7 @@ export class Engine {
           },
         );
       } else {
-        if (this.#openHandlers > 0) this.#asyncPending = true;
+        if (this.#openHandlers > 0) this.asyncPending = true;
         this.#reply(node, envelope, result, REPLY_OK);
         this.#finishService(node, incarnation);
       }
@@ -674,14 +667,14 @@ export class Engine {
       this.#finishService(node, incarnation);
       return;
     }
-    this.#invokeOneWay(node, () => onMessage.call(handlers, envelope, ctx), incarnation, true);
+    this.invokeOneWay(node, () => onMessage.call(handlers, envelope, ctx), incarnation, true);
   }
 
   /**
    * Runs learner code that answers nobody (start-up, one-way messages, timers): errors stop
    * the run (or are collected), and an async result is followed until it settles.
    */
-  #invokeOneWay(node: SimNode, run: () => unknown, incarnation = node.incarnation, holdsWorker = false): void {
+  invokeOneWay(node: SimNode, run: () => unknown, incarnation = node.incarnation, holdsWorker = false): void {
     let result: unknown;
     try {
       result = run();
@@ -691,7 +684,7 @@ export class Engine {
       return;
     }
     if (isThenable(result)) {
-      this.#asyncPending = true;
+      this.asyncPending = true;
       this.#openHandlers++;
       result.then(
         () => {
@@ -708,7 +701,7 @@ export class Engine {
         },
       );
     } else {
-      if (this.#openHandlers > 0) this.#asyncPending = true;
+      if (this.#openHandlers > 0) this.asyncPending = true;
       if (holdsWorker) this.#finishService(node, incarnation);
     }
   }
@@ -736,7 +729,7 @@ export class Engine {
     const request = this.sendByName(node, toName, body, KIND_REQUEST, sizeBytes);
     const pending = new PendingRpc(request.id, node, toName, timeoutMs, waiter);
     node.pending.set(request.id, pending);
-    this.#queue.push(this.now + timeoutMs / node.clockRate, EV_RPC_TIMEOUT, node.id, pending);
+    this.queue.push(this.now + timeoutMs / node.clockRate, EV_RPC_TIMEOUT, node.id, pending);
   }
 
   #receiveReply(node: SimNode, reply: Envelope): void {
@@ -750,9 +743,9 @@ export class Engine {
     node.pending.delete(reply.requestId);
     pending.done = true;
     // Its timeout is still queued; it no longer counts as pending work.
-    this.#deadEvents++;
+    this.deadEvents++;
     const waiter = pending.waiter;
-    if (waiter.settlesPromise) this.#asyncPending = true;
+    if (waiter.settlesPromise) this.asyncPending = true;
     if (reply.errorCode === REPLY_OK) waiter.resolve(reply.body);
     else if (reply.errorCode === REPLY_OVERLOADED) waiter.reject(new OverloadedError(reply.from));
     else waiter.reject(new RemoteError(reply.from, String(reply.body), reply.errorCode === REPLY_REJECTED));
@@ -763,7 +756,7 @@ export class Engine {
     if (node.incarnation !== pending.incarnation) return;
     // A paused caller cannot notice its timeout until it runs again.
     if (node.paused) {
-      this.#park(node, EV_RPC_TIMEOUT, pending);
+      node.park(EV_RPC_TIMEOUT, pending);
       return;
     }
     pending.done = true;
@@ -771,89 +764,29 @@ export class Engine {
     if (this.trace.enabled) {
       this.trace.record({ t: this.now, type: 'rpc-timeout', node: node.name, to: pending.to, id: pending.requestId });
     }
-    if (pending.waiter.settlesPromise) this.#asyncPending = true;
+    if (pending.waiter.settlesPromise) this.asyncPending = true;
     pending.waiter.reject(new RpcTimeoutError(pending.to, pending.timeoutMs, pending.requestId));
   }
 
-  // ---------------------------------------------------------------- timers and disk
-
-  setTimer(node: SimNode, delayMs: number, callback: () => unknown, settles: boolean): number {
-    if (!(delayMs >= 0) || !Number.isFinite(delayMs)) {
-      throw new RangeError(`${node.name}: a timer delay must be a finite number >= 0; got ${delayMs}.`);
-    }
-    const timer = new TimerRecord(node.nextTimerId++, node, callback, settles);
-    node.timers.set(timer.id, timer);
-    const atMs = this.now + delayMs / node.clockRate;
-    timer.atMs = atMs;
-    this.#queue.push(atMs, EV_TIMER, node.id, timer);
-    if (this.trace.enabled) this.trace.record({ t: this.now, type: 'timer-set', node: node.name, timer: timer.id, atMs });
-    return timer.id;
-  }
-
-  /**
-   * After `node`'s clock changed rate (it ran at `oldRate`), moves its pending timers so that
-   * each still fires when the node's own clock has run the rest of its delay.
-   */
-  retimeTimers(node: SimNode, oldRate: number): void {
-    if (oldRate === node.clockRate) return;
-    for (const [id, timer] of node.timers) {
-      if (timer.cancelled || timer.atMs <= this.now) continue;
-      const remainingLocalMs = (timer.atMs - this.now) * oldRate;
-      timer.cancelled = true;
-      this.#deadEvents++;
-      const moved = new TimerRecord(id, node, timer.callback, timer.settles);
-      moved.atMs = this.now + remainingLocalMs / node.clockRate;
-      node.timers.set(id, moved);
-      this.#queue.push(moved.atMs, EV_TIMER, node.id, moved);
-    }
-  }
-
-  cancelTimer(node: SimNode, timerId: number): void {
-    const timer = node.timers.get(timerId);
-    if (timer === undefined) return;
-    timer.cancelled = true;
-    this.#deadEvents++;
-    node.timers.delete(timerId);
-    if (this.trace.enabled) this.trace.record({ t: this.now, type: 'timer-cancel', node: node.name, timer: timerId });
-  }
-
-  #fireTimer(timer: TimerRecord): void {
-    const node = timer.node;
-    if (node.incarnation !== timer.incarnation) return;
-    if (node.paused) {
-      this.#park(node, EV_TIMER, timer);
-      return;
-    }
-    node.timers.delete(timer.id);
-    if (this.trace.enabled) this.trace.record({ t: this.now, type: 'timer-fire', node: node.name, timer: timer.id });
-    if (timer.settles) this.#asyncPending = true;
-    this.#invokeOneWay(node, timer.callback);
-  }
+  // ---------------------------------------------------------------- disk
 
   startSync(node: SimNode, resolve: () => void): void {
     const record = new SyncRecord(node, node.disk.lastWriteSeq, resolve);
     if (this.trace.enabled) this.trace.record({ t: this.now, type: 'disk-sync', node: node.name });
-    this.#queue.push(this.now + node.syncLatency(node.serviceRng), EV_SYNC_DONE, node.id, record);
+    this.queue.push(this.now + node.syncLatency(node.serviceRng), EV_SYNC_DONE, node.id, record);
   }
 
   #syncDone(record: SyncRecord): void {
     const node = record.node;
     if (node.incarnation !== record.incarnation) return;
     if (node.paused) {
-      this.#park(node, EV_SYNC_DONE, record);
+      node.park(EV_SYNC_DONE, record);
       return;
     }
     const writes = node.disk.commitUpTo(record.upToSeq);
     if (this.trace.enabled) this.trace.record({ t: this.now, type: 'disk-synced', node: node.name, writes });
-    this.#asyncPending = true;
+    this.asyncPending = true;
     record.resolve();
-  }
-
-  #park(node: SimNode, kind: number, payload: unknown): void {
-    if (node.backlog.length >= LIMITS.maxBacklog) {
-      throw new RangeError(`${node.name} has been paused with ${LIMITS.maxBacklog} events waiting; resume it sooner.`);
-    }
-    node.backlog.push({ kind, payload });
   }
 
   // ---------------------------------------------------------------- scheduling
@@ -863,13 +796,13 @@ export class Engine {
     if (!(timeMs >= this.now)) {
       throw new RangeError(`Cannot schedule at t=${timeMs} ms: the clock already reads ${this.now} ms.`);
     }
-    this.#queue.push(timeMs, EV_CALL, -1, action);
+    this.queue.push(timeMs, EV_CALL, -1, action);
   }
 
   /** Like {@link schedule}, but the action does not keep `runUntilIdle` running. */
   #scheduleDaemon(timeMs: number, action: () => void): void {
     this.#daemonEvents++;
-    this.#queue.push(timeMs, EV_DAEMON, -1, action);
+    this.queue.push(timeMs, EV_DAEMON, -1, action);
   }
 
   #scheduleSampler(intervalMs: number): void {
@@ -912,8 +845,8 @@ export class Engine {
   step(): boolean {
     this.#throwIfFailed();
     const before = this.eventsProcessed;
-    const queue = this.#queue;
-    while (queue.size > this.#deadEvents) {
+    const queue = this.queue;
+    while (queue.size > this.deadEvents) {
       this.#processNext();
       this.#throwIfFailed();
       if (this.eventsProcessed !== before) return true;
@@ -923,14 +856,14 @@ export class Engine {
 
   /** Processes the next event, live or dead. Returns `false` when the queue is empty. */
   #processNext(): boolean {
-    const queue = this.#queue;
+    const queue = this.queue;
     if (!queue.pop()) return false;
     this.now = queue.poppedTime;
     const payload = queue.poppedPayload;
     const kind = queue.poppedKind;
     // Dead events are skipped without counting, so that the event count measures work done.
     if (kind === EV_RPC_TIMEOUT ? (payload as PendingRpc).done : kind === EV_TIMER && (payload as TimerRecord).cancelled) {
-      this.#deadEvents--;
+      this.deadEvents--;
       return true;
     }
     this.eventsProcessed++;
@@ -939,7 +872,7 @@ export class Engine {
         this.#deliver(payload as Envelope);
         break;
       case EV_TIMER:
-        this.#fireTimer(payload as TimerRecord);
+        fireTimer(this, payload as TimerRecord);
         break;
       case EV_RPC_TIMEOUT:
         this.#rpcTimeout(payload as PendingRpc);
@@ -948,13 +881,13 @@ export class Engine {
         const envelope = payload as Envelope;
         const node = this.#nodes[queue.poppedTarget]!;
         if (!node.up || node.incarnation !== envelope.incarnation) break;
-        if (node.paused) this.#park(node, EV_SERVICE_DONE, envelope);
+        if (node.paused) node.park(EV_SERVICE_DONE, envelope);
         else this.#handle(node, envelope);
         break;
       }
       case EV_ARRIVED: {
         const node = this.#nodes[queue.poppedTarget]!;
-        if (node.paused) this.#park(node, EV_ARRIVED, payload);
+        if (node.paused) node.park(EV_ARRIVED, payload);
         else if (node.up) this.#arrived(node, payload as Envelope);
         break;
       }
@@ -965,7 +898,7 @@ export class Engine {
         const result = (payload as () => unknown)();
         // An async scenario action is followed like learner code; its failure stops the run.
         if (isThenable(result)) {
-          this.#asyncPending = true;
+          this.asyncPending = true;
           result.then(undefined, (error: unknown) => {
             this.#failure ??= error instanceof Error ? error : new Error(messageOf(error));
           });
@@ -996,7 +929,7 @@ export class Engine {
       let turns = 0;
       const quietTurns = this.#quietTurns;
       let before = this.activity;
-      this.#asyncPending = false;
+      this.asyncPending = false;
       if (quietTurns <= 0) {
         resolve();
         return;
@@ -1011,14 +944,14 @@ export class Engine {
           );
           return;
         }
-        quiet = this.activity === before && !this.#asyncPending ? quiet + 1 : 0;
+        quiet = this.activity === before && !this.asyncPending ? quiet + 1 : 0;
         if (quiet >= quietTurns) {
-          this.#asyncPending = false;
+          this.asyncPending = false;
           resolve();
           return;
         }
         before = this.activity;
-        this.#asyncPending = false;
+        this.asyncPending = false;
         void RESOLVED.then(turn);
       };
       void RESOLVED.then(turn);
@@ -1040,12 +973,12 @@ export class Engine {
     this.#running = true;
     try {
       this.#throwIfFailed();
-      if (this.#asyncPending) await this.#drain();
-      const queue = this.#queue;
+      if (this.asyncPending) await this.#drain();
+      const queue = this.queue;
       const limit = this.#maxEventsPerRun;
       let processed = 0;
       while (queue.size > 0 && queue.peekTime() <= untilMs) {
-        if (idleOnly && queue.size === this.#daemonEvents + this.#deadEvents) break;
+        if (idleOnly && queue.size === this.#daemonEvents + this.deadEvents) break;
         this.#processNext();
         if (++processed > limit) {
           throw new Error(
@@ -1053,7 +986,7 @@ export class Engine {
               'Use runUntil/runFor to stop at a time, or raise maxEventsPerRun.',
           );
         }
-        if (this.#asyncPending) await this.#drain();
+        if (this.asyncPending) await this.#drain();
         if (this.#failure !== undefined) throw this.#failure;
       }
       if (Number.isFinite(untilMs) && untilMs > this.now) this.now = untilMs;

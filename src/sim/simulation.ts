@@ -8,6 +8,7 @@ import type { KvInput, KvOutput } from './history.ts';
 import { checkSlo, type FinishedOperation, type MetricsSummary, type QueueSample, type SloObjectives, type SloReport } from './metrics.ts';
 import { PartitionState, type LinkOptions } from './network.ts';
 import type { ClockOptions, NodeFactory, NodeOptions, NodeStatus } from './node.ts';
+import { retimeTimers } from './timers.ts';
 import type { Trace } from './trace.ts';
 import { Workload, type WorkloadOptions } from './workload.ts';
 
@@ -171,7 +172,7 @@ export class Simulation {
     node.clockRate = rate;
     node.clockOffsetMs = clock.offsetMs ?? localNow - rate * this.#engine.now;
     // A pending timer waits out the rest of its delay on the clock as it now runs.
-    this.#engine.retimeTimers(node, oldRate);
+    retimeTimers(this.#engine, node, oldRate);
   }
 
   /**

@@ -11,6 +11,7 @@ import type { History, KvInput, KvOutput, Operation } from './history.ts';
 import { pow } from './math.ts';
 import type { NodeContext } from './node.ts';
 import type { Random } from './random.ts';
+import { setTimer } from './timers.ts';
 
 /** Most operations one workload may issue, as a safety limit. */
 export const MAX_WORKLOAD_OPERATIONS = 10_000_000;
@@ -432,7 +433,7 @@ export class Workload<I = KvInput, O = KvOutput> {
       return;
     }
     // A custom issue function may never settle; the deadline closes the operation anyway.
-    engine.setTimer(this.#node, this.#deadlineMs, () => {
+    setTimer(engine, this.#node, this.#deadlineMs, () => {
       this.complete(operation, 'unknown', undefined, `no outcome within ${this.#deadlineMs} ms`);
     }, false);
     let promise: Promise<O>;

@@ -5,14 +5,7 @@
  */
 import { constant, samplerFor, type Sampler } from './distributions.ts';
 import { DiskState } from './disk.ts';
-import {
-  messageOf,
-  isDefiniteRefusal,
-  NodeHandlerError,
-  OverloadedError,
-  RemoteError,
-  RpcTimeoutError,
-} from './errors.ts';
+import { messageOf, NodeHandlerError } from './errors.ts';
 import {
   EV_ARRIVED,
   EV_CALL,
@@ -37,14 +30,18 @@ import type {
   SendOptions,
 } from './node.ts';
 import { Random } from './random.ts';
+import {
+  receiveReply,
+  reply,
+  replyError,
+  replyOverloaded,
+  REPLY_OK,
+  rpcTimeout,
+  startRpc,
+  type PendingRpc,
+} from './rpc.ts';
 import { cancelTimer, fireTimer, setTimer, type TimerRecord } from './timers.ts';
 import { Trace } from './trace.ts';
-
-// Error codes carried by replies.
-const REPLY_OK = 0;
-const REPLY_REMOTE_ERROR = 1;
-const REPLY_OVERLOADED = 2;
-const REPLY_REJECTED = 3;
 
 /** One settled promise to wait on: awaiting it yields exactly one microtask turn. */
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -77,35 +74,6 @@ export interface SimulationOptions {
    * @default 32
    */
   readonly microtaskQuietTurns?: number;
-}
-
-/** Receives the outcome of an RPC; `ctx.rpc` wraps one in a promise, workloads use it directly. */
-export interface RpcWaiter {
-  /** Whether settling this waiter settles a promise (so the run loop must let microtasks run). */
-  readonly settlesPromise: boolean;
-  /** Called with the reply body. */
-  resolve(value: unknown): void;
-  /** Called with `RpcTimeoutError`, `RemoteError` or `OverloadedError`. */
-  reject(error: Error): void;
-}
-
-class PendingRpc {
-  readonly requestId: number;
-  readonly node: SimNode;
-  readonly to: string;
-  readonly timeoutMs: number;
-  readonly waiter: RpcWaiter;
-  readonly incarnation: number;
-  done = false;
-
-  constructor(requestId: number, node: SimNode, to: string, timeoutMs: number, waiter: RpcWaiter) {
-    this.requestId = requestId;
-    this.node = node;
-    this.to = to;
-    this.timeoutMs = timeoutMs;
-    this.waiter = waiter;
-    this.incarnation = node.incarnation;
-  }
 }
 
 class SyncRecord {
@@ -257,7 +225,7 @@ class Context implements NodeContext {
     // A crashed incarnation's calls go nowhere: like a dead process, it never hears back.
     if (!this.alive) return new Promise<R>(() => {});
     return new Promise<R>((resolve, reject) => {
-      this.#engine.startRpc(this.#node, to, body, options?.timeoutMs ?? 1000, options?.sizeBytes, {
+      startRpc(this.#engine, this.#node, to, body, options?.timeoutMs ?? 1000, options?.sizeBytes, {
         settlesPromise: true,
         resolve: resolve as (value: unknown) => void,
         reject,
@@ -576,7 +544,7 @@ export class Engine {
   #arrived(node: SimNode, envelope: Envelope): void {
     this.network.handOver(envelope);
     if (envelope.kind === KIND_REPLY) {
-      this.#receiveReply(node, envelope);
+      receiveReply(this, node, envelope);
     } else if (node.workers === Infinity) {
       this.#handle(node, envelope);
     } else if (node.inService < node.workers) {
@@ -590,7 +558,7 @@ export class Engine {
       node.rejected++;
       if (this.trace.enabled) this.trace.record({ t: this.now, type: 'reject', node: node.name, id: envelope.id });
       if (envelope.kind === KIND_REQUEST) {
-        this.#reply(node, envelope, undefined, REPLY_OVERLOADED);
+        replyOverloaded(this, node, envelope);
       }
     }
   }
@@ -631,7 +599,7 @@ export class Engine {
         }
         result = handlers.onRequest(envelope, ctx);
       } catch (error) {
-        this.#replyError(node, envelope, error);
+        replyError(this, node, envelope, error);
         this.#finishService(node, incarnation);
         return;
       }
@@ -643,20 +611,20 @@ export class Engine {
             this.activity++;
             this.#openHandlers--;
             if (node.incarnation !== incarnation || !node.up) return;
-            this.#reply(node, envelope, value, REPLY_OK);
+            reply(this, node, envelope, value);
             this.#finishService(node, incarnation);
           },
           (error: unknown) => {
             this.activity++;
             this.#openHandlers--;
             if (node.incarnation !== incarnation || !node.up) return;
-            this.#replyError(node, envelope, error);
+            replyError(this, node, envelope, error);
             this.#finishService(node, incarnation);
           },
         );
       } else {
         if (this.#openHandlers > 0) this.asyncPending = true;
-        this.#reply(node, envelope, result, REPLY_OK);
+        reply(this, node, envelope, result);
         this.#finishService(node, incarnation);
       }
       return;
@@ -704,68 +672,6 @@ export class Engine {
       if (this.#openHandlers > 0) this.asyncPending = true;
       if (holdsWorker) this.#finishService(node, incarnation);
     }
-  }
-
-  #replyError(node: SimNode, request: Envelope, error: unknown): void {
-    this.#traceError(node, error);
-    const code = isDefiniteRefusal(error) ? REPLY_REJECTED : REPLY_REMOTE_ERROR;
-    this.#reply(node, request, messageOf(error), code);
-  }
-
-  #reply(node: SimNode, request: Envelope, body: unknown, errorCode: number): void {
-    const caller = this.#nodes[request.fromId]!;
-    this.network.send(node, caller, body, KIND_REPLY, request.id, errorCode, this.network.messageSizeBytes);
-  }
-
-  startRpc(
-    node: SimNode,
-    toName: string,
-    body: unknown,
-    timeoutMs: number,
-    sizeBytes: number | undefined,
-    waiter: RpcWaiter,
-  ): void {
-    if (!(timeoutMs > 0)) throw new RangeError(`${node.name}: rpc timeoutMs must be > 0; got ${timeoutMs}.`);
-    const request = this.sendByName(node, toName, body, KIND_REQUEST, sizeBytes);
-    const pending = new PendingRpc(request.id, node, toName, timeoutMs, waiter);
-    node.pending.set(request.id, pending);
-    this.queue.push(this.now + timeoutMs / node.clockRate, EV_RPC_TIMEOUT, node.id, pending);
-  }
-
-  #receiveReply(node: SimNode, reply: Envelope): void {
-    const pending = node.pending.get(reply.requestId);
-    if (pending === undefined) {
-      // The request timed out already (or was answered by a duplicate's reply).
-      // A late reply was delivered by the network; it is counted as dropped by the caller.
-      this.network.drop(reply, 'late-reply');
-      return;
-    }
-    node.pending.delete(reply.requestId);
-    pending.done = true;
-    // Its timeout is still queued; it no longer counts as pending work.
-    this.deadEvents++;
-    const waiter = pending.waiter;
-    if (waiter.settlesPromise) this.asyncPending = true;
-    if (reply.errorCode === REPLY_OK) waiter.resolve(reply.body);
-    else if (reply.errorCode === REPLY_OVERLOADED) waiter.reject(new OverloadedError(reply.from));
-    else waiter.reject(new RemoteError(reply.from, String(reply.body), reply.errorCode === REPLY_REJECTED));
-  }
-
-  #rpcTimeout(pending: PendingRpc): void {
-    const node = pending.node;
-    if (node.incarnation !== pending.incarnation) return;
-    // A paused caller cannot notice its timeout until it runs again.
-    if (node.paused) {
-      node.park(EV_RPC_TIMEOUT, pending);
-      return;
-    }
-    pending.done = true;
-    node.pending.delete(pending.requestId);
-    if (this.trace.enabled) {
-      this.trace.record({ t: this.now, type: 'rpc-timeout', node: node.name, to: pending.to, id: pending.requestId });
-    }
-    if (pending.waiter.settlesPromise) this.asyncPending = true;
-    pending.waiter.reject(new RpcTimeoutError(pending.to, pending.timeoutMs, pending.requestId));
   }
 
   // ---------------------------------------------------------------- disk
@@ -825,12 +731,13 @@ export class Engine {
 
   // ---------------------------------------------------------------- errors
 
-  #traceError(node: SimNode, error: unknown): void {
+  /** Traces an error thrown by `node`'s code. */
+  traceError(node: SimNode, error: unknown): void {
     if (this.trace.enabled) this.trace.record({ t: this.now, type: 'error', node: node.name, message: messageOf(error) });
   }
 
   #handlerFailed(node: SimNode, error: unknown): void {
-    this.#traceError(node, error);
+    this.traceError(node, error);
     const failure = new NodeHandlerError(node.name, this.now, error);
     this.errors.push(failure);
     if (this.#failOnHandlerError && this.#failure === undefined) this.#failure = failure;
@@ -875,7 +782,7 @@ export class Engine {
         fireTimer(this, payload as TimerRecord);
         break;
       case EV_RPC_TIMEOUT:
-        this.#rpcTimeout(payload as PendingRpc);
+        rpcTimeout(this, payload as PendingRpc);
         break;
       case EV_SERVICE_DONE: {
         const envelope = payload as Envelope;

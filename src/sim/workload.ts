@@ -5,12 +5,13 @@
  * answer, then think, then send again.
  */
 import { samplerFor, type Distribution, type Sampler } from './distributions.ts';
-import type { Engine, RpcWaiter, SimNode } from './engine.ts';
+import type { Engine, SimNode } from './engine.ts';
 import { messageOf, isDefiniteRefusal } from './errors.ts';
 import type { History, KvInput, KvOutput, Operation } from './history.ts';
 import { pow } from './math.ts';
 import type { NodeContext } from './node.ts';
 import type { Random } from './random.ts';
+import { startRpc, type RpcWaiter } from './rpc.ts';
 import { setTimer } from './timers.ts';
 
 /** Most operations one workload may issue, as a safety limit. */
@@ -429,7 +430,7 @@ export class Workload<I = KvInput, O = KvOutput> {
     if (issue === undefined) {
       const target = this.#options.target!;
       const to = typeof target === 'string' ? target : target(input, ctx);
-      engine.startRpc(this.#node, to, input, this.#deadlineMs, undefined, operation);
+      startRpc(engine, this.#node, to, input, this.#deadlineMs, undefined, operation);
       return;
     }
     // A custom issue function may never settle; the deadline closes the operation anyway.

@@ -4,7 +4,7 @@
  * methods are public only so that the other simulator modules can reach them.
  */
 import { constant, samplerFor, type Sampler } from './distributions.ts';
-import { DiskState } from './disk.ts';
+import { DiskHandle, DiskState, syncDone, type SyncRecord } from './disk.ts';
 import { messageOf, NodeHandlerError } from './errors.ts';
 import {
   EV_ARRIVED,
@@ -74,20 +74,6 @@ export interface SimulationOptions {
    * @default 32
    */
   readonly microtaskQuietTurns?: number;
-}
-
-class SyncRecord {
-  readonly node: SimNode;
-  readonly incarnation: number;
-  readonly upToSeq: number;
-  readonly resolve: () => void;
-
-  constructor(node: SimNode, upToSeq: number, resolve: () => void) {
-    this.node = node;
-    this.incarnation = node.incarnation;
-    this.upToSeq = upToSeq;
-    this.resolve = resolve;
-  }
 }
 
 /** An event parked while its node was paused. */
@@ -257,59 +243,6 @@ class Context implements NodeContext {
     this.#engine.activity++;
     const trace = this.#engine.trace;
     if (trace.enabled && this.alive) trace.record({ t: this.#engine.now, type: 'log', node: this.name, message });
-  }
-}
-
-class DiskHandle implements NodeDisk {
-  readonly #engine: Engine;
-  readonly #node: SimNode;
-  readonly #ctx: Context;
-
-  constructor(engine: Engine, node: SimNode, ctx: Context) {
-    this.#engine = engine;
-    this.#node = node;
-    this.#ctx = ctx;
-  }
-
-  get unsyncedWrites(): number {
-    return this.#ctx.alive ? this.#node.disk.unsyncedWrites : 0;
-  }
-
-  read(key: string): unknown {
-    this.#engine.activity++;
-    return this.#ctx.alive ? this.#node.disk.read(key) : undefined;
-  }
-
-  has(key: string): boolean {
-    this.#engine.activity++;
-    return this.#ctx.alive && this.#node.disk.has(key);
-  }
-
-  keys(): string[] {
-    this.#engine.activity++;
-    return this.#ctx.alive ? this.#node.disk.keys() : [];
-  }
-
-  write(key: string, value: unknown): void {
-    this.#engine.activity++;
-    if (!this.#ctx.alive) return;
-    this.#node.disk.write(key, value);
-    const trace = this.#engine.trace;
-    if (trace.enabled) trace.record({ t: this.#engine.now, type: 'disk-write', node: this.#node.name, key });
-  }
-
-  delete(key: string): void {
-    this.#engine.activity++;
-    if (!this.#ctx.alive) return;
-    this.#node.disk.delete(key);
-    const trace = this.#engine.trace;
-    if (trace.enabled) trace.record({ t: this.#engine.now, type: 'disk-write', node: this.#node.name, key });
-  }
-
-  sync(): Promise<void> {
-    this.#engine.activity++;
-    if (!this.#ctx.alive) return new Promise<void>(() => {});
-    return new Promise<void>((resolve) => this.#engine.startSync(this.#node, resolve));
   }
 }
 
@@ -674,27 +607,6 @@ export class Engine {
     }
   }
 
-  // ---------------------------------------------------------------- disk
-
-  startSync(node: SimNode, resolve: () => void): void {
-    const record = new SyncRecord(node, node.disk.lastWriteSeq, resolve);
-    if (this.trace.enabled) this.trace.record({ t: this.now, type: 'disk-sync', node: node.name });
-    this.queue.push(this.now + node.syncLatency(node.serviceRng), EV_SYNC_DONE, node.id, record);
-  }
-
-  #syncDone(record: SyncRecord): void {
-    const node = record.node;
-    if (node.incarnation !== record.incarnation) return;
-    if (node.paused) {
-      node.park(EV_SYNC_DONE, record);
-      return;
-    }
-    const writes = node.disk.commitUpTo(record.upToSeq);
-    if (this.trace.enabled) this.trace.record({ t: this.now, type: 'disk-synced', node: node.name, writes });
-    this.asyncPending = true;
-    record.resolve();
-  }
-
   // ---------------------------------------------------------------- scheduling
 
   /** Runs `action` at `timeMs` (not before now), after events already due then. */
@@ -799,7 +711,7 @@ export class Engine {
         break;
       }
       case EV_SYNC_DONE:
-        this.#syncDone(payload as SyncRecord);
+        syncDone(this, payload as SyncRecord);
         break;
       case EV_CALL: {
         const result = (payload as () => unknown)();

@@ -4,7 +4,7 @@
  * methods are public only so that the other simulator modules can reach them.
  */
 import { constant, samplerFor, type Sampler } from './distributions.ts';
-import { DiskHandle, DiskState, syncDone, type SyncRecord } from './disk.ts';
+import { DiskState, syncDone, type SyncRecord } from './disk.ts';
 import { messageOf, NodeHandlerError } from './errors.ts';
 import {
   EV_ARRIVED,
@@ -19,16 +19,9 @@ import {
 import { EventQueue } from './event-queue.ts';
 import { LIMITS } from './limits.ts';
 import { LatencyRecorder, type FinishedOperation, type QueueSample } from './metrics.ts';
-import { KIND_MESSAGE, KIND_REPLY, KIND_REQUEST, Network, type Envelope, type Link, type NetworkOptions } from './network.ts';
-import type {
-  NodeContext,
-  NodeDisk,
-  NodeFactory,
-  NodeHandlers,
-  NodeOptions,
-  RpcOptions,
-  SendOptions,
-} from './node.ts';
+import { KIND_REPLY, KIND_REQUEST, Network, type Envelope, type Link, type NetworkOptions } from './network.ts';
+import { Context } from './node-context.ts';
+import type { NodeFactory, NodeHandlers, NodeOptions } from './node.ts';
 import { Random } from './random.ts';
 import {
   receiveReply,
@@ -37,10 +30,9 @@ import {
   replyOverloaded,
   REPLY_OK,
   rpcTimeout,
-  startRpc,
   type PendingRpc,
 } from './rpc.ts';
-import { cancelTimer, fireTimer, setTimer, type TimerRecord } from './timers.ts';
+import { fireTimer, type TimerRecord } from './timers.ts';
 import { Trace } from './trace.ts';
 
 /** One settled promise to wait on: awaiting it yields exactly one microtask turn. */
@@ -167,82 +159,6 @@ export class SimNode {
       throw new RangeError(`${this.name} has been paused with ${LIMITS.maxBacklog} events waiting; resume it sooner.`);
     }
     this.backlog.push({ kind, payload });
-  }
-}
-
-/** The context of one incarnation of a node; see `NodeContext` for the documentation. */
-class Context implements NodeContext {
-  readonly #engine: Engine;
-  readonly #node: SimNode;
-  readonly #incarnation: number;
-  readonly disk: NodeDisk;
-  readonly random: Random;
-  readonly name: string;
-
-  constructor(engine: Engine, node: SimNode) {
-    this.#engine = engine;
-    this.#node = node;
-    this.#incarnation = node.incarnation;
-    this.name = node.name;
-    this.random = node.rng;
-    this.disk = new DiskHandle(engine, node, this);
-  }
-
-  get nodes(): readonly string[] {
-    return this.#engine.nodeNames;
-  }
-
-  get alive(): boolean {
-    return this.#node.up && this.#node.incarnation === this.#incarnation;
-  }
-
-  now(): number {
-    return this.#node.localTime(this.#engine.now);
-  }
-
-  send(to: string, body: unknown, options?: SendOptions): void {
-    this.#engine.activity++;
-    if (!this.alive) return;
-    this.#engine.sendByName(this.#node, to, body, KIND_MESSAGE, options?.sizeBytes);
-  }
-
-  rpc<R = unknown>(to: string, body: unknown, options?: RpcOptions): Promise<R> {
-    this.#engine.activity++;
-    // A crashed incarnation's calls go nowhere: like a dead process, it never hears back.
-    if (!this.alive) return new Promise<R>(() => {});
-    return new Promise<R>((resolve, reject) => {
-      startRpc(this.#engine, this.#node, to, body, options?.timeoutMs ?? 1000, options?.sizeBytes, {
-        settlesPromise: true,
-        resolve: resolve as (value: unknown) => void,
-        reject,
-      });
-    });
-  }
-
-  setTimer(delayMs: number, callback: () => void | Promise<void>): number {
-    this.#engine.activity++;
-    if (!this.alive) return 0;
-    return setTimer(this.#engine, this.#node, delayMs, callback, false);
-  }
-
-  cancelTimer(timerId: number): void {
-    this.#engine.activity++;
-    if (!this.alive) return;
-    cancelTimer(this.#engine, this.#node, timerId);
-  }
-
-  sleep(delayMs: number): Promise<void> {
-    this.#engine.activity++;
-    if (!this.alive) return new Promise<void>(() => {});
-    return new Promise<void>((resolve) => {
-      setTimer(this.#engine, this.#node, delayMs, resolve, true);
-    });
-  }
-
-  log(message: string): void {
-    this.#engine.activity++;
-    const trace = this.#engine.trace;
-    if (trace.enabled && this.alive) trace.record({ t: this.#engine.now, type: 'log', node: this.name, message });
   }
 }
 

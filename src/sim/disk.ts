@@ -7,9 +7,10 @@
  * sees of it; a sync takes the node's sampled `syncLatency` and completes as an
  * `EV_SYNC_DONE` event.
  */
-import type { Engine, SimNode } from './engine.ts';
+import type { Engine } from './engine.ts';
 import { EV_SYNC_DONE } from './event-kinds.ts';
 import type { NodeContext, NodeDisk } from './node.ts';
+import type { SimNode } from './sim-node.ts';
 
 /** Upper bound on writes waiting for a sync, so that a node that never syncs fails clearly. */
 export const MAX_UNSYNCED_WRITES = 1_000_000;

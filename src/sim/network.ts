@@ -5,12 +5,13 @@
  * arrives is the engine's business (engine.ts).
  */
 import { constant, samplerFor, type Distribution, type Sampler } from './distributions.ts';
-import type { Engine, SimNode } from './engine.ts';
+import type { Engine } from './engine.ts';
 import { EV_DELIVER } from './event-kinds.ts';
 import type { EventQueue } from './event-queue.ts';
 import { LIMITS } from './limits.ts';
 import type { Message } from './node.ts';
 import type { Random } from './random.ts';
+import type { SimNode } from './sim-node.ts';
 import type { DropReason, MessageKind, Trace } from './trace.ts';
 
 // Message kinds.

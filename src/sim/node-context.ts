@@ -6,11 +6,12 @@
  * promises never settle.
  */
 import { DiskHandle } from './disk.ts';
-import type { Engine, SimNode } from './engine.ts';
+import type { Engine } from './engine.ts';
 import { KIND_MESSAGE } from './network.ts';
 import type { NodeContext, NodeDisk, RpcOptions, SendOptions } from './node.ts';
 import type { Random } from './random.ts';
 import { startRpc } from './rpc.ts';
+import type { SimNode } from './sim-node.ts';
 import { cancelTimer, setTimer } from './timers.ts';
 
 /** The context of one incarnation of a node; see `NodeContext` for the documentation. */

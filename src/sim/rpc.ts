@@ -4,10 +4,11 @@
  * a message of kind `request`; the reply names it and carries an outcome code. A caller
  * stops waiting at its deadline, after which a reply that still comes is dropped as late.
  */
-import type { Engine, SimNode } from './engine.ts';
+import type { Engine } from './engine.ts';
 import { isDefiniteRefusal, messageOf, OverloadedError, RemoteError, RpcTimeoutError } from './errors.ts';
 import { EV_RPC_TIMEOUT } from './event-kinds.ts';
 import { KIND_REPLY, KIND_REQUEST, type Envelope } from './network.ts';
+import type { SimNode } from './sim-node.ts';
 
 // Outcome codes carried by replies (and `REPLY_OK` by every message that is not one).
 export const REPLY_OK = 0;

@@ -2,12 +2,13 @@
  * `Simulation`: the one object a scenario builds. It owns the clock, the nodes, the network
  * and the fault schedule, and runs them deterministically from one seed.
  */
-import { Engine, type SimNode, type SimulationOptions } from './engine.ts';
+import { Engine, type SimulationOptions } from './engine.ts';
 import type { NodeHandlerError } from './errors.ts';
 import type { KvInput, KvOutput } from './history.ts';
 import { checkSlo, type FinishedOperation, type MetricsSummary, type QueueSample, type SloObjectives, type SloReport } from './metrics.ts';
 import { PartitionState, type LinkOptions } from './network.ts';
 import type { ClockOptions, NodeFactory, NodeOptions, NodeStatus } from './node.ts';
+import type { SimNode } from './sim-node.ts';
 import { retimeTimers } from './timers.ts';
 import type { Trace } from './trace.ts';
 import { Workload, type WorkloadOptions } from './workload.ts';

@@ -4,8 +4,9 @@
  * fast or slow, and is scheduled in true time; a timer dies with the incarnation that set
  * it, and waits while its node is paused.
  */
-import type { Engine, SimNode } from './engine.ts';
+import type { Engine } from './engine.ts';
 import { EV_TIMER } from './event-kinds.ts';
+import type { SimNode } from './sim-node.ts';
 
 /** A timer set by a node, queued under `EV_TIMER`. */
 export class TimerRecord {

@@ -5,13 +5,14 @@
  * answer, then think, then send again.
  */
 import { samplerFor, type Distribution, type Sampler } from './distributions.ts';
-import type { Engine, SimNode } from './engine.ts';
+import type { Engine } from './engine.ts';
 import { messageOf, isDefiniteRefusal } from './errors.ts';
 import type { History, KvInput, KvOutput, Operation } from './history.ts';
 import { pow } from './math.ts';
 import type { NodeContext } from './node.ts';
 import type { Random } from './random.ts';
 import { startRpc, type RpcWaiter } from './rpc.ts';
+import type { SimNode } from './sim-node.ts';
 import { setTimer } from './timers.ts';
 
 /** Most operations one workload may issue, as a safety limit. */

@@ -1,7 +1,14 @@
 /**
- * The simulation engine: the clock, the event queue, nodes, the network and the run loop.
- * The public face is `Simulation` (simulation.ts); this module is internal, and its public
- * methods are public only so that the other simulator modules can reach them.
+ * The simulation engine: the clock, the event queue and the run loop that dispatches each
+ * event; the nodes (adding, booting, crashing, restarting, pausing them), what a node does
+ * with a message that reaches it (capacity queue, service, its handlers, followed through
+ * their promises), and the event and operation counters behind `sim.summary()`.
+ *
+ * The rest of the simulator sits beside it: the network (network.ts), request and reply
+ * (rpc.ts), timers (timers.ts), disks and syncs (disk.ts), a node's `ctx`
+ * (node-context.ts) and its record (sim-node.ts). The public face is `Simulation`
+ * (simulation.ts); these modules are internal, and the engine's public members are public
+ * only so that they can reach them.
  */
 import { syncDone, type SyncRecord } from './disk.ts';
 import { messageOf, NodeHandlerError } from './errors.ts';

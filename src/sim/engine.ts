@@ -1,100 +1,49 @@
 /**
- * The simulation engine: the clock, the event queue, nodes, the network and the run loop.
- * The public face is `Simulation` (simulation.ts); this module is internal, and its public
- * methods are public only so that the other simulator modules can reach them.
+ * The simulation engine: the clock, the event queue and the run loop that dispatches each
+ * event; the nodes (adding, booting, crashing, restarting, pausing them), what a node does
+ * with a message that reaches it (capacity queue, service, its handlers, followed through
+ * their promises), and the event and operation counters behind `sim.summary()`.
+ *
+ * The rest of the simulator sits beside it: the network (network.ts), request and reply
+ * (rpc.ts), timers (timers.ts), disks and syncs (disk.ts), a node's `ctx`
+ * (node-context.ts) and its record (sim-node.ts). The public face is `Simulation`
+ * (simulation.ts); these modules are internal, and the engine's public members are public
+ * only so that they can reach them.
  */
-import { constant, samplerFor, type Distribution, type Sampler } from './distributions.ts';
-import { DiskState } from './disk.ts';
+import { syncDone, type SyncRecord } from './disk.ts';
+import { messageOf, NodeHandlerError } from './errors.ts';
 import {
-  messageOf,
-  isDefiniteRefusal,
-  NodeHandlerError,
-  OverloadedError,
-  RemoteError,
-  RpcTimeoutError,
-} from './errors.ts';
+  EV_ARRIVED,
+  EV_CALL,
+  EV_DAEMON,
+  EV_DELIVER,
+  EV_RPC_TIMEOUT,
+  EV_SERVICE_DONE,
+  EV_SYNC_DONE,
+  EV_TIMER,
+} from './event-kinds.ts';
 import { EventQueue } from './event-queue.ts';
+import { LIMITS } from './limits.ts';
 import { LatencyRecorder, type FinishedOperation, type QueueSample } from './metrics.ts';
-import type {
-  Message,
-  NodeContext,
-  NodeDisk,
-  NodeFactory,
-  NodeHandlers,
-  NodeOptions,
-  RpcOptions,
-  SendOptions,
-} from './node.ts';
+import { KIND_REPLY, KIND_REQUEST, Network, type Envelope, type NetworkOptions } from './network.ts';
+import { Context } from './node-context.ts';
+import type { NodeFactory, NodeHandlers, NodeOptions } from './node.ts';
 import { Random } from './random.ts';
-import { Trace, type DropReason, type MessageKind } from './trace.ts';
-
-// Event kinds. Numbers rather than strings so that the queue can keep them in a typed array.
-const EV_DELIVER = 1;
-const EV_TIMER = 2;
-const EV_CALL = 3;
-const EV_SERVICE_DONE = 4;
-const EV_SYNC_DONE = 5;
-const EV_RPC_TIMEOUT = 6;
-const EV_DAEMON = 7;
-/** A delivery whose arrival checks already passed, replayed from a paused node's backlog. */
-const EV_ARRIVED = 8;
-
-// Message kinds.
-const KIND_MESSAGE = 0;
-const KIND_REQUEST = 1;
-const KIND_REPLY = 2;
-const KIND_NAMES: readonly MessageKind[] = ['message', 'request', 'reply'];
-
-// Error codes carried by replies.
-const REPLY_OK = 0;
-const REPLY_REMOTE_ERROR = 1;
-const REPLY_OVERLOADED = 2;
-const REPLY_REJECTED = 3;
+import {
+  receiveReply,
+  reply,
+  replyError,
+  replyOverloaded,
+  REPLY_OK,
+  rpcTimeout,
+  type PendingRpc,
+} from './rpc.ts';
+import { SimNode } from './sim-node.ts';
+import { fireTimer, type TimerRecord } from './timers.ts';
+import { Trace } from './trace.ts';
 
 /** One settled promise to wait on: awaiting it yields exactly one microtask turn. */
 const RESOLVED: Promise<void> = Promise.resolve();
-
-/** Hard limits that turn runaway scenarios into clear errors instead of hangs. */
-export const LIMITS = {
-  /** Most nodes in one simulation. */
-  maxNodes: 65_536,
-  /** Most requests waiting in one node's queue when `queueCapacity` is not set. */
-  maxQueueLength: 1_000_000,
-  /** Most events parked while a node is paused. */
-  maxBacklog: 1_000_000,
-  /** Most microtask turns the run loop waits for learner code between two events. */
-  maxMicrotaskTurns: 100_000,
-  /** Most queue-depth samples kept. */
-  maxQueueSamples: 1_000_000,
-} as const;
-
-/** Default properties of every link, overridden per link with `sim.setLink`. */
-export interface LinkOptions {
-  /** One-way delay of a message, in milliseconds. @default constant(1) */
-  readonly latency?: Distribution;
-  /** Probability in [0, 1] that a message is lost. @default 0 */
-  readonly dropProbability?: number;
-  /** Probability in [0, 1] that a message is delivered twice (each copy with its own delay). @default 0 */
-  readonly duplicateProbability?: number;
-  /**
-   * Deliver messages in the order they were sent, as TCP does. When `false`, a message
-   * with a shorter sampled delay may overtake an earlier one.
-   * @default false
-   */
-  readonly fifo?: boolean;
-  /**
-   * Transfer rate, in bytes per millisecond (1 MB/s is 1000). Messages queue behind one
-   * another on the link and each takes `sizeBytes / bandwidthBytesPerMs` to send.
-   * @default Infinity (no limit)
-   */
-  readonly bandwidthBytesPerMs?: number;
-}
-
-/** Network-wide settings: the defaults for every link. */
-export interface NetworkOptions extends LinkOptions {
-  /** Size of a message whose sender gives none, in bytes. @default 256 */
-  readonly messageSizeBytes?: number;
-}
 
 /** Options for a new simulation. */
 export interface SimulationOptions {
@@ -124,341 +73,6 @@ export interface SimulationOptions {
    * @default 32
    */
   readonly microtaskQuietTurns?: number;
-}
-
-/** Receives the outcome of an RPC; `ctx.rpc` wraps one in a promise, workloads use it directly. */
-export interface RpcWaiter {
-  /** Whether settling this waiter settles a promise (so the run loop must let microtasks run). */
-  readonly settlesPromise: boolean;
-  /** Called with the reply body. */
-  resolve(value: unknown): void;
-  /** Called with `RpcTimeoutError`, `RemoteError` or `OverloadedError`. */
-  reject(error: Error): void;
-}
-
-/** A message on its way or delivered. Learners see it through the `Message` interface. */
-class Envelope implements Message {
-  readonly id: number;
-  readonly from: string;
-  readonly to: string;
-  readonly body: unknown;
-  readonly kind: number;
-  readonly fromId: number;
-  readonly toId: number;
-  /** For a reply: the id of the request it answers. */
-  readonly requestId: number;
-  /** For a reply: `REPLY_OK` or an error code. */
-  readonly errorCode: number;
-  /** The receiver's incarnation when its service began, to drop work a crash interrupted. */
-  incarnation = 0;
-
-  constructor(
-    id: number,
-    from: SimNode,
-    to: SimNode,
-    body: unknown,
-    kind: number,
-    requestId: number,
-    errorCode: number,
-  ) {
-    this.id = id;
-    this.from = from.name;
-    this.to = to.name;
-    this.fromId = from.id;
-    this.toId = to.id;
-    this.body = body;
-    this.kind = kind;
-    this.requestId = requestId;
-    this.errorCode = errorCode;
-  }
-}
-
-class Link {
-  latency: Sampler;
-  dropProbability: number;
-  duplicateProbability: number;
-  fifo: boolean;
-  bandwidthBytesPerMs: number;
-  /** Latest arrival time scheduled on this link, for FIFO ordering. */
-  lastArrivalMs = -Infinity;
-  /** When the link finishes transmitting what it already has, for bandwidth limits. */
-  busyUntilMs = 0;
-
-  constructor(options: Required<LinkOptions>) {
-    this.latency = samplerFor(options.latency);
-    this.dropProbability = options.dropProbability;
-    this.duplicateProbability = options.duplicateProbability;
-    this.fifo = options.fifo;
-    this.bandwidthBytesPerMs = options.bandwidthBytesPerMs;
-  }
-}
-
-class TimerRecord {
-  readonly id: number;
-  readonly node: SimNode;
-  readonly incarnation: number;
-  readonly callback: () => unknown;
-  /** Whether firing settles a promise (a `sleep`). */
-  readonly settles: boolean;
-  cancelled = false;
-  /** When it fires, in true time. */
-  atMs = 0;
-
-  constructor(id: number, node: SimNode, callback: () => unknown, settles: boolean) {
-    this.id = id;
-    this.node = node;
-    this.incarnation = node.incarnation;
-    this.callback = callback;
-    this.settles = settles;
-  }
-}
-
-class PendingRpc {
-  readonly requestId: number;
-  readonly node: SimNode;
-  readonly to: string;
-  readonly timeoutMs: number;
-  readonly waiter: RpcWaiter;
-  readonly incarnation: number;
-  done = false;
-
-  constructor(requestId: number, node: SimNode, to: string, timeoutMs: number, waiter: RpcWaiter) {
-    this.requestId = requestId;
-    this.node = node;
-    this.to = to;
-    this.timeoutMs = timeoutMs;
-    this.waiter = waiter;
-    this.incarnation = node.incarnation;
-  }
-}
-
-class SyncRecord {
-  readonly node: SimNode;
-  readonly incarnation: number;
-  readonly upToSeq: number;
-  readonly resolve: () => void;
-
-  constructor(node: SimNode, upToSeq: number, resolve: () => void) {
-    this.node = node;
-    this.incarnation = node.incarnation;
-    this.upToSeq = upToSeq;
-    this.resolve = resolve;
-  }
-}
-
-/** An event parked while its node was paused. */
-interface Parked {
-  readonly kind: number;
-  readonly payload: unknown;
-}
-
-/**
- * Everything the engine knows about one node. Internal: learner code sees a node only
- * through its `NodeContext`, and scenarios through `sim.node(name)`.
- */
-export class SimNode {
-  readonly id: number;
-  readonly name: string;
-  readonly factory: NodeFactory;
-  up = false;
-  paused = false;
-  /** Bumped at every crash; work tagged with an older incarnation is dropped. */
-  incarnation = 0;
-  restarts = 0;
-  ctx: Context | undefined;
-  handlers: NodeHandlers = {};
-  clockRate: number;
-  clockOffsetMs: number;
-  readonly workers: number;
-  readonly serviceTime: Sampler | undefined;
-  readonly queueCapacity: number;
-  readonly queue: Envelope[] = [];
-  queueHead = 0;
-  inService = 0;
-  readonly pending = new Map<number, PendingRpc>();
-  readonly timers = new Map<number, TimerRecord>();
-  nextTimerId = 1;
-  backlog: Parked[] = [];
-  readonly disk = new DiskState();
-  readonly syncLatency: Sampler;
-  readonly rng: Random;
-  readonly serviceRng: Random;
-  served = 0;
-  rejected = 0;
-  maxQueueDepth = 0;
-  /** Outgoing links by destination id, created on first use. */
-  readonly links: (Link | undefined)[] = [];
-  /** Internal nodes (workload clients) start without a factory call of their own. */
-  readonly internal: boolean;
-
-  constructor(id: number, name: string, factory: NodeFactory, options: NodeOptions, root: Random, internal: boolean) {
-    this.id = id;
-    this.name = name;
-    this.factory = factory;
-    this.internal = internal;
-    this.clockRate = options.clock?.rate ?? 1;
-    this.clockOffsetMs = options.clock?.offsetMs ?? 0;
-    if (!(this.clockRate > 0) || !Number.isFinite(this.clockRate)) {
-      throw new RangeError(`${name}: clock.rate must be a finite number > 0; got ${this.clockRate}.`);
-    }
-    const capacity = options.capacity;
-    if (capacity) {
-      if (!(Number.isInteger(capacity.workers) && capacity.workers >= 1)) {
-        throw new RangeError(`${name}: capacity.workers must be an integer >= 1; got ${capacity.workers}.`);
-      }
-      const queueCapacity = capacity.queueCapacity ?? LIMITS.maxQueueLength;
-      if (!(queueCapacity >= 0 && queueCapacity <= LIMITS.maxQueueLength)) {
-        throw new RangeError(`${name}: capacity.queueCapacity must be in [0, ${LIMITS.maxQueueLength}].`);
-      }
-      this.workers = capacity.workers;
-      this.serviceTime = samplerFor(capacity.serviceTime);
-      this.queueCapacity = queueCapacity;
-    } else {
-      this.workers = Infinity;
-      this.serviceTime = undefined;
-      this.queueCapacity = 0;
-    }
-    this.syncLatency = samplerFor(options.disk?.syncLatency ?? constant(1));
-    this.rng = root.fork(`node:${name}`);
-    this.serviceRng = root.fork(`service:${name}`);
-  }
-
-  get queueDepth(): number {
-    return this.queue.length - this.queueHead;
-  }
-
-  localTime(trueMs: number): number {
-    return this.clockOffsetMs + this.clockRate * trueMs;
-  }
-}
-
-/** The context of one incarnation of a node; see `NodeContext` for the documentation. */
-class Context implements NodeContext {
-  readonly #engine: Engine;
-  readonly #node: SimNode;
-  readonly #incarnation: number;
-  readonly disk: NodeDisk;
-  readonly random: Random;
-  readonly name: string;
-
-  constructor(engine: Engine, node: SimNode) {
-    this.#engine = engine;
-    this.#node = node;
-    this.#incarnation = node.incarnation;
-    this.name = node.name;
-    this.random = node.rng;
-    this.disk = new DiskHandle(engine, node, this);
-  }
-
-  get nodes(): readonly string[] {
-    return this.#engine.nodeNames;
-  }
-
-  get alive(): boolean {
-    return this.#node.up && this.#node.incarnation === this.#incarnation;
-  }
-
-  now(): number {
-    return this.#node.localTime(this.#engine.now);
-  }
-
-  send(to: string, body: unknown, options?: SendOptions): void {
-    this.#engine.activity++;
-    if (!this.alive) return;
-    this.#engine.sendByName(this.#node, to, body, KIND_MESSAGE, options?.sizeBytes);
-  }
-
-  rpc<R = unknown>(to: string, body: unknown, options?: RpcOptions): Promise<R> {
-    this.#engine.activity++;
-    // A crashed incarnation's calls go nowhere: like a dead process, it never hears back.
-    if (!this.alive) return new Promise<R>(() => {});
-    return new Promise<R>((resolve, reject) => {
-      this.#engine.startRpc(this.#node, to, body, options?.timeoutMs ?? 1000, options?.sizeBytes, {
-        settlesPromise: true,
-        resolve: resolve as (value: unknown) => void,
-        reject,
-      });
-    });
-  }
-
-  setTimer(delayMs: number, callback: () => void | Promise<void>): number {
-    this.#engine.activity++;
-    if (!this.alive) return 0;
-    return this.#engine.setTimer(this.#node, delayMs, callback, false);
-  }
-
-  cancelTimer(timerId: number): void {
-    this.#engine.activity++;
-    if (!this.alive) return;
-    this.#engine.cancelTimer(this.#node, timerId);
-  }
-
-  sleep(delayMs: number): Promise<void> {
-    this.#engine.activity++;
-    if (!this.alive) return new Promise<void>(() => {});
-    return new Promise<void>((resolve) => {
-      this.#engine.setTimer(this.#node, delayMs, resolve, true);
-    });
-  }
-
-  log(message: string): void {
-    this.#engine.activity++;
-    const trace = this.#engine.trace;
-    if (trace.enabled && this.alive) trace.record({ t: this.#engine.now, type: 'log', node: this.name, message });
-  }
-}
-
-class DiskHandle implements NodeDisk {
-  readonly #engine: Engine;
-  readonly #node: SimNode;
-  readonly #ctx: Context;
-
-  constructor(engine: Engine, node: SimNode, ctx: Context) {
-    this.#engine = engine;
-    this.#node = node;
-    this.#ctx = ctx;
-  }
-
-  get unsyncedWrites(): number {
-    return this.#ctx.alive ? this.#node.disk.unsyncedWrites : 0;
-  }
-
-  read(key: string): unknown {
-    this.#engine.activity++;
-    return this.#ctx.alive ? this.#node.disk.read(key) : undefined;
-  }
-
-  has(key: string): boolean {
-    this.#engine.activity++;
-    return this.#ctx.alive && this.#node.disk.has(key);
-  }
-
-  keys(): string[] {
-    this.#engine.activity++;
-    return this.#ctx.alive ? this.#node.disk.keys() : [];
-  }
-
-  write(key: string, value: unknown): void {
-    this.#engine.activity++;
-    if (!this.#ctx.alive) return;
-    this.#node.disk.write(key, value);
-    const trace = this.#engine.trace;
-    if (trace.enabled) trace.record({ t: this.#engine.now, type: 'disk-write', node: this.#node.name, key });
-  }
-
-  delete(key: string): void {
-    this.#engine.activity++;
-    if (!this.#ctx.alive) return;
-    this.#node.disk.delete(key);
-    const trace = this.#engine.trace;
-    if (trace.enabled) trace.record({ t: this.#engine.now, type: 'disk-write', node: this.#node.name, key });
-  }
-
-  sync(): Promise<void> {
-    this.#engine.activity++;
-    if (!this.#ctx.alive) return new Promise<void>(() => {});
-    return new Promise<void>((resolve) => this.#engine.startSync(this.#node, resolve));
-  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -495,21 +109,6 @@ export interface OpenOperations {
   readonly open: number;
 }
 
-/** A directed set of link cuts, applied and healed as one. */
-export class PartitionState {
-  /** Name in the trace. */
-  readonly label: string;
-  /** Directed cuts, as `[fromNodeId, toNodeId]`. */
-  readonly cuts: readonly (readonly [number, number])[];
-  /** Scheduled, in force, or over. */
-  state: 'pending' | 'active' | 'healed' = 'pending';
-
-  constructor(label: string, cuts: readonly (readonly [number, number])[]) {
-    this.label = label;
-    this.cuts = cuts;
-  }
-}
-
 /** The engine. One per `Simulation`. */
 export class Engine {
   /** True simulation time, in milliseconds. */
@@ -522,29 +121,25 @@ export class Engine {
   readonly workloads: OpenOperations[] = [];
   readonly queueSamples: QueueSample[] = [];
   readonly errors: NodeHandlerError[] = [];
-  readonly #queue = new EventQueue();
+  /** Every future event. The modules that schedule events push them here; the run loop takes them. */
+  readonly queue = new EventQueue();
   readonly #nodes: SimNode[] = [];
   readonly #byName = new Map<string, SimNode>();
   #names: readonly string[] = [];
-  readonly #netRng: Random;
-  readonly #defaultLink: Required<LinkOptions>;
-  readonly #messageSizeBytes: number;
-  readonly #linkOverrides = new Map<number, LinkOptions>();
-  /** The one `Link` shared by every stateless link without an override. */
-  #sharedLink: Link | undefined;
-  /** How many partitions cut each directed link, keyed by `from * maxNodes + to`. */
-  readonly #cuts = new Map<number, number>();
-  #activeCutCount = 0;
-  #nextMessageId = 1;
+  /** Links, partitions, and the messages in flight. */
+  readonly network: Network;
   #daemonEvents = 0;
   /**
    * Queued events that will do nothing when they come up: timeouts of answered RPCs and
    * cancelled timers. A binary heap cannot remove them cheaply, so they are counted instead
    * and ignored when deciding whether the simulation is idle.
    */
-  #deadEvents = 0;
-  /** Set when an event settled a promise or started async learner code. */
-  #asyncPending = false;
+  deadEvents = 0;
+  /**
+   * Set when an event settled a promise or started async learner code: the run loop then
+   * lets microtasks run before it takes the next event.
+   */
+  asyncPending = false;
   /**
    * Handlers (and timer callbacks) whose promise has not settled yet. While there are any,
    * learner code that returns synchronously may still have resolved a promise one of them
@@ -557,29 +152,14 @@ export class Engine {
   readonly #maxEventsPerRun: number;
   readonly #quietTurns: number;
   #running = false;
-  /** Messages put on the network, duplicates included. */
-  messagesSent = 0;
-  /** Messages handed to a live, unpaused node. */
-  messagesDelivered = 0;
-  /** Messages lost, cut, refused or arriving too late. */
-  messagesDropped = 0;
   /** Events that did something (dead events are not counted). */
   eventsProcessed = 0;
 
   constructor(options: SimulationOptions) {
     this.root = new Random(options.seed);
-    this.#netRng = this.root.fork('network');
+    const netRng = this.root.fork('network');
     this.trace = new Trace(options.trace);
-    const net = options.network ?? {};
-    this.#defaultLink = {
-      latency: net.latency ?? constant(1),
-      dropProbability: net.dropProbability ?? 0,
-      duplicateProbability: net.duplicateProbability ?? 0,
-      fifo: net.fifo ?? false,
-      bandwidthBytesPerMs: net.bandwidthBytesPerMs ?? Infinity,
-    };
-    checkLinkOptions(this.#defaultLink);
-    this.#messageSizeBytes = net.messageSizeBytes ?? 256;
+    this.network = new Network(this, options.network ?? {}, netRng, this.queue, this.trace, this.#nodes);
     this.#failOnHandlerError = options.failOnHandlerError ?? true;
     this.#maxEventsPerRun = options.maxEventsPerRun ?? 50_000_000;
     this.#quietTurns = options.microtaskQuietTurns ?? 32;
@@ -596,12 +176,12 @@ export class Engine {
   }
 
   get pendingEvents(): number {
-    return this.#queue.size;
+    return this.queue.size;
   }
 
   /** Time of the next event, or `Infinity`. */
   get nextEventMs(): number {
-    return this.#queue.peekTime();
+    return this.queue.peekTime();
   }
 
   node(name: string): SimNode {
@@ -648,7 +228,7 @@ export class Engine {
       return;
     }
     node.handlers = handlers;
-    if (handlers.onStart) this.#invokeOneWay(node, () => handlers.onStart!(ctx));
+    if (handlers.onStart) this.invokeOneWay(node, () => handlers.onStart!(ctx));
   }
 
   crash(node: SimNode): void {
@@ -665,11 +245,11 @@ export class Engine {
     // Their events stay in the queue but are now dead; count them so idleness is exact.
     for (const pending of node.pending.values()) {
       pending.done = true;
-      if (!parked.has(pending)) this.#deadEvents++;
+      if (!parked.has(pending)) this.deadEvents++;
     }
     for (const timer of node.timers.values()) {
       timer.cancelled = true;
-      if (!parked.has(timer)) this.#deadEvents++;
+      if (!parked.has(timer)) this.deadEvents++;
     }
     node.pending.clear();
     node.timers.clear();
@@ -700,183 +280,33 @@ export class Engine {
     // Parked events run now, in the order they were parked, after anything already due now.
     const parked = node.backlog;
     node.backlog = [];
-    for (const event of parked) this.#queue.push(this.now, event.kind, node.id, event.payload);
+    for (const event of parked) this.queue.push(this.now, event.kind, node.id, event.payload);
   }
 
-  // ---------------------------------------------------------------- network
-
-  setLink(from: SimNode, to: SimNode, options: LinkOptions): void {
-    const key = from.id * LIMITS.maxNodes + to.id;
-    const merged = { ...this.#linkOverrides.get(key), ...options };
-    this.#linkOverrides.set(key, merged);
-    const resolved = { ...this.#defaultLink, ...merged };
-    checkLinkOptions(resolved);
-    const existing = from.links[to.id];
-    if (existing !== undefined && existing === this.#sharedLink) {
-      // Stop sharing: this link now has settings of its own.
-      from.links[to.id] = new Link(resolved);
-    } else if (existing !== undefined) {
-      existing.latency = samplerFor(resolved.latency);
-      existing.dropProbability = resolved.dropProbability;
-      existing.duplicateProbability = resolved.duplicateProbability;
-      existing.fifo = resolved.fifo;
-      existing.bandwidthBytesPerMs = resolved.bandwidthBytesPerMs;
-    }
-  }
-
-  #link(from: SimNode, toId: number): Link {
-    const override = this.#linkOverrides.get(from.id * LIMITS.maxNodes + toId);
-    let link: Link;
-    if (override !== undefined) {
-      link = new Link({ ...this.#defaultLink, ...override });
-    } else if (this.#defaultLink.fifo || this.#defaultLink.bandwidthBytesPerMs !== Infinity) {
-      // FIFO order and bandwidth need state per direction, so each link gets its own.
-      link = new Link(this.#defaultLink);
-    } else {
-      // Stateless default links share one object: thousands of node pairs then touch one
-      // small object instead of thousands, which keeps the send path in cache.
-      link = this.#sharedLink ??= new Link(this.#defaultLink);
-    }
-    from.links[toId] = link;
-    return link;
-  }
-
-  isCut(fromId: number, toId: number): boolean {
-    return this.#activeCutCount > 0 && (this.#cuts.get(fromId * LIMITS.maxNodes + toId) ?? 0) > 0;
-  }
-
-  applyPartition(partition: PartitionState): void {
-    if (partition.state !== 'pending') return;
-    partition.state = 'active';
-    for (const [from, to] of partition.cuts) {
-      const key = from * LIMITS.maxNodes + to;
-      this.#cuts.set(key, (this.#cuts.get(key) ?? 0) + 1);
-      this.#activeCutCount++;
-    }
-    if (this.trace.enabled) {
-      const nodes = this.#nodes;
-      this.trace.record({
-        t: this.now,
-        type: 'partition',
-        label: partition.label,
-        cuts: partition.cuts.map(([a, b]) => [nodes[a]!.name, nodes[b]!.name] as const),
-      });
-    }
-  }
-
-  healPartition(partition: PartitionState): void {
-    const wasActive = partition.state === 'active';
-    partition.state = 'healed';
-    if (!wasActive) return;
-    for (const [from, to] of partition.cuts) {
-      const key = from * LIMITS.maxNodes + to;
-      const count = (this.#cuts.get(key) ?? 0) - 1;
-      if (count > 0) this.#cuts.set(key, count);
-      else this.#cuts.delete(key);
-      this.#activeCutCount--;
-    }
-    if (this.trace.enabled) this.trace.record({ t: this.now, type: 'heal', label: partition.label });
-  }
+  // ---------------------------------------------------------------- messages
 
   sendByName(from: SimNode, toName: string, body: unknown, kind: number, sizeBytes: number | undefined): Envelope {
     const to = this.#byName.get(toName);
     if (to === undefined) {
       throw new RangeError(`${from.name} sent to "${toName}", which is not a node. Nodes: ${this.#names.join(', ')}.`);
     }
-    return this.#send(from, to, body, kind, 0, REPLY_OK, sizeBytes ?? this.#messageSizeBytes);
-  }
-
-  #send(
-    from: SimNode,
-    to: SimNode,
-    body: unknown,
-    kind: number,
-    requestId: number,
-    errorCode: number,
-    sizeBytes: number,
-  ): Envelope {
-    const envelope = new Envelope(this.#nextMessageId++, from, to, body, kind, requestId, errorCode);
-    this.messagesSent++;
-    const tracing = this.trace.enabled;
-    if (tracing) {
-      this.trace.record({
-        t: this.now,
-        type: 'send',
-        from: from.name,
-        to: to.name,
-        id: envelope.id,
-        kind: KIND_NAMES[kind]!,
-        body,
-      });
-    }
-    if (this.#activeCutCount > 0 && this.isCut(from.id, to.id)) {
-      this.#drop(envelope, 'partition');
-      return envelope;
-    }
-    const link = from.links[to.id] ?? this.#link(from, to.id);
-    const rng = this.#netRng;
-    if (link.dropProbability > 0 && rng.next() < link.dropProbability) {
-      this.#drop(envelope, 'loss');
-      return envelope;
-    }
-    this.#transmit(link, envelope, sizeBytes);
-    if (link.duplicateProbability > 0 && rng.next() < link.duplicateProbability) {
-      this.messagesSent++;
-      if (tracing) this.trace.record({ t: this.now, type: 'duplicate', from: from.name, to: to.name, id: envelope.id });
-      this.#transmit(link, envelope, sizeBytes);
-    }
-    return envelope;
-  }
-
-  #transmit(link: Link, envelope: Envelope, sizeBytes: number): void {
-    let departMs = this.now;
-    if (link.bandwidthBytesPerMs !== Infinity) {
-      // The link sends one message at a time: this one starts when the previous finished.
-      const start = link.busyUntilMs > departMs ? link.busyUntilMs : departMs;
-      departMs = start + sizeBytes / link.bandwidthBytesPerMs;
-      link.busyUntilMs = departMs;
-    }
-    let arriveMs = departMs + link.latency(this.#netRng);
-    if (link.fifo) {
-      // Equal arrival times keep send order through the queue's insertion tie-break.
-      if (arriveMs < link.lastArrivalMs) arriveMs = link.lastArrivalMs;
-      link.lastArrivalMs = arriveMs;
-    }
-    this.#queue.push(arriveMs, EV_DELIVER, envelope.toId, envelope);
-  }
-
-  #drop(envelope: Envelope, reason: DropReason): void {
-    this.messagesDropped++;
-    if (this.trace.enabled) {
-      this.trace.record({ t: this.now, type: 'drop', from: envelope.from, to: envelope.to, id: envelope.id, reason });
-    }
+    return this.network.send(from, to, body, kind, 0, REPLY_OK, sizeBytes ?? this.network.messageSizeBytes);
   }
 
   #deliver(envelope: Envelope): void {
     const node = this.#nodes[envelope.toId]!;
-    if (!node.up) {
-      this.#drop(envelope, 'node-down');
-      return;
-    }
-    // A message in flight when a partition began is lost if its link is cut on arrival.
-    if (this.#activeCutCount > 0 && this.isCut(envelope.fromId, envelope.toId)) {
-      this.#drop(envelope, 'partition');
-      return;
-    }
+    if (!this.network.arrives(node, envelope)) return;
     if (node.paused) {
-      this.#park(node, EV_ARRIVED, envelope);
+      node.park(EV_ARRIVED, envelope);
       return;
     }
     this.#arrived(node, envelope);
   }
 
   #arrived(node: SimNode, envelope: Envelope): void {
-    this.messagesDelivered++;
-    if (this.trace.enabled) {
-      this.trace.record({ t: this.now, type: 'deliver', from: envelope.from, to: envelope.to, id: envelope.id });
-    }
+    this.network.handOver(envelope);
     if (envelope.kind === KIND_REPLY) {
-      this.#receiveReply(node, envelope);
+      receiveReply(this, node, envelope);
     } else if (node.workers === Infinity) {
       this.#handle(node, envelope);
     } else if (node.inService < node.workers) {
@@ -890,7 +320,7 @@ export class Engine {
       node.rejected++;
       if (this.trace.enabled) this.trace.record({ t: this.now, type: 'reject', node: node.name, id: envelope.id });
       if (envelope.kind === KIND_REQUEST) {
-        this.#reply(node, envelope, undefined, REPLY_OVERLOADED);
+        replyOverloaded(this, node, envelope);
       }
     }
   }
@@ -898,7 +328,7 @@ export class Engine {
   #startService(node: SimNode, envelope: Envelope): void {
     node.inService++;
     envelope.incarnation = node.incarnation;
-    this.#queue.push(this.now + node.serviceTime!(node.serviceRng), EV_SERVICE_DONE, node.id, envelope);
+    this.queue.push(this.now + node.serviceTime!(node.serviceRng), EV_SERVICE_DONE, node.id, envelope);
   }
 
   /** A worker became free: start the next queued request, if any. */
@@ -931,32 +361,32 @@ export class Engine {
         }
         result = handlers.onRequest(envelope, ctx);
       } catch (error) {
-        this.#replyError(node, envelope, error);
+        replyError(this, node, envelope, error);
         this.#finishService(node, incarnation);
         return;
       }
       if (isThenable(result)) {
-        this.#asyncPending = true;
+        this.asyncPending = true;
         this.#openHandlers++;
         result.then(
           (value) => {
             this.activity++;
             this.#openHandlers--;
             if (node.incarnation !== incarnation || !node.up) return;
-            this.#reply(node, envelope, value, REPLY_OK);
+            reply(this, node, envelope, value);
             this.#finishService(node, incarnation);
           },
           (error: unknown) => {
             this.activity++;
             this.#openHandlers--;
             if (node.incarnation !== incarnation || !node.up) return;
-            this.#replyError(node, envelope, error);
+            replyError(this, node, envelope, error);
             this.#finishService(node, incarnation);
           },
         );
       } else {
-        if (this.#openHandlers > 0) this.#asyncPending = true;
-        this.#reply(node, envelope, result, REPLY_OK);
+        if (this.#openHandlers > 0) this.asyncPending = true;
+        reply(this, node, envelope, result);
         this.#finishService(node, incarnation);
       }
       return;
@@ -967,14 +397,14 @@ export class Engine {
       this.#finishService(node, incarnation);
       return;
     }
-    this.#invokeOneWay(node, () => onMessage.call(handlers, envelope, ctx), incarnation, true);
+    this.invokeOneWay(node, () => onMessage.call(handlers, envelope, ctx), incarnation, true);
   }
 
   /**
    * Runs learner code that answers nobody (start-up, one-way messages, timers): errors stop
    * the run (or are collected), and an async result is followed until it settles.
    */
-  #invokeOneWay(node: SimNode, run: () => unknown, incarnation = node.incarnation, holdsWorker = false): void {
+  invokeOneWay(node: SimNode, run: () => unknown, incarnation = node.incarnation, holdsWorker = false): void {
     let result: unknown;
     try {
       result = run();
@@ -984,7 +414,7 @@ export class Engine {
       return;
     }
     if (isThenable(result)) {
-      this.#asyncPending = true;
+      this.asyncPending = true;
       this.#openHandlers++;
       result.then(
         () => {
@@ -1001,159 +431,9 @@ export class Engine {
         },
       );
     } else {
-      if (this.#openHandlers > 0) this.#asyncPending = true;
+      if (this.#openHandlers > 0) this.asyncPending = true;
       if (holdsWorker) this.#finishService(node, incarnation);
     }
-  }
-
-  #replyError(node: SimNode, request: Envelope, error: unknown): void {
-    this.#traceError(node, error);
-    const code = isDefiniteRefusal(error) ? REPLY_REJECTED : REPLY_REMOTE_ERROR;
-    this.#reply(node, request, messageOf(error), code);
-  }
-
-  #reply(node: SimNode, request: Envelope, body: unknown, errorCode: number): void {
-    const caller = this.#nodes[request.fromId]!;
-    this.#send(node, caller, body, KIND_REPLY, request.id, errorCode, this.#messageSizeBytes);
-  }
-
-  startRpc(
-    node: SimNode,
-    toName: string,
-    body: unknown,
-    timeoutMs: number,
-    sizeBytes: number | undefined,
-    waiter: RpcWaiter,
-  ): void {
-    if (!(timeoutMs > 0)) throw new RangeError(`${node.name}: rpc timeoutMs must be > 0; got ${timeoutMs}.`);
-    const request = this.sendByName(node, toName, body, KIND_REQUEST, sizeBytes);
-    const pending = new PendingRpc(request.id, node, toName, timeoutMs, waiter);
-    node.pending.set(request.id, pending);
-    this.#queue.push(this.now + timeoutMs / node.clockRate, EV_RPC_TIMEOUT, node.id, pending);
-  }
-
-  #receiveReply(node: SimNode, reply: Envelope): void {
-    const pending = node.pending.get(reply.requestId);
-    if (pending === undefined) {
-      // The request timed out already (or was answered by a duplicate's reply).
-      this.#dropLate(reply);
-      return;
-    }
-    node.pending.delete(reply.requestId);
-    pending.done = true;
-    // Its timeout is still queued; it no longer counts as pending work.
-    this.#deadEvents++;
-    const waiter = pending.waiter;
-    if (waiter.settlesPromise) this.#asyncPending = true;
-    if (reply.errorCode === REPLY_OK) waiter.resolve(reply.body);
-    else if (reply.errorCode === REPLY_OVERLOADED) waiter.reject(new OverloadedError(reply.from));
-    else waiter.reject(new RemoteError(reply.from, String(reply.body), reply.errorCode === REPLY_REJECTED));
-  }
-
-  #dropLate(reply: Envelope): void {
-    // A late reply was delivered by the network; it is counted as dropped by the caller.
-    this.messagesDropped++;
-    if (this.trace.enabled) {
-      this.trace.record({ t: this.now, type: 'drop', from: reply.from, to: reply.to, id: reply.id, reason: 'late-reply' });
-    }
-  }
-
-  #rpcTimeout(pending: PendingRpc): void {
-    const node = pending.node;
-    if (node.incarnation !== pending.incarnation) return;
-    // A paused caller cannot notice its timeout until it runs again.
-    if (node.paused) {
-      this.#park(node, EV_RPC_TIMEOUT, pending);
-      return;
-    }
-    pending.done = true;
-    node.pending.delete(pending.requestId);
-    if (this.trace.enabled) {
-      this.trace.record({ t: this.now, type: 'rpc-timeout', node: node.name, to: pending.to, id: pending.requestId });
-    }
-    if (pending.waiter.settlesPromise) this.#asyncPending = true;
-    pending.waiter.reject(new RpcTimeoutError(pending.to, pending.timeoutMs, pending.requestId));
-  }
-
-  // ---------------------------------------------------------------- timers and disk
-
-  setTimer(node: SimNode, delayMs: number, callback: () => unknown, settles: boolean): number {
-    if (!(delayMs >= 0) || !Number.isFinite(delayMs)) {
-      throw new RangeError(`${node.name}: a timer delay must be a finite number >= 0; got ${delayMs}.`);
-    }
-    const timer = new TimerRecord(node.nextTimerId++, node, callback, settles);
-    node.timers.set(timer.id, timer);
-    const atMs = this.now + delayMs / node.clockRate;
-    timer.atMs = atMs;
-    this.#queue.push(atMs, EV_TIMER, node.id, timer);
-    if (this.trace.enabled) this.trace.record({ t: this.now, type: 'timer-set', node: node.name, timer: timer.id, atMs });
-    return timer.id;
-  }
-
-  /**
-   * After `node`'s clock changed rate (it ran at `oldRate`), moves its pending timers so that
-   * each still fires when the node's own clock has run the rest of its delay.
-   */
-  retimeTimers(node: SimNode, oldRate: number): void {
-    if (oldRate === node.clockRate) return;
-    for (const [id, timer] of node.timers) {
-      if (timer.cancelled || timer.atMs <= this.now) continue;
-      const remainingLocalMs = (timer.atMs - this.now) * oldRate;
-      timer.cancelled = true;
-      this.#deadEvents++;
-      const moved = new TimerRecord(id, node, timer.callback, timer.settles);
-      moved.atMs = this.now + remainingLocalMs / node.clockRate;
-      node.timers.set(id, moved);
-      this.#queue.push(moved.atMs, EV_TIMER, node.id, moved);
-    }
-  }
-
-  cancelTimer(node: SimNode, timerId: number): void {
-    const timer = node.timers.get(timerId);
-    if (timer === undefined) return;
-    timer.cancelled = true;
-    this.#deadEvents++;
-    node.timers.delete(timerId);
-    if (this.trace.enabled) this.trace.record({ t: this.now, type: 'timer-cancel', node: node.name, timer: timerId });
-  }
-
-  #fireTimer(timer: TimerRecord): void {
-    const node = timer.node;
-    if (node.incarnation !== timer.incarnation) return;
-    if (node.paused) {
-      this.#park(node, EV_TIMER, timer);
-      return;
-    }
-    node.timers.delete(timer.id);
-    if (this.trace.enabled) this.trace.record({ t: this.now, type: 'timer-fire', node: node.name, timer: timer.id });
-    if (timer.settles) this.#asyncPending = true;
-    this.#invokeOneWay(node, timer.callback);
-  }
-
-  startSync(node: SimNode, resolve: () => void): void {
-    const record = new SyncRecord(node, node.disk.lastWriteSeq, resolve);
-    if (this.trace.enabled) this.trace.record({ t: this.now, type: 'disk-sync', node: node.name });
-    this.#queue.push(this.now + node.syncLatency(node.serviceRng), EV_SYNC_DONE, node.id, record);
-  }
-
-  #syncDone(record: SyncRecord): void {
-    const node = record.node;
-    if (node.incarnation !== record.incarnation) return;
-    if (node.paused) {
-      this.#park(node, EV_SYNC_DONE, record);
-      return;
-    }
-    const writes = node.disk.commitUpTo(record.upToSeq);
-    if (this.trace.enabled) this.trace.record({ t: this.now, type: 'disk-synced', node: node.name, writes });
-    this.#asyncPending = true;
-    record.resolve();
-  }
-
-  #park(node: SimNode, kind: number, payload: unknown): void {
-    if (node.backlog.length >= LIMITS.maxBacklog) {
-      throw new RangeError(`${node.name} has been paused with ${LIMITS.maxBacklog} events waiting; resume it sooner.`);
-    }
-    node.backlog.push({ kind, payload });
   }
 
   // ---------------------------------------------------------------- scheduling
@@ -1163,13 +443,13 @@ export class Engine {
     if (!(timeMs >= this.now)) {
       throw new RangeError(`Cannot schedule at t=${timeMs} ms: the clock already reads ${this.now} ms.`);
     }
-    this.#queue.push(timeMs, EV_CALL, -1, action);
+    this.queue.push(timeMs, EV_CALL, -1, action);
   }
 
   /** Like {@link schedule}, but the action does not keep `runUntilIdle` running. */
   #scheduleDaemon(timeMs: number, action: () => void): void {
     this.#daemonEvents++;
-    this.#queue.push(timeMs, EV_DAEMON, -1, action);
+    this.queue.push(timeMs, EV_DAEMON, -1, action);
   }
 
   #scheduleSampler(intervalMs: number): void {
@@ -1192,12 +472,13 @@ export class Engine {
 
   // ---------------------------------------------------------------- errors
 
-  #traceError(node: SimNode, error: unknown): void {
+  /** Traces an error thrown by `node`'s code. */
+  traceError(node: SimNode, error: unknown): void {
     if (this.trace.enabled) this.trace.record({ t: this.now, type: 'error', node: node.name, message: messageOf(error) });
   }
 
   #handlerFailed(node: SimNode, error: unknown): void {
-    this.#traceError(node, error);
+    this.traceError(node, error);
     const failure = new NodeHandlerError(node.name, this.now, error);
     this.errors.push(failure);
     if (this.#failOnHandlerError && this.#failure === undefined) this.#failure = failure;
@@ -1212,8 +493,8 @@ export class Engine {
   step(): boolean {
     this.#throwIfFailed();
     const before = this.eventsProcessed;
-    const queue = this.#queue;
-    while (queue.size > this.#deadEvents) {
+    const queue = this.queue;
+    while (queue.size > this.deadEvents) {
       this.#processNext();
       this.#throwIfFailed();
       if (this.eventsProcessed !== before) return true;
@@ -1223,14 +504,14 @@ export class Engine {
 
   /** Processes the next event, live or dead. Returns `false` when the queue is empty. */
   #processNext(): boolean {
-    const queue = this.#queue;
+    const queue = this.queue;
     if (!queue.pop()) return false;
     this.now = queue.poppedTime;
     const payload = queue.poppedPayload;
     const kind = queue.poppedKind;
     // Dead events are skipped without counting, so that the event count measures work done.
     if (kind === EV_RPC_TIMEOUT ? (payload as PendingRpc).done : kind === EV_TIMER && (payload as TimerRecord).cancelled) {
-      this.#deadEvents--;
+      this.deadEvents--;
       return true;
     }
     this.eventsProcessed++;
@@ -1239,33 +520,33 @@ export class Engine {
         this.#deliver(payload as Envelope);
         break;
       case EV_TIMER:
-        this.#fireTimer(payload as TimerRecord);
+        fireTimer(this, payload as TimerRecord);
         break;
       case EV_RPC_TIMEOUT:
-        this.#rpcTimeout(payload as PendingRpc);
+        rpcTimeout(this, payload as PendingRpc);
         break;
       case EV_SERVICE_DONE: {
         const envelope = payload as Envelope;
         const node = this.#nodes[queue.poppedTarget]!;
         if (!node.up || node.incarnation !== envelope.incarnation) break;
-        if (node.paused) this.#park(node, EV_SERVICE_DONE, envelope);
+        if (node.paused) node.park(EV_SERVICE_DONE, envelope);
         else this.#handle(node, envelope);
         break;
       }
       case EV_ARRIVED: {
         const node = this.#nodes[queue.poppedTarget]!;
-        if (node.paused) this.#park(node, EV_ARRIVED, payload);
+        if (node.paused) node.park(EV_ARRIVED, payload);
         else if (node.up) this.#arrived(node, payload as Envelope);
         break;
       }
       case EV_SYNC_DONE:
-        this.#syncDone(payload as SyncRecord);
+        syncDone(this, payload as SyncRecord);
         break;
       case EV_CALL: {
         const result = (payload as () => unknown)();
         // An async scenario action is followed like learner code; its failure stops the run.
         if (isThenable(result)) {
-          this.#asyncPending = true;
+          this.asyncPending = true;
           result.then(undefined, (error: unknown) => {
             this.#failure ??= error instanceof Error ? error : new Error(messageOf(error));
           });
@@ -1296,7 +577,7 @@ export class Engine {
       let turns = 0;
       const quietTurns = this.#quietTurns;
       let before = this.activity;
-      this.#asyncPending = false;
+      this.asyncPending = false;
       if (quietTurns <= 0) {
         resolve();
         return;
@@ -1311,14 +592,14 @@ export class Engine {
           );
           return;
         }
-        quiet = this.activity === before && !this.#asyncPending ? quiet + 1 : 0;
+        quiet = this.activity === before && !this.asyncPending ? quiet + 1 : 0;
         if (quiet >= quietTurns) {
-          this.#asyncPending = false;
+          this.asyncPending = false;
           resolve();
           return;
         }
         before = this.activity;
-        this.#asyncPending = false;
+        this.asyncPending = false;
         void RESOLVED.then(turn);
       };
       void RESOLVED.then(turn);
@@ -1340,12 +621,12 @@ export class Engine {
     this.#running = true;
     try {
       this.#throwIfFailed();
-      if (this.#asyncPending) await this.#drain();
-      const queue = this.#queue;
+      if (this.asyncPending) await this.#drain();
+      const queue = this.queue;
       const limit = this.#maxEventsPerRun;
       let processed = 0;
       while (queue.size > 0 && queue.peekTime() <= untilMs) {
-        if (idleOnly && queue.size === this.#daemonEvents + this.#deadEvents) break;
+        if (idleOnly && queue.size === this.#daemonEvents + this.deadEvents) break;
         this.#processNext();
         if (++processed > limit) {
           throw new Error(
@@ -1353,7 +634,7 @@ export class Engine {
               'Use runUntil/runFor to stop at a time, or raise maxEventsPerRun.',
           );
         }
-        if (this.#asyncPending) await this.#drain();
+        if (this.asyncPending) await this.#drain();
         if (this.#failure !== undefined) throw this.#failure;
       }
       if (Number.isFinite(untilMs) && untilMs > this.now) this.now = untilMs;
@@ -1380,16 +661,4 @@ export class Engine {
       for (const listener of listeners) listener(operation);
     }
   }
-}
-
-function checkLinkOptions(options: Required<LinkOptions>): void {
-  const probability = (value: number, name: string): void => {
-    if (!(value >= 0 && value <= 1)) throw new RangeError(`${name} must be in [0, 1]; got ${value}.`);
-  };
-  probability(options.dropProbability, 'dropProbability');
-  probability(options.duplicateProbability, 'duplicateProbability');
-  if (!(options.bandwidthBytesPerMs > 0)) {
-    throw new RangeError(`bandwidthBytesPerMs must be > 0 (or Infinity); got ${options.bandwidthBytesPerMs}.`);
-  }
-  samplerFor(options.latency);
 }

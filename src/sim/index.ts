@@ -19,7 +19,8 @@
  */
 export { Simulation } from './simulation.ts';
 export type { FaultTiming, Partition, PartitionTiming, SetLinkOptions } from './simulation.ts';
-export type { LinkOptions, NetworkOptions, SimulationOptions } from './engine.ts';
+export type { SimulationOptions } from './engine.ts';
+export type { LinkOptions, NetworkOptions } from './network.ts';
 export type {
   CapacityOptions,
   ClockOptions,

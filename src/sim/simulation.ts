@@ -2,11 +2,14 @@
  * `Simulation`: the one object a scenario builds. It owns the clock, the nodes, the network
  * and the fault schedule, and runs them deterministically from one seed.
  */
-import { Engine, PartitionState, type LinkOptions, type SimNode, type SimulationOptions } from './engine.ts';
+import { Engine, type SimulationOptions } from './engine.ts';
 import type { NodeHandlerError } from './errors.ts';
 import type { KvInput, KvOutput } from './history.ts';
 import { checkSlo, type FinishedOperation, type MetricsSummary, type QueueSample, type SloObjectives, type SloReport } from './metrics.ts';
+import { PartitionState, type LinkOptions } from './network.ts';
 import type { ClockOptions, NodeFactory, NodeOptions, NodeStatus } from './node.ts';
+import type { SimNode } from './sim-node.ts';
+import { retimeTimers } from './timers.ts';
 import type { Trace } from './trace.ts';
 import { Workload, type WorkloadOptions } from './workload.ts';
 
@@ -152,8 +155,8 @@ export class Simulation {
     const { oneWay, ...link } = options;
     const a = this.#engine.node(from);
     const b = this.#engine.node(to);
-    this.#engine.setLink(a, b, link);
-    if (!oneWay) this.#engine.setLink(b, a, link);
+    this.#engine.network.setLink(a, b, link);
+    if (!oneWay) this.#engine.network.setLink(b, a, link);
   }
 
   /**
@@ -170,7 +173,7 @@ export class Simulation {
     node.clockRate = rate;
     node.clockOffsetMs = clock.offsetMs ?? localNow - rate * this.#engine.now;
     // A pending timer waits out the rest of its delay on the clock as it now runs.
-    this.#engine.retimeTimers(node, oldRate);
+    retimeTimers(this.#engine, node, oldRate);
   }
 
   /**
@@ -220,18 +223,19 @@ export class Simulation {
     const engine = this.#engine;
     const state = new PartitionState(timing.label ?? `partition-${++this.#partitionCount}`, cuts);
     const atMs = timing.atMs ?? engine.now;
-    if (atMs <= engine.now) engine.applyPartition(state);
-    else engine.schedule(atMs, () => engine.applyPartition(state));
+    const network = engine.network;
+    if (atMs <= engine.now) network.applyPartition(state);
+    else engine.schedule(atMs, () => network.applyPartition(state));
     if (timing.healAtMs !== undefined) {
       if (!(timing.healAtMs >= atMs)) throw new RangeError(`healAtMs (${timing.healAtMs}) must not be before atMs (${atMs}).`);
-      engine.schedule(timing.healAtMs, () => engine.healPartition(state));
+      engine.schedule(timing.healAtMs, () => network.healPartition(state));
     }
     return {
       label: state.label,
       get active() {
         return state.state === 'active';
       },
-      heal: () => engine.healPartition(state),
+      heal: () => network.healPartition(state),
     };
   }
 
@@ -377,6 +381,7 @@ export class Simulation {
   summary(): MetricsSummary {
     const engine = this.#engine;
     const counters = engine.counters;
+    const network = engine.network;
     let open = 0;
     for (const workload of engine.workloads) open += workload.open;
     const operations = counters.ok + counters.failed + counters.unknown + open;
@@ -390,10 +395,10 @@ export class Simulation {
       availability: operations === 0 ? 1 : counters.ok / operations,
       latency: counters.latency.summary(),
       throughputPerS: windowMs > 0 ? (counters.ok * 1000) / windowMs : 0,
-      messagesSent: engine.messagesSent,
-      messagesDelivered: engine.messagesDelivered,
-      messagesDropped: engine.messagesDropped,
-      messagesPerOperation: operations === 0 ? 0 : engine.messagesSent / operations,
+      messagesSent: network.sent,
+      messagesDelivered: network.delivered,
+      messagesDropped: network.dropped,
+      messagesPerOperation: operations === 0 ? 0 : network.sent / operations,
       nodes: engine.nodes
         .filter((node) => !node.internal)
         .map((node) => ({ node: node.name, served: node.served, rejected: node.rejected, maxQueueDepth: node.maxQueueDepth })),

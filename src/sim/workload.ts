@@ -5,12 +5,15 @@
  * answer, then think, then send again.
  */
 import { samplerFor, type Distribution, type Sampler } from './distributions.ts';
-import type { Engine, RpcWaiter, SimNode } from './engine.ts';
+import type { Engine } from './engine.ts';
 import { messageOf, isDefiniteRefusal } from './errors.ts';
 import type { History, KvInput, KvOutput, Operation } from './history.ts';
 import { pow } from './math.ts';
 import type { NodeContext } from './node.ts';
 import type { Random } from './random.ts';
+import { startRpc, type RpcWaiter } from './rpc.ts';
+import type { SimNode } from './sim-node.ts';
+import { setTimer } from './timers.ts';
 
 /** Most operations one workload may issue, as a safety limit. */
 export const MAX_WORKLOAD_OPERATIONS = 10_000_000;
@@ -428,11 +431,11 @@ export class Workload<I = KvInput, O = KvOutput> {
     if (issue === undefined) {
       const target = this.#options.target!;
       const to = typeof target === 'string' ? target : target(input, ctx);
-      engine.startRpc(this.#node, to, input, this.#deadlineMs, undefined, operation);
+      startRpc(engine, this.#node, to, input, this.#deadlineMs, undefined, operation);
       return;
     }
     // A custom issue function may never settle; the deadline closes the operation anyway.
-    engine.setTimer(this.#node, this.#deadlineMs, () => {
+    setTimer(engine, this.#node, this.#deadlineMs, () => {
       this.complete(operation, 'unknown', undefined, `no outcome within ${this.#deadlineMs} ms`);
     }, false);
     let promise: Promise<O>;

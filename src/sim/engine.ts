@@ -613,8 +613,9 @@ export class Engine {
   }
 
   /**
-   * Processes events while `keepGoing` allows (checked before each event) and the next
-   * event is due no later than `untilMs`. Then advances the clock to `untilMs` if finite.
+   * Processes events while the next one is due no later than `untilMs`, and, with `idleOnly`,
+   * only while some event other than a daemon's or a dead one is queued (checked before each
+   * event). Then advances the clock to `untilMs` if finite.
    */
   async run(untilMs: number, idleOnly: boolean): Promise<void> {
     if (this.#running) throw new Error('The simulation is already running: await the previous run call first.');

@@ -13,7 +13,8 @@ import { createPlainEditor } from './plain-editor.ts';
 import type { HostChoice, HostNote, Submission } from '../hosts/host.ts';
 import { el } from '../dom.ts';
 import { browserPanelState, storableResult, type StoredRun } from './last-run.ts';
-import { displayedMessage, offersTrace, resultHeadline } from './result-text.ts';
+import { consoleText, displayedMessage, failureMarkers, offersTrace, resultHeadline, typeCheckNote, type TypeCheck } from './result-text.ts';
+import { PANEL_ACTIONS, bindPanelParts } from './panel-parts.ts';
 import { chooseComponents, compareWithReference, gradeFiles, summarise, type ChosenSummary } from './components.ts';
 import { renderBuiltOn } from './built-on-view.ts';
 
@@ -27,8 +28,6 @@ const MAX_CONSOLE_LINES = 500;
 const DIAGNOSTICS_WAIT_MS = 1_500;
 /** How long the type checker may take at all before the panel says it gave up on it. */
 const DIAGNOSTICS_GIVE_UP_MS = 30_000;
-
-type TypeCheck = { readonly state: 'done'; readonly markers: EditorMarker[] } | { readonly state: 'failed'; readonly reason: string } | { readonly state: 'pending' };
 
 /** Settles with the type checker's answer, or with `pending` if it has not answered within `ms`. */
 function within(promise: Promise<TypeCheck>, ms: number): Promise<TypeCheck> {
@@ -87,14 +86,7 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
   if (section.dataset.mounted) return;
   section.dataset.mounted = 'loading';
   const id = section.dataset.exercise!;
-  const q = <T extends HTMLElement>(selector: string) => section.querySelector<T>(selector)!;
-  const status = q<HTMLElement>('[data-status]');
-  const editorHost = q<HTMLElement>('[data-editor]');
-  const tabs = q<HTMLElement>('[data-tabs]');
-  const results = q<HTMLElement>('[data-results]');
-  const consoleOut = q<HTMLElement>('[data-console]');
-  const hintsList = q<HTMLOListElement>('[data-hints]');
-  const button = (action: string) => q<HTMLButtonElement>(`[data-action="${action}"]`);
+  const { status, editorHost, tabs, results, consoleOut, hintsList, storageNote, badge, comparison, terminalPanel, terminal: terminalHost, buttons } = bindPanelParts(section, id);
 
   status.textContent = 'Loading the exercise…';
   // Start choosing a host (and booting the WebContainer) while the editor loads.
@@ -147,7 +139,7 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
     editor = createPlainEditor(editorHost, initial);
   }
   section.dataset.editor = editor.kind;
-  const switchEditor = button('switch-editor');
+  const switchEditor = buttons['switch-editor'];
   switchEditor.textContent = editor.kind === 'monaco' ? 'Use plain text editor' : 'Use full editor';
   switchEditor.addEventListener('click', () => {
     try {
@@ -201,7 +193,6 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
 
   // Autosave: every change is saved shortly after typing stops, and at once when the page hides.
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
-  const storageNote = q<HTMLElement>('[data-storage]');
   function saveNow(): void {
     clearTimeout(saveTimer);
     const files: Record<string, string> = {};
@@ -222,12 +213,11 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
 
   // The WebContainer host's process output, in a terminal the learner can open.
   let terminal: Promise<{ write(text: string): void; setTheme(theme: Theme): void }> | undefined;
-  const terminalPanel = q<HTMLDetailsElement>('[data-terminal-panel]');
   document.addEventListener('faultlines:terminal', (event) => {
     const { exerciseId, text } = (event as CustomEvent<{ exerciseId: string; text: string }>).detail;
     if (exerciseId !== id) return;
     terminalPanel.hidden = false;
-    terminal ??= import('./terminal.ts').then((m) => m.createTerminal(q<HTMLElement>('[data-terminal]'), currentTheme()));
+    terminal ??= import('./terminal.ts').then((m) => m.createTerminal(terminalHost, currentTheme()));
     void terminal.then((t) => t.write(text));
   });
 
@@ -240,7 +230,7 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
 
   // Hints, one at a time.
   let hintsShown = 0;
-  const hintButton = button('hint');
+  const hintButton = buttons.hint;
   const updateHintButton = () => {
     hintButton.textContent =
       hintsShown < payload.hints.length ? `Show hint ${hintsShown + 1} of ${payload.hints.length}` : 'All hints shown';
@@ -265,7 +255,6 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
   updateHintButton();
 
   // Whether the exercise counts as solved, as the course map shows it.
-  const badge = q<HTMLElement>('[data-exercise-status]');
   const renderBadge = () => {
     const state = progress.exercise(id);
     badge.hidden = !state;
@@ -292,14 +281,14 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
     }
   }
 
-  button('reset').addEventListener('click', () => {
+  buttons.reset.addEventListener('click', () => {
     if (!confirm('Reset every file of this exercise to its starting point? Your changes will be lost.')) return;
     for (const f of payload.files) if (f.role === 'editable') editor.setValue(f.path, f.starter);
     saveNow();
     status.textContent = 'The exercise is back to its starting point.';
   });
 
-  button('solution').addEventListener('click', async () => {
+  buttons.solution.addEventListener('click', async () => {
     if (!confirm('Replace your code with the reference solution? The exercise will count as solved with help.')) return;
     const reference = await loadSolution();
     if (!reference) return;
@@ -309,9 +298,8 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
     status.textContent = 'Your editor now holds the reference solution. Read it, then run the tests.';
   });
 
-  const compare = button('compare');
+  const compare = buttons.compare;
   let comparing = false;
-  const comparison = q<HTMLElement>('[data-comparison]');
   compare.addEventListener('click', async () => {
     if (comparing) {
       comparing = false;
@@ -385,7 +373,7 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
   }
 
   // Running the tests.
-  const run = button('run');
+  const run = buttons.run;
   /** The submission whose result is on screen, for "Show trace". */
   let shownSubmission: Submission | undefined;
   let running = false;
@@ -464,20 +452,10 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
         renderBadge();
       }
       // Markers for failures that point into the learner's files.
-      const failureMarkers: EditorMarker[] = [];
-      for (const t of result.tests) {
-        if (t.status === 'fail' && t.location && editable.includes(t.location.file)) {
-          failureMarkers.push({ ...t.location, path: t.location.file, message: t.message ?? 'failed here', severity: 'error' });
-        }
-      }
-      for (const e of result.errors) {
-        if (e.location && editable.includes(e.location.file)) {
-          failureMarkers.push({ ...e.location, path: e.location.file, message: e.message, severity: 'error' });
-        }
-      }
+      const failures = failureMarkers(result, editable);
       const showMarkers = (markers: readonly EditorMarker[]) => {
         for (const path of editable) {
-          editor.setMarkers(path, [...markers.filter((m) => m.path === path), ...failureMarkers.filter((m) => m.path === path)]);
+          editor.setMarkers(path, [...markers.filter((m) => m.path === path), ...failures.filter((m) => m.path === path)]);
         }
       };
       // The type check's answer goes above the results: now if it is ready, or when it arrives.
@@ -485,16 +463,10 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
       typeBox.dataset.typecheck = 'pending';
       const showTypeCheck = (check: TypeCheck) => {
         typeBox.dataset.typecheck = check.state;
-        if (check.state === 'pending') {
-          typeBox.replaceChildren(el('p', { textContent: 'Checking types… problems the type checker finds will be listed here.' }));
-        } else if (check.state === 'failed') {
-          typeBox.replaceChildren(el('p', { textContent: `The type check could not finish (${check.reason}); the results above do not include type problems.` }));
-        } else if (check.markers.length > 0) {
-          typeBox.replaceChildren(...renderDiagnostics(check.markers));
-        } else {
-          typeBox.replaceChildren(el('p', { textContent: 'The type checker found no problems.' }));
-          typeBox.classList.add('clean');
-        }
+        const note = typeCheckNote(check);
+        if (note === undefined && check.state === 'done') typeBox.replaceChildren(...renderDiagnostics(check.markers));
+        else typeBox.replaceChildren(el('p', { textContent: note ?? '' }));
+        if (check.state === 'done' && check.markers.length === 0) typeBox.classList.add('clean');
         showMarkers(check.state === 'done' ? check.markers : []);
       };
       const first = await within(checking, DIAGNOSTICS_WAIT_MS);
@@ -688,10 +660,7 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
     const where = el('details', { className: 'host' }, el('summary', { textContent: `${note.summary} Seed ${result.seed ?? payload.seed}; ${Math.round(timing)} ms in all.` }), el('p', { textContent: note.details }));
     children.push(where);
     results.replaceChildren(...children);
-    const lines = result.logs.slice(0, MAX_CONSOLE_LINES).map((l) => (l.stream === 'stderr' ? `! ${l.text}` : l.text));
-    const dropped = result.droppedLogLines + Math.max(0, result.logs.length - MAX_CONSOLE_LINES);
-    if (dropped > 0) lines.push(`… ${dropped} more line${dropped > 1 ? 's' : ''} not shown`);
-    consoleOut.textContent = lines.length ? lines.join('\n') : '(no console output)';
+    consoleOut.textContent = consoleText(result, MAX_CONSOLE_LINES);
   }
 
   // The last result is back after a reload; "Show trace" works on it while the code is unchanged.
@@ -705,7 +674,7 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
     renderResult(lastRun.result, lastRun.note, { at: lastRun.at, stale }, lastRun.components ?? []);
   }
 
-  for (const action of ['run', 'hint', 'reset', 'solution', 'compare', 'switch-editor']) button(action).disabled = false;
+  for (const action of PANEL_ACTIONS) buttons[action].disabled = false;
   updateHintButton();
   status.textContent = [
     saved ? 'Your saved code is back in the editor.' : 'The exercise is ready.',

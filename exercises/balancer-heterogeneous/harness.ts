@@ -248,19 +248,13 @@ export async function runScenario(factory: BalancerFactory, options: ScenarioOpt
   let outageRequests = 0;
   let outageAttempts = 0;
 
-  /** Sends one attempt of a request to a backend the balancer picks; resolves with its outcome. */
-  const attempt = async (
-    input: KvInput,
-    ctx: NodeContext,
-    number: number,
-    tried: readonly string[],
-  ): Promise<{ target: string; outcome: Outcome; reply?: Reply; error?: unknown }> => {
-    const start = ctx.now();
+  /** Asks the balancer for the backend of a request's attempt `number`, checking its answer. */
+  const choose = (number: number, tried: readonly string[], now: number): string => {
     const views: BackendView[] = [];
     for (const name of BACKENDS) if (!tried.includes(name)) views.push({ name, outstanding: outstanding.get(name)! });
     let target: string;
     try {
-      target = balancer.pick(views, start, number);
+      target = balancer.pick(views, now, number);
     } catch (error) {
       noteProblem(`pick threw: ${error instanceof Error ? error.message : String(error)}`);
       throw new Rejection('the balancer threw');
@@ -274,21 +268,7 @@ export async function runScenario(factory: BalancerFactory, options: ScenarioOpt
       );
       throw new Rejection('the balancer returned a backend it was not offered');
     }
-    attempts++;
-    if (number > 1) retries++;
-    outstanding.set(target, outstanding.get(target)! + 1);
-    sent.set(target, sent.get(target)! + 1);
-    try {
-      const reply = await ctx.rpc<Reply>(target, input, { timeoutMs: TIMEOUT_MS });
-      okBy.set(target, okBy.get(target)! + 1);
-      outstanding.set(target, outstanding.get(target)! - 1);
-      return { target, reply, outcome: Object.freeze({ ok: true, latencyMs: ctx.now() - start }) };
-    } catch (error) {
-      outstanding.set(target, outstanding.get(target)! - 1);
-      const kind: Outcome['error'] =
-        error instanceof RpcTimeoutError ? 'timeout' : error instanceof OverloadedError ? 'overloaded' : 'rejected';
-      return { target, error, outcome: Object.freeze({ ok: false, latencyMs: ctx.now() - start, error: kind }) };
-    }
+    return target;
   };
 
   const issue = async (input: KvInput, ctx: NodeContext): Promise<Reply> => {
@@ -297,19 +277,35 @@ export async function runScenario(factory: BalancerFactory, options: ScenarioOpt
     let timedOut = false;
     try {
       for (;;) {
-        const result = await attempt(input, ctx, tried.length + 1, tried);
-        tried.push(result.target);
-        report(result.target, result.outcome, ctx.now());
-        if (result.outcome.ok) {
+        const start = ctx.now();
+        const target = choose(tried.length + 1, tried, start);
+        tried.push(target);
+        attempts++;
+        if (tried.length > 1) retries++;
+        outstanding.set(target, outstanding.get(target)! + 1);
+        sent.set(target, sent.get(target)! + 1);
+        let failure: unknown;
+        let outcome: Outcome;
+        try {
+          const reply = await ctx.rpc<Reply>(target, input, { timeoutMs: TIMEOUT_MS });
+          okBy.set(target, okBy.get(target)! + 1);
+          outstanding.set(target, outstanding.get(target)! - 1);
+          report(target, Object.freeze({ ok: true, latencyMs: ctx.now() - start }), ctx.now());
           if (timedOut) answeredAfterTimeout++;
-          return result.reply!;
+          return reply;
+        } catch (error) {
+          outstanding.set(target, outstanding.get(target)! - 1);
+          const kind: Outcome['error'] =
+            error instanceof RpcTimeoutError ? 'timeout' : error instanceof OverloadedError ? 'overloaded' : 'rejected';
+          outcome = Object.freeze({ ok: false, latencyMs: ctx.now() - start, error: kind });
+          failure = error;
         }
-        if (result.outcome.error === 'timeout') timedOut = true;
+        report(target, outcome, ctx.now());
+        if (outcome.error === 'timeout') timedOut = true;
         if (tried.length === 1) firstAttemptFailures++;
-        if (tried.length >= MAX_ATTEMPTS_PER_REQUEST || !askRetry(result.target, result.outcome, ctx.now())) {
-          const error = result.error;
-          if (error instanceof RemoteError && !error.rejected) throw new Rejection(error.message);
-          throw error;
+        if (tried.length >= MAX_ATTEMPTS_PER_REQUEST || !askRetry(target, outcome, ctx.now())) {
+          if (failure instanceof RemoteError && !failure.rejected) throw new Rejection(failure.message);
+          throw failure;
         }
       }
     } finally {

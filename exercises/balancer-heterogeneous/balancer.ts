@@ -10,6 +10,10 @@
  * it. Make it send less work to backends that are slow (each view carries
  * `outstanding`), and stop sending to backends that keep failing (see the ejection
  * contract in types.ts), without piling everything onto one healthy backend.
+ *
+ * It never retries either, so every failed attempt is a failed request. Two more runs test
+ * `retry`: one where a retry on another backend rescues a request that failed by bad luck,
+ * and one where every backend fails and retries only add load (the budget in types.ts).
  */
 import type { Balancer, BalancerOptions } from './types.ts';
 
@@ -24,6 +28,10 @@ export function createBalancer(options: BalancerOptions): Balancer {
     },
     onResult() {
       // Round robin learns nothing from outcomes.
+    },
+    retry() {
+      // Never: the failure is the request's.
+      return false;
     },
   };
 }

@@ -16,7 +16,10 @@
  *   {@link ClientCache} which instances are usable, hands them to your balancer
  *   (`../balancer-heterogeneous/balancer.ts`) as `BackendView`s, and sends the request to the
  *   one the balancer picks; each request times out after 100 ms. Every outcome goes to the
- *   balancer's `onResult`, and every failure to the cache's `reportFailure` as well.
+ *   balancer's `onResult`, and every failure to the cache's `reportFailure` as well. The
+ *   client makes one attempt per request (`pick` is told it is attempt 1) and never asks the
+ *   balancer's `retry`: what is measured here is how soon discovery stops offering a dead
+ *   instance, and a retry would hide the requests sent to one.
  * - Instances crash (and most restart) on a fixed schedule.
  * - Every 20 ms the harness calls `registry.lookup(now)` to see who is listed.
  *
@@ -396,7 +399,7 @@ export async function runFailover(components: Components, options: FailoverOptio
       const views: BackendView[] = usable.map((name) => ({ name, outstanding: outstanding.get(name)! }));
       let target: string;
       try {
-        target = balancer.pick(views, now);
+        target = balancer.pick(views, now, 1);
       } catch (error) {
         noteError(`your balancer (../balancer-heterogeneous/balancer.ts) threw in pick: ${String(error)}`);
         throw new Rejection('the balancer threw');

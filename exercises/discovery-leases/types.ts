@@ -72,7 +72,8 @@ export interface ClientCacheOptions {
  * instances to the balancer (`Balancer.pick` in `../balancer-heterogeneous/types.ts`),
  * which chooses one; the request goes there. If it fails (no answer within 100 ms), the
  * harness calls {@link ClientCache.reportFailure}, and tells the balancer too
- * (`Balancer.onResult`), as it does for every request that succeeds.
+ * (`Balancer.onResult`), as it does for every request that succeeds. Each request gets one
+ * attempt: the harness never asks the balancer's `retry`.
  */
 export interface ClientCache {
   /** Whether it is time to fetch a fresh list from the registry. */

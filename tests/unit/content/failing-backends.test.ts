@@ -138,6 +138,18 @@ describe('When backends fail: retries', () => {
     expectInLesson(`from 3 to 5`, `up to ${5 + 1} attempts per request`);
   });
 
+  it('ties the 20% budget to the bound the exercise grades', () => {
+    const bound = constantIn(exerciseTypes, 'MAX_RETRY_AMPLIFICATION');
+    const budget = 0.2;
+    // A budget of exactly 20% earns retries for 20% of the requests, the whole bound, before
+    // anything saved up is spent: it has no room for a reserve.
+    expect(1 + budget).toBeCloseTo(bound, 12);
+    expectInLesson(`your client's attempts may be at most ${bound} times its requests, counted from the first moment of the outage`);
+    expectInLesson(`A budget of exactly ${pct(budget, 0)} therefore lands on the bound`);
+    expectInLesson(`The SRE book's 10%, with no more than a few retries saved`);
+    expectInLesson(`backends that refuse ${pct(constantIn(exerciseTest, 'TRANSIENT_ERROR_RATE'), 0)} of requests at random`);
+  });
+
   it('counts the retry budget, not backoff, as what bounds retries under a sustained failure', () => {
     const quiz = /<Quiz\s+question="[^"]*What keeps their retries from overloading it\?"[\s\S]*?\/>/.exec(lesson)?.[0];
     expect(quiz, 'the quiz on what keeps retries from overloading a failing backend').toBeDefined();
@@ -287,6 +299,16 @@ describe('When backends fail: the exercise', () => {
     expectInLesson(`not picked for at least ${constantIn(exerciseTypes, 'MIN_EJECTION_MS') / 1000} s`);
     expectInLesson(`picked again within ${constantIn(exerciseTypes, 'MAX_FIRST_EJECTION_MS') / 1000} s`);
     expectInLesson(`the client's ${constantIn(exerciseHarness, 'TIMEOUT_MS')} ms timeout`);
+    expectInLesson('`pick(backends, now, attempt)`', '`retry(backend, outcome, now)`');
+    expectInLesson(`a request makes at most ${constantIn(exerciseTypes, 'MAX_ATTEMPTS_PER_REQUEST')} attempts`);
+    expectInLesson(
+      `with every backend refusing ${pct(constantIn(exerciseTest, 'TRANSIENT_ERROR_RATE'), 0)} of requests at random, ` +
+        `at most ${pct(constantIn(exerciseTest, 'RETRIED_ERROR_RATE_BOUND'), 0)} of requests failing in the end`,
+    );
+    expectInLesson(
+      `down for ${constantIn(exerciseTest, 'OUTAGE_MS') / 1000} s, at most ` +
+        `${constantIn(exerciseTypes, 'MAX_RETRY_AMPLIFICATION')} attempts per request that arrives`,
+    );
     expect(exerciseHarness).toContain('options.ratePerS ?? 1200');
     expectInLesson(`a client sending ${num(1_200)} requests per second`);
     expectInLesson('<Exercise id="balancer-heterogeneous" />');

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 // The hash the lesson describes: FNV-1a, then MurmurHash3's finaliser (as in the exercise).
 import { hash32 } from '../../../src/sim/index.ts';
 import { ring as makeRing } from '../../../src/scenarios/sharding-ring-balance.ts';
-import { lessonParts } from './lesson-checks.ts';
+import { describeReferences, lessonParts } from './lesson-checks.ts';
 import { proseOf } from './mdx-prose.ts';
 
 const lesson = readFileSync(new URL('../../../content/sharding/partitioning-keys.mdx', import.meta.url), 'utf8');
@@ -327,17 +327,4 @@ describe('Partitioning keys: the page itself', () => {
   });
 });
 
-describe('Partitioning keys: references', () => {
-  const { text, references } = lessonParts(lesson);
-  const order = [...text.matchAll(/\[\[(\d+)\]\]\(#references\)/g)].map((m) => Number(m[1]));
-  const firsts = order.filter((x, i) => order.indexOf(x) === i);
-
-  it('numbers its references 1, 2, 3, … with no gaps, and cites each one', () => {
-    expect([...references.keys()]).toEqual(Array.from({ length: references.size }, (_, i) => i + 1));
-    expect(new Set(order)).toEqual(new Set(references.keys()));
-  });
-
-  it('cites the markers in order of first appearance', () => {
-    expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
-  });
-});
+describeReferences(lesson, { title: 'Partitioning keys' });

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { REBALANCE_AT_MS, SHARDS, buildRebalance, scenario } from '../../../src/scenarios/sharding-rebalance.ts';
 import { ring as referenceRing } from '../../../src/scenarios/sharding-ring-balance.ts';
 import { defaultParams } from '../../../src/scenarios/types.ts';
-import { lessonParts } from './lesson-checks.ts';
+import { describeReferences, lessonParts } from './lesson-checks.ts';
 import { proseOf } from './mdx-prose.ts';
 
 const lesson = readFileSync(new URL('../../../content/sharding/rebalancing-and-routing.mdx', import.meta.url), 'utf8');
@@ -224,17 +224,4 @@ describe('Rebalancing and routing: secondary indexes', () => {
   });
 });
 
-describe('Rebalancing and routing: references', () => {
-  const { text, references } = lessonParts(lesson);
-  const order = [...text.matchAll(/\[\[(\d+)\]\]\(#references\)/g)].map((m) => Number(m[1]));
-  const firsts = order.filter((x, i) => order.indexOf(x) === i);
-
-  it('numbers its references 1, 2, 3, … with no gaps, and cites each one', () => {
-    expect([...references.keys()]).toEqual(Array.from({ length: references.size }, (_, i) => i + 1));
-    expect(new Set(order)).toEqual(new Set(references.keys()));
-  });
-
-  it('cites the markers in order of first appearance', () => {
-    expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
-  });
-});
+describeReferences(lesson, { title: 'Rebalancing and routing' });

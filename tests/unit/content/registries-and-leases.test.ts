@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildFailover, scenario } from '../../../src/scenarios/discovery-failover.ts';
 import { defaultParams, type ParamValues } from '../../../src/scenarios/types.ts';
-import { lessonParts } from './lesson-checks.ts';
+import { describeReferences, lessonParts } from './lesson-checks.ts';
 import { proseOf } from './mdx-prose.ts';
 
 const lesson = readFileSync(new URL('../../../content/service-discovery/registries-and-leases.mdx', import.meta.url), 'utf8');
@@ -266,19 +266,10 @@ describe('Registries and leases: the page itself', () => {
   });
 });
 
-describe('Registries and leases: references', () => {
-  const { text, references } = lessonParts(lesson);
-  const order = [...text.matchAll(/\[\[(\d+)\]\]\(#references\)/g)].map((m) => Number(m[1]));
-  const firsts = order.filter((x, i) => order.indexOf(x) === i);
+describeReferences(lesson, { title: 'Registries and leases' });
 
-  it('numbers its references 1, 2, 3, … with no gaps, and cites each one', () => {
-    expect([...references.keys()]).toEqual(Array.from({ length: references.size }, (_, i) => i + 1));
-    expect(new Set(order)).toEqual(new Set(references.keys()));
-  });
-
-  it('cites the markers in order of first appearance', () => {
-    expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
-  });
+describe('Registries and leases: sources', () => {
+  const { references } = lessonParts(lesson);
 
   it('cites the SWIM paper and HashiCorp’s own documentation for Consul’s gossip', () => {
     const entry = (needle: string): number => [...references].find(([, e]) => e.includes(needle))?.[0] ?? -1;

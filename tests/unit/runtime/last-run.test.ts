@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { testResult } from '../../support/test-result.ts';
 import type { GradeResult, TestResult } from '../../../src/grader/types.ts';
 import { PanelStateStore, STORED_LOG_CHARS, STORED_LOG_LINES, parsePanelState, storableResult } from '../../../src/runtime/exercise/last-run.ts';
 import { displayedMessage, offersTrace, resultHeadline } from '../../../src/runtime/exercise/result-text.ts';
@@ -6,16 +7,7 @@ import type { KeyValueStorage } from '../../../src/runtime/progress.ts';
 import { memoryStorage } from '../../support/memory-progress.ts';
 
 
-const test = (status: TestResult['status'], extra: Partial<TestResult> = {}): TestResult => ({
-  id: `t-${status}`,
-  name: `pool > ${status}`,
-  title: status,
-  ancestors: ['pool'],
-  file: 'pool.test.ts',
-  status,
-  durationMs: 3,
-  ...extra,
-});
+const test = testResult;
 
 function result(tests: TestResult[], extra: Partial<GradeResult> = {}): GradeResult {
   const passed = tests.filter((t) => t.status === 'pass').length;

@@ -5,20 +5,12 @@
  * (panel.ts) is driven in Chromium by tests/e2e/exercise.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import type { GradeResult, TestResult } from '../../../src/grader/types.ts';
+import { testResult } from '../../support/test-result.ts';
+import type { GradeResult } from '../../../src/grader/types.ts';
 import { PANEL_ACTIONS, bindPanelParts } from '../../../src/runtime/exercise/panel-parts.ts';
 import { consoleText, failureMarkers, typeCheckNote } from '../../../src/runtime/exercise/result-text.ts';
 
-const test = (status: TestResult['status'], extra: Partial<TestResult> = {}): TestResult => ({
-  id: `t-${status}`,
-  name: `pool > ${status}`,
-  title: status,
-  ancestors: ['pool'],
-  file: 'pool.test.ts',
-  status,
-  durationMs: 3,
-  ...extra,
-});
+const test = testResult;
 
 function result(extra: Partial<GradeResult>): GradeResult {
   return {

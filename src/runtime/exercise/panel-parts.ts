@@ -1,14 +1,14 @@
 /**
  * The parts of the exercise panel that the server renders (src/components/Exercise.astro),
- * found once and typed. A part that is missing is named, so a change to the markup that drops
- * one fails where it is read, not later as "cannot read properties of null".
+ * found once and typed; a part that is missing is named (see `bindParts`).
  */
+import { bindParts, type PartsRoot } from '../dom.ts';
 
 /** The buttons the panel wires, by their `data-action`. */
 export const PANEL_ACTIONS = ['run', 'hint', 'reset', 'compare', 'solution', 'switch-editor'] as const;
 export type PanelAction = (typeof PANEL_ACTIONS)[number];
 
-export interface PanelParts {
+interface Regions {
   /** The one-line status the screen reader announces (`role="status"`). */
   readonly status: HTMLElement;
   /** Where the editor goes. */
@@ -30,38 +30,29 @@ export interface PanelParts {
   /** The collapsible panel of what the WebContainer process printed, and its terminal. */
   readonly terminalPanel: HTMLDetailsElement;
   readonly terminal: HTMLElement;
+}
+
+export interface PanelParts extends Regions {
   readonly buttons: Readonly<Record<PanelAction, HTMLButtonElement>>;
 }
 
-/** Anything with `querySelector`, such as an element (so a test can hand in a stand-in). */
-export interface PartsRoot {
-  querySelector(selector: string): Element | null;
-}
+const regions: { readonly [K in keyof Regions]: string } = {
+  status: '[data-status]',
+  editorHost: '[data-editor]',
+  tabs: '[data-tabs]',
+  results: '[data-results]',
+  consoleOut: '[data-console]',
+  hintsList: '[data-hints]',
+  storageNote: '[data-storage]',
+  badge: '[data-exercise-status]',
+  comparison: '[data-comparison]',
+  terminalPanel: '[data-terminal-panel]',
+  terminal: '[data-terminal]',
+};
 
 /** The panel's parts inside `section`; throws, naming every missing one, if any is missing. */
 export function bindPanelParts(section: PartsRoot, exerciseId: string): PanelParts {
-  const missing: string[] = [];
-  const find = <T extends Element>(selector: string): T => {
-    const found = section.querySelector(selector);
-    if (found === null) missing.push(selector);
-    return found as T;
-  };
-  const parts = {
-    status: find<HTMLElement>('[data-status]'),
-    editorHost: find<HTMLElement>('[data-editor]'),
-    tabs: find<HTMLElement>('[data-tabs]'),
-    results: find<HTMLElement>('[data-results]'),
-    consoleOut: find<HTMLElement>('[data-console]'),
-    hintsList: find<HTMLOListElement>('[data-hints]'),
-    storageNote: find<HTMLElement>('[data-storage]'),
-    badge: find<HTMLElement>('[data-exercise-status]'),
-    comparison: find<HTMLElement>('[data-comparison]'),
-    terminalPanel: find<HTMLDetailsElement>('[data-terminal-panel]'),
-    terminal: find<HTMLElement>('[data-terminal]'),
-    buttons: Object.fromEntries(PANEL_ACTIONS.map((action) => [action, find<HTMLButtonElement>(`[data-action="${action}"]`)])) as Record<PanelAction, HTMLButtonElement>,
-  };
-  if (missing.length > 0) {
-    throw new Error(`The exercise panel for ${exerciseId} is missing ${missing.length === 1 ? 'a part' : `${missing.length} parts`}: ${missing.join(', ')}.`);
-  }
-  return parts;
+  const buttons = Object.fromEntries(PANEL_ACTIONS.map((action) => [action, `[data-action="${action}"]`])) as Record<PanelAction, string>;
+  const all = bindParts<Regions & Record<PanelAction, HTMLButtonElement>>(section, { ...regions, ...buttons }, `exercise panel for ${exerciseId}`);
+  return { ...all, buttons: Object.fromEntries(PANEL_ACTIONS.map((action) => [action, all[action]])) as Record<PanelAction, HTMLButtonElement> };
 }

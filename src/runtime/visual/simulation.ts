@@ -16,29 +16,8 @@ import { untracedNote } from './sequence-data.ts';
 import { SequenceView } from './sequence-view.ts';
 import { RunStore } from './store.ts';
 import { onThemeChange, readPalette } from './theme.ts';
-import { el } from '../dom.ts';
-
-/**
- * While playing, the views redraw at most this often (real ms), about 30 times a second.
- * Every redrawn frame costs the browser a style, layout, paint and commit pass over the
- * whole lesson page, whatever changed; at 1,000 virtual ms a second the eye gains nothing
- * from 60 of them, and a busy machine loses half its main thread to them.
- */
-const PLAY_DRAW_INTERVAL_MS = 30;
-/** Charts redraw at most this often (real ms); they change per bucket, not per frame. */
-const CHART_INTERVAL_MS = 250;
-/**
- * The sequence diagram redraws at most this often while playing: its canvas is the
- * largest, and repainting it every frame costs the compositor more than the eye gains.
- */
-const SEQUENCE_INTERVAL_MS = 50;
-/** The text tables update at most this often, so a screen reader is not flooded. */
-const TABLE_INTERVAL_MS = 400;
-/**
- * The time readout's text changes at most this often while playing (the scrubber's thumb
- * still moves every frame): new text means a new layout, and nobody reads 60 a second.
- */
-const TIME_TEXT_INTERVAL_MS = 100;
+import { bindParts, el } from '../dom.ts';
+import { RedrawScheduler } from './redraw-scheduler.ts';
 
 /** Whole numbers as "12,345"; one formatter, since toLocaleString builds one per call. */
 const counts = new Intl.NumberFormat('en-US');
@@ -51,25 +30,74 @@ interface Views {
   readonly charts: MetricCharts;
 }
 
+/** The parts of Simulation.astro's markup this module drives, found once (see `bindParts`). */
+interface SimulationParts {
+  readonly status: HTMLElement;
+  readonly play: HTMLButtonElement;
+  readonly step: HTMLButtonElement;
+  readonly restart: HTMLButtonElement;
+  readonly newSeed: HTMLButtonElement;
+  readonly speedSelect: HTMLSelectElement;
+  readonly seedInput: HTMLInputElement;
+  readonly scrubber: HTMLInputElement;
+  readonly timeOut: HTMLOutputElement;
+  readonly viewsBox: HTMLElement;
+  readonly paramsBox: HTMLFieldSetElement;
+  readonly summaryBody: HTMLTableSectionElement;
+  readonly nodeBody: HTMLTableSectionElement;
+  readonly nodeHead: HTMLTableRowElement;
+  readonly follow: HTMLButtonElement;
+  readonly title: HTMLElement;
+  readonly description: HTMLElement;
+  /** Shown instead of the message diagram when the scenario records no messages. */
+  readonly noTrace: HTMLElement;
+  readonly cluster: HTMLElement;
+  readonly seqPlot: HTMLElement;
+  readonly seqDetails: HTMLElement;
+  readonly seqList: HTMLOListElement;
+  readonly seqNote: HTMLElement;
+  readonly latencyChart: HTMLElement;
+  readonly histogramChart: HTMLElement;
+  readonly loadChart: HTMLElement;
+  readonly throughputChart: HTMLElement;
+}
+
+const simulationParts: { readonly [K in keyof SimulationParts]: string } = {
+  status: '[data-status]',
+  play: '[data-action="play"]',
+  step: '[data-action="step"]',
+  restart: '[data-action="restart"]',
+  newSeed: '[data-action="new-seed"]',
+  speedSelect: '[data-speed]',
+  seedInput: '[data-seed-input]',
+  scrubber: '[data-scrubber]',
+  timeOut: '[data-time]',
+  viewsBox: '[data-views]',
+  paramsBox: '[data-params]',
+  summaryBody: '[data-summary-table] tbody',
+  nodeBody: '[data-node-table] tbody',
+  nodeHead: '[data-node-table] thead tr',
+  follow: '[data-seq="follow"]',
+  title: '[data-title]',
+  description: '[data-description]',
+  noTrace: '[data-seq-empty]',
+  cluster: '[data-cluster]',
+  seqPlot: '[data-seq-plot]',
+  seqDetails: '[data-seq-details]',
+  seqList: '[data-seq-list]',
+  seqNote: '[data-seq-note]',
+  latencyChart: '[data-chart="latency"]',
+  histogramChart: '[data-chart="histogram"]',
+  loadChart: '[data-chart="load"]',
+  throughputChart: '[data-chart="throughput"]',
+};
+
 export async function mountSimulation(section: HTMLElement): Promise<void> {
   if (section.dataset.mounted) return;
   section.dataset.mounted = 'loading';
   const scenarioId = section.dataset.simulation!;
-  const q = <T extends Element>(selector: string) => section.querySelector<T>(selector)!;
-  const status = q<HTMLElement>('[data-status]');
-  const play = q<HTMLButtonElement>('[data-action="play"]');
-  const step = q<HTMLButtonElement>('[data-action="step"]');
-  const restart = q<HTMLButtonElement>('[data-action="restart"]');
-  const newSeed = q<HTMLButtonElement>('[data-action="new-seed"]');
-  const speedSelect = q<HTMLSelectElement>('[data-speed]');
-  const seedInput = q<HTMLInputElement>('[data-seed-input]');
-  const scrubber = q<HTMLInputElement>('[data-scrubber]');
-  const timeOut = q<HTMLOutputElement>('[data-time]');
-  const viewsBox = q<HTMLElement>('[data-views]');
-  const paramsBox = q<HTMLFieldSetElement>('[data-params]');
-  const summaryBody = q<HTMLTableSectionElement>('[data-summary-table] tbody');
-  const nodeBody = q<HTMLTableSectionElement>('[data-node-table] tbody');
-  const follow = q<HTMLButtonElement>('[data-seq="follow"]');
+  const parts = bindParts<SimulationParts>(section, simulationParts, `simulation ${scenarioId}`);
+  const { status, play, step, restart, newSeed, speedSelect, seedInput, scrubber, timeOut, viewsBox, paramsBox, summaryBody, nodeBody, nodeHead, follow, title, description, noTrace } = parts;
 
   status.textContent = 'Starting the simulator…';
   let worker: Worker;
@@ -91,13 +119,7 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
   let speed = Number(speedSelect.value) || 1_000;
   let lastDemand = 0;
   let dirty = true;
-  let lastChart = 0;
-  let lastTable = 0;
-  let lastSequence = 0;
-  let lastTimeText = 0;
-  let lastDraw = 0;
-  /** Whether the last heavy redraw while playing was the sequence diagram's (they take turns). */
-  let sequenceLast = false;
+  const redraws = new RedrawScheduler();
   let pendingStep = false;
   let palette = readPalette(section);
 
@@ -175,29 +197,28 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
       ensureParamControls(meta.params, params);
       paramSpecs = meta.params;
     }
-    q<HTMLElement>('[data-title]').textContent = meta.title;
-    q<HTMLElement>('[data-description]').textContent = meta.description;
+    title.textContent = meta.title;
+    description.textContent = meta.description;
     const wasPlaying = section.dataset.autoplay === 'true';
     viewsBox.hidden = false;
     const store = new RunStore(meta);
-    const cluster = new ClusterView(q('[data-cluster]'), store, palette);
+    const cluster = new ClusterView(parts.cluster, store, palette);
     // A scenario without a message trace gets words, not an empty diagram.
     const note = untracedNote(meta);
-    const noTrace = q<HTMLElement>('[data-seq-empty]');
     noTrace.textContent = note ?? '';
     noTrace.hidden = note === undefined;
     for (const part of section.querySelectorAll<HTMLElement>('.seq-toolbar, [data-seq-plot], [data-seq-plot] + .hint, [data-seq-details], .seq-list-box')) {
       part.hidden = note !== undefined;
     }
     const sequence = new SequenceView(
-      { plot: q('[data-seq-plot]'), details: q('[data-seq-details]'), list: q('[data-seq-list]'), listNote: q('[data-seq-note]') },
+      { plot: parts.seqPlot, details: parts.seqDetails, list: parts.seqList, listNote: parts.seqNote },
       store,
       palette,
     );
     sequence.onFollowChange = (on) => follow.setAttribute('aria-pressed', String(on));
     follow.setAttribute('aria-pressed', 'true');
     const charts = new MetricCharts(
-      { latency: q('[data-chart="latency"]'), histogram: q('[data-chart="histogram"]'), load: q('[data-chart="load"]'), throughput: q('[data-chart="throughput"]') },
+      { latency: parts.latencyChart, histogram: parts.histogramChart, load: parts.loadChart, throughput: parts.throughputChart },
       meta,
       palette,
     );
@@ -348,7 +369,7 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
   });
   follow.addEventListener('click', () => views?.sequence.setFollow(follow.getAttribute('aria-pressed') !== 'true'));
   const seqButton = (name: string, action: (v: Views) => void) =>
-    q<HTMLButtonElement>(`[data-seq="${name}"]`).addEventListener('click', () => {
+    section.querySelector<HTMLButtonElement>(`[data-seq="${name}"]`)!.addEventListener('click', () => {
       if (views) action(views);
       dirty = true;
     });
@@ -374,7 +395,7 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
     views.sequence.setPalette(palette);
     views.charts.rebuild(palette);
     dirty = true;
-    lastChart = 0;
+    redraws.chartsChanged();
   });
   let lastWidth = section.clientWidth;
   new ResizeObserver(() => {
@@ -402,11 +423,8 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
       }
       if (playback.playing || tick.moved) demand();
       if (pendingStep) doStep();
-      // While playing, the picture is redrawn at most every PLAY_DRAW_INTERVAL_MS; any
-      // other change (a pause, a seek, a button) is drawn in the very next frame.
-      if (dirty && (!playback.playing || now - lastDraw >= PLAY_DRAW_INTERVAL_MS)) {
+      if (redraws.drawDue(now, dirty, playback.playing)) {
         dirty = false;
-        lastDraw = now;
         draw(views, playback, now);
       }
     }
@@ -418,8 +436,7 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
     const idle = !pb.playing;
     v.cluster.draw(t);
     scrubber.value = String(t);
-    if (idle || now - lastTimeText >= TIME_TEXT_INTERVAL_MS) {
-      lastTimeText = now;
+    if (redraws.timeTextDue(now, !idle)) {
       const timeText = `${formatMs(t)} of ${formatMs(pb.durationMs)}`;
       if (timeText !== timeOut.textContent) {
         scrubber.setAttribute('aria-valuetext', timeText);
@@ -429,32 +446,17 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
     const upTo = v.store.bucketIndexAt(t);
     if (idle) {
       // Paused or scrubbing: everything at once, so the picture is whole at once.
-      lastSequence = lastChart = lastTable = now;
+      redraws.drewEverything(now);
       v.sequence.update(t);
       v.charts.update(v.store, upTo);
       renderTables(v, upTo, t);
     } else {
-      // Playing: at most one of the heavier redraws per frame (the sequence diagram, one
-      // chart, or the tables), taking turns, so that no single frame carries them all.
-      const sequenceDue = now - lastSequence >= SEQUENCE_INTERVAL_MS;
-      const chartDue = now - lastChart > CHART_INTERVAL_MS;
-      const tableDue = now - lastTable > TABLE_INTERVAL_MS;
-      const otherDue = v.charts.pending || chartDue || tableDue;
-      if (sequenceDue && !(otherDue && sequenceLast)) {
-        sequenceLast = true;
-        lastSequence = now;
-        v.sequence.update(t);
-      } else if (otherDue) {
-        sequenceLast = false;
-        if (v.charts.pending) v.charts.drawNext();
-        else if (chartDue && (!tableDue || now - lastChart - CHART_INTERVAL_MS >= now - lastTable - TABLE_INTERVAL_MS)) {
-          lastChart = now;
-          v.charts.update(v.store, upTo, false, true);
-        } else {
-          lastTable = now;
-          renderTables(v, upTo, t);
-        }
-      }
+      // Playing: at most one of the heavier redraws per frame, taking turns.
+      const heavy = redraws.heavyRedraw(now, v.charts.pending);
+      if (heavy === 'sequence') v.sequence.update(t);
+      else if (heavy === 'next-chart') v.charts.drawNext();
+      else if (heavy === 'charts') v.charts.update(v.store, upTo, false, true);
+      else if (heavy === 'tables') renderTables(v, upTo, t);
     }
     // Read by the end-to-end tests and the benchmark; cheap to keep current.
     section.dataset.playheadMs = String(Math.round(t));
@@ -479,7 +481,6 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
    * The State column, after Status, holds each node's note; only a scenario that keeps
    * notes has one, and a run of another scenario in the same place drops it again.
    */
-  const nodeHead = q<HTMLTableRowElement>('[data-node-table] thead tr');
   const setNoteColumn = (on: boolean) => {
     const present = nodeHead.querySelector<HTMLElement>('[data-note-column]');
     if (on === (present !== null)) return;

@@ -55,8 +55,6 @@ export interface ZoneLossMeasurement {
   readonly p99Ms: number;
   /** The share of each remaining worker's time spent serving after the loss, 0–1. */
   readonly utilisation: number;
-  /** Requests in the lost zone (queued or in service) when it went, which failed. */
-  readonly lostInFlight: number;
 }
 
 /**
@@ -77,10 +75,7 @@ export async function measureZoneLoss(profile: ServiceProfile, workersPerZone: n
   const lossMs = (1_000 / profile.ratePerS) * 1000;
   const after = 10_000;
   let inService: readonly string[] = ZONES;
-  let lostInFlight = 0;
   sim.at(lossMs, () => {
-    const lost = sim.node(ZONES[0]);
-    lostInFlight = lost.queueDepth + lost.inService;
     sim.crash(ZONES[0]);
     inService = ZONES.slice(1);
   });
@@ -103,7 +98,6 @@ export async function measureZoneLoss(profile: ServiceProfile, workersPerZone: n
     requests: count,
     p99Ms: count === 0 ? Infinity : p99Ms,
     utilisation: (profile.ratePerS * profile.meanServiceMs) / 1000 / (workersPerZone * (ZONES.length - 1)),
-    lostInFlight,
   };
 }
 

@@ -1,21 +1,27 @@
 /**
  * The test harness: a sharded key-value cluster in the simulator, with your router in
- * front of it and a rebalance in the middle of the run.
+ * front of it, and your migration moving shards in the middle of the run.
  *
  * - The 32 shards are placed on owner groups with the consistent-hash ring you built in
  *   the previous exercise (`../sharding-ring/ring.ts`): shard `s` belongs to
  *   `ring.ownerOf(shardKey(s))`, on a ring with `RING_VNODES` virtual nodes per group.
  *   Each group is a single server for now (replicating a group comes in a later module).
- * - Groups g1–g3 own the shards at epoch 1. A fourth group, g4, starts empty.
- * - At `rebalanceAtMs`, g4 joins: it is added to the ring, and the map the ring gives then
- *   becomes the authoritative epoch 2 map. The shards whose owner changed (with the
- *   reference ring, 8 of the 32, all to g4) move, and their data moves with them. Servers
- *   switch to the new map at that instant (as if they read it from a strongly consistent
- *   store such as etcd) and refuse keys they no longer own, with a "wrong owner" refusal
- *   that carries their map.
- * - The router hears about it later, from the configuration service `config`: the epoch 2
- *   map arrives `pushDelayMs` after the rebalance, and then, `staleResendAfterMs` after
- *   the rebalance, a lagging replica of the configuration service re-sends the epoch 1 map.
+ * - Groups g1–g3 own the shards at epoch 1, and hold data: every one of the 10,000 keys
+ *   the clients use starts with the value `INITIAL_VALUE`, a record of `RECORD_BYTES` on the
+ *   wire. A fourth group, g4, starts empty.
+ * - At `rebalanceAtMs`, g4 joins the ring. The shards whose owner changes (with the
+ *   reference ring, 8 of the 32, all to g4) are moved one after another by your
+ *   `moveShard` (`migrate.ts`), run on the old owner's server. The servers' links to each
+ *   other carry `MIGRATION_BYTES_PER_MS`: the data takes time to move, and clients keep
+ *   reading and writing the shard meanwhile.
+ * - Each move ends with a commit at the configuration service `config`, which holds the
+ *   authoritative map: each commit gives one shard to g4 and adds one to the epoch (with
+ *   8 moves, epochs 2 to 9). The service pushes each new map to every server and to the
+ *   router `pushDelayMs` after the commit, and `staleResendAfterMs` after the rebalance
+ *   began, a lagging replica of it re-sends the epoch 1 map to the router.
+ * - Each server serves what its own map gives it and refuses the rest with a "wrong
+ *   owner" refusal that carries its map. Nothing else tells a server about a new map: an
+ *   old owner that waits for the push keeps serving a shard it has given away.
  * - Clients send an open-loop Poisson stream of gets and puts to the router.
  *
  * The router itself never sees the ring: the configuration service builds the maps with
@@ -23,53 +29,141 @@
  */
 import {
   Rejection,
+  RemoteError,
+  RpcTimeoutError,
   Simulation,
   uniform,
   type KvInput,
   type KvOutput,
+  type NodeContext,
   type Workload,
 } from '@faultlines/sim';
 import { createRing } from '../sharding-ring/ring.ts';
 import type { Ring, RingOptions } from '../sharding-ring/types.ts';
+import { moveShard as learnerMoveShard } from './migrate.ts';
 import { SHARD_COUNT, shardOf, wrongOwnerRejection } from './shards.ts';
-import type { ForwardRequest, ShardMap, ShardReply, ShardRouter } from './types.ts';
+import type {
+  Donor,
+  ForwardRequest,
+  MoveShard,
+  ScanChunk,
+  ShardChanges,
+  ShardMap,
+  ShardRecord,
+  ShardReply,
+  ShardRouter,
+} from './types.ts';
+
+/** How many keys the clients use: `k0` … `k9999`, every one stored from the start. */
+export const KEY_COUNT = 10_000;
+
+/** Every key's value before any client writes it. */
+export const INITIAL_VALUE = 'v0';
+
+/**
+ * What one record weighs on the wire, in bytes: a row of 4 KiB. The values in this model
+ * are short tags, but each stands for a whole row, and a migration moves rows. With 10,000
+ * keys a shard holds about 312 records, 1.28 MB.
+ */
+export const RECORD_BYTES = 4_096;
+
+/**
+ * The migration link between two servers, in bytes per millisecond: 10,000, or 10 MB/s, a
+ * rebalancing stream throttled so that it leaves the servers' bandwidth to the clients.
+ * A shard of 312 records takes 128 ms to cross it.
+ */
+export const MIGRATION_BYTES_PER_MS = 10_000;
+
+/** Bytes a shipped batch adds to its records, for the request's own fields. */
+export const BATCH_HEADER_BYTES = 64;
 
 export interface ClusterOptions {
   readonly seed: number;
   /** Builds the router under test (your `createRouter`). */
   readonly createRouter: (initial: ShardMap) => ShardRouter;
+  /** Moves a shard (your `moveShard`). @default `moveShard` of `./migrate.ts` */
+  readonly moveShard?: MoveShard;
   /** Builds the ring the shards are placed with. @default `createRing` of `../sharding-ring/ring.ts` */
   readonly createRing?: (options: RingOptions) => Ring;
   /** Client operations per second. @default 1500 */
   readonly ratePerS?: number;
-  /** When g4 joins and the shards move. @default 2000 */
+  /** When g4 joins and the first shard starts to move. @default 2000 */
   readonly rebalanceAtMs?: number;
-  /** How long after the rebalance the router is pushed the new map. @default 1000 */
+  /** How long after each commit the servers and the router are pushed the new map. @default 1000 */
   readonly pushDelayMs?: number;
-  /** How long after the rebalance the stale epoch 1 map is re-sent. @default 1300 */
+  /** How long after the rebalance began the stale epoch 1 map is re-sent to the router. @default 1300 */
   readonly staleResendAfterMs?: number;
-  /** When clients stop sending. @default 4000 */
+  /** When clients stop sending. @default 4500 */
   readonly stopMs?: number;
-  /** How long a client waits for an answer. @default 500 */
+  /** How long a client waits for an answer. @default 1000 */
   readonly deadlineMs?: number;
+}
+
+/** One shard's move, as the harness saw it. */
+export interface MoveRecord {
+  readonly shard: number;
+  readonly from: string;
+  readonly to: string;
+  /** When the donor was asked to move the shard. */
+  readonly startMs: number;
+  /** How many records the shard held when the move began. */
+  readonly recordsAtStart: number;
+  /** When the configuration service recorded the new owner, if it did. */
+  committedAtMs?: number;
+  /** The epoch of the map that commit made. */
+  committedEpoch?: number;
+  /** When `moveShard` resolved or rejected. */
+  endMs?: number;
+  /** Why `moveShard` rejected, if it did. */
+  error?: string;
+  /** The epochs of the donor's and the new owner's maps when `moveShard` resolved. */
+  donorEpochAtEnd?: number;
+  recipientEpochAtEnd?: number;
+}
+
+/** A request that waited in a paused shard. */
+export interface HeldRecord {
+  readonly server: string;
+  readonly shard: number;
+  readonly arrivedAtMs: number;
+  /** When the donor resumed the shard; absent if it never did. */
+  releasedAtMs?: number;
 }
 
 export interface ClusterRun {
   readonly sim: Simulation;
   readonly load: Workload<KvInput, ShardReply>;
-  /** The authoritative maps: epoch 1 and epoch 2. */
+  /** The ring's maps: epoch 1, and the map it gives once g4 has joined (the moves' goal). */
   readonly maps: readonly [ShardMap, ShardMap];
   readonly rebalanceAtMs: number;
-  /** Requests a server refused because it did not own the key, with when it happened. */
-  readonly misrouted: { readonly server: string; readonly shard: number; readonly atMs: number }[];
-  /** The shards whose owner changed when g4 joined. */
+  /** Every authoritative map, with when the configuration service made it: epoch 1 at 0. */
+  readonly mapHistory: readonly { readonly atMs: number; readonly map: ShardMap }[];
+  /**
+   * Requests a server refused because it did not own the key, with when it happened, and
+   * whether the request had waited in a paused shard (such a request arrived before the
+   * move committed, so no router could have known better).
+   */
+  readonly misrouted: { readonly server: string; readonly shard: number; readonly atMs: number; readonly held: boolean }[];
+  /** The shards whose owner changes when g4 joins, in the order they are moved. */
   readonly movedShards: readonly number[];
+  /** Each move, in order. */
+  readonly moves: readonly MoveRecord[];
+  /** Every request that waited in a paused shard. */
+  readonly held: readonly HeldRecord[];
+  /** The client operations that waited in a paused shard, by input (the object `load.history` holds). */
+  readonly heldOps: ReadonlySet<KvInput>;
+  /** Bytes the migrations put on the wire: records and batch headers. */
+  readonly shipped: { bytes: number; records: number; batches: number };
   /**
    * When the router answered each client operation it answered, by the operation's input (the
    * very object `load.history` holds): the instant its `route` resolved, before the reply
    * travelled back to the client.
    */
   readonly returnedAtMs: ReadonlyMap<KvInput, number>;
+  /** The value `key` has at the server that owns it in the last authoritative map (null if it has none). */
+  finalValue(key: string): string | null;
+  /** Records each server still holds for shards the last authoritative map gives to another. */
+  leftovers(): { readonly server: string; readonly shard: number; readonly records: number }[];
 }
 
 /** The owner groups: g1–g3 from the start, g4 joins at the rebalance. One server each. */
@@ -119,92 +213,342 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
   const rebalanceAtMs = options.rebalanceAtMs ?? 2_000;
   const pushDelayMs = options.pushDelayMs ?? 1_000;
   const staleResendAfterMs = options.staleResendAfterMs ?? 1_300;
+  const move = options.moveShard ?? learnerMoveShard;
   const [before, after] = shardMaps(options.createRing);
   const movedShards = after.owners.flatMap((owner, shard) => (owner !== before.owners[shard] ? [shard] : []));
 
   const sim = new Simulation({ seed: options.seed, trace: { enabled: false }, network: { latency: uniform(0.5, 2) } });
+
+  // The configuration service's authoritative maps, and every map it has issued, by epoch.
   let authoritative: ShardMap = before;
-  const stores = new Map<string, Map<string, string>>(GROUPS.map((s) => [s, new Map()]));
-  const storeOf = (server: string): Map<string, string> => {
-    if (!stores.has(server)) stores.set(server, new Map());
-    return stores.get(server)!;
-  };
-  const misrouted: { server: string; shard: number; atMs: number }[] = [];
+  const mapHistory: { atMs: number; map: ShardMap }[] = [{ atMs: 0, map: before }];
+  const issued = new Map<number, ShardMap>([[before.epoch, before]]);
+
+  const servers = new Map<string, ServerState>(GROUPS.map((name) => [name, newServer(name, before)]));
+  for (let i = 0; i < KEY_COUNT; i++) {
+    const key = `k${i}`;
+    const shard = shardOf(key);
+    servers.get(before.owners[shard]!)!.shards[shard]!.set(key, INITIAL_VALUE);
+  }
+
+  const misrouted: { server: string; shard: number; atMs: number; held: boolean }[] = [];
   const returnedAtMs = new Map<KvInput, number>();
+  const moves: MoveRecord[] = [];
+  const held: HeldRecord[] = [];
+  const heldBodies = new Set<object>();
+  const clientOpOf = new WeakMap<object, KvInput>();
+  const shipped = { bytes: 0, records: 0, batches: 0 };
+  let nextTicket = 1;
+
+  /** A map the configuration service issued, equal to `map`, or an error saying it is not one. */
+  function issuedCopy(map: ShardMap, what: string): ShardMap {
+    const known = typeof map?.epoch === 'number' ? issued.get(map.epoch) : undefined;
+    const same =
+      known !== undefined &&
+      Array.isArray(map.owners) &&
+      map.owners.length === known.owners.length &&
+      known.owners.every((owner, shard) => map.owners[shard] === owner);
+    if (!same) throw new Error(`${what}: that map is not one the configuration service issued (epoch ${String(map?.epoch)})`);
+    return copyMap(known);
+  }
+
+  /** Runs a client operation on a server, or refuses it if the server's map gives the shard to another. */
+  function execute(state: ServerState, ctx: NodeContext, request: ForwardRequest, wasHeld: boolean): ShardReply {
+    const op = request.op;
+    const shard = shardOf(op.key);
+    const map = state.map;
+    if (map.owners[shard] !== state.name) {
+      misrouted.push({ server: state.name, shard, atMs: ctx.now(), held: wasHeld });
+      throw wrongOwnerRejection(shard, map, request.epoch);
+    }
+    const store = state.shards[shard]!;
+    let output: KvOutput;
+    if (op.kind === 'get') output = { kind: 'get', value: store.get(op.key) ?? null };
+    else {
+      if (op.kind === 'put') {
+        store.set(op.key, op.value);
+        output = { kind: 'put' };
+      } else if (op.kind === 'append') {
+        store.set(op.key, (store.get(op.key) ?? '') + op.value);
+        output = { kind: 'append' };
+      } else {
+        const swapped = (store.get(op.key) ?? null) === op.expected;
+        if (swapped) store.set(op.key, op.value);
+        output = { kind: 'cas', swapped };
+      }
+      state.log.push({ shard, key: op.key });
+    }
+    return { ...output, servedBy: state.name, servedAtMs: ctx.now(), epoch: map.epoch };
+  }
+
+  /** What a migration on `state`'s server may do: the `Donor` of `types.ts`. */
+  function donorFor(state: ServerState, ctx: NodeContext): Donor {
+    const checkShard = (shard: number, what: string): void => {
+      if (!(Number.isInteger(shard) && shard >= 0 && shard < SHARD_COUNT)) {
+        throw new RangeError(`${what}: shard must be an integer in [0, ${SHARD_COUNT}); got ${String(shard)}`);
+      }
+    };
+    const checkServer = (to: string, what: string): void => {
+      if (!(GROUPS as readonly string[]).includes(to) || to === state.name) {
+        throw new Error(`${what}: "${String(to)}" is not another server (${GROUPS.filter((g) => g !== state.name).join(', ')})`);
+      }
+    };
+    return Object.freeze({
+      name: state.name,
+      now: () => ctx.now(),
+      map: () => copyMap(state.map),
+      logPosition: () => state.log.length,
+      scan(shard: number, afterKey: string | null, maxRecords: number): ScanChunk {
+        checkShard(shard, 'scan');
+        if (!(Number.isInteger(maxRecords) && maxRecords >= 1)) {
+          throw new RangeError(`scan: maxRecords must be an integer >= 1; got ${String(maxRecords)}`);
+        }
+        const keys = [...state.shards[shard]!.keys()].filter((k) => afterKey === null || k > afterKey).sort();
+        const taken = keys.slice(0, maxRecords);
+        const records = taken.map((key) => ({ key, value: state.shards[shard]!.get(key)! }));
+        return { records, nextAfterKey: keys.length > maxRecords ? taken[taken.length - 1]! : null };
+      },
+      changesSince(shard: number, since: number): ShardChanges {
+        checkShard(shard, 'changesSince');
+        if (!(Number.isInteger(since) && since >= 0 && since <= state.log.length)) {
+          throw new RangeError(`changesSince: since must be a log position in [0, ${state.log.length}]; got ${String(since)}`);
+        }
+        const keys = new Set<string>();
+        for (let i = since; i < state.log.length; i++) if (state.log[i]!.shard === shard) keys.add(state.log[i]!.key);
+        const store = state.shards[shard]!;
+        const records = [...keys].filter((key) => store.has(key)).sort().map((key) => ({ key, value: store.get(key)! }));
+        return { records, position: state.log.length };
+      },
+      async ship(to: string, shard: number, records: readonly ShardRecord[]): Promise<void> {
+        checkServer(to, 'ship');
+        checkShard(shard, 'ship');
+        const batch = records.map((r) => {
+          if (typeof r?.key !== 'string' || typeof r.value !== 'string' || shardOf(r.key) !== shard) {
+            throw new Error(`ship: ${JSON.stringify(r)} is not a record of shard ${shard}`);
+          }
+          return { key: r.key, value: r.value };
+        });
+        const bytes = batch.length * RECORD_BYTES + BATCH_HEADER_BYTES;
+        shipped.bytes += bytes;
+        shipped.records += batch.length;
+        shipped.batches++;
+        await ctx.rpc(to, { kind: 'migration-batch', shard, records: batch }, { sizeBytes: bytes, timeoutMs: 2_000 });
+      },
+      pause(shard: number): void {
+        checkShard(shard, 'pause');
+        state.paused.add(shard);
+      },
+      resume(shard: number): void {
+        checkShard(shard, 'resume');
+        state.paused.delete(shard);
+        const waiting = state.waiting.filter((w) => w.shard === shard);
+        state.waiting = state.waiting.filter((w) => w.shard !== shard);
+        for (const w of waiting) {
+          w.record.releasedAtMs = ctx.now();
+          let result: HeldResult;
+          try {
+            result = { kind: 'held-result', ticket: w.ticket, reply: execute(state, ctx, w.request, true) };
+          } catch (error) {
+            result = { kind: 'held-result', ticket: w.ticket, refusal: error instanceof Error ? error.message : String(error) };
+          }
+          ctx.send(w.from, result);
+        }
+      },
+      async commit(shard: number, to: string): Promise<ShardMap> {
+        checkShard(shard, 'commit');
+        checkServer(to, 'commit');
+        const map = await ctx.rpc<ShardMap>('config', { kind: 'migration-commit', shard, from: state.name, to });
+        return copyMap(map);
+      },
+      adopt(map: ShardMap): void {
+        const next = issuedCopy(map, 'adopt');
+        if (next.epoch > state.map.epoch) state.map = next;
+      },
+      async tell(to: string, map: ShardMap): Promise<void> {
+        checkServer(to, 'tell');
+        await ctx.rpc(to, { kind: 'migration-map', map: issuedCopy(map, 'tell') });
+      },
+      drop(shard: number): void {
+        checkShard(shard, 'drop');
+        state.shards[shard]!.clear();
+      },
+    });
+  }
 
   for (const name of GROUPS) {
+    const state = servers.get(name)!;
     sim.addNode(
       name,
       (ctx) => ({
-        onRequest(request): ShardReply {
-          const body = request.body as Partial<ForwardRequest>;
+        onMessage(message) {
+          const body = message.body as { kind?: string; map?: ShardMap };
+          if (message.from === 'config' && body.kind === 'shard-map' && body.map !== undefined && body.map.epoch > state.map.epoch) {
+            state.map = copyMap(body.map);
+          }
+        },
+        onRequest(request) {
+          const body = request.body as { kind?: string } & Partial<ForwardRequest>;
+          if (body.kind === 'migration-batch' && (GROUPS as readonly string[]).includes(request.from)) {
+            const { shard, records } = body as unknown as { shard: number; records: ShardRecord[] };
+            for (const r of records) state.shards[shard]!.set(r.key, r.value);
+            return { stored: records.length };
+          }
+          if (body.kind === 'migration-map' && (GROUPS as readonly string[]).includes(request.from)) {
+            const { map } = body as unknown as { map: ShardMap };
+            if (map.epoch > state.map.epoch) state.map = map;
+            return { epoch: state.map.epoch };
+          }
+          if (body.kind === 'migration-move' && request.from === 'balancer') {
+            // The move runs from a timer, so that it holds none of the server's workers.
+            const { shard, to } = body as unknown as { shard: number; to: string };
+            ctx.setTimer(0, async () => {
+              let error: string | undefined;
+              try {
+                await move(donorFor(state, ctx), shard, to);
+              } catch (e) {
+                error = e instanceof Error ? e.message : String(e);
+              }
+              ctx.send('balancer', { kind: 'migration-moved', shard, ...(error === undefined ? {} : { error }) });
+            });
+            return { started: shard };
+          }
           if (typeof body.epoch !== 'number' || body.op === undefined) {
             throw new Rejection(`${name} expected a ForwardRequest { epoch, op }`);
           }
-          const op = body.op;
-          const shard = shardOf(op.key);
-          const map = authoritative;
-          if (map.owners[shard] !== name) {
-            misrouted.push({ server: name, shard, atMs: ctx.now() });
-            throw wrongOwnerRejection(shard, map, body.epoch);
-          }
-          const store = storeOf(name);
-          let output: KvOutput;
-          if (op.kind === 'get') output = { kind: 'get', value: store.get(op.key) ?? null };
-          else if (op.kind === 'put') {
-            store.set(op.key, op.value);
-            output = { kind: 'put' };
-          } else if (op.kind === 'append') {
-            store.set(op.key, (store.get(op.key) ?? '') + op.value);
-            output = { kind: 'append' };
-          } else {
-            const swapped = (store.get(op.key) ?? null) === op.expected;
-            if (swapped) store.set(op.key, op.value);
-            output = { kind: 'cas', swapped };
-          }
-          return { ...output, servedBy: name, servedAtMs: ctx.now(), epoch: map.epoch };
+          const forward = { epoch: body.epoch, op: body.op };
+          const shard = shardOf(forward.op.key);
+          if (!state.paused.has(shard)) return execute(state, ctx, forward, false);
+          // A request for a paused shard waits without holding a worker, as in a server that
+          // parks it: the server answers "held" at once, and sends the real answer when the
+          // shard resumes. The router's `send` (below) turns the two back into one reply.
+          const record: HeldRecord = { server: name, shard, arrivedAtMs: ctx.now() };
+          held.push(record);
+          heldBodies.add(request.body as object);
+          const ticket = nextTicket++;
+          state.waiting.push({ shard, request: forward, record, ticket, from: request.from });
+          return { kind: 'held', ticket } satisfies HeldAnswer;
         },
       }),
       { capacity: { workers: 4, serviceTime: uniform(1, 3), queueCapacity: 200 } },
     );
   }
 
-  // The rebalance: the authoritative map changes and each moved shard's data goes to its new owner.
-  sim.at(rebalanceAtMs, () => {
-    for (const shard of movedShards) {
-      const source = storeOf(before.owners[shard]!);
-      const target = storeOf(after.owners[shard]!);
-      for (const [key, value] of source) {
-        if (shardOf(key) !== shard) continue;
-        target.set(key, value);
-        source.delete(key);
-      }
-    }
-    authoritative = after;
-  });
+  // The servers' links to each other carry the migrations, at a limited rate.
+  for (const a of GROUPS) {
+    for (const b of GROUPS) if (a !== b) sim.setLink(a, b, { bandwidthBytesPerMs: MIGRATION_BYTES_PER_MS, oneWay: true });
+  }
 
-  // The configuration service: a late push of the new map, then a stale re-send of the old one.
-  // The router gets copies of the maps and of each operation: the harness's own objects are
-  // the servers' authoritative maps, the ground truth the tests check against (`ownerAt`) and
-  // the history's record of what each client asked, and a router must not be able to change
-  // them (a router may change its own copy, as it likes).
+  // The configuration service: the authoritative map, changed one shard at a time by commits,
+  // each pushed late to every server and the router, and a stale re-send of epoch 1.
+  // The router and the servers get copies: the harness's own maps are the ground truth the
+  // tests check against (`ownerAt`), and no component may change them.
+  const planned = new Map(movedShards.map((shard) => [shard, after.owners[shard]!]));
   sim.addNode('config', (ctx) => ({
     onStart() {
-      ctx.setTimer(rebalanceAtMs + pushDelayMs, () => ctx.send('router', { kind: 'shard-map', map: copyMap(after) }));
       ctx.setTimer(rebalanceAtMs + staleResendAfterMs, () => ctx.send('router', { kind: 'shard-map', map: copyMap(before) }));
+    },
+    onRequest(request) {
+      const body = request.body as { kind?: string; shard?: number; from?: string; to?: string };
+      if (body.kind !== 'migration-commit') throw new Rejection('config: unknown request');
+      const { shard, from, to } = body as { shard: number; from: string; to: string };
+      if (planned.get(shard) !== to || authoritative.owners[shard] !== from || request.from !== from) {
+        throw new Rejection(
+          `config: refused to give shard ${shard} to ${to}: the rebalance moves ${
+            planned.has(shard) ? `it to ${planned.get(shard)!}` : 'it nowhere'
+          }, and its owner is ${authoritative.owners[shard]!}`,
+        );
+      }
+      const owners = [...authoritative.owners];
+      owners[shard] = to;
+      authoritative = { epoch: authoritative.epoch + 1, owners };
+      issued.set(authoritative.epoch, authoritative);
+      mapHistory.push({ atMs: ctx.now(), map: authoritative });
+      const moveRecord = moves.find((m) => m.shard === shard && m.committedAtMs === undefined);
+      if (moveRecord !== undefined) {
+        moveRecord.committedAtMs = ctx.now();
+        moveRecord.committedEpoch = authoritative.epoch;
+      }
+      const pushed = authoritative;
+      ctx.setTimer(pushDelayMs, () => {
+        for (const target of [...GROUPS, 'router']) ctx.send(target, { kind: 'shard-map', map: copyMap(pushed) });
+      });
+      return copyMap(authoritative);
+    },
+  }));
+
+  // The balancer: asks each moved shard's old owner to move it, one shard at a time.
+  let finishMove: (error: string | undefined) => void = () => undefined;
+  sim.addNode('balancer', (ctx) => ({
+    onMessage(message) {
+      const body = message.body as { kind?: string; error?: string };
+      if (body.kind === 'migration-moved') finishMove(body.error);
+    },
+    onStart() {
+      ctx.setTimer(rebalanceAtMs, async () => {
+        for (const shard of movedShards) {
+          const from = before.owners[shard]!;
+          const to = after.owners[shard]!;
+          const record: MoveRecord = { shard, from, to, startMs: ctx.now(), recordsAtStart: servers.get(from)!.shards[shard]!.size };
+          moves.push(record);
+          const done = new Promise<string | undefined>((resolve) => {
+            finishMove = resolve;
+          });
+          await ctx.rpc(from, { kind: 'migration-move', shard, to });
+          const error = await done;
+          if (error !== undefined) record.error = error;
+          record.endMs = ctx.now();
+          record.donorEpochAtEnd = servers.get(from)!.map.epoch;
+          record.recipientEpochAtEnd = servers.get(to)!.map.epoch;
+        }
+      });
     },
   }));
 
   sim.addNode('router', (ctx) => {
     const router = options.createRouter(copyMap(before));
+    const parked = new Map<number, (result: HeldResult) => void>();
+    const arrived = new Map<number, HeldResult>();
+    /**
+     * The router's `send`: an RPC to the server, with a 500 ms timeout. A request the server
+     * parked in a paused shard resolves (or rejects) when the server sends its real answer.
+     */
+    async function forwardTo(server: string, forward: ForwardRequest): Promise<ShardReply> {
+      const timeoutMs = 500;
+      const sentAt = ctx.now();
+      const first = await ctx.rpc<ShardReply | HeldAnswer>(server, forward, { timeoutMs });
+      if (first.kind !== 'held') return first;
+      const ticket = first.ticket;
+      const result = await new Promise<HeldResult | undefined>((resolve) => {
+        // The real answer may have overtaken the "held" one on the network.
+        const early = arrived.get(ticket);
+        if (early !== undefined) return resolve(early);
+        parked.set(ticket, resolve);
+        ctx.setTimer(Math.max(timeoutMs - (ctx.now() - sentAt), 0), () => resolve(undefined));
+      });
+      parked.delete(ticket);
+      arrived.delete(ticket);
+      if (result === undefined) throw new RpcTimeoutError(server, timeoutMs, ticket);
+      if (result.refusal !== undefined) throw new RemoteError(server, result.refusal, true);
+      return result.reply!;
+    }
     return {
       onMessage(message) {
-        const body = message.body as { kind?: string; map?: ShardMap };
+        const body = message.body as { kind?: string; map?: ShardMap; ticket?: number };
         if (body.kind === 'shard-map' && body.map !== undefined) router.applyMap(body.map);
+        if (body.kind === 'held-result' && body.ticket !== undefined) {
+          const waiting = parked.get(body.ticket);
+          if (waiting !== undefined) waiting(body as HeldResult);
+          else arrived.set(body.ticket, body as HeldResult);
+        }
       },
       onRequest(request) {
         const op = request.body as KvInput;
-        const reply = router.route({ ...op }, (server, forward) => ctx.rpc<ShardReply>(server, forward, { timeoutMs: 250 }));
+        const reply = router.route({ ...op }, (server, forward) => {
+          // The server receives this very object: it ties a request that waits in a paused
+          // shard back to the client's operation.
+          if (typeof forward === 'object' && forward !== null) clientOpOf.set(forward, op);
+          return forwardTo(server, forward);
+        });
         // Notes when the router answered; the client is sent `reply` itself, unchanged.
         Promise.resolve(reply).then(
           () => returnedAtMs.set(op, ctx.now()),
@@ -219,13 +563,91 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
     name: 'clients',
     target: 'router',
     arrivals: { kind: 'open', ratePerS: options.ratePerS ?? 1_500 },
-    keys: { count: 10_000 },
+    keys: { count: KEY_COUNT },
     mix: { get: 0.8, put: 0.2 },
-    deadlineMs: options.deadlineMs ?? 500,
-    stopMs: options.stopMs ?? 4_000,
+    deadlineMs: options.deadlineMs ?? 1_000,
+    stopMs: options.stopMs ?? 4_500,
   });
 
-  return { sim, load, maps: [before, after], rebalanceAtMs, misrouted, movedShards, returnedAtMs };
+  return {
+    sim,
+    load,
+    maps: [before, after],
+    rebalanceAtMs,
+    mapHistory,
+    misrouted,
+    movedShards,
+    moves,
+    held,
+    get heldOps(): ReadonlySet<KvInput> {
+      const ops = new Set<KvInput>();
+      for (const body of heldBodies) {
+        const op = clientOpOf.get(body);
+        if (op !== undefined) ops.add(op);
+      }
+      return ops;
+    },
+    shipped,
+    returnedAtMs,
+    finalValue(key: string): string | null {
+      const shard = shardOf(key);
+      return servers.get(authoritative.owners[shard]!)!.shards[shard]!.get(key) ?? null;
+    },
+    leftovers() {
+      return [...servers.values()].flatMap((state) =>
+        state.shards.flatMap((store, shard) =>
+          authoritative.owners[shard] !== state.name && store.size > 0 ? [{ server: state.name, shard, records: store.size }] : [],
+        ),
+      );
+    },
+  };
+}
+
+/** What the harness keeps for one server. */
+interface ServerState {
+  readonly name: string;
+  /** The server's own map: what it serves. */
+  map: ShardMap;
+  /** Its records, shard by shard. */
+  readonly shards: Map<string, string>[];
+  /** Its write log: the shard and key of every write it accepted, in order. */
+  readonly log: { readonly shard: number; readonly key: string }[];
+  /** The shards a migration has paused here. */
+  readonly paused: Set<number>;
+  /** Requests waiting in paused shards, in arrival order. */
+  waiting: {
+    readonly shard: number;
+    readonly request: ForwardRequest;
+    readonly record: HeldRecord;
+    readonly ticket: number;
+    /** The node that sent the request, where the answer goes. */
+    readonly from: string;
+  }[];
+}
+
+/** A server's first answer to a request it parked in a paused shard. */
+interface HeldAnswer {
+  readonly kind: 'held';
+  readonly ticket: number;
+}
+
+/** The real answer to a parked request, sent when the shard resumes: a reply or a refusal. */
+interface HeldResult {
+  readonly kind: 'held-result';
+  readonly ticket: number;
+  readonly reply?: ShardReply;
+  readonly refusal?: string;
+}
+
+function newServer(name: string, map: ShardMap): ServerState {
+  return {
+    name,
+    map: copyMap(map),
+    shards: Array.from({ length: SHARD_COUNT }, () => new Map<string, string>()),
+    log: [],
+    paused: new Set(),
+    waiting: [],
+  };
 }
 
 /** A map of the router's own, equal to `map`. */
@@ -235,6 +657,7 @@ function copyMap(map: ShardMap): ShardMap {
 
 /** The authoritative owner of `key` at true time `atMs` in a run. */
 export function ownerAt(run: ClusterRun, key: string, atMs: number): string {
-  const map = atMs < run.rebalanceAtMs ? run.maps[0] : run.maps[1];
+  let map = run.mapHistory[0]!.map;
+  for (const entry of run.mapHistory) if (entry.atMs <= atMs) map = entry.map;
   return map.owners[shardOf(key)]!;
 }

@@ -1,6 +1,6 @@
 import { checkLinearizability, kvModel, type KvInput } from '@faultlines/sim';
 import { assert, beforeAll, describe, inject, it } from 'vitest';
-import { buildCluster, ownerAt, type ClusterRun } from './cluster.ts';
+import { buildCluster, INITIAL_VALUE, ownerAt, type ClusterRun } from './cluster.ts';
 import { createRouter } from './router.ts';
 
 const seed = inject('seed');
@@ -28,8 +28,8 @@ function describeOp(input: KvInput): string {
   return input.kind === 'get' ? `get "${input.key}"` : `${input.kind} "${input.key}" = "${input.value}"`;
 }
 
-/** Refusals allowed beyond one per moved shard: requests already sent when the shards moved. */
-const IN_FLIGHT = 3;
+/** Refusals allowed beyond two per moved shard: requests already on their way when a shard moved. */
+const IN_FLIGHT = 2;
 
 let run: ClusterRun;
 
@@ -40,9 +40,11 @@ beforeAll(async () => {
 
 describe('shard router under a rebalance (1,500 ops/s; g4 joins at t = 2 s)', () => {
   it('loses no request while g4 takes over its shards', () => {
-    // Measured with the reference router over seeds 1–200, with the reference ring, the
-    // alternative rings and placements at the ring test's limits (20 shards on one group;
-    // 1 or 16 shards moved): no operation lost, and none answered by a non-owner (next test).
+    // Measured with the reference router and the reference migration over seeds 1–200 with
+    // the reference ring, and seeds 1–100 with each alternative ring, router and migration:
+    // no operation lost, and none answered by a non-owner (next test). (Before the moves
+    // were made live, the same held at the ring test's limits: 20 shards on one group, 1 or
+    // 16 shards moved.)
     const history = run.load.history;
     const lost = history.filter((op) => op.status !== 'ok');
     const lostAfter = lost.filter((op) => op.invokeMs >= run.rebalanceAtMs);
@@ -78,8 +80,9 @@ describe('shard router under a rebalance (1,500 ops/s; g4 joins at t = 2 s)', ()
     // A reply's servedAtMs is when a server executed the operation; for the reply to be this
     // operation's, that must lie between the client sending it and the router answering it.
     // There is no tolerance to tune: a reply served in flight is inside the window by
-    // construction. Measured with the reference router over seeds 1–200, with the reference
-    // ring and both alternative rings (600 runs): no reply outside it; the earliest reply of a
+    // construction. Measured before the moves were made live, with the reference router over
+    // seeds 1–200, with the reference ring and both alternative rings (600 runs): no reply
+    // outside it; the earliest reply of a
     // run was served 2.03–2.31 ms after the client sent it (two network hops of at least
     // 0.5 ms and a service time of at least 1 ms), and every reply at least 0.5 ms (one hop)
     // before the router returned it. A router that answers a refused get from a reply it kept
@@ -119,14 +122,16 @@ describe('shard router under a rebalance (1,500 ops/s; g4 joins at t = 2 s)', ()
   it('returns only values one copy of the data could give: the gets and puts are linearizable, key by key', () => {
     // The simulator's linearizability checker, with its key-value model: it splits the history
     // by key and checks each key on its own (puts write values unique to the run, failed
-    // operations did not happen, timed-out ones may have). Over seeds 1–200 with the reference
+    // operations did not happen, timed-out ones may have; every key starts at INITIAL_VALUE).
+    // With live moves, every run of seeds 1–200 with the reference router and migration was
+    // linearizable. Before the moves were made live, over seeds 1–200 with the reference
     // router, the reference ring and both alternative rings (600 runs), every run was
     // linearizable, in at most 10,782 search steps of the 10,000,000 allowed, and under 1.5 s
     // of a 5 s test timeout on a loaded 2-core machine (about 0.2 s unloaded). A router that
     // never forwards a put (it sends a get instead and relabels the reply:
     // tests/fixtures/components/sharding-router/bug-writes-as-reads) passes every other test
     // and was caught here on every seed of 1–200.
-    const result = checkLinearizability(kvModel(), run.load.history);
+    const result = checkLinearizability(kvModel({ initialValue: INITIAL_VALUE }), run.load.history);
     const checked = `${ops(result.stats.operations)} on ${result.stats.parts.toLocaleString('en-US')} keys`;
     assert(
       result.verdict !== 'unknown',
@@ -148,36 +153,44 @@ describe('shard router under a rebalance (1,500 ops/s; g4 joins at t = 2 s)', ()
     );
   });
 
-  it('sends at most one request per moved shard, plus 3 already on their way, to a server that no longer owns it', () => {
+  it('sends at most two requests per moved shard, plus 2, to a server that no longer owns it', () => {
     const moved = run.movedShards.length;
-    // The requests for moved shards that were queued at the old owner or on the wire when the
-    // servers switched maps are refused whatever the router does; with every correct ring
-    // measured that is 0–2 more than one per moved shard, hence the 3. Measured with the
-    // reference router over seeds 1–200 (the reference ring moves 8 shards, bound 11): at most
-    // 7 misrouted; rings that move 9 shards: at most 9 (bound 12); 6: at most 5 (bound 9);
-    // 3: at most 4 (bound 6); 2: at most 3 (bound 5); 1: at most 3 (bound 4); 16: at most 11
-    // (bound 19). A router that retries at the named owner but learns nothing from a refusal
-    // was refused 337–444 times with the reference ring.
-    const bound = moved + IN_FLIGHT;
-    const misrouted = run.misrouted.length;
-    const afterStale = run.misrouted.filter((m) => m.atMs >= run.rebalanceAtMs + 1_300).length;
+    // Each move commits on its own, with its own epoch, so a router learns of each moved shard
+    // from one refusal (or from the push, a second later). A request or two for the shard may
+    // already be on the wire, or queued at the old owner, when it starts refusing: those are
+    // refused whatever the router does, hence the second per shard and the 2. Measured with the
+    // reference router over seeds 1–200 (the reference ring moves 8 shards, bound 18): 3–14;
+    // with the alternative rings, moving 6 or 9 shards, and the alternative routers: see the
+    // margins in tests/fixtures/components/README.md. A router that retries at the named
+    // owner but learns nothing from a refusal was refused hundreds of times.
+    const bound = 2 * moved + IN_FLIGHT;
+    // Requests that waited in a paused shard are refused when it resumes if the move
+    // committed meanwhile: they were sent before any router could know, so they are not
+    // counted here (the migration's tests bound how long they wait).
+    const counted = run.misrouted.filter((m) => !m.held);
+    const misrouted = counted.length;
+    const afterStale = counted.filter((m) => m.atMs >= run.rebalanceAtMs + 1_300).length;
     assert(
       misrouted <= bound,
       `${misrouted.toLocaleString('en-US')} ${misrouted === 1 ? 'request' : 'requests'} reached a server that no longer owned the key (${afterStale} after the stale epoch 1 ` +
-        `push at t = 3.3 s); the bound is ${bound} (one per moved shard, ${moved}, plus ${IN_FLIGHT} already on their way). Learn the whole new map from the first refusal, ` +
+        `push at t = 3.3 s); the bound is ${bound} (two per moved shard, ${moved} of them, plus ${IN_FLIGHT}). Learn the newer map from every refusal, ` +
         'and never let an older map replace a newer one.',
     );
   });
 
   it('keeps p99 latency in the 1.5 s after the rebalance under 12 ms', () => {
-    // Measured with the reference router over seeds 1–200: 9.3–9.5 ms with the reference ring
-    // (median 9.4), at most 9.7 ms with the alternative rings, and at most 9.8 ms with 20 of the
-    // 32 shards on one group, the most the ring test allows. Before the rebalance it is
-    // 9.3–9.6 ms. A router that retries at the named owner but learns nothing from refusals
-    // pays a round trip on a quarter of the requests: 13.1–14.1 ms with the reference ring.
+    // Measured with the reference router and migration over seeds 1–200: 9.3–9.7 ms with the
+    // reference ring, and 9.3–9.7 ms with the alternative rings, routers and migration (seeds
+    // 1–100 each). Before the moves were made live it was at most 9.8 ms with 20 of the 32
+    // shards on one group, the most the ring test allows, and a router that retries at the
+    // named owner but learns nothing from refusals paid a round trip on a quarter of the
+    // requests: 13.1–14.1 ms with the reference ring.
     const start = run.rebalanceAtMs;
+    // Operations that waited in a paused shard wait as long as the migration makes them: the
+    // migration's tests bound that, and this one measures the router.
+    const held = run.heldOps;
     const latencies = run.load.history
-      .filter((op) => op.invokeMs >= start && op.invokeMs < start + 1_500)
+      .filter((op) => op.invokeMs >= start && op.invokeMs < start + 1_500 && !held.has(op.input))
       .map((op) => (op.status === 'ok' ? op.returnMs! - op.invokeMs : Infinity));
     const baseline = run.load.history
       .filter((op) => op.invokeMs < start && op.status === 'ok')

@@ -68,3 +68,91 @@ export interface ShardRouter {
    */
   route(op: KvInput, send: Send): Promise<ShardReply>;
 }
+
+/** One key's record as a migration copies it: the key and its current value. */
+export interface ShardRecord {
+  readonly key: string;
+  readonly value: string;
+}
+
+/** A slice of a shard's records, from {@link Donor.scan}. */
+export interface ScanChunk {
+  /** The records, in key order. */
+  readonly records: readonly ShardRecord[];
+  /** The key to pass as `afterKey` to read on, or `null` when the shard has no more records. */
+  readonly nextAfterKey: string | null;
+}
+
+/** What {@link Donor.changesSince} returns. */
+export interface ShardChanges {
+  /** The latest value of every key of the shard written since the position asked for. */
+  readonly records: readonly ShardRecord[];
+  /** The donor's log position these changes run to: ask from here next time. */
+  readonly position: number;
+}
+
+/**
+ * What the old owner of a shard (the donor) lets a migration do, on the donor's own server.
+ * Every write the donor accepts is stored and appended to its write log; `logPosition()`
+ * and `changesSince()` read that log, so a migration can copy a shard while writes continue
+ * and then ship only what changed.
+ *
+ * The donor's map decides what it serves: a request for a shard its map gives to another
+ * server is refused with a "wrong owner" refusal carrying that map. The configuration
+ * service pushes every new map to every server, but late (see `cluster.ts`): a donor that
+ * waits for the push keeps serving a shard it has given away.
+ */
+export interface Donor {
+  /** The donor's name (g1–g3). */
+  readonly name: string;
+  /** Simulated time, in milliseconds. */
+  now(): number;
+  /** The donor's map: the newest it has adopted or been pushed. */
+  map(): ShardMap;
+  /** The position of the donor's write log now: the number of writes it has accepted. */
+  logPosition(): number;
+  /**
+   * Reads the shard's records with keys after `afterKey` (`null`: from the first), in key
+   * order, as they are now: at most `maxRecords` of them. Reading is local and instant.
+   */
+  scan(shard: number, afterKey: string | null, maxRecords: number): ScanChunk;
+  /** The latest value of each key of `shard` written after log position `since`. */
+  changesSince(shard: number, since: number): ShardChanges;
+  /**
+   * Sends records of `shard` to server `to`, which stores them (replacing what it had for
+   * those keys) but serves none of them until its map says it owns the shard. Each record
+   * is `RECORD_BYTES` on the wire, on a link of `MIGRATION_BYTES_PER_MS` (`cluster.ts`):
+   * big batches queue behind each other on the link. Resolves when `to` has stored them;
+   * rejects like `ctx.rpc` if no answer comes in time.
+   */
+  ship(to: string, shard: number, records: readonly ShardRecord[]): Promise<void>;
+  /**
+   * Starts the critical section: from now on, every request for `shard` that reaches the
+   * donor waits, neither served nor refused, until {@link Donor.resume}.
+   */
+  pause(shard: number): void;
+  /**
+   * Ends the critical section: the waiting requests are handled now, in arrival order, with
+   * the donor's map as it is now (served if it still owns the shard, refused if not).
+   */
+  resume(shard: number): void;
+  /**
+   * Asks the configuration service to record `to` as the shard's owner. Resolves with the new
+   * authoritative map (its epoch one above the previous one), which no server has yet: the
+   * service pushes it to the servers and the router late.
+   */
+  commit(shard: number, to: string): Promise<ShardMap>;
+  /** Makes `map` the donor's own map, if it is newer than the one it holds. */
+  adopt(map: ShardMap): void;
+  /** Sends `map` to server `to`, which adopts it if newer; resolves when it has. */
+  tell(to: string, map: ShardMap): Promise<void>;
+  /** Deletes the donor's copy of the shard's records (the log keeps only positions). */
+  drop(shard: number): void;
+}
+
+/**
+ * Moves one shard from the donor to server `to` while clients keep using it, and resolves
+ * when the move is over: `to` owns the shard, holds all its data, and the donor no longer
+ * serves it. The cluster calls it on the donor's server, for one shard at a time.
+ */
+export type MoveShard = (donor: Donor, shard: number, to: string) => Promise<void>;

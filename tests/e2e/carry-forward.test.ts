@@ -60,7 +60,10 @@ describe('the router exercise builds on the learner\'s ring', { timeout: 240_000
   it('grades with the ring the learner passed, and says so', async () => {
     await passRing(read('tests/fixtures/components/sharding-ring/alt-linear-scan/ring.ts'));
     const router = await open(routerLesson, 'sharding-router');
-    await pasteFiles(page, router, { 'router.ts': read('solutions/sharding-router/router.ts') });
+    await pasteFiles(page, router, {
+      'router.ts': read('solutions/sharding-router/router.ts'),
+      'migrate.ts': read('solutions/sharding-router/migrate.ts'),
+    });
     const { outcome, status } = await runTests(router);
     expect(outcome, status).toBe('pass');
     await expect.poll(() => builtOn(router).getAttribute('data-source')).toBe('yours');

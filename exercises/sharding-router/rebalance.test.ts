@@ -127,7 +127,7 @@ describe('shard router under a rebalance (1,500 ops/s; g4 joins at t = 2 s)', ()
     // linearizable. Before the moves were made live, over seeds 1–200 with the reference
     // router, the reference ring and both alternative rings (600 runs), every run was
     // linearizable, in at most 10,782 search steps of the 10,000,000 allowed, and under 1.5 s
-    // of a 5 s test timeout on a loaded 2-core machine (about 0.2 s unloaded). A router that
+    // of the then 5 s test timeout on a loaded 2-core machine (about 0.2 s unloaded). A router that
     // never forwards a put (it sends a get instead and relabels the reply:
     // tests/fixtures/components/sharding-router/bug-writes-as-reads) passes every other test
     // and was caught here on every seed of 1–200.
@@ -159,10 +159,12 @@ describe('shard router under a rebalance (1,500 ops/s; g4 joins at t = 2 s)', ()
     // from one refusal (or from the push, a second later). A request or two for the shard may
     // already be on the wire, or queued at the old owner, when it starts refusing: those are
     // refused whatever the router does, hence the second per shard and the 2. Measured with the
-    // reference router over seeds 1–200 (the reference ring moves 8 shards, bound 18): 3–14;
-    // with the alternative rings, moving 6 or 9 shards, and the alternative routers: see the
-    // margins in tests/fixtures/components/README.md. A router that retries at the named
-    // owner but learns nothing from a refusal was refused hundreds of times.
+    // reference router and migration over seeds 1–200 (the reference ring moves 8 shards,
+    // bound 18): 3–14. Seeds 1–100 each: the alternative rings, moving 6 shards (bound 14)
+    // and 9 (bound 20), at most 12 and 14; the alternative routers and migration, at most 13.
+    // Rings that move 1, 2 and 16 shards (seeds 1–60): at most 3 (bound 4), 4 (bound 6) and
+    // 20 (bound 34). A router that retries at the named owner but learns nothing from a
+    // refusal was refused hundreds of times.
     const bound = 2 * moved + IN_FLIGHT;
     // Requests that waited in a paused shard are refused when it resumes if the move
     // committed meanwhile: they were sent before any router could know, so they are not

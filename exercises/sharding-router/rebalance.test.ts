@@ -164,10 +164,10 @@ describe('shard router under a rebalance (1,500 ops/s; g4 joins at t = 2 s)', ()
     // already be on the wire, or queued at the old owner, when it starts refusing: those are
     // refused whatever the router does, hence the second per shard and the 2. Measured with the
     // reference router and migration over seeds 1–200 (the reference ring moves 8 shards,
-    // bound 18): 3–14. Seeds 1–100 each: the alternative rings, moving 6 shards (bound 14)
-    // and 9 (bound 20), at most 12 and 14; the alternative routers and migration, at most 13.
+    // bound 18): 3–12. Seeds 1–100 each: the alternative rings, moving 6 shards (bound 14)
+    // and 9 (bound 20), 2–10 and 4–14; the alternative routers and migration, at most 12.
     // Rings that move 1, 2 and 16 shards (seeds 1–60): at most 3 (bound 4), 4 (bound 6) and
-    // 20 (bound 34). A router that retries at the named owner but learns nothing from a
+    // 16 (bound 34). A router that retries at the named owner but learns nothing from a
     // refusal was refused hundreds of times.
     const bound = 2 * moved + IN_FLIGHT;
     // Requests that waited in a paused shard are refused when it resumes if the move
@@ -186,7 +186,7 @@ describe('shard router under a rebalance (1,500 ops/s; g4 joins at t = 2 s)', ()
 
   it('keeps p99 latency in the 1.5 s after the rebalance under 12 ms', () => {
     // Measured with the reference router and migration over seeds 1–200: 9.3–9.7 ms with the
-    // reference ring, and 9.3–9.7 ms with the alternative rings, routers and migration (seeds
+    // reference ring, and 9.2–9.7 ms with the alternative rings, routers and migration (seeds
     // 1–100 each). Before the moves were made live it was at most 9.8 ms with 20 of the 32
     // shards on one group, the most the ring test allows, and a router that retries at the
     // named owner but learns nothing from refusals paid a round trip on a quarter of the

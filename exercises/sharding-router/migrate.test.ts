@@ -70,8 +70,8 @@ describe('moving shards to g4 while clients read and write them (your moveShard)
     assert(
       left === undefined && stuck.length === 0,
       left !== undefined
-        ? `attempt ${left.attempt} at moving shard ${left.shard} ended ${left.error !== undefined ? `with "${left.error}"` : ''} ` +
-            `with the shard still paused on ${left.from}: the requests for it waited until something resumed it. When a ` +
+        ? `attempt ${left.attempt} at moving shard ${left.shard} ${left.error !== undefined ? `failed ("${left.error}")` : 'ended'} ` +
+            `and left the shard paused on ${left.from}: the requests for it waited until something resumed it. When a ` +
             'move gives up (a batch lost in the zone cut rejects ship), resume the shard before you rethrow: ' +
             'try { … } finally { donor.resume(shard) } around the critical section.'
         : `shard ${stuck[0]?.shard} is still paused on ${stuck[0]?.server} at the end of the run, and the requests for it wait for good.`,

@@ -4,10 +4,10 @@
  * the views once per animation frame from what has streamed in — only the part of the run
  * that is visible, so the page stays responsive however many events the run produces.
  */
-import type { ParamValues, ScenarioParam } from '../../scenarios/types.ts';
 import { MetricCharts } from './charts.ts';
 import { ClusterView } from './cluster-view.ts';
-import { controlsFor, nextSeed, parseParam, parseSeed, valueText } from './controls.ts';
+import { nextSeed, parseSeed } from './controls.ts';
+import { ParamControls } from './param-controls.ts';
 import { snapshot } from './metrics-data.ts';
 import { Playback, SPEEDS, nextEventTime } from './playback.ts';
 import type { FromWorker, RunMeta, ToWorker } from './protocol.ts';
@@ -97,6 +97,7 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
   section.dataset.mounted = 'loading';
   const scenarioId = section.dataset.simulation!;
   const parts = bindParts<SimulationParts>(section, simulationParts, `simulation ${scenarioId}`);
+  const paramControls = new ParamControls(parts.paramsBox, scenarioId, `simulation ${scenarioId}`);
   const { status, play, step, restart, newSeed, speedSelect, seedInput, scrubber, timeOut, viewsBox, paramsBox, summaryBody, nodeBody, nodeHead, follow, title, description, noTrace } = parts;
 
   status.textContent = 'Starting the simulator…';
@@ -112,7 +113,6 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
 
   let runId = 0;
   let seed = Number(section.dataset.seed ?? '1');
-  let paramSpecs: readonly ScenarioParam[] = [];
   let params: Record<string, number | string | boolean> = {};
   let views: Views | undefined;
   let playback: Playback | undefined;
@@ -129,59 +129,9 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
     play.setAttribute('aria-label', state === 'playing' ? 'Pause the simulation' : 'Play the simulation');
   };
 
-  /** Reads the parameter controls (as rendered, or as rebuilt for the worker's scenario). */
-  const readParams = (): Record<string, number | string | boolean> => {
-    const out: Record<string, number | string | boolean> = {};
-    for (const spec of paramSpecs) {
-      const input = paramsBox.querySelector<HTMLInputElement | HTMLSelectElement>(`[data-param="${spec.name}"] input, [data-param="${spec.name}"] select`);
-      if (!input) continue;
-      out[spec.name] = parseParam(spec, input instanceof HTMLInputElement && input.type === 'checkbox' ? input.checked : input.value);
-    }
-    return out;
-  };
-
-  /** Rebuilds the parameter controls when the worker's scenario has other parameters than the markup. */
-  const ensureParamControls = (specs: readonly ScenarioParam[], values: ParamValues) => {
-    const rendered = [...paramsBox.querySelectorAll<HTMLElement>('[data-param]')].map((d) => d.dataset.param).join(',');
-    if (rendered === specs.map((s) => s.name).join(',')) return;
-    const legend = paramsBox.querySelector('legend');
-    paramsBox.replaceChildren(...(legend ? [legend] : []));
-    for (const c of controlsFor(specs, values)) {
-      const id = `sim-${scenarioId}-${c.name}`;
-      const box = el('div', { className: 'param' });
-      box.dataset.param = c.name;
-      box.dataset.kind = c.kind;
-      const label = document.createElement('label');
-      label.htmlFor = id;
-      label.textContent = c.label;
-      if (c.kind === 'number') {
-        const input = document.createElement('input');
-        Object.assign(input, { id, type: 'range', min: String(c.min), max: String(c.max), step: String(c.step), value: String(c.value) });
-        input.setAttribute('aria-valuetext', c.valueText);
-        const out = document.createElement('output');
-        out.textContent = c.valueText;
-        out.htmlFor.add(id);
-        box.append(label, input, out);
-      } else if (c.kind === 'select') {
-        const select = document.createElement('select');
-        select.id = id;
-        for (const o of c.options) select.append(new Option(o.label, o.value, false, o.value === c.value));
-        box.append(label, select);
-      } else {
-        const input = document.createElement('input');
-        Object.assign(input, { id, type: 'checkbox', checked: c.value });
-        label.removeAttribute('for');
-        label.className = 'check';
-        label.replaceChildren(input, ` ${c.label}`);
-        box.append(label);
-      }
-      paramsBox.append(box);
-    }
-  };
-
   const start = () => {
     runId++;
-    params = readParams();
+    params = paramControls.values();
     views?.sequence.destroy();
     views?.charts.destroy();
     views = undefined;
@@ -193,10 +143,7 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
   };
 
   const onReady = (meta: RunMeta) => {
-    if (paramSpecs.length === 0 || paramSpecs !== meta.params) {
-      ensureParamControls(meta.params, params);
-      paramSpecs = meta.params;
-    }
+    paramControls.matchRun(meta.params, params);
     title.textContent = meta.title;
     description.textContent = meta.description;
     const wasPlaying = section.dataset.autoplay === 'true';
@@ -344,16 +291,7 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
     seed = typed;
     start();
   });
-  paramsBox.addEventListener('input', (event) => {
-    const input = event.target as HTMLInputElement;
-    const name = input.closest<HTMLElement>('[data-param]')?.dataset.param;
-    const spec = paramSpecs.find((p) => p.name === name);
-    if (spec?.kind !== 'number') return;
-    const text = valueText(spec, Number(parseParam(spec, input.value)));
-    input.setAttribute('aria-valuetext', text);
-    const out = input.parentElement?.querySelector('output');
-    if (out) out.textContent = text;
-  });
+  paramsBox.addEventListener('input', (event) => paramControls.showValue(event.target));
   paramsBox.addEventListener('change', () => {
     // Keep playing after a change if the run was playing: the reader is exploring.
     section.dataset.autoplay = String(playback?.playing ?? false);
@@ -554,22 +492,6 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
     );
   };
 
-  paramSpecs = [];
-  // The markup's own controls describe this scenario; read them for the first run.
-  const initialSpecs = [...paramsBox.querySelectorAll<HTMLElement>('[data-param]')].map((d): ScenarioParam => {
-    const input = d.querySelector<HTMLInputElement | HTMLSelectElement>('input, select')!;
-    const label = d.querySelector('label')?.textContent?.trim() ?? d.dataset.param!;
-    if (d.dataset.kind === 'number') {
-      const r = input as HTMLInputElement;
-      return { kind: 'number', name: d.dataset.param!, label, min: Number(r.min), max: Number(r.max), step: Number(r.step), default: Number(r.value) };
-    }
-    if (d.dataset.kind === 'select') {
-      const s = input as HTMLSelectElement;
-      return { kind: 'select', name: d.dataset.param!, label, options: [...s.options].map((o) => ({ value: o.value, label: o.text })), default: s.value };
-    }
-    return { kind: 'boolean', name: d.dataset.param!, label, default: (input as HTMLInputElement).checked };
-  });
-  paramSpecs = initialSpecs;
   if (!SPEEDS.includes(speed as (typeof SPEEDS)[number])) speed = 1_000;
   start();
   requestAnimationFrame(frame);

@@ -5,31 +5,19 @@
  * preview server it wraps sends configured headers with static assets but not with the
  * HTML pages themselves, and without them the pages are not cross-origin isolated.
  *
+ * The files are served by sirv (content types, ranges, safe path resolution); this module
+ * adds what a static host does around it: the headers on every response, the redirect of
+ * a page's address to its canonical form with a trailing slash, and the 404 page.
+ *
  * Usage: node scripts/preview.ts [--port 4321] [--host localhost] [--dir dist]   (`--help` for more)
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { extname, join, resolve } from 'node:path';
+import sirv from 'sirv';
 import { siteHeaders } from '../src/site/headers.mjs';
 import { readArgs, UsageError } from './lib/args.ts';
 import { isMain } from './lib/main.ts';
-
-const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.txt': 'text/plain; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.xml': 'application/xml',
-};
 
 export interface PreviewOptions {
   /** The built site; default `dist`. */
@@ -41,47 +29,34 @@ export interface PreviewOptions {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** Maps a URL path to a file in `root`, or undefined when there is none (or it escapes root). */
-function fileFor(root: string, pathname: string): string | undefined {
-  let path: string;
-  try {
-    path = decodeURIComponent(pathname);
-  } catch {
-    return undefined;
-  }
-  const candidate = normalize(join(root, path));
-  if (candidate !== root && !candidate.startsWith(root + sep)) return undefined;
-  if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
-  const index = join(candidate, 'index.html');
-  if (pathname.endsWith('/') && existsSync(index)) return index;
-  return undefined;
-}
-
 /** Starts the server and resolves once it listens; `url` is its origin. */
 export function startPreview(options: PreviewOptions = {}): Promise<{ server: Server; url: string }> {
   const root = resolve(options.dir ?? 'dist');
   if (!existsSync(join(root, 'index.html'))) {
     return Promise.reject(new Error(`No built site in ${root}: run \`npm run build\` first.`));
   }
+  const notFound = join(root, '404.html');
+  const files = sirv(root, {
+    // Looked up on each request rather than listed once at start, so a rebuild while the
+    // preview runs is served without a restart.
+    dev: true,
+    onNoMatch: (req, res) => {
+      res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' });
+      if (req.method === 'HEAD') res.end();
+      else createReadStream(notFound).pipe(res);
+    },
+  });
   const server = createServer((req, res) => {
     for (const [name, value] of Object.entries(options.headers ?? siteHeaders)) res.setHeader(name, value);
+    // Set before sirv answers, which keeps it: a preview must never show a stale build.
+    res.setHeader('Cache-Control', 'no-cache');
     const url = new URL(req.url ?? '/', 'http://localhost');
     // A page asked for without its trailing slash moves to the canonical address.
     if (!url.pathname.endsWith('/') && !extname(url.pathname) && existsSync(join(root, url.pathname, 'index.html'))) {
       res.writeHead(301, { Location: `${url.pathname}/${url.search}` }).end();
       return;
     }
-    const file = fileFor(root, url.pathname);
-    const status = file ? 200 : 404;
-    const body = file ?? join(root, '404.html');
-    res.statusCode = status;
-    res.setHeader('Content-Type', types[extname(body)] ?? 'application/octet-stream');
-    res.setHeader('Cache-Control', 'no-cache');
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    createReadStream(body).pipe(res);
+    files(req, res);
   });
   return new Promise((done, fail) => {
     server.once('error', fail);

@@ -74,3 +74,19 @@ export function consoleText(result: Pick<GradeResult, 'logs' | 'droppedLogLines'
   if (dropped > 0) lines.push(`… ${dropped} more line${dropped > 1 ? 's' : ''} not shown`);
   return lines.length ? lines.join('\n') : '(no console output)';
 }
+
+/**
+ * How a test's line in the results starts and ends: its icon, the word a screen reader
+ * hears for it, and what follows its name (how long it took, or why it did not run).
+ */
+export function testLine(test: Pick<TestResult, 'status' | 'note' | 'durationMs'>): { readonly icon: string; readonly label: string; readonly after: string } {
+  const icon = test.status === 'pass' ? '✓' : test.status === 'fail' ? '✗' : '–';
+  const label = test.status === 'pass' ? 'passed' : test.status === 'fail' ? 'failed' : test.note?.startsWith('Not run') ? 'not run' : 'skipped';
+  const after = test.status === 'pass' || test.status === 'fail' ? ` ${test.durationMs < 1 ? '<1' : Math.round(test.durationMs)} ms` : ` ${label}`;
+  return { icon, label, after };
+}
+
+/** The heading of the type checker's findings. */
+export function diagnosticsHeading(count: number): string {
+  return count === 1 ? 'The type checker found a problem' : `The type checker found ${count} problems`;
+}

@@ -67,3 +67,74 @@ export function parseSeed(text: string): number | undefined {
   const n = Number(text);
   return n <= 2 ** 32 ? n : undefined;
 }
+
+/**
+ * The scenario's parameters as the page carries them to the runtime: JSON in the parameter
+ * fieldset's `data-param-specs`, written once where the controls are rendered, so the
+ * runtime never has to rebuild the specs from the controls' attributes.
+ */
+export function serializeParamSpecs(params: readonly ScenarioParam[]): string {
+  return JSON.stringify(params);
+}
+
+/**
+ * Reads back what {@link serializeParamSpecs} wrote, checking every field the runtime uses.
+ * A page whose markup and runtime disagree fails here, with `where` and the faulty part
+ * named, rather than as a control that silently reads the wrong value.
+ */
+export function readParamSpecs(json: string | undefined, where: string): ScenarioParam[] {
+  const fail = (what: string): never => {
+    throw new Error(`The ${where} has invalid parameter specs: ${what}.`);
+  };
+  if (json === undefined) fail('the data-param-specs attribute is missing');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json!);
+  } catch (error) {
+    fail(`they are not JSON (${(error as Error).message})`);
+  }
+  if (!Array.isArray(parsed)) return fail('they are not a list');
+  const names = new Set<string>();
+  return parsed.map((raw: unknown, i): ScenarioParam => {
+    const p = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+    const name = typeof p.name === 'string' && p.name !== '' ? p.name : fail(`parameter ${i + 1} has no name`);
+    const field = `parameter "${name}"`;
+    if (names.has(name)) fail(`${field} appears twice`);
+    names.add(name);
+    const label = typeof p.label === 'string' ? p.label : fail(`${field} has no label`);
+    const finite = (key: string): number => (typeof p[key] === 'number' && Number.isFinite(p[key]) ? p[key] : fail(`${field} has no numeric ${key}`));
+    if (p.kind === 'number') {
+      const [min, max, step, value] = [finite('min'), finite('max'), finite('step'), finite('default')];
+      if (!(min <= max) || !(step > 0)) fail(`${field} has an empty range or a step that is not positive`);
+      if (p.unit !== undefined && typeof p.unit !== 'string') fail(`${field} has a unit that is not text`);
+      return { kind: 'number', name, label, min, max, step, default: value, ...(p.unit !== undefined ? { unit: p.unit as string } : {}) };
+    }
+    if (p.kind === 'select') {
+      const options = Array.isArray(p.options) ? (p.options as unknown[]) : fail(`${field} has no options`);
+      const checked = options.map((o) => {
+        const option = (typeof o === 'object' && o !== null ? o : {}) as Record<string, unknown>;
+        if (typeof option.value !== 'string' || typeof option.label !== 'string') fail(`${field} has an option without a value and a label`);
+        return { value: option.value as string, label: option.label as string };
+      });
+      const value = typeof p.default === 'string' && checked.some((o) => o.value === p.default) ? p.default : fail(`${field} has a default that is not one of its options`);
+      return { kind: 'select', name, label, options: checked, default: value };
+    }
+    if (p.kind === 'boolean') {
+      return { kind: 'boolean', name, label, default: typeof p.default === 'boolean' ? p.default : fail(`${field} has no true or false default`) };
+    }
+    return fail(`${field} has an unknown kind ${JSON.stringify(p.kind)}`);
+  });
+}
+
+/**
+ * The values of a run from its controls' raw values (a slider's or a select's text, a
+ * checkbox's checked state), each parsed and clamped by {@link parseParam}.
+ */
+export function paramValues(specs: readonly ScenarioParam[], raw: (name: string) => string | boolean): Record<string, number | string | boolean> {
+  return Object.fromEntries(specs.map((spec) => [spec.name, parseParam(spec, raw(spec.name))]));
+}
+
+/** Whether two lists of parameters have the same names in the same order. */
+export function sameParamNames(a: readonly Pick<ScenarioParam, 'name'>[], b: readonly Pick<ScenarioParam, 'name'>[]): boolean {
+  return a.length === b.length && a.every((p, i) => p.name === b[i]!.name);
+}

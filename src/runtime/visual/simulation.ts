@@ -3,101 +3,31 @@
  * the controls and regions; this module starts the worker, wires the controls, and draws
  * the views once per animation frame from what has streamed in — only the part of the run
  * that is visible, so the page stays responsive however many events the run produces.
+ * What it decides is done by pure functions elsewhere: stepping.ts (where the playhead
+ * and the worker go next), sim-status.ts (what the status line says) and sim-tables.ts.
  */
-import type { ParamValues, ScenarioParam } from '../../scenarios/types.ts';
-import { MetricCharts } from './charts.ts';
-import { ClusterView } from './cluster-view.ts';
-import { controlsFor, nextSeed, parseParam, parseSeed, valueText } from './controls.ts';
+import { nextSeed, parseSeed } from './controls.ts';
 import { snapshot } from './metrics-data.ts';
-import { Playback, SPEEDS, nextEventTime } from './playback.ts';
+import { ParamControls } from './param-controls.ts';
+import { Playback, SPEEDS } from './playback.ts';
 import type { FromWorker, RunMeta, ToWorker } from './protocol.ts';
-import { formatMs, formatPercent } from './scales.ts';
-import { untracedNote } from './sequence-data.ts';
-import { SequenceView } from './sequence-view.ts';
-import { RunStore } from './store.ts';
-import { onThemeChange, readPalette } from './theme.ts';
-import { bindParts, el } from '../dom.ts';
 import { RedrawScheduler } from './redraw-scheduler.ts';
-
-/** Whole numbers as "12,345"; one formatter, since toLocaleString builds one per call. */
-const counts = new Intl.NumberFormat('en-US');
-const formatCount = (n: number) => counts.format(n);
-
-interface Views {
-  readonly store: RunStore;
-  readonly cluster: ClusterView;
-  readonly sequence: SequenceView;
-  readonly charts: MetricCharts;
-}
-
-/** The parts of Simulation.astro's markup this module drives, found once (see `bindParts`). */
-interface SimulationParts {
-  readonly status: HTMLElement;
-  readonly play: HTMLButtonElement;
-  readonly step: HTMLButtonElement;
-  readonly restart: HTMLButtonElement;
-  readonly newSeed: HTMLButtonElement;
-  readonly speedSelect: HTMLSelectElement;
-  readonly seedInput: HTMLInputElement;
-  readonly scrubber: HTMLInputElement;
-  readonly timeOut: HTMLOutputElement;
-  readonly viewsBox: HTMLElement;
-  readonly paramsBox: HTMLFieldSetElement;
-  readonly summaryBody: HTMLTableSectionElement;
-  readonly nodeBody: HTMLTableSectionElement;
-  readonly nodeHead: HTMLTableRowElement;
-  readonly follow: HTMLButtonElement;
-  readonly title: HTMLElement;
-  readonly description: HTMLElement;
-  /** Shown instead of the message diagram when the scenario records no messages. */
-  readonly noTrace: HTMLElement;
-  readonly cluster: HTMLElement;
-  readonly seqPlot: HTMLElement;
-  readonly seqDetails: HTMLElement;
-  readonly seqList: HTMLOListElement;
-  readonly seqNote: HTMLElement;
-  readonly latencyChart: HTMLElement;
-  readonly histogramChart: HTMLElement;
-  readonly loadChart: HTMLElement;
-  readonly throughputChart: HTMLElement;
-}
-
-const simulationParts: { readonly [K in keyof SimulationParts]: string } = {
-  status: '[data-status]',
-  play: '[data-action="play"]',
-  step: '[data-action="step"]',
-  restart: '[data-action="restart"]',
-  newSeed: '[data-action="new-seed"]',
-  speedSelect: '[data-speed]',
-  seedInput: '[data-seed-input]',
-  scrubber: '[data-scrubber]',
-  timeOut: '[data-time]',
-  viewsBox: '[data-views]',
-  paramsBox: '[data-params]',
-  summaryBody: '[data-summary-table] tbody',
-  nodeBody: '[data-node-table] tbody',
-  nodeHead: '[data-node-table] thead tr',
-  follow: '[data-seq="follow"]',
-  title: '[data-title]',
-  description: '[data-description]',
-  noTrace: '[data-seq-empty]',
-  cluster: '[data-cluster]',
-  seqPlot: '[data-seq-plot]',
-  seqDetails: '[data-seq-details]',
-  seqList: '[data-seq-list]',
-  seqNote: '[data-seq-note]',
-  latencyChart: '[data-chart="latency"]',
-  histogramChart: '[data-chart="histogram"]',
-  loadChart: '[data-chart="load"]',
-  throughputChart: '[data-chart="throughput"]',
-};
+import { formatMs } from './scales.ts';
+import { bindSimulationParts } from './simulation-parts.ts';
+import { finishedText, noDropText, playingText, readyText, timeText } from './sim-status.ts';
+import { SimTables } from './sim-tables.ts';
+import { createViews, destroyViews, repaintViews, resizeViews, type Views } from './sim-views.ts';
+import { demandTarget, dropSearchFromMs, nextStep } from './stepping.ts';
+import { onThemeChange, readPalette } from './theme.ts';
 
 export async function mountSimulation(section: HTMLElement): Promise<void> {
   if (section.dataset.mounted) return;
   section.dataset.mounted = 'loading';
   const scenarioId = section.dataset.simulation!;
-  const parts = bindParts<SimulationParts>(section, simulationParts, `simulation ${scenarioId}`);
-  const { status, play, step, restart, newSeed, speedSelect, seedInput, scrubber, timeOut, viewsBox, paramsBox, summaryBody, nodeBody, nodeHead, follow, title, description, noTrace } = parts;
+  const parts = bindSimulationParts(section, scenarioId);
+  const paramControls = new ParamControls(parts.paramsBox, scenarioId, `simulation ${scenarioId}`);
+  const { status, play, step, restart, newSeed, speedSelect, seedInput, scrubber, timeOut, viewsBox, paramsBox, follow, title, description } = parts;
+  const tables = new SimTables(parts);
 
   status.textContent = 'Starting the simulator…';
   let worker: Worker;
@@ -112,7 +42,6 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
 
   let runId = 0;
   let seed = Number(section.dataset.seed ?? '1');
-  let paramSpecs: readonly ScenarioParam[] = [];
   let params: Record<string, number | string | boolean> = {};
   let views: Views | undefined;
   let playback: Playback | undefined;
@@ -129,61 +58,10 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
     play.setAttribute('aria-label', state === 'playing' ? 'Pause the simulation' : 'Play the simulation');
   };
 
-  /** Reads the parameter controls (as rendered, or as rebuilt for the worker's scenario). */
-  const readParams = (): Record<string, number | string | boolean> => {
-    const out: Record<string, number | string | boolean> = {};
-    for (const spec of paramSpecs) {
-      const input = paramsBox.querySelector<HTMLInputElement | HTMLSelectElement>(`[data-param="${spec.name}"] input, [data-param="${spec.name}"] select`);
-      if (!input) continue;
-      out[spec.name] = parseParam(spec, input instanceof HTMLInputElement && input.type === 'checkbox' ? input.checked : input.value);
-    }
-    return out;
-  };
-
-  /** Rebuilds the parameter controls when the worker's scenario has other parameters than the markup. */
-  const ensureParamControls = (specs: readonly ScenarioParam[], values: ParamValues) => {
-    const rendered = [...paramsBox.querySelectorAll<HTMLElement>('[data-param]')].map((d) => d.dataset.param).join(',');
-    if (rendered === specs.map((s) => s.name).join(',')) return;
-    const legend = paramsBox.querySelector('legend');
-    paramsBox.replaceChildren(...(legend ? [legend] : []));
-    for (const c of controlsFor(specs, values)) {
-      const id = `sim-${scenarioId}-${c.name}`;
-      const box = el('div', { className: 'param' });
-      box.dataset.param = c.name;
-      box.dataset.kind = c.kind;
-      const label = document.createElement('label');
-      label.htmlFor = id;
-      label.textContent = c.label;
-      if (c.kind === 'number') {
-        const input = document.createElement('input');
-        Object.assign(input, { id, type: 'range', min: String(c.min), max: String(c.max), step: String(c.step), value: String(c.value) });
-        input.setAttribute('aria-valuetext', c.valueText);
-        const out = document.createElement('output');
-        out.textContent = c.valueText;
-        out.htmlFor.add(id);
-        box.append(label, input, out);
-      } else if (c.kind === 'select') {
-        const select = document.createElement('select');
-        select.id = id;
-        for (const o of c.options) select.append(new Option(o.label, o.value, false, o.value === c.value));
-        box.append(label, select);
-      } else {
-        const input = document.createElement('input');
-        Object.assign(input, { id, type: 'checkbox', checked: c.value });
-        label.removeAttribute('for');
-        label.className = 'check';
-        label.replaceChildren(input, ` ${c.label}`);
-        box.append(label);
-      }
-      paramsBox.append(box);
-    }
-  };
-
   const start = () => {
     runId++;
-    params = readParams();
-    views?.sequence.destroy();
-    views?.charts.destroy();
+    params = paramControls.values();
+    destroyViews(views);
     views = undefined;
     playback = undefined;
     lastDemand = 0;
@@ -193,62 +71,31 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
   };
 
   const onReady = (meta: RunMeta) => {
-    if (paramSpecs.length === 0 || paramSpecs !== meta.params) {
-      ensureParamControls(meta.params, params);
-      paramSpecs = meta.params;
-    }
+    paramControls.matchRun(meta.params, params);
     title.textContent = meta.title;
     description.textContent = meta.description;
     const wasPlaying = section.dataset.autoplay === 'true';
     viewsBox.hidden = false;
-    const store = new RunStore(meta);
-    const cluster = new ClusterView(parts.cluster, store, palette);
-    // A scenario without a message trace gets words, not an empty diagram.
-    const note = untracedNote(meta);
-    noTrace.textContent = note ?? '';
-    noTrace.hidden = note === undefined;
-    for (const part of section.querySelectorAll<HTMLElement>('.seq-toolbar, [data-seq-plot], [data-seq-plot] + .hint, [data-seq-details], .seq-list-box')) {
-      part.hidden = note !== undefined;
-    }
-    const sequence = new SequenceView(
-      { plot: parts.seqPlot, details: parts.seqDetails, list: parts.seqList, listNote: parts.seqNote },
-      store,
-      palette,
-    );
-    sequence.onFollowChange = (on) => follow.setAttribute('aria-pressed', String(on));
-    follow.setAttribute('aria-pressed', 'true');
-    const charts = new MetricCharts(
-      { latency: parts.latencyChart, histogram: parts.histogramChart, load: parts.loadChart, throughput: parts.throughputChart },
-      meta,
-      palette,
-    );
-    views = { store, cluster, sequence, charts };
+    views = createViews(section, parts, meta, palette);
     playback = new Playback(meta.durationMs, speed);
     scrubber.max = String(meta.durationMs);
     scrubber.step = String(meta.bucketMs / 10);
     demand(true);
     for (const control of section.querySelectorAll<HTMLInputElement | HTMLButtonElement | HTMLSelectElement>('button, input, select')) control.disabled = false;
     dirty = true;
-    if (wasPlaying) {
-      playback.playing = true;
-      setState('playing');
-      status.textContent = `Playing seed ${seed} at ${speed.toLocaleString('en-US')} virtual ms per second.`;
-    } else {
-      setState('ready');
-      status.textContent = `Ready: seed ${seed}, ${formatMs(meta.durationMs)} of virtual time. Press Play.`;
-    }
+    playback.playing = wasPlaying;
+    setState(wasPlaying ? 'playing' : 'ready');
+    status.textContent = readyText(seed, meta.durationMs, wasPlaying, speed);
     section.dataset.mounted = 'ready';
   };
 
   const demand = (force = false) => {
     if (!playback || !views) return;
-    const want = playback.demandMs();
-    if (force || (want > lastDemand && !views.store.done)) {
-      // Ask in steps, not every frame: one message per few buckets is plenty.
-      if (!force && want - lastDemand < views.store.meta.bucketMs * 4 && want < views.store.meta.durationMs) return;
-      lastDemand = want;
-      send({ type: 'demand', runId, untilMs: want });
-    }
+    const { store } = views;
+    const untilMs = demandTarget({ wantMs: playback.demandMs(), lastMs: lastDemand, force, done: store.done, bucketMs: store.meta.bucketMs, durationMs: store.meta.durationMs });
+    if (untilMs === undefined) return;
+    lastDemand = untilMs;
+    send({ type: 'demand', runId, untilMs });
   };
 
   worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
@@ -282,7 +129,7 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
       if (playback.playheadMs >= playback.durationMs) playback.seek(0);
       playback.playing = true;
       setState('playing');
-      status.textContent = `Playing at ${speed.toLocaleString('en-US')} virtual ms per second.`;
+      status.textContent = playingText(speed);
     }
     dirty = true;
   });
@@ -293,30 +140,22 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
     pendingStep = true;
     doStep();
   });
+  /** Steps once the worker has run far enough to know where the next thing happens. */
   const doStep = () => {
     if (!playback || !views || !pendingStep) return;
-    const store = views.store;
-    const t = playback.playheadMs;
-    const candidates: number[] = [];
-    const row = store.lowerBound(t + 1e-6);
-    if (row < store.count) candidates.push(store.sendMs(row));
-    const lane = store.laneLowerBound(t + 1e-6);
-    if (lane < store.lanes.length) candidates.push(store.lanes[lane]!.t);
-    for (const r of store.inFlightAt(t, 200)) if (!Number.isNaN(store.endMs(r))) candidates.push(store.endMs(r));
-    const next = nextEventTime(t, candidates);
-    if (next === undefined || next > store.availableMs) {
-      if (store.done) {
-        pendingStep = false;
-        status.textContent = 'Nothing more happens in this run.';
-        return;
-      }
-      // The worker has not run that far yet; ask, and try again when the batch arrives.
-      send({ type: 'demand', runId, untilMs: Math.min(store.meta.durationMs, store.availableMs + store.meta.bucketMs * 20) });
+    const target = nextStep(views.store, playback.playheadMs);
+    if (target.kind === 'wait') {
+      // The worker has not run that far yet: ask, and the frame loop tries again while the step is pending.
+      send({ type: 'demand', runId, untilMs: target.untilMs });
       return;
     }
     pendingStep = false;
-    playback.seek(next);
-    status.textContent = `Stepped to ${formatMs(next)}.`;
+    if (target.kind === 'end') {
+      status.textContent = 'Nothing more happens in this run.';
+      return;
+    }
+    playback.seek(target.atMs);
+    status.textContent = `Stepped to ${formatMs(target.atMs)}.`;
     dirty = true;
   };
   speedSelect.addEventListener('change', () => {
@@ -344,16 +183,7 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
     seed = typed;
     start();
   });
-  paramsBox.addEventListener('input', (event) => {
-    const input = event.target as HTMLInputElement;
-    const name = input.closest<HTMLElement>('[data-param]')?.dataset.param;
-    const spec = paramSpecs.find((p) => p.name === name);
-    if (spec?.kind !== 'number') return;
-    const text = valueText(spec, Number(parseParam(spec, input.value)));
-    input.setAttribute('aria-valuetext', text);
-    const out = input.parentElement?.querySelector('output');
-    if (out) out.textContent = text;
-  });
+  paramsBox.addEventListener('input', (event) => paramControls.showValue(event.target));
   paramsBox.addEventListener('change', () => {
     // Keep playing after a change if the run was playing: the reader is exploring.
     section.dataset.autoplay = String(playback?.playing ?? false);
@@ -368,19 +198,19 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
     dirty = true;
   });
   follow.addEventListener('click', () => views?.sequence.setFollow(follow.getAttribute('aria-pressed') !== 'true'));
-  const seqButton = (name: string, action: (v: Views) => void) =>
-    section.querySelector<HTMLButtonElement>(`[data-seq="${name}"]`)!.addEventListener('click', () => {
+  const seqButton = (button: HTMLButtonElement, action: (v: Views) => void) =>
+    button.addEventListener('click', () => {
       if (views) action(views);
       dirty = true;
     });
-  seqButton('zoom-in', (v) => v.sequence.zoom(0.5));
-  seqButton('zoom-out', (v) => v.sequence.zoom(2));
-  seqButton('earlier', (v) => v.sequence.pan(-0.5));
-  seqButton('later', (v) => v.sequence.pan(0.5));
-  seqButton('next-drop', (v) => {
-    const row = v.store.nextDropped(v.sequence.follow ? 0 : v.sequence.window.startMs + (v.sequence.window.endMs - v.sequence.window.startMs) / 2 + 1e-6);
+  seqButton(parts.zoomIn, (v) => v.sequence.zoom(0.5));
+  seqButton(parts.zoomOut, (v) => v.sequence.zoom(2));
+  seqButton(parts.earlier, (v) => v.sequence.pan(-0.5));
+  seqButton(parts.later, (v) => v.sequence.pan(0.5));
+  seqButton(parts.nextDrop, (v) => {
+    const row = v.store.nextDropped(dropSearchFromMs(v.sequence.follow, v.sequence.window));
     if (row < 0) {
-      status.textContent = v.store.done ? 'No message was dropped in this run.' : 'No dropped message yet in what has been simulated.';
+      status.textContent = noDropText(v.store.done);
       return;
     }
     v.sequence.reveal(row);
@@ -391,9 +221,7 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
   onThemeChange(() => {
     palette = readPalette(section);
     if (!views) return;
-    views.cluster.setPalette(palette);
-    views.sequence.setPalette(palette);
-    views.charts.rebuild(palette);
+    repaintViews(views, palette);
     dirty = true;
     redraws.chartsChanged();
   });
@@ -401,9 +229,7 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
   new ResizeObserver(() => {
     if (!views || section.clientWidth === lastWidth) return;
     lastWidth = section.clientWidth;
-    views.cluster.relayout();
-    views.sequence.resize();
-    views.charts.resize();
+    resizeViews(views);
     dirty = true;
   }).observe(section);
 
@@ -418,8 +244,7 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
       if (tick.moved) dirty = true;
       if (tick.finished) {
         setState('finished');
-        const s = snapshot(store.meta, store.buckets, store.buckets.length - 1, playback.playheadMs);
-        status.textContent = `Finished: ${s.ok.toLocaleString('en-US')} requests succeeded, p99 ${formatMs(s.p99Ms)}, availability ${formatPercent(s.availability)}.`;
+        status.textContent = finishedText(snapshot(store.meta, store.buckets, store.buckets.length - 1, playback.playheadMs));
       }
       if (playback.playing || tick.moved) demand();
       if (pendingStep) doStep();
@@ -437,10 +262,10 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
     v.cluster.draw(t);
     scrubber.value = String(t);
     if (redraws.timeTextDue(now, !idle)) {
-      const timeText = `${formatMs(t)} of ${formatMs(pb.durationMs)}`;
-      if (timeText !== timeOut.textContent) {
-        scrubber.setAttribute('aria-valuetext', timeText);
-        timeOut.textContent = timeText;
+      const text = timeText(t, pb.durationMs);
+      if (text !== timeOut.textContent) {
+        scrubber.setAttribute('aria-valuetext', text);
+        timeOut.textContent = text;
       }
     }
     const upTo = v.store.bucketIndexAt(t);
@@ -449,14 +274,14 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
       redraws.drewEverything(now);
       v.sequence.update(t);
       v.charts.update(v.store, upTo);
-      renderTables(v, upTo, t);
+      tables.render(v.store, v.cluster, upTo, t);
     } else {
       // Playing: at most one of the heavier redraws per frame, taking turns.
       const heavy = redraws.heavyRedraw(now, v.charts.pending);
       if (heavy === 'sequence') v.sequence.update(t);
       else if (heavy === 'next-chart') v.charts.drawNext();
       else if (heavy === 'charts') v.charts.update(v.store, upTo, false, true);
-      else if (heavy === 'tables') renderTables(v, upTo, t);
+      else if (heavy === 'tables') tables.render(v.store, v.cluster, upTo, t);
     }
     // Read by the end-to-end tests and the benchmark; cheap to keep current.
     section.dataset.playheadMs = String(Math.round(t));
@@ -464,112 +289,6 @@ export async function mountSimulation(section: HTMLElement): Promise<void> {
     section.dataset.messages = String(v.store.count);
   };
 
-  /**
-   * The summary and per-node tables, updated in place: rows are built once per run (or
-   * when the set of rows changes) and afterwards only cells whose text changed are written.
-   */
-  const summaryCells = new Map<string, HTMLTableCellElement>();
-  let summaryKeys = '';
-  let nodeCells: HTMLTableCellElement[][] = [];
-  /** Each node's State cell (its note), when the scenario keeps notes. */
-  let noteCells: HTMLTableCellElement[] = [];
-  let nodeRowsFor: RunStore | undefined;
-  const setText = (cell: HTMLElement | undefined, text: string) => {
-    if (cell && cell.textContent !== text) cell.textContent = text;
-  };
-  /**
-   * The State column, after Status, holds each node's note; only a scenario that keeps
-   * notes has one, and a run of another scenario in the same place drops it again.
-   */
-  const setNoteColumn = (on: boolean) => {
-    const present = nodeHead.querySelector<HTMLElement>('[data-note-column]');
-    if (on === (present !== null)) return;
-    if (!on) {
-      present!.remove();
-      return;
-    }
-    const th = el('th', { scope: 'col', textContent: 'State' });
-    th.dataset.noteColumn = '';
-    nodeHead.children[1]!.after(th);
-  };
-  const renderTables = (v: Views, upTo: number, t: number) => {
-    const meta = v.store.meta;
-    const s = snapshot(meta, v.store.buckets, upTo, t);
-    const rows: [label: string, value: string, key: string][] = [
-      ['Virtual time', formatMs(t), 'time'],
-      ['Requests completed', formatCount(s.completed), 'completed'],
-      ['p50 latency so far', formatMs(s.p50Ms), 'p50'],
-      ['p99 latency so far', formatMs(s.p99Ms), 'p99'],
-      ['Throughput, last second', `${s.throughputPerS.toFixed(0)} ok/s`, 'throughput'],
-      ['Availability so far', formatPercent(s.availability), 'availability'],
-      ...s.slo.map((o): [string, string, string] => [`SLO: ${o.label} ${o.target}`, o.pass === undefined ? 'not measured yet' : o.pass ? 'met' : 'missed', `slo-${o.label}`]),
-    ];
-    if (v.store.traceTruncated) rows.push(['Note', 'the trace reached its capacity; later messages are not drawn', 'note']);
-    const keys = rows.map((r) => `${r[2]}=${r[0]}`).join('\n');
-    if (keys !== summaryKeys) {
-      summaryKeys = keys;
-      summaryCells.clear();
-      summaryBody.replaceChildren(
-        ...rows.map(([label, , key]) => {
-          const td = el('td', { className: 'num' });
-          td.dataset.key = key;
-          summaryCells.set(key, td);
-          return el('tr', {}, el('th', { scope: 'row', textContent: label }), td);
-        }),
-      );
-    }
-    for (const [, value, key] of rows) setText(summaryCells.get(key), value);
-
-    if (nodeRowsFor !== v.store) {
-      nodeRowsFor = v.store;
-      nodeCells = [];
-      noteCells = [];
-      setNoteColumn(meta.notes === true);
-      nodeBody.replaceChildren(
-        ...meta.nodes.map((name) => {
-          const cells = [el('td'), ...Array.from({ length: 4 }, () => el('td', { className: 'num' }))];
-          nodeCells.push(cells);
-          const note = meta.notes ? [el('td', { className: 'note' })] : [];
-          noteCells.push(...note);
-          return el('tr', {}, el('th', { scope: 'row', textContent: name }), cells[0]!, ...note, ...cells.slice(1));
-        }),
-      );
-    }
-    const bucket = v.store.buckets[Math.max(0, upTo)];
-    const down = v.store.nodesDownAt(t);
-    const num = (x: number | undefined) => (x === undefined ? '–' : formatCount(x));
-    meta.nodes.forEach((_, i) => {
-      const n = bucket?.nodes[i];
-      const cells = nodeCells[i]!;
-      setText(cells[0], down.has(i) || n?.up === false ? 'down' : n?.paused ? 'paused' : 'up');
-      setText(cells[1], num(n?.queueDepth));
-      setText(cells[2], num(n?.inService));
-      setText(cells[3], num(n?.served));
-      setText(cells[4], num(n?.rejected));
-      setText(noteCells[i], n?.note ?? '');
-    });
-    const p99 = formatMs(s.p99Ms);
-    v.cluster.setLabel(
-      `Cluster of ${meta.nodes.length} nodes in ${meta.groups.length} groups at ${formatMs(t)}: p99 latency so far ${p99}. The tables below list each node's load${meta.notes ? ' and state' : ''}.`,
-    );
-  };
-
-  paramSpecs = [];
-  // The markup's own controls describe this scenario; read them for the first run.
-  const initialSpecs = [...paramsBox.querySelectorAll<HTMLElement>('[data-param]')].map((d): ScenarioParam => {
-    const input = d.querySelector<HTMLInputElement | HTMLSelectElement>('input, select')!;
-    const label = d.querySelector('label')?.textContent?.trim() ?? d.dataset.param!;
-    if (d.dataset.kind === 'number') {
-      const r = input as HTMLInputElement;
-      return { kind: 'number', name: d.dataset.param!, label, min: Number(r.min), max: Number(r.max), step: Number(r.step), default: Number(r.value) };
-    }
-    if (d.dataset.kind === 'select') {
-      const s = input as HTMLSelectElement;
-      return { kind: 'select', name: d.dataset.param!, label, options: [...s.options].map((o) => ({ value: o.value, label: o.text })), default: s.value };
-    }
-    return { kind: 'boolean', name: d.dataset.param!, label, default: (input as HTMLInputElement).checked };
-  });
-  paramSpecs = initialSpecs;
   if (!SPEEDS.includes(speed as (typeof SPEEDS)[number])) speed = 1_000;
   start();
   requestAnimationFrame(frame);

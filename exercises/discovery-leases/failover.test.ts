@@ -5,12 +5,16 @@
  * heartbeating every second over a link that loses 10% of messages, five crashes (four
  * restart), and a client sending 240 requests per second for a minute. The whole run
  * happens once; each test reads one number from it.
+ *
+ * A second run makes the fault correlated: the six instances sit in three zones, two in each,
+ * and zone-b is cut off from the registry for 15 s while its instances keep serving the
+ * client, at 480 requests a second, with nothing down.
  */
 import { assert, describe, inject, it } from 'vitest';
 import { createBalancer } from '../balancer-heterogeneous/balancer.ts';
 import { workersNeeded } from '../capacity-planning/capacity.ts';
 import { createClientCache } from './client-cache.ts';
-import { P99_TARGET_MS, runFailover, type FailoverReport } from './harness.ts';
+import { P99_TARGET_MS, ZONE_CUT_RUN, ZONES, runFailover, type FailoverReport } from './harness.ts';
 import { createRegistry } from './registry.ts';
 
 const HEARTBEAT_MS = 1_000;
@@ -23,6 +27,15 @@ function report(): Promise<FailoverReport> {
     { seed: inject('seed'), heartbeatIntervalMs: HEARTBEAT_MS, refreshIntervalMs: 1_000, lossRate: LOSS_RATE },
   );
   return run;
+}
+
+let zoneRun: Promise<FailoverReport> | undefined;
+function zoneCutReport(): Promise<FailoverReport> {
+  zoneRun ??= runFailover(
+    { createRegistry, createClientCache, createBalancer, workersNeeded },
+    { seed: inject('seed'), heartbeatIntervalMs: HEARTBEAT_MS, refreshIntervalMs: 1_000, lossRate: LOSS_RATE, ...ZONE_CUT_RUN },
+  );
+  return zoneRun;
 }
 
 const ms = (value: number): string => `${Math.round(value).toLocaleString('en-US')} ms`;
@@ -47,16 +60,21 @@ function assertSomeCrashDetected(report: FailoverReport, what: string): void {
 
 describe('failover in the simulated cluster', () => {
   it('raises no errors inside the simulation', async () => {
-    const { errors } = await report();
+    const errors = [...(await report()).errors, ...(await zoneCutReport()).errors];
     assert(
       errors.length === 0,
       `your code threw or returned something unusable ${times(errors.length)} while the cluster ran: ${errors.slice(0, 3).join('; ')}`,
     );
   });
 
-  // Seeds 1–200, reference registry: at most 3,010 ms (a crash just after a heartbeat, then the
-  // 3 s lease and one 20 ms sample); the same with every balancer and capacity plan, since the
-  // faults do not depend on them. A 4-interval lease takes up to 4,010 ms.
+  // Seeds 1–200, reference registry: at most 3,420 ms (seed 2; 3,290 ms on seed 44, at most
+  // 3,010 ms on the other 198: a crash just after a heartbeat, then the 3 s lease and one 20 ms
+  // sample), and at most 3,420 ms with both alternative registries; the same with every
+  // balancer and capacity plan, since the faults do not depend on them. On seed 2, s1's lease
+  // runs out while s2's, lapsed after three lost heartbeats in a row, is still silent, so the
+  // registry holds s1 as part of a correlated silence until s2 is heard from again. The
+  // registry that expires every lease on its own (the previous reference) takes at most
+  // 3,010 ms; a 4-interval lease up to 4,010 ms.
   it('removes every crashed instance from lookups within 3.5 heartbeat intervals', async () => {
     const { detections } = await report();
     const bound = 3.5 * HEARTBEAT_MS;
@@ -101,9 +119,12 @@ describe('failover in the simulated cluster', () => {
     );
   });
 
-  // Seeds 1–200, reference registry: 0–4 (0: 51 seeds, 1: 79, 2: 45, 3: 16, 4: 9; seed 11 has 3),
+  // Seeds 1–200, reference registry: 0–4 (0: 74 seeds, 1: 76, 2: 38, 3: 10, 4: 2; seed 11 has 3),
   // the same whatever the balancer and capacity plan, since the heartbeats do not depend on
-  // them. A 2-interval lease evicts 6–23, a 2.5-interval one 0–7.
+  // them; the expiry-queue alternative 0–2. Expiring every lease on its own (the previous
+  // reference) evicts 0–4 too (0: 51, 1: 79, 2: 45, 3: 16, 4: 9): holding a healthy instance
+  // whose lease lapses beside a crashed one's spares a few. A 2-interval lease evicts 6–23, a
+  // 2.5-interval one 0–7.
   it('evicts at most five live instances over a minute of 10% heartbeat loss', async () => {
     const measured = await report();
     assertSomeCrashDetected(measured, 'a registry that never drops anyone evicts no live instance either');
@@ -178,6 +199,54 @@ describe('failover in the simulated cluster', () => {
         `worker, the p99 is ln 100 / (μ − λ), ${ms(Math.log(100) / (1 / profile.meanServiceMs - profile.ratePerS / 1000))} ` +
         'here). Otherwise fewer instances than planned carried the load: is the cache avoiding healthy instances, or ' +
         'keeping restarted ones out too long?',
+    );
+  });
+});
+
+describe('zone-b cut off from the registry for 15 s', () => {
+  const cut = ZONE_CUT_RUN.registryCuts[0]!;
+  const zoneB = Object.keys(ZONES).filter((name) => ZONES[name] === cut.zone);
+  /** Until when an eviction still counts as the cut's: its last lease time, after the heal. */
+  const countUntil = cut.untilMs + 3 * HEARTBEAT_MS;
+
+  /** What the client saw during the cut, in words, for the messages. */
+  async function duringTheCut(): Promise<string> {
+    const { duringCuts, workersPerInstance, profile } = await zoneCutReport();
+    const answered = duringCuts.issued === 0 ? 0 : duringCuts.answered / duringCuts.issued;
+    const workers = workersPerInstance === 1 ? '1 worker' : `${workersPerInstance} workers`;
+    const fewest = Math.max(1, duringCuts.fewestListed);
+    return (
+      `Each instance has ${workers}, planned for ${profile.ratePerS} requests a second, a sixth of the ` +
+      `${ZONE_CUT_RUN.ratePerS}. While the cut lasted the lookups listed as few as ${duringCuts.fewestListed} of the six ` +
+      `live instances (about ${Math.round(ZONE_CUT_RUN.ratePerS / fewest)} requests a second each); ` +
+      `${percent(answered)} of the ${count(duringCuts.issued)} requests issued were answered, with a p99 of ${ms(duringCuts.p99Ms)}. ` +
+      'Above their planned load, one slow answer is enough for the cache to avoid one more instance, and the rest then ' +
+      'overload in turn.'
+    );
+  }
+
+  // Seeds 1–200: exactly 1 every time with the reference registry and both alternative ones
+  // (the first of zone-b's leases to run out is expired like a crashed instance's; the other,
+  // lapsing within a lease time while the first is still silent, is kept until the heal). A
+  // registry that expires leases one by one (tests/fixtures/components, bug-evicts-whole-zone)
+  // evicts both on every seed. The load it leaves is not graded, as it depends on luck: with
+  // that registry, 34 of the 200 seeds answered only 29–99% of the cut's requests (one slow
+  // answer, one more instance avoided, the rest overloaded), the other 166 at least 99.9%; with
+  // the reference, at least 99.96% on every seed.
+  it(`evicts at most one of ${zoneB.join(' and ')} while ${cut.zone} is cut off from the registry`, async () => {
+    assertSomeCrashDetected(await report(), 'a registry that never drops anyone keeps a cut-off zone listed too');
+    const { falseEvictions } = await zoneCutReport();
+    const evicted = falseEvictions.filter((e) => zoneB.includes(e.instance) && e.atMs >= cut.fromMs && e.atMs < countUntil);
+    const instances = new Set(evicted.map((e) => e.instance));
+    const list = evicted.slice(0, 4).map((e) => `${e.instance} at ${ms(e.atMs)}`).join(', ');
+    assert(
+      instances.size <= 1,
+      `${cut.zone} (${zoneB.join(', ')}) was cut off from the registry from t = ${ms(cut.fromMs)} to ${ms(cut.untilMs)}, ` +
+        `alive and serving the client all along, and both its instances dropped out of the lookups (${list}); the bound ` +
+        `is one. ${await duringTheCut()} To the registry a zone cut off and a zone that died look the same: every lease ` +
+        'of the zone lapses within about one heartbeat interval. The first lapse looks like any crash, but when a second ' +
+        'lease runs out while the first instance is still silent, stop expiring and keep listing; the clients catch a zone ' +
+        'that really died through their own failed requests.',
     );
   });
 });

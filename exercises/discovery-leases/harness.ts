@@ -21,6 +21,11 @@
  *   balancer's `retry`: what is measured here is how soon discovery stops offering a dead
  *   instance, and a retry would hide the requests sent to one.
  * - Instances crash (and most restart) on a fixed schedule.
+ * - The instances sit in three zones, two in each ({@link ZONES}); the registry and the client
+ *   sit in zone-a. A run may cut one zone off from the registry for a while
+ *   ({@link RegistryCut}): every message between that zone's instances and the registry is
+ *   lost, while the instances stay up and the client reaches them as before. See
+ *   {@link ZONE_CUT_RUN}.
  * - Every 20 ms the harness calls `registry.lookup(now)` to see who is listed.
  *
  * Which heartbeats are lost depends on the seed alone. The link from the instances to the
@@ -63,6 +68,30 @@ export interface Components {
   readonly workersNeeded: (profile: ServiceProfile) => number;
 }
 
+/**
+ * Which zone each instance sits in: two instances in each of three zones. The registry and
+ * the client sit in zone-a.
+ */
+export const ZONES: Readonly<Record<string, string>> = {
+  s1: 'zone-a',
+  s2: 'zone-a',
+  s3: 'zone-b',
+  s4: 'zone-b',
+  s5: 'zone-c',
+  s6: 'zone-c',
+};
+
+/**
+ * A network partition between `zone` and the registry from `fromMs` until `untilMs`: every
+ * heartbeat, registration and reply crossing it in that time is lost. The instances keep
+ * running, and the client (in zone-a, like the registry) still reaches them.
+ */
+export interface RegistryCut {
+  readonly zone: string;
+  readonly fromMs: number;
+  readonly untilMs: number;
+}
+
 export interface FailoverOptions {
   readonly seed: number;
   /** @default 1000 */
@@ -79,6 +108,10 @@ export interface FailoverOptions {
   readonly instances?: readonly string[];
   /** @default {@link DEFAULT_CRASHES} */
   readonly crashes?: readonly Crash[];
+  /** Which zone each instance sits in. @default {@link ZONES} */
+  readonly zones?: Readonly<Record<string, string>>;
+  /** Zones cut off from the registry for a while. @default none */
+  readonly registryCuts?: readonly RegistryCut[];
 }
 
 /** Five crashes at different points of the heartbeat cycle; four of them restart. */
@@ -89,6 +122,20 @@ export const DEFAULT_CRASHES: readonly Crash[] = [
   { instance: 's1', atMs: 41_260, restartAtMs: 50_000 },
   { instance: 's6', atMs: 52_890 },
 ];
+
+/**
+ * The correlated fault: zone-b is cut off from the registry for 15 s (five leases of three
+ * heartbeats), at 480 requests a second, with no crash at all. Nothing is down, so the
+ * capacity plan sizes each instance for a sixth of the load (80 requests a second); a
+ * registry that lets zone-b's leases expire one by one hands the client four instances for
+ * the load of six, 120 requests a second each.
+ */
+export const ZONE_CUT_RUN = {
+  ratePerS: 480,
+  durationMs: 30_000,
+  crashes: [] as readonly Crash[],
+  registryCuts: [{ zone: 'zone-b', fromMs: 8_000, untilMs: 23_000 }] as readonly RegistryCut[],
+} as const;
 
 /** Mean time an instance's worker spends on one request, in ms (exponentially distributed). */
 export const SERVICE_MS = 10;
@@ -171,8 +218,21 @@ export interface FailoverReport {
   /** Heartbeats (renewals) sent, and how many were lost on the way to the registry. */
   readonly heartbeatsSent: number;
   readonly heartbeatsLost: number;
+  /** What the client saw while a zone was cut off from the registry (all zeros if none was). */
+  readonly duringCuts: CutStats;
   /** Errors thrown by your code inside the simulation, if any. */
   readonly errors: readonly string[];
+}
+
+/** The requests the client issued while some zone was cut off from the registry. */
+export interface CutStats {
+  readonly issued: number;
+  /** Answered in time. */
+  readonly answered: number;
+  /** The 99th percentile latency of those answered, in ms. */
+  readonly p99Ms: number;
+  /** The fewest live instances the registry's lookups listed at once during the cuts. */
+  readonly fewestListed: number;
 }
 
 const SAMPLE_EVERY_MS = 20;
@@ -204,6 +264,12 @@ export async function runFailover(components: Components, options: FailoverOptio
   const durationMs = options.durationMs ?? 60_000;
   const instances = options.instances ?? ['s1', 's2', 's3', 's4', 's5', 's6'];
   const crashes = options.crashes ?? DEFAULT_CRASHES;
+  const zones = options.zones ?? ZONES;
+  const registryCuts = options.registryCuts ?? [];
+  /** Whether `zone` is cut off from the registry now. */
+  const cutOff = (zone: string | undefined): boolean =>
+    registryCuts.some((cut) => cut.zone === zone && cut.fromMs <= sim.nowMs && sim.nowMs < cut.untilMs);
+  const duringCut = (atMs: number): boolean => registryCuts.some((cut) => cut.fromMs <= atMs && atMs < cut.untilMs);
 
   const sim = new Simulation({
     seed: options.seed,
@@ -251,6 +317,7 @@ export async function runFailover(components: Components, options: FailoverOptio
     // This instance's link to the registry: loss and delay in both directions, drawn here
     // from a stream of its own (the simulator's link itself is instant and lossless).
     const link = streams.fork(`registry-link:${name}`);
+    const zone = zones[name];
     sim.addNode(
       name,
       (ctx: NodeContext) => {
@@ -260,13 +327,18 @@ export async function runFailover(components: Components, options: FailoverOptio
           const there = sample(REGISTRY_LINK_LATENCY, link);
           const replyLost = link.next() < lossRate;
           const back = sample(REGISTRY_LINK_LATENCY, link);
-          if (requestLost) {
+          if (requestLost || cutOff(zone)) {
             await ctx.sleep(REGISTRY_TIMEOUT_MS);
             return undefined;
           }
           await ctx.sleep(there);
+          if (cutOff(zone)) {
+            // The zone was cut off while the request was on its way.
+            if (there < REGISTRY_TIMEOUT_MS) await ctx.sleep(REGISTRY_TIMEOUT_MS - there);
+            return undefined;
+          }
           const reply = await ctx.rpc<T>('registry', body, { timeoutMs: REGISTRY_TIMEOUT_MS });
-          if (replyLost || there + back > REGISTRY_TIMEOUT_MS) {
+          if (replyLost || cutOff(zone) || there + back > REGISTRY_TIMEOUT_MS) {
             // The registry handled it, but no answer came back in time.
             if (there < REGISTRY_TIMEOUT_MS) await ctx.sleep(REGISTRY_TIMEOUT_MS - there);
             return undefined;
@@ -313,6 +385,7 @@ export async function runFailover(components: Components, options: FailoverOptio
   const listed = new Set<string>();
   const removedAt = new Map<Crash, number>();
   const falseEvictions: { instance: string; atMs: number }[] = [];
+  let fewestListed = Infinity;
   function sampleLookups(): void {
     const now = sim.nowMs;
     let current: Set<string>;
@@ -322,10 +395,13 @@ export async function runFailover(components: Components, options: FailoverOptio
       errors.push(`lookup threw: ${String(error)}`);
       current = new Set();
     }
+    let liveListed = 0;
     for (const name of instances) {
       const up = sim.node(name).state === 'up';
       if (up && listed.has(name) && !current.has(name)) falseEvictions.push({ instance: name, atMs: now });
+      if (up && current.has(name)) liveListed++;
     }
+    if (duringCut(now)) fewestListed = Math.min(fewestListed, liveListed);
     listed.clear();
     for (const name of current) listed.add(name);
     for (const crash of crashes) {
@@ -349,6 +425,8 @@ export async function runFailover(components: Components, options: FailoverOptio
   let unrouted = 0;
   let failed = 0;
   const latencies: number[] = [];
+  const cutLatencies: number[] = [];
+  let cutIssued = 0;
   const offeredAt = new Map<Crash, number>();
   const firstServed = new Map<Crash, number>();
   const noteError = (error: string): void => {
@@ -372,6 +450,8 @@ export async function runFailover(components: Components, options: FailoverOptio
     issue: async (input, ctx) => {
       const now = sim.nowMs;
       issued++;
+      const inCut = duringCut(now);
+      if (inCut) cutIssued++;
       if (!refreshing && cache.refreshDue(now)) {
         refreshing = true;
         ctx
@@ -418,6 +498,7 @@ export async function runFailover(components: Components, options: FailoverOptio
         const reply = await ctx.rpc<{ kind: 'get'; value: string }>(target, input, { timeoutMs: CLIENT_TIMEOUT_MS });
         outstanding.set(target, outstanding.get(target)! - 1);
         latencies.push(sim.nowMs - now);
+        if (inCut) cutLatencies.push(sim.nowMs - now);
         tellBalancer(target, { ok: true, latencyMs: sim.nowMs - now });
         for (const crash of crashes) {
           if (crash.instance === target && crash.restartAtMs !== undefined && sim.nowMs >= crash.restartAtMs && !firstServed.has(crash)) {
@@ -461,6 +542,12 @@ export async function runFailover(components: Components, options: FailoverOptio
     falseEvictions,
     heartbeatsSent,
     heartbeatsLost: heartbeatsSent - renewalsReceived,
+    duringCuts: {
+      issued: cutIssued,
+      answered: cutLatencies.length,
+      p99Ms: percentile(cutLatencies, 0.99),
+      fewestListed: fewestListed === Infinity ? 0 : fewestListed,
+    },
     errors,
   };
 }

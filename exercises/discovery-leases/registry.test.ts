@@ -6,6 +6,51 @@ import { assert, describe, expect, it } from 'vitest';
 import { createRegistry } from './registry.ts';
 
 const INTERVAL = 1_000;
+const FLEET = ['s1', 's2', 's3', 's4', 's5', 's6'];
+
+/**
+ * Six instances that register at t = 0 and then beat every interval, each at its own offset
+ * (s1 on the second, s2 150 ms into it, … s6 at 750 ms), until `untilMs`. `arrival(id, sentAt)`
+ * says when a heartbeat arrives (`sentAt` itself if on time), or `undefined` when it is lost.
+ * A heartbeat whose renewal is refused registers again, as the harness's instances do.
+ * `watch(registry, t)` runs every 10 ms, after the heartbeats that arrived by then.
+ */
+function runFleet(
+  untilMs: number,
+  arrival: (id: string, sentAt: number) => number | undefined,
+  watch: (registry: ReturnType<typeof createRegistry>, at: number) => void,
+): void {
+  const registry = createRegistry({ heartbeatIntervalMs: INTERVAL });
+  const due: { id: string; at: number }[] = [];
+  FLEET.forEach((id, i) => {
+    for (let sent = i * 150 + INTERVAL; sent <= untilMs; sent += INTERVAL) {
+      const at = arrival(id, sent);
+      if (at !== undefined) due.push({ id, at });
+    }
+  });
+  due.sort((a, b) => a.at - b.at);
+  FLEET.forEach((id) => registry.register(id, 0));
+  let next = 0;
+  for (let t = 0; t <= untilMs; t += 10) {
+    for (; next < due.length && due[next]!.at <= t; next++) {
+      const { id, at } = due[next]!;
+      if (!registry.renew(id, at)) registry.register(id, at);
+    }
+    watch(registry, t);
+  }
+}
+
+/** A registry that never expires a lease keeps everything listed: the tests that need expiry say so. */
+function assertExpires(what: string): void {
+  const probe = createRegistry({ heartbeatIntervalMs: INTERVAL });
+  probe.register('s1', 0);
+  assert(
+    !probe.lookup(10 * INTERVAL).includes('s1'),
+    `Not checked yet: ${what}, but your registry never expires a lease (s1 is still listed after ten silent ` +
+      'heartbeat intervals), so keeping it listed proves nothing. Make the test on dropping an instance within ' +
+      '3.5 heartbeat intervals pass first.',
+  );
+}
 
 describe('the registry', () => {
   it('lists an instance as soon as it registers, and lists instances sorted by id', () => {
@@ -101,5 +146,60 @@ describe('the registry', () => {
     registry.register('s2', 0);
     registry.deregister('s1', 500);
     expect(registry.lookup(500)).toEqual(['s2']);
+  });
+
+  it('drops at most one of two instances that fall silent together, through the silence and just after it', () => {
+    assertExpires('this test checks that a zone cut off from the registry stays listed');
+    // s3 and s4 (zone-b) are cut off from the registry from t = 10,000 to 25,000 ms, alive: every
+    // heartbeat they send in that time is lost. s3 is heard from at 25,300 ms; s4's first
+    // heartbeat after the heal (25,450 ms) is lost too, and its next one arrives at 26,450 ms.
+    const cutOff = (id: string, sent: number): boolean =>
+      (id === 's3' || id === 's4') && ((sent >= 10_000 && sent < 25_000) || (id === 's4' && sent === 25_450));
+    const dropped = new Map<string, number>();
+    runFleet(
+      28_000,
+      (id, sent) => (cutOff(id, sent) ? undefined : sent),
+      (registry, at) => {
+        const listed = registry.lookup(at);
+        for (const id of ['s3', 's4']) if (!listed.includes(id) && !dropped.has(id)) dropped.set(id, at);
+      },
+    );
+    const list = [...dropped].map(([id, at]) => `${id} at t = ${at.toLocaleString('en-US')} ms`).join(' and ');
+    assert(
+      dropped.size <= 1,
+      `s3 and s4 fell silent together at t = 10,000 ms, alive but cut off from the registry, and both left the lookups (${list}). ` +
+        ([...dropped.values()].some((at) => at >= 25_000)
+          ? 'One of them went after the silence had ended: when one instance of a silent group is heard from again, the ' +
+            'others are most likely back too, and need a moment (a lost heartbeat or two) to renew.'
+          : 'When a lease runs out while an instance whose lease ran out just before is still silent, two silences at once ' +
+            'are more likely the network than two crashes: keep listing it.'),
+    );
+  });
+
+  it('still drops a crashed instance within 3.5 heartbeat intervals when another instance is briefly silent', () => {
+    assertExpires('this test checks that holding silent instances does not keep a crashed one listed');
+    // s3 crashes right after its heartbeat at t = 20,300 ms. s2 loses the heartbeats it sends at
+    // 21,150 and 22,150 ms, so its lease runs out at 23,150 ms, just before s3's; its next one,
+    // sent at 23,150 ms, arrives 300 ms late.
+    const bound = 20_300 + 3.5 * INTERVAL;
+    let lastListed: number | undefined;
+    runFleet(
+      24_000,
+      (id, sent) => {
+        if (id === 's3' && sent > 20_300) return undefined;
+        if (id === 's2' && (sent === 21_150 || sent === 22_150)) return undefined;
+        return id === 's2' && sent === 23_150 ? sent + 300 : sent;
+      },
+      (registry, at) => {
+        if (at >= 20_300 && registry.lookup(at).includes('s3')) lastListed = at;
+      },
+    );
+    assert(
+      lastListed === undefined || lastListed < bound,
+      `s3 crashed after its heartbeat at t = 20,300 ms and was still listed at t = ${lastListed?.toLocaleString('en-US')} ms; ` +
+        `the bound is ${bound.toLocaleString('en-US')} ms. Its lease ran out while s2, alive but with two heartbeats lost, was ` +
+        'silent too: holding s3 then is fair, but once s2 is heard from again (at t = 23,450 ms) nothing else is silent ' +
+        'with s3, and it must go.',
+    );
   });
 });

@@ -11,8 +11,15 @@ import type { Registry, RegistryOptions } from './types.ts';
  * a `renew` for it must return `false` so that it registers again.
  *
  * Pick the TTL as a multiple of `options.heartbeatIntervalMs`. The tests check both sides:
- * a crashed instance must vanish from lookups within 4 heartbeat intervals, and healthy
+ * a crashed instance must vanish from lookups within 3.5 heartbeat intervals, and healthy
  * instances must survive a lossy link (one lost heartbeat, then a late one, is normal).
+ *
+ * Then make it survive a correlated fault. The six instances sit in three zones of two, and
+ * one run cuts zone-b off from the registry for 15 s while its instances keep serving the
+ * client: their heartbeats are lost, all of them, together. A registry that expires each
+ * silent lease on its own drops a third of the fleet, and the client piles its traffic onto
+ * the four instances left. Notice when leases lapse together, and keep listing them (as
+ * Eureka's self-preservation does) while still expiring a single crashed instance in time.
  */
 export function createRegistry(options: RegistryOptions): Registry {
   void options; // TODO: use options.heartbeatIntervalMs to choose a TTL.

@@ -10,7 +10,10 @@
  * heartbeat every `heartbeatIntervalMs`, give or take 10% (each instance jitters its timer
  * so they do not all beat at once). The link from the instances to the registry loses
  * some messages, so now and then a heartbeat never arrives; the ones that do arrive take
- * a few milliseconds. Instances crash and restart on a schedule. A client sends requests
+ * a few milliseconds. Instances crash and restart on a schedule. They sit in three zones, two
+ * in each, and in one run a whole zone is cut off from the registry for a while: its
+ * heartbeats are all lost, though its instances are up and the client still reaches them
+ * (`ZONES` and `ZONE_CUT_RUN` in `harness.ts`). A client sends requests
  * to the service. The work is split in two, as in a gRPC client or an Envoy sidecar: the
  * cache decides which instances are usable at all (the registry's latest list, minus the
  * instances that just failed), and the balancer decides which of those gets the next
@@ -48,7 +51,13 @@ export interface Registry {
   renew(instanceId: string, nowMs: number): boolean;
   /** An instance shuts down cleanly: remove it at once. */
   deregister(instanceId: string, nowMs: number): void;
-  /** The instances whose leases are live at `nowMs`, sorted by id. */
+  /**
+   * The instances whose leases are live at `nowMs`, sorted by id. A registry that protects
+   * itself against correlated silence may also list instances whose leases it holds past
+   * their time (see `registry.ts`): the tests want a crashed instance gone within 3.5
+   * heartbeat intervals, but no more than one of a zone's two instances dropped while that
+   * zone is cut off from the registry.
+   */
   lookup(nowMs: number): string[];
 }
 

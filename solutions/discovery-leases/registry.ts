@@ -9,45 +9,100 @@ import type { Registry, RegistryOptions } from './types.ts';
 const LEASE_INTERVALS = 3;
 
 /**
+ * How large a share of the fleet may fall silent together before the registry stops
+ * believing it: beyond it, the silence is more likely the network's (a zone cut off from the
+ * registry) than that many deaths at once. Never fewer than two instances, so that one crash
+ * on its own is always expired.
+ */
+const CORRELATED_SHARE = 0.25;
+
+/**
  * A service registry with leases: each registration lives for `ttlMs` after the last
- * heartbeat that reached us, and an expired lease is gone for good (the instance must
- * register again).
+ * heartbeat that reached us, and an expired lease is gone (the instance must register again).
+ *
+ * It holds back when silence is correlated, in the spirit of Eureka's self-preservation.
+ * Leases that run out within one lease time of each other, while the instances whose leases
+ * ran out earlier are still silent, are one event: when that event would take a quarter of
+ * the fleet (two instances of six), the leases still held are kept, however overdue, until
+ * the silence ends. The first lease of a zone cut off from the registry runs out like any
+ * crashed instance's (nothing yet tells them apart), but the zone's other leases stay, and
+ * get a fresh lease time when the first comes back. A zone that really died stays listed
+ * too: the clients stop using it through their own failed requests. One crash on its own is
+ * expired as before.
  */
 export function createRegistry(options: RegistryOptions): Registry {
   const ttlMs = LEASE_INTERVALS * options.heartbeatIntervalMs;
 
-  /** Instance id -> when its lease runs out, in ms. */
+  /** Instance id -> when its lease runs out, in ms. A kept lease's deadline may be past. */
   const expiresAt = new Map<string, number>();
+  /** Instances whose lease expired and that have not been heard from since -> when it ran out. */
+  const silentSince = new Map<string, number>();
 
-  function isLive(instanceId: string, nowMs: number): boolean {
-    const deadline = expiresAt.get(instanceId);
-    if (deadline === undefined) return false;
-    if (nowMs < deadline) return true;
-    expiresAt.delete(instanceId); // expired: forget it, so a late renew cannot revive it
-    return false;
+  /**
+   * Expires the leases that have run out by `nowMs`, earliest first, except those that lapse
+   * as part of a correlated silence: within one lease time of enough others whose instances
+   * are still silent (expired and not heard from since, or kept overdue).
+   */
+  function expire(nowMs: number): void {
+    const overdue = [...expiresAt].filter(([, deadline]) => deadline <= nowMs).sort((a, b) => a[1] - b[1]);
+    if (overdue.length === 0) return;
+    const correlated = Math.max(2, Math.ceil(CORRELATED_SHARE * (expiresAt.size + silentSince.size)));
+    const kept: number[] = [];
+    for (const [instanceId, deadline] of overdue) {
+      const silent = [...silentSince.values(), ...kept];
+      const together = 1 + silent.filter((lapse) => Math.abs(lapse - deadline) < ttlMs).length;
+      if (together >= correlated) {
+        kept.push(deadline);
+        continue;
+      }
+      expiresAt.delete(instanceId);
+      silentSince.set(instanceId, deadline);
+    }
+  }
+
+  /**
+   * Heard from `instanceId`: its silence, if any, is over. If it was silent for long (its lease
+   * lapsed more than a lease time ago), the network that silenced it has probably healed for
+   * the rest of its event too: every lease kept through the same long silence gets a fresh
+   * lease time to renew in, as etcd restarts every lease's countdown when a new leader takes
+   * over. After a short silence nothing changes: a crashed instance's lease that was kept
+   * only because it lapsed beside a lost heartbeat or two goes at once.
+   */
+  function heard(instanceId: string, nowMs: number): void {
+    const lapse = silentSince.get(instanceId) ?? expiresAt.get(instanceId);
+    silentSince.delete(instanceId);
+    if (lapse === undefined || lapse > nowMs - ttlMs) return;
+    for (const [other, deadline] of expiresAt) {
+      if (other !== instanceId && deadline < nowMs - ttlMs && Math.abs(deadline - lapse) < ttlMs) {
+        expiresAt.set(other, nowMs + ttlMs);
+      }
+    }
   }
 
   return {
     register(instanceId, nowMs) {
+      heard(instanceId, nowMs);
+      expire(nowMs);
       expiresAt.set(instanceId, nowMs + ttlMs);
     },
 
     renew(instanceId, nowMs) {
-      if (!isLive(instanceId, nowMs)) return false;
+      heard(instanceId, nowMs);
+      expire(nowMs);
+      if (!expiresAt.has(instanceId)) return false;
       expiresAt.set(instanceId, nowMs + ttlMs);
       return true;
     },
 
-    deregister(instanceId) {
+    deregister(instanceId, nowMs) {
+      heard(instanceId, nowMs);
+      expire(nowMs);
       expiresAt.delete(instanceId);
     },
 
     lookup(nowMs) {
-      const live: string[] = [];
-      for (const instanceId of [...expiresAt.keys()]) {
-        if (isLive(instanceId, nowMs)) live.push(instanceId);
-      }
-      return live.sort();
+      expire(nowMs);
+      return [...expiresAt.keys()].sort();
     },
   };
 }

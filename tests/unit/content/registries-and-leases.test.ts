@@ -211,6 +211,68 @@ describe("Registries and leases: the registry's own availability", () => {
   });
 });
 
+describe('Registries and leases: when a whole zone falls silent', () => {
+  /** P(response time > t) in an M/M/c queue (Erlang C for the wait, exponential service). */
+  function slowerThan(t: number, workers: number, ratePerMs: number, serviceRatePerMs: number): number {
+    const load = ratePerMs / serviceRatePerMs;
+    let erlangB = 1;
+    for (let k = 1; k <= workers; k++) erlangB = (load * erlangB) / (k + load * erlangB);
+    const u = load / workers;
+    const wait = erlangB / (1 - u + u * erlangB);
+    const drain = workers * serviceRatePerMs - ratePerMs;
+    const service = Math.exp(-serviceRatePerMs * t);
+    const queued = (drain * service - serviceRatePerMs * Math.exp(-drain * t)) / (drain - serviceRatePerMs);
+    return (1 - wait) * service + wait * queued;
+  }
+  function p99Ms(workers: number, ratePerS: number, meanServiceMs: number): number {
+    let low = 0;
+    let high = 1_000;
+    for (let i = 0; i < 80; i++) {
+      const mid = (low + high) / 2;
+      if (slowerThan(mid, workers, ratePerS / 1_000, 1 / meanServiceMs) > 0.01) low = mid;
+      else high = mid;
+    }
+    return high;
+  }
+
+  it("the zone-cut run's load: a sixth of 480 requests a second per instance, then a quarter, 1.5 times the plan", () => {
+    const rate = 480;
+    const planned = rate / 6;
+    const left = rate / 4;
+    expectInLesson(`the client sends ${rate} requests a second`, `planned for a sixth of the load, ${planned} requests a second`);
+    expectInLesson(`the four left take ${left} requests a second each, ${left / planned} times their plan`);
+  });
+
+  it('two workers of 10 ms hold the 60 ms p99 at 80 requests a second, not at 120', () => {
+    // The exercise's instances: exponential service with a 10 ms mean, a 60 ms p99 target.
+    const atPlan = p99Ms(2, 80, 10);
+    const atFour = p99Ms(2, 120, 10);
+    expect(p99Ms(1, 80, 10)).toBeGreaterThan(60); // one worker would not do, so the plan is two
+    expect(atPlan).toBeLessThan(60);
+    expect(atFour).toBeGreaterThan(60);
+    expectInLesson(`two workers serve with a p99 of ${atPlan.toFixed(1)} ms`, `puts the p99 at ${atFour.toFixed(1)} ms`);
+    expectInLesson('within 100 ms as a failure');
+  });
+
+  it("Eureka's threshold with six instances: 10 renewals a minute, so one crash switches expiry off", () => {
+    const instances = 6;
+    const expected = instances * (60 / 30);
+    const exact = instances * (60 / 30) * 0.85;
+    const threshold = Math.trunc(exact);
+    expect(threshold).toBe(10);
+    const oneSilent = (instances - 1) * 2;
+    expect(oneSilent > threshold).toBe(false);
+    expectInLesson(
+      `With six instances a server expects ${instances} × 2 = ${expected} renewals a minute, and the threshold is ${instances} × 2 × 0.85 = ${exact.toFixed(1)}, truncated to ${threshold}; one crashed instance leaves ${instances - 1} × 2 = ${oneSilent} renewals, which does not exceed ${threshold}`,
+    );
+  });
+
+  it('two silent instances of six are a third of the fleet', () => {
+    expect(2 / 6).toBeCloseTo(1 / 3, 12);
+    expectInLesson('two of the six, a third of the fleet, have gone quiet at once');
+  });
+});
+
 describe('Registries and leases: the live simulation', () => {
   const SEED = 11;
   async function run(overrides: ParamValues = {}) {

@@ -27,7 +27,10 @@
  * - Each server serves what its own map gives it and refuses the rest with a "wrong
  *   owner" refusal that carries its map. Nothing else tells a server about a new map: an
  *   old owner that waits for the push keeps serving a shard it has given away.
- * - Clients send an open-loop Poisson stream of gets and puts to the router.
+ * - Clients send an open-loop Poisson stream of gets and puts to the router, over every key,
+ *   and a bulk import keeps rewriting the rows of one shard, the hot shard: the last one to
+ *   move, `hotWritesPerS` puts a second, which is 4 MB/s of changes against a 10 MB/s link.
+ *   Servers have 8 workers each, enough for the import and their share of the rest.
  *
  * The router itself never sees the ring: the configuration service builds the maps with
  * it, and the router only ever holds a `ShardMap` (see `types.ts`).
@@ -112,8 +115,10 @@ export interface ClusterOptions {
   readonly moveShard?: MoveShard;
   /** Builds the ring the shards are placed with. @default `createRing` of `../sharding-ring/ring.ts` */
   readonly createRing?: (options: RingOptions) => Ring;
-  /** Client operations per second. @default 1500 */
+  /** Client operations per second over all 10,000 keys, 80% gets and 20% puts. @default 1500 */
   readonly ratePerS?: number;
+  /** Puts per second of the bulk import into the hot shard (the last one to move). @default 1000 */
+  readonly hotWritesPerS?: number;
   /** When g4 joins and the first shard starts to move. @default 2000 */
   readonly rebalanceAtMs?: number;
   /** How long after each commit the servers and the router are pushed the new map. @default 1000 */
@@ -137,6 +142,8 @@ export interface MoveRecord {
   readonly startMs: number;
   /** How many records the shard held when the move began. */
   readonly recordsAtStart: number;
+  /** Writes the donor accepted to the shard from the attempt's start to its commit (or end). */
+  writesDuring: number;
   /** Bytes shipped while this attempt was the latest, batch headers included. */
   bytesShipped: number;
   /** When the configuration service recorded the new owner, if it did. */
@@ -179,6 +186,8 @@ export interface ClusterRun {
   readonly misrouted: { readonly server: string; readonly shard: number; readonly atMs: number; readonly held: boolean }[];
   /** The shards whose owner changes when g4 joins, in the order they are moved. */
   readonly movedShards: readonly number[];
+  /** The shard a bulk import keeps writing to during the whole run: the last one to move. */
+  readonly hotShard: number;
   /** Each attempt at a move, in order: a failed attempt is followed by the retry. */
   readonly moves: readonly MoveRecord[];
   /** The zone cut: between which zones, when, and the shard whose move it hit (none if no move crossed zones). */
@@ -253,6 +262,7 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
   const move = options.moveShard ?? learnerMoveShard;
   const [before, after] = shardMaps(options.createRing);
   const movedShards = after.owners.flatMap((owner, shard) => (owner !== before.owners[shard] ? [shard] : []));
+  const hotShard = movedShards[movedShards.length - 1]!;
 
   const sim = new Simulation({ seed: options.seed, trace: { enabled: false }, network: { latency: uniform(0.5, 2) } });
 
@@ -315,6 +325,10 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
         output = { kind: 'cas', swapped };
       }
       state.log.push({ shard, key: op.key });
+      const attempt = moves[moves.length - 1];
+      if (attempt !== undefined && attempt.shard === shard && attempt.from === state.name && attempt.committedAtMs === undefined) {
+        attempt.writesDuring++;
+      }
     }
     return { ...output, servedBy: state.name, servedAtMs: ctx.now(), epoch: map.epoch };
   }
@@ -469,7 +483,7 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
           return { kind: 'held', ticket } satisfies HeldAnswer;
         },
       }),
-      { capacity: { workers: 4, serviceTime: uniform(1, 3), queueCapacity: 200 } },
+      { capacity: { workers: 8, serviceTime: uniform(1, 3), queueCapacity: 200 } },
     );
   }
 
@@ -538,6 +552,7 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
               startMs: ctx.now(),
               recordsAtStart: servers.get(from)!.shards[shard]!.size,
               bytesShipped: 0,
+              writesDuring: 0,
             };
             moves.push(record);
             if (cut.zones === undefined && ZONE_OF[from] !== ZONE_OF[to]) {
@@ -622,12 +637,21 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
     };
   });
 
+  // The clients: gets and puts over every key, and a bulk import that keeps rewriting the
+  // rows of the hot shard, all through the router. Put values are unique to the run.
+  const ratePerS = options.ratePerS ?? 1_500;
+  const hotWritesPerS = options.hotWritesPerS ?? 1_000;
+  const hotKeys = Array.from({ length: KEY_COUNT }, (_, i) => `k${i}`).filter((key) => shardOf(key) === hotShard);
   const load = sim.workload<KvInput, ShardReply>({
     name: 'clients',
     target: 'router',
-    arrivals: { kind: 'open', ratePerS: options.ratePerS ?? 1_500 },
-    keys: { count: KEY_COUNT },
-    mix: { get: 0.8, put: 0.2 },
+    arrivals: { kind: 'open', ratePerS: ratePerS + hotWritesPerS },
+    operation: (rng, index) => {
+      const value = `clients-${index}`;
+      if (rng.next() * (ratePerS + hotWritesPerS) < hotWritesPerS) return { kind: 'put', key: hotKeys[rng.int(hotKeys.length)]!, value };
+      const key = `k${rng.int(KEY_COUNT)}`;
+      return rng.next() < 0.8 ? { kind: 'get', key } : { kind: 'put', key, value };
+    },
     deadlineMs: options.deadlineMs ?? 1_000,
     stopMs: options.stopMs ?? 4_500,
   });
@@ -640,6 +664,7 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
     mapHistory,
     misrouted,
     movedShards,
+    hotShard,
     moves,
     cut,
     held,

@@ -15,10 +15,10 @@ import type { ShardReply } from './types.ts';
 const seed = inject('seed');
 
 /** The longest a request may wait in a paused shard, in ms. */
-const MAX_HOLD_MS = 50;
-/** Bytes shipped, against the bytes the moved shards held when their moves began. */
+const MAX_HOLD_MS = 35;
+/** Bytes shipped, against the rows the moved shards held when their moves began plus the rows written during them. */
 const MAX_BYTES_RATIO = 1.1;
-/** Each move, from its start to its commit, against the time its bytes take on the link. */
+/** Each move, from its start to its commit, against the time the bytes it shipped take on the link. */
 const MAX_TIME_RATIO = 1.5;
 const TIME_SLACK_MS = 20;
 
@@ -116,11 +116,14 @@ describe('moving shards to g4 while clients read and write them (your moveShard)
 
   it(`makes no request for a moving shard wait more than ${MAX_HOLD_MS} ms`, () => {
     // A request that reaches the donor while its shard is paused waits until it resumes.
-    // Measured with the reference over seeds 1–200: at most 13.0 ms; the critical section
-    // only ships the last few changes, commits and tells the new owner. The alternatives (seeds
-    // 1–100 each): at most 13.0 ms; rings that move 1, 2 or 16 shards (seeds 1–60): at most
-    // 12.5 ms. Pausing for the whole copy (the starter) holds requests for 230–250 ms, and
-    // for about a second when the zone cut stops it with the shard paused.
+    // The hot shard is the test: 1,000 rows a second change while it is copied. Measured
+    // with the reference over seeds 1–200: at most HOLD_REF ms (the catch-up rounds leave at
+    // most a few rows for the pause); the alternatives (seeds 1–100 each): at most HOLD_ALT ms;
+    // rings that move 1, 2 or 16 shards (seeds 1–60): at most HOLD_EXT ms. Shipping every
+    // change inside the pause, with no catch-up round before it
+    // (tests/fixtures/components/sharding-router/bug-catches-up-in-the-pause): 47.7–74.0 ms
+    // over seeds 1–100. Pausing for the whole copy (the starter) holds requests for about
+    // 250 ms, and for about a second when the zone cut stops it with the shard paused.
     const waits = run.held.map((h) => (h.releasedAtMs ?? Infinity) - h.arrivedAtMs);
     const longest = waits.length === 0 ? 0 : Math.max(...waits);
     const worst = run.held[waits.indexOf(longest)];
@@ -128,50 +131,54 @@ describe('moving shards to g4 while clients read and write them (your moveShard)
       longest <= MAX_HOLD_MS,
       `a request for shard ${String(worst?.shard)} waited ${ms(longest)} at ${String(worst?.server)} while the shard was ` +
         `paused (${run.held.length} requests waited in all); the bound is ${MAX_HOLD_MS} ms. Pause only for the last ` +
-        'changes and the commit: copy the shard and catch up while it serves.',
+        'changes and the commit: copy the shard, and catch up in rounds while it serves, until few rows are left.',
     );
   });
 
-  it(`ships at most ${Math.round((MAX_BYTES_RATIO - 1) * 100)}% more bytes than the moved shards held`, () => {
-    // Each committed move's batches, weighed against the shard's records when that attempt
-    // began. The attempt the zone cut overlapped is not weighed (a design that sends its lost
-    // batches again is as right as one that starts over). Measured with the reference over
-    // seeds 1–200 (each catch-up round ships the keys written since the last): 1.002–1.009
-    // times the bytes held; the alternatives at most 1.010 (seeds 1–100), and rings that move
-    // 1, 2 or 16 shards at most 1.022 (seeds 1–60). Shipping the whole shard again to catch
-    // up ships about twice as much.
+  it(`ships at most ${Math.round((MAX_BYTES_RATIO - 1) * 100)}% more than the rows the moved shards held and the rows written while they moved`, () => {
+    // Each committed move's batches, weighed against the shard's rows when that attempt
+    // began plus the writes the donor took for it during the attempt: each of those may have
+    // to travel once more. The attempt the zone cut overlapped is not weighed (a design that
+    // sends its lost batches again is as right as one that starts over). Measured with the
+    // reference over seeds 1–200: BYTES_REF; the alternatives at most BYTES_ALT (seeds 1–100),
+    // and rings that move 1, 2 or 16 shards at most BYTES_EXT (seeds 1–60). Shipping the whole
+    // shard again to catch up ships about twice as much.
     const weighed = run.moves.filter((m) => m.committedAtMs !== undefined && !overlapsCut(m));
-    const held = weighed.reduce((sum, m) => sum + m.recordsAtStart, 0) * RECORD_BYTES;
+    const rows = weighed.reduce((sum, m) => sum + m.recordsAtStart + m.writesDuring, 0);
+    const held = rows * RECORD_BYTES;
     const bytes = weighed.reduce((sum, m) => sum + m.bytesShipped, 0);
     const ratio = held === 0 ? 0 : bytes / held;
     assert(
       ratio <= MAX_BYTES_RATIO,
-      `the ${weighed.length} moves weighed shipped ${bytes.toLocaleString('en-US')} bytes for shards that held ` +
-        `${held.toLocaleString('en-US')}: ${ratio.toFixed(2)} times as much, more than ${MAX_BYTES_RATIO}. ` +
+      `the ${weighed.length} moves weighed shipped ${bytes.toLocaleString('en-US')} bytes; their shards held ` +
+        `${weighed.reduce((sum, m) => sum + m.recordsAtStart, 0).toLocaleString('en-US')} rows and took ` +
+        `${weighed.reduce((sum, m) => sum + m.writesDuring, 0).toLocaleString('en-US')} writes while they moved, ` +
+        `${held.toLocaleString('en-US')} bytes in all: ${ratio.toFixed(2)} times as much, more than ${MAX_BYTES_RATIO}. ` +
         'To catch up, ship only the keys changed since the last round.',
     );
   });
 
-  it(`moves each shard within ${MAX_TIME_RATIO} times the time its bytes take on a ${MIGRATION_BYTES_PER_MS / 1_000} MB/s link, plus ${TIME_SLACK_MS} ms`, () => {
-    // From the move's start to its commit, the slack subtracted. Measured with the reference
-    // over seeds 1–200: at most 1.19 times the link time before the slack is subtracted (24 ms
-    // more than the link time at worst); alt-big-batches, one 384 KiB batch at a time, at
-    // most 1.32 times (seeds 1–100); rings that move 1, 2 or 16 shards at most 1.02 after the
-    // slack (seeds 1–60). One batch of 64 KiB at a time, waiting for each to be stored (the
-    // starter), takes about 1.8 times: the link idles for a round trip and the new owner's
-    // service time after every batch.
+  it(`moves each shard within ${MAX_TIME_RATIO} times the time the bytes it ships take on a ${MIGRATION_BYTES_PER_MS / 1_000} MB/s link, plus ${TIME_SLACK_MS} ms`, () => {
+    // From the move's start to its commit, the slack subtracted, against the time the bytes
+    // the attempt shipped take on the link (shipping more than needed is the previous test's
+    // business). Measured with the reference over seeds 1–200: at most TIME_REF; the
+    // alternatives at most TIME_ALT, alt-big-batches (one 384 KiB batch at a time) among them
+    // (seeds 1–100); rings that move 1, 2 or 16 shards at most TIME_EXT (seeds 1–60). One batch
+    // of 64 KiB at a time, waiting for each to be stored (the starter), takes about 1.65
+    // times: the link idles for a round trip and the new owner's service time after every
+    // batch.
     let worst = { ratio: 0, shard: -1, took: 0, ideal: 0 };
     for (const m of run.moves) {
       // Attempts that failed, or that the zone cut overlapped, are not timed.
       if (m.committedAtMs === undefined || overlapsCut(m)) continue;
-      const ideal = (m.recordsAtStart * RECORD_BYTES) / MIGRATION_BYTES_PER_MS;
+      const ideal = m.bytesShipped / MIGRATION_BYTES_PER_MS;
       const took = (m.committedAtMs ?? Infinity) - m.startMs;
       const ratio = (took - TIME_SLACK_MS) / ideal;
       if (ratio > worst.ratio) worst = { ratio, shard: m.shard, took, ideal };
     }
     assert(
       worst.ratio <= MAX_TIME_RATIO,
-      `shard ${worst.shard} took ${ms(worst.took)} from the start of its move to its commit; its bytes take ${ms(worst.ideal)} ` +
+      `shard ${worst.shard} took ${ms(worst.took)} from the start of its move to its commit; the bytes it shipped take ${ms(worst.ideal)} ` +
         `on the link, so the bound is ${ms(worst.ideal * MAX_TIME_RATIO + TIME_SLACK_MS)}. Keep the link busy: send ` +
         'the next batch before the last one is acknowledged, or send bigger batches.',
     );

@@ -196,8 +196,8 @@ describe('Rebalancing and routing: moving the data', () => {
     const slack = Number(/const TIME_SLACK_MS = (\d+);/.exec(tests)?.[1]);
     expectInLesson(
       `that no request waits more than ${hold} ms in a paused shard`,
-      `that the moves ship at most ${Math.round((bytes - 1) * 100)}% more bytes than the shards held`,
-      `that each move commits within ${time} times the time its bytes need on the link plus ${slack} ms`,
+      `that the moves ship at most ${Math.round((bytes - 1) * 100)}% more than the rows the shards held and the rows written while they moved`,
+      `that each move commits within ${time} times the time the bytes it shipped need on the link plus ${slack} ms`,
     );
   });
 

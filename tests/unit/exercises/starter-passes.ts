@@ -104,8 +104,8 @@ export const starterPasses: Readonly<Record<string, Readonly<Record<string, stri
       "the starter migration is correct when nothing fails but stops the world (the lesson's task is to make it live), and the balancer's retry moves the shard its zone-cut attempt left paused: each moved shard is followed to a commit at the configuration service, and a shard that never commits fails",
     'moving shards to g4 while clients read and write them (your moveShard) > loses no write: after the moves, every key holds a value the clients could have read last':
       "the starter migration pauses the shard for its whole copy, so no write can be missed; all 10,000 keys' final values are checked against the history, and a live copy without catch-up fails",
-    'moving shards to g4 while clients read and write them (your moveShard) > ships at most 10% more bytes than the moved shards held':
-      "the starter migration ships each shard once; every batch it sends is counted, and catching up by shipping the shard again fails",
+    'moving shards to g4 while clients read and write them (your moveShard) > ships at most 10% more than the rows the moved shards held and the rows written while they moved':
+      "the starter migration ships each shard once; every batch it sends is counted against the rows held and written, and catching up by shipping the shard again fails",
     'moving shards to g4 while clients read and write them (your moveShard) > ends each move with the old and the new owner both holding the map that records it':
       "the starter migration adopts the committed map and tells it to the new owner, as the lesson's phases say; both servers' maps are read at the end of each move, and leaving either to the late push fails",
     'moving shards to g4 while clients read and write them (your moveShard) > leaves no copy of a moved shard on its old owner':

@@ -23,7 +23,7 @@ export async function moveShard(donor: Donor, shard: number, to: string): Promis
   let afterKey: string | null = null;
   do {
     const chunk = donor.scan(shard, afterKey, BATCH_RECORDS);
-    if (chunk.records.length > 0) batches.push(chunk.records);
+    batches.push(chunk.records);
     afterKey = chunk.nextAfterKey;
   } while (afterKey !== null);
   await shipAll(donor, to, shard, batches);
@@ -79,5 +79,5 @@ async function shipAll(donor: Donor, to: string, shard: number, batches: readonl
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, batches.length) }, lane));
+  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
 }

@@ -11,6 +11,9 @@
  * `outstanding`), and stop sending to backends that keep failing (see the ejection
  * contract in types.ts), without piling everything onto one healthy backend.
  *
+ * The backends sit in three zones (harness.ts). One run takes a zone's backends off the network
+ * for 3 s: nothing refuses, requests sent there just go unanswered until the client's timeout.
+ *
  * It never retries either, so every failed attempt is a failed request. Two more runs test
  * `retry`: one where a retry on another backend rescues a request that failed by bad luck,
  * and one where every backend fails and retries only add load (the budget in types.ts).

@@ -25,6 +25,11 @@
  * Two more scenarios test retries (options `errorRate` and `outage`): every backend refusing
  * a few requests at random, which a retry elsewhere fixes; and the database all the backends
  * share going down for a while, so that every attempt fails and a retry only adds load.
+ *
+ * The backends sit in three availability zones (ZONES), and one more scenario (option
+ * `zoneLoss`) takes a whole zone off the network: a correlated failure, two backends lost at
+ * once, and a slow one, since nothing answers and every attempt sent there waits out the
+ * timeout.
  */
 import {
   OverloadedError,
@@ -43,6 +48,17 @@ import { MAX_ATTEMPTS_PER_REQUEST, type Balancer, type BalancerFactory, type Bac
 
 /** The backends, in the order every `pick` sees them. */
 export const BACKENDS = ['api-1', 'api-2', 'api-3', 'api-4', 'api-5'] as const;
+
+/**
+ * Where the backends run: three availability zones, two backends in zone a, two in b and
+ * one in c. A balancer is not told (a view carries only a name and the outstanding count),
+ * but a zone's backends share its power, its network and its fate.
+ */
+export const ZONES: Readonly<Record<string, readonly string[]>> = {
+  a: ['api-1', 'api-2'],
+  b: ['api-3', 'api-4'],
+  c: ['api-5'],
+};
 
 /** How long the client waits for one attempt, in milliseconds. */
 export const TIMEOUT_MS = 250;
@@ -79,6 +95,14 @@ export interface ScenarioOptions {
    * @default null
    */
   readonly outage?: { readonly startMs: number; readonly endMs: number } | null;
+  /**
+   * A zone that goes dark (one of {@link ZONES}): from `startMs` to `endMs`, in ms of the
+   * run, its backends cannot be reached from the client at all. Nothing refuses anything:
+   * requests sent there, and the answers already on their way back, are lost, and each
+   * attempt ends only when the client's TIMEOUT_MS runs out. `null` for none.
+   * @default null
+   */
+  readonly zoneLoss?: { readonly zone: string; readonly startMs: number; readonly endMs: number } | null;
 }
 
 /** What one backend received. */
@@ -102,6 +126,17 @@ export interface AttemptCount {
   readonly amplification: number;
 }
 
+/** The requests that arrived while a zone was dark. */
+export interface ZoneLossCount {
+  readonly zone: string;
+  /** Requests that arrived while the zone was dark. */
+  readonly requests: number;
+  /** Those of them that did not succeed. */
+  readonly failed: number;
+  /** Attempts sent to the dark zone's backends while it was dark. */
+  readonly attemptsToZone: number;
+}
+
 /** The measurements of one run. */
 export interface RunReport {
   readonly requests: number;
@@ -122,6 +157,8 @@ export interface RunReport {
   readonly answeredAfterTimeout: number;
   /** The requests that arrived during the outage, or `null` without one. */
   readonly duringOutage: AttemptCount | null;
+  /** The requests that arrived while a zone was dark, or `null` without a zone loss. */
+  readonly duringZoneLoss: ZoneLossCount | null;
   /** Share of requests that did not succeed, 0–1. */
   readonly errorRate: number;
   /** Latency of successful requests, milliseconds. */
@@ -163,6 +200,10 @@ export async function runScenario(factory: BalancerFactory, options: ScenarioOpt
   const errorRate = options.errorRate ?? 0;
   const outage = options.outage ?? null;
   const inOutage = (t: number): boolean => outage !== null && t >= outage.startMs && t < outage.endMs;
+  const zoneLoss = options.zoneLoss ?? null;
+  const darkBackends = zoneLoss === null ? [] : ZONES[zoneLoss.zone];
+  if (darkBackends === undefined) throw new RangeError(`no zone ${zoneLoss!.zone}; the zones are ${Object.keys(ZONES).join(', ')}`);
+  const inZoneLoss = (t: number): boolean => zoneLoss !== null && t >= zoneLoss.startMs && t < zoneLoss.endMs;
 
   const sim = new Simulation({
     seed: options.seed,
@@ -247,6 +288,9 @@ export async function runScenario(factory: BalancerFactory, options: ScenarioOpt
   let answeredAfterTimeout = 0;
   let outageRequests = 0;
   let outageAttempts = 0;
+  let zoneLossRequests = 0;
+  let zoneLossFailed = 0;
+  let attemptsToDarkZone = 0;
 
   /** Asks the balancer for the backend of a request's attempt `number`, checking its answer. */
   const choose = (number: number, tried: readonly string[], now: number): string => {
@@ -275,6 +319,7 @@ export async function runScenario(factory: BalancerFactory, options: ScenarioOpt
     const arrived = sim.nowMs;
     const tried: string[] = [];
     let timedOut = false;
+    let succeeded = false;
     try {
       for (;;) {
         const start = ctx.now();
@@ -284,6 +329,7 @@ export async function runScenario(factory: BalancerFactory, options: ScenarioOpt
         if (tried.length > 1) retries++;
         outstanding.set(target, outstanding.get(target)! + 1);
         sent.set(target, sent.get(target)! + 1);
+        if (inZoneLoss(start) && darkBackends.includes(target)) attemptsToDarkZone++;
         let failure: unknown;
         let outcome: Outcome;
         try {
@@ -292,6 +338,7 @@ export async function runScenario(factory: BalancerFactory, options: ScenarioOpt
           outstanding.set(target, outstanding.get(target)! - 1);
           report(target, Object.freeze({ ok: true, latencyMs: ctx.now() - start }), ctx.now());
           if (timedOut) answeredAfterTimeout++;
+          succeeded = true;
           return reply;
         } catch (error) {
           outstanding.set(target, outstanding.get(target)! - 1);
@@ -313,6 +360,10 @@ export async function runScenario(factory: BalancerFactory, options: ScenarioOpt
         outageRequests++;
         outageAttempts += tried.length;
       }
+      if (inZoneLoss(arrived)) {
+        zoneLossRequests++;
+        if (!succeeded) zoneLossFailed++;
+      }
     }
   };
 
@@ -330,6 +381,12 @@ export async function runScenario(factory: BalancerFactory, options: ScenarioOpt
   // The slow backend sits behind a congested, long-tailed link (each way: median 12 ms,
   // p99 200 ms), so a round trip to it takes about 30 ms typically and sometimes ten times that.
   if (slow !== null) sim.setLink('client', slow, { latency: logNormal({ p50Ms: 12, p99Ms: 200 }) });
+
+  // The dark zone: every link between the client and its backends is cut, both ways, and
+  // whatever is on the wire is lost.
+  if (zoneLoss !== null) {
+    sim.partition([['client'], darkBackends], { atMs: zoneLoss.startMs, healAtMs: zoneLoss.endMs, label: `zone ${zoneLoss.zone} dark` });
+  }
 
   await sim.runUntilIdle();
 
@@ -358,6 +415,10 @@ export async function runScenario(factory: BalancerFactory, options: ScenarioOpt
             attempts: outageAttempts,
             amplification: outageRequests === 0 ? 0 : outageAttempts / outageRequests,
           },
+    duringZoneLoss:
+      zoneLoss === null
+        ? null
+        : { zone: zoneLoss.zone, requests: zoneLossRequests, failed: zoneLossFailed, attemptsToZone: attemptsToDarkZone },
     errorRate: summary.operations === 0 ? 0 : 1 - summary.ok / summary.operations,
     p50Ms: summary.latency.p50Ms,
     p99Ms: summary.latency.p99Ms,

@@ -4,10 +4,14 @@
  * amplification and budgets, adaptive throttling's rejection probability and where it
  * settles, the backoff table — and checks that the lesson prints exactly those strings. It
  * also keeps the exercise's description in step with its tests, and the references numbered
- * in order of first citation.
+ * in order of first citation. The zone-loss figures come from the exercise's own harness, run
+ * with the reference and fixture balancers.
  */
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Random } from '../../../src/sim/index.ts';
 import {
   FAILING_BACKEND,
@@ -312,6 +316,115 @@ describe('When backends fail: the exercise', () => {
     expect(exerciseHarness).toContain('options.ratePerS ?? 1200');
     expectInLesson(`a client sending ${num(1_200)} requests per second`);
     expectInLesson('<Exercise id="balancer-heterogeneous" />');
+  });
+});
+
+describe('When backends fail: a zone goes dark', () => {
+  /**
+   * The exercise's harness and balancers import `@faultlines/sim` and `./types.ts` as the
+   * grader lays them out, so copies go into a temporary folder, the simulator's name replaced
+   * by its path.
+   */
+  const work = mkdtempSync(join(tmpdir(), 'faultlines-zone-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  const simPath = fileURLToPath(new URL('../../../src/sim/index.ts', import.meta.url));
+  const layOut = (folder: string, files: Record<string, string>): string => {
+    const dir = join(work, folder);
+    mkdirSync(dir, { recursive: true });
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text.replaceAll("'@faultlines/sim'", `'${simPath}'`));
+    return dir;
+  };
+  const exerciseFile = (name: string): string => read(`../../../exercises/balancer-heterogeneous/${name}`);
+  type Harness = typeof import('../../../exercises/balancer-heterogeneous/harness.ts');
+  type Factory = Parameters<Harness['runScenario']>[0];
+  const harnessDir = layOut('exercise', { 'harness.ts': exerciseHarness, 'types.ts': exerciseTypes });
+  const loadHarness = (): Promise<Harness> => import(pathToFileURL(join(harnessDir, 'harness.ts')).href) as Promise<Harness>;
+  const loadBalancer = async (name: string, source: string): Promise<Factory> => {
+    const dir = layOut(name, { 'balancer.ts': source, 'types.ts': exerciseTypes });
+    return ((await import(pathToFileURL(join(dir, 'balancer.ts')).href)) as { createBalancer: Factory }).createBalancer;
+  };
+  const fixture = (name: string): string => read(`../../../tests/fixtures/components/balancer-heterogeneous/${name}/balancer.ts`);
+  const exerciseSeed = (JSON.parse(exerciseFile('exercise.json')) as { seed: number }).seed;
+
+  it('explains the 120 requests sent before the first timeout, and the 1 pick in 10 of two random choices', () => {
+    const rate = 1_200;
+    const dark = 2;
+    const backends = 5;
+    const timeoutMs = constantIn(exerciseHarness, 'TIMEOUT_MS');
+    const perSecond = (rate * dark) / backends;
+    expectInLesson(`one of its runs cuts a zone of two off the network for ${constantIn(exerciseTest, 'ZONE_DARK_MS') / 1000} s`);
+    expectInLesson(
+      `at ${num(rate)} requests per second, two backends of five receive ${num(perSecond)} a second, so ` +
+        `${num((perSecond * timeoutMs) / 1000)} requests are sent there in the first ${timeoutMs} ms`,
+    );
+    // Two different backends drawn from five: both dark in C(2,2) / C(5,2) of the draws.
+    const bothDark = 1 / ((backends * (backends - 1)) / 2);
+    expect(bothDark).toBe(1 / 10);
+    expectInLesson('both backends it draws are dark in 1 pick in 10');
+  });
+
+  it('reproduces the table from the exercise\'s zone run with its default seed', async () => {
+    const harness = await loadHarness();
+    // The run as balancer.test.ts makes it: the zone drawn from the seed, the run seeded seed + 5.
+    expect(exerciseTest).toContain("const zone = zones[new Random(seed).fork('zone').int(zones.length)]!;");
+    expect(exerciseTest).toContain('seed: seed + 5,');
+    expect(exerciseTest).toContain('const startMs = 1_000;');
+    const zones = Object.keys(harness.ZONES).filter((zone) => harness.ZONES[zone]!.length > 1);
+    const zone = zones[new Random(exerciseSeed).fork('zone').int(zones.length)]!;
+    const darkMs = constantIn(exerciseTest, 'ZONE_DARK_MS');
+    const run = (factory: Factory) =>
+      harness.runScenario(factory, {
+        seed: exerciseSeed + 5,
+        durationMs: 1_000 + darkMs,
+        slow: null,
+        failing: null,
+        zoneLoss: { zone, startMs: 1_000, endMs: 1_000 + darkMs },
+      });
+    const rows: [string, Factory][] = [
+      ['Round robin', harness.createRoundRobin],
+      ['Round robin with outlier ejection', await loadBalancer('rr', fixture('bug-round-robin-ejection'))],
+      ['Two random choices on outstanding requests, with ejection', await loadBalancer('reference', read('../../../solutions/balancer-heterogeneous/balancer.ts'))],
+      ['Least outstanding requests, with ejection', await loadBalancer('least', fixture('alt-least-outstanding'))],
+    ];
+    const failed: number[] = [];
+    for (const [label, factory] of rows) {
+      const report = await run(factory);
+      const during = report.duringZoneLoss!;
+      failed.push(during.failed);
+      expectInLesson(`| ${label} | ${num(during.failed)} |`);
+      expectInLesson(`${num(during.requests)} requests arrive while zone ${zone} is dark`);
+    }
+    // Each row does better than the one above it, and the last two pass the exercise's bound.
+    for (let i = 1; i < failed.length; i++) expect(failed[i]).toBeLessThan(failed[i - 1]!);
+    const bound = constantIn(exerciseTest, 'ZONE_LOSS_FAILED_BOUND');
+    expect(failed[1]).toBeGreaterThan(bound);
+    expect(failed[2]).toBeLessThanOrEqual(bound);
+    expectInLesson(`when a zone of two backends goes dark for ${darkMs / 1000} s, at most ${bound} of the requests that arrive meanwhile failing`);
+  });
+
+  it('works out what Envoy\'s ejection cap and panic threshold do with two hosts of five lost', () => {
+    const maxEjectionPercent = 10;
+    const hosts = 5;
+    // Envoy ejects a host only if (ejected + 1) / hosts stays within max_ejection_percent.
+    expect((100 * (0 + 1)) / hosts).toBeGreaterThan(maxEjectionPercent);
+    expectInLesson(`\`max_ejection_percent\` is ${maxEjectionPercent}% by default ${cite('outlier_detection.proto')}`);
+    expectInLesson(`In a cluster of five, one host is already ${(100 * 1) / hosts}%`);
+    expectInLesson(`unless \`always_eject_one_host\` is set ${cite('outlier_detection_impl.cc')}`);
+    expectInLesson(`release 1.31.0 added that option, to let one host go whatever the percentage ${cite('changelogs/1.31.0.yaml')}`);
+    const panic = 50;
+    expect((100 * (hosts - 2)) / hosts).toBeGreaterThanOrEqual(panic);
+    expect((100 * (hosts - 3)) / hosts).toBeLessThan(panic);
+    expectInLesson(`two hosts lost of five leave ${(100 * 3) / 5}% healthy, above the default threshold of ${panic}% ${cite('panic_threshold')}`);
+    expectInLesson(`Had the zone held three of the five, ${(100 * 2) / 5}% healthy would be below it`);
+    expect(lesson).not.toContain('10% by default, but at least one host');
+  });
+
+  it('asks which signal reacts first, with one right answer', () => {
+    const quiz = quizzes.find((q) => q.includes('When does it stop sending requests into the dark zone?'));
+    expect(quiz, 'the zone quiz').toBeDefined();
+    const correct = quiz!.split('\n').filter((line) => line.includes('correct: true'));
+    expect(correct).toHaveLength(1);
+    expect(correct[0]).toContain('Within a few milliseconds');
   });
 });
 

@@ -117,14 +117,14 @@ describe('moving shards to g4 while clients read and write them (your moveShard)
   it(`makes no request for a moving shard wait more than ${MAX_HOLD_MS} ms`, () => {
     // A request that reaches the donor while its shard is paused waits until it resumes.
     // The hot shard is the test: 1,000 rows a second change while it is copied. Measured
-    // with the reference over seeds 1–200: at most 21.0 ms (the catch-up rounds leave at
-    // most a few rows for the pause); the alternatives (seeds 1–60 each): at most 26.6 ms
-    // (alt-big-batches; the others at most 19.1); rings that move 1, 2 or 16 shards (seeds
+    // with the reference over seeds 1–200: at most 19.8 ms (the catch-up rounds leave at
+    // most a few rows for the pause); the alternatives (seeds 1–60 each): at most 28.7 ms
+    // (alt-big-batches; the others at most 19.8); rings that move 1, 2 or 16 shards (seeds
     // 1–40): at most 21.7 ms. Shipping every
     // change inside the pause, with no catch-up round before it
-    // (tests/fixtures/components/sharding-router/bug-catches-up-in-the-pause): 47.7–74.0 ms
+    // (tests/fixtures/components/sharding-router/bug-catches-up-in-the-pause): 46.5–63.5 ms
     // over seeds 1–100. Pausing for the whole copy (the starter) holds the hot shard's requests
-    // for 231–243 ms (seeds 1–10), and for about a second when the zone cut stops it with the shard paused.
+    // for 227–241 ms (seeds 1–10), and for about a second when the zone cut stops it with the shard paused.
     const waits = run.held.map((h) => (h.releasedAtMs ?? Infinity) - h.arrivedAtMs);
     const longest = waits.length === 0 ? 0 : Math.max(...waits);
     const worst = run.held[waits.indexOf(longest)];
@@ -141,9 +141,9 @@ describe('moving shards to g4 while clients read and write them (your moveShard)
     // began plus the writes the donor took for it during the attempt: each of those may have
     // to travel once more. The attempt the zone cut overlapped is not weighed (a design that
     // sends its lost batches again is as right as one that starts over). Measured with the
-    // reference over seeds 1–200: 0.983–0.995; the alternatives at most 0.994 (seeds 1–60), and
-    // rings that move 1, 2 or 16 shards at most 1.001 (seeds 1–40). Shipping the whole
-    // shard again to catch up ships about twice as much.
+    // reference over seeds 1–200: 0.982–0.993; the alternatives at most 0.994 (seeds 1–60), and
+    // rings that move 1, 2 or 16 shards at most 0.997 (seeds 1–40). Shipping the whole
+    // shard again to catch up (bug-recopies-the-shard) ships 1.92–1.95 times (seeds 1–5).
     const weighed = run.moves.filter((m) => m.committedAtMs !== undefined && !overlapsCut(m));
     const rows = weighed.reduce((sum, m) => sum + m.recordsAtStart + m.writesDuring, 0);
     const held = rows * RECORD_BYTES;
@@ -165,7 +165,7 @@ describe('moving shards to g4 while clients read and write them (your moveShard)
     // business). Measured with the reference over seeds 1–200: at most 1.10; the
     // alternatives at most 1.12, alt-big-batches (one 384 KiB batch at a time) among them
     // (seeds 1–60); rings that move 1, 2 or 16 shards at most 1.11 (seeds 1–40). One batch
-    // of 64 KiB at a time, waiting for each to be stored (the starter), takes up to 1.69
+    // of 64 KiB at a time, waiting for each to be stored (the starter), takes up to 2.0
     // times (seeds 1–10): the link idles for a round trip and the new owner's service time after every
     // batch.
     let worst = { ratio: 0, shard: -1, took: 0, ideal: 0 };

@@ -148,6 +148,31 @@ describe('the registry', () => {
     expect(registry.lookup(500)).toEqual(['s2']);
   });
 
+  it('lists the same instances whether it is asked every 10 ms or once, long after two leases ran out', () => {
+    assertExpires('this test checks which of two silent instances a registry asked rarely keeps');
+    // s2's lease runs out 400 ms before s1's, then neither is heard from again.
+    const calls = (registry: ReturnType<typeof createRegistry>): void => {
+      registry.register('s1', 0);
+      registry.register('s2', 100);
+      registry.renew('s1', 500);
+    };
+    const often = createRegistry({ heartbeatIntervalMs: INTERVAL });
+    calls(often);
+    for (let t = 510; t < 10_000; t += 10) often.lookup(t);
+    const rarely = createRegistry({ heartbeatIntervalMs: INTERVAL });
+    calls(rarely);
+    const watched = often.lookup(10_000);
+    const unwatched = rarely.lookup(10_000);
+    assert(
+      unwatched.join() === watched.join(),
+      `after the same calls, a registry asked every 10 ms lists ${watched.join(', ') || 'nothing'} at t = 10,000 ms, and ` +
+        `one asked only then lists ${unwatched.join(', ') || 'nothing'}. A lookup must not change the answer by being ` +
+        'asked more or less often: settle the leases that ran out since the last call in the order they ran out ' +
+        '(earliest first), as a registry watching all along would have. Here s2 lapsed first, alone, like a crash; s1 ' +
+        'lapsed while s2 was still silent.',
+    );
+  });
+
   it('drops at most one of two instances that fall silent together, through the silence and just after it', () => {
     assertExpires('this test checks that a zone cut off from the registry stays listed');
     // s3 and s4 (zone-b) are cut off from the registry from t = 10,000 to 25,000 ms, alive: every

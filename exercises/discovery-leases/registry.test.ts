@@ -173,6 +173,35 @@ describe('the registry', () => {
     );
   });
 
+  it('no longer counts an instance as silent once it registers again or deregisters', () => {
+    for (const comeback of ['registers again', 'deregisters'] as const) {
+      const registry = createRegistry({ heartbeatIntervalMs: INTERVAL });
+      for (const id of ['s1', 's2', 's3']) registry.register(id, 0);
+      // s1 crashes after its heartbeat at 1,000 ms, s2 after its heartbeat at 3,500 ms; s3 beats every second.
+      const beats: [string, number][] = [['s1', 1_000], ['s2', 1_500], ['s2', 2_500], ['s2', 3_500]];
+      for (let t = 1_000; t <= 6_000; t += 1_000) beats.push(['s3', t]);
+      beats.sort((a, b) => a[1] - b[1]);
+      for (const [id, t] of beats.filter(([, t]) => t <= 5_000)) registry.renew(id, t);
+      assert(
+        !registry.lookup(5_000).includes('s1'),
+        `Not checked yet: this test checks what follows a silence, but your registry still lists s1 at t = 5,000 ms, ` +
+          '4,000 ms after its last heartbeat. Make the test on dropping an instance within 3.5 heartbeat intervals pass first.',
+      );
+      // s1 restarts and registers, or shuts down cleanly, at 6,000 ms.
+      if (comeback === 'registers again') registry.register('s1', 6_000);
+      else registry.deregister('s1', 6_000);
+      for (const [id, t] of beats.filter(([, t]) => t > 5_000)) registry.renew(id, t);
+      const bound = 3_500 + 3.5 * INTERVAL;
+      assert(
+        !registry.lookup(bound).includes('s2'),
+        `s2 crashed after its heartbeat at t = 3,500 ms and is still listed at t = ${bound.toLocaleString('en-US')} ms, ` +
+          `3.5 intervals later. Its lease ran out within a lease time of s1's, but s1 ${comeback} at t = 6,000 ms, before ` +
+          "s2's lease ran out: an instance that registers or deregisters is no longer silent, so nothing was silent with s2 " +
+          'and it is a lone crash. Forget an instance\'s silence whenever you hear from it.',
+      );
+    }
+  });
+
   it('drops at most one of two instances that fall silent together, through the silence and just after it', () => {
     assertExpires('this test checks that a zone cut off from the registry stays listed');
     // s3 and s4 (zone-b) are cut off from the registry from t = 10,000 to 25,000 ms, alive: every

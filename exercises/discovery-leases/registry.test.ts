@@ -202,6 +202,28 @@ describe('the registry', () => {
     }
   });
 
+  it('forgets an instance that deregisters, even when its lease had run out unnoticed', () => {
+    assertExpires('this test checks that an instance that deregistered does not hold others');
+    const registry = createRegistry({ heartbeatIntervalMs: INTERVAL });
+    for (const id of ['s1', 's2', 's3']) registry.register(id, 0);
+    registry.renew('s2', 2_000);
+    registry.renew('s3', 2_000);
+    // Nobody calls the registry between 2,000 and 3,500 ms, so s1's lease runs out unnoticed;
+    // then s1 shuts down cleanly. s2 crashed after its heartbeat at 2,000 ms; s3 beats on.
+    registry.deregister('s1', 3_500);
+    for (const t of [3_600, 4_600, 5_400]) registry.renew('s3', t);
+    const bound = 2_000 + 3.5 * INTERVAL;
+    const listed = registry.lookup(bound);
+    assert(
+      !listed.includes('s2'),
+      `s2 crashed after its heartbeat at t = 2,000 ms and is still listed at t = ${bound.toLocaleString('en-US')} ms, ` +
+        "3.5 intervals later. Its lease ran out within a lease time of s1's, but s1 deregistered at t = 3,500 ms: an " +
+        'instance that has left is gone, not silent, and must not make a lone crash look correlated. If deregister ' +
+        "first settles the leases that ran out, it records s1's lapse as a silence: forget that afterwards, or remove " +
+        'the instance without settling.',
+    );
+  });
+
   it('drops at most one of two instances that fall silent together, through the silence and just after it', () => {
     assertExpires('this test checks that a zone cut off from the registry stays listed');
     // s3 and s4 (zone-b) are cut off from the registry from t = 10,000 to 25,000 ms, alive: every

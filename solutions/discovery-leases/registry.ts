@@ -77,10 +77,13 @@ export function createRegistry(options: RegistryOptions): Registry {
     }
   }
 
+  // Leases that ran out are settled by renew and lookup. register and deregister leave them to
+  // the next call, which settles them in the order they ran out, with the same outcome: all
+  // they change is this instance, which must not be settled first (a deregistered instance
+  // whose lease had just run out would be recorded as silent after it left).
   return {
     register(instanceId, nowMs) {
       heard(instanceId, nowMs);
-      expire(nowMs);
       expiresAt.set(instanceId, nowMs + ttlMs);
     },
 
@@ -94,7 +97,6 @@ export function createRegistry(options: RegistryOptions): Registry {
 
     deregister(instanceId, nowMs) {
       heard(instanceId, nowMs);
-      expire(nowMs);
       expiresAt.delete(instanceId);
     },
 

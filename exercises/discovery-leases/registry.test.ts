@@ -148,6 +148,82 @@ describe('the registry', () => {
     expect(registry.lookup(500)).toEqual(['s2']);
   });
 
+  it('lists the same instances whether it is asked every 10 ms or once, long after two leases ran out', () => {
+    assertExpires('this test checks which of two silent instances a registry asked rarely keeps');
+    // s2's lease runs out 400 ms before s1's, then neither is heard from again.
+    const calls = (registry: ReturnType<typeof createRegistry>): void => {
+      registry.register('s1', 0);
+      registry.register('s2', 100);
+      registry.renew('s1', 500);
+    };
+    const often = createRegistry({ heartbeatIntervalMs: INTERVAL });
+    calls(often);
+    for (let t = 510; t < 10_000; t += 10) often.lookup(t);
+    const rarely = createRegistry({ heartbeatIntervalMs: INTERVAL });
+    calls(rarely);
+    const watched = often.lookup(10_000);
+    const unwatched = rarely.lookup(10_000);
+    assert(
+      unwatched.join() === watched.join(),
+      `after the same calls, a registry asked every 10 ms lists ${watched.join(', ') || 'nothing'} at t = 10,000 ms, and ` +
+        `one asked only then lists ${unwatched.join(', ') || 'nothing'}. A lookup must not change the answer by being ` +
+        'asked more or less often: settle the leases that ran out since the last call in the order they ran out ' +
+        '(earliest first), as a registry watching all along would have. Here s2 lapsed first, alone, like a crash; s1 ' +
+        'lapsed while s2 was still silent.',
+    );
+  });
+
+  it('no longer counts an instance as silent once it registers again or deregisters', () => {
+    for (const comeback of ['registers again', 'deregisters'] as const) {
+      const registry = createRegistry({ heartbeatIntervalMs: INTERVAL });
+      for (const id of ['s1', 's2', 's3']) registry.register(id, 0);
+      // s1 crashes after its heartbeat at 1,000 ms, s2 after its heartbeat at 3,500 ms; s3 beats every second.
+      const beats: [string, number][] = [['s1', 1_000], ['s2', 1_500], ['s2', 2_500], ['s2', 3_500]];
+      for (let t = 1_000; t <= 6_000; t += 1_000) beats.push(['s3', t]);
+      beats.sort((a, b) => a[1] - b[1]);
+      for (const [id, t] of beats.filter(([, t]) => t <= 5_000)) registry.renew(id, t);
+      assert(
+        !registry.lookup(5_000).includes('s1'),
+        `Not checked yet: this test checks what follows a silence, but your registry still lists s1 at t = 5,000 ms, ` +
+          '4,000 ms after its last heartbeat. Make the test on dropping an instance within 3.5 heartbeat intervals pass first.',
+      );
+      // s1 restarts and registers, or shuts down cleanly, at 6,000 ms.
+      if (comeback === 'registers again') registry.register('s1', 6_000);
+      else registry.deregister('s1', 6_000);
+      for (const [id, t] of beats.filter(([, t]) => t > 5_000)) registry.renew(id, t);
+      const bound = 3_500 + 3.5 * INTERVAL;
+      assert(
+        !registry.lookup(bound).includes('s2'),
+        `s2 crashed after its heartbeat at t = 3,500 ms and is still listed at t = ${bound.toLocaleString('en-US')} ms, ` +
+          `3.5 intervals later. Its lease ran out within a lease time of s1's, but s1 ${comeback} at t = 6,000 ms, before ` +
+          "s2's lease ran out: an instance that registers or deregisters is no longer silent, so nothing was silent with s2 " +
+          'and it is a lone crash. Forget an instance\'s silence whenever you hear from it.',
+      );
+    }
+  });
+
+  it('forgets an instance that deregisters, even when its lease had run out unnoticed', () => {
+    assertExpires('this test checks that an instance that deregistered does not hold others');
+    const registry = createRegistry({ heartbeatIntervalMs: INTERVAL });
+    for (const id of ['s1', 's2', 's3']) registry.register(id, 0);
+    registry.renew('s2', 2_000);
+    registry.renew('s3', 2_000);
+    // Nobody calls the registry between 2,000 and 3,500 ms, so s1's lease runs out unnoticed;
+    // then s1 shuts down cleanly. s2 crashed after its heartbeat at 2,000 ms; s3 beats on.
+    registry.deregister('s1', 3_500);
+    for (const t of [3_600, 4_600, 5_400]) registry.renew('s3', t);
+    const bound = 2_000 + 3.5 * INTERVAL;
+    const listed = registry.lookup(bound);
+    assert(
+      !listed.includes('s2'),
+      `s2 crashed after its heartbeat at t = 2,000 ms and is still listed at t = ${bound.toLocaleString('en-US')} ms, ` +
+        "3.5 intervals later. Its lease ran out within a lease time of s1's, but s1 deregistered at t = 3,500 ms: an " +
+        'instance that has left is gone, not silent, and must not make a lone crash look correlated. If deregister ' +
+        "first settles the leases that ran out, it records s1's lapse as a silence: forget that afterwards, or remove " +
+        'the instance without settling.',
+    );
+  });
+
   it('drops at most one of two instances that fall silent together, through the silence and just after it', () => {
     assertExpires('this test checks that a zone cut off from the registry stays listed');
     // s3 and s4 (zone-b) are cut off from the registry from t = 10,000 to 25,000 ms, alive: every

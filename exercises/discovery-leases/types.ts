@@ -56,7 +56,9 @@ export interface Registry {
    * itself against correlated silence may also list instances whose leases it holds past
    * their time (see `registry.ts`): the tests want a crashed instance gone within 3.5
    * heartbeat intervals, but no more than one of a zone's two instances dropped while that
-   * zone is cut off from the registry.
+   * zone is cut off from the registry. Leases that ran out since the registry was last called
+   * are settled in the order they ran out, as if it had been watching all along: which
+   * instances are listed does not depend on how often `lookup` was called before.
    */
   lookup(nowMs: number): string[];
 }

@@ -22,11 +22,7 @@ export function createClientCache(options: ClientCacheOptions): ClientCache {
   const avoidUntil = new Map<string, number>();
 
   function avoided(instanceId: string, nowMs: number): boolean {
-    const until = avoidUntil.get(instanceId);
-    if (until === undefined) return false;
-    if (nowMs < until) return true;
-    avoidUntil.delete(instanceId);
-    return false;
+    return nowMs < (avoidUntil.get(instanceId) ?? -Infinity);
   }
 
   return {

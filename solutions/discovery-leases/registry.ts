@@ -45,33 +45,31 @@ export function createRegistry(options: RegistryOptions): Registry {
    */
   function expire(nowMs: number): void {
     const overdue = [...expiresAt].filter(([, deadline]) => deadline <= nowMs).sort((a, b) => a[1] - b[1]);
-    if (overdue.length === 0) return;
     const correlated = Math.max(2, Math.ceil(CORRELATED_SHARE * (expiresAt.size + silentSince.size)));
-    const kept: number[] = [];
+    /** When the leases of the silent instances ran out: those expired before, then each overdue one seen so far. */
+    const silent = [...silentSince.values()];
     for (const [instanceId, deadline] of overdue) {
-      const silent = [...silentSince.values(), ...kept];
       const together = 1 + silent.filter((lapse) => Math.abs(lapse - deadline) < ttlMs).length;
-      if (together >= correlated) {
-        kept.push(deadline);
-        continue;
-      }
+      silent.push(deadline);
+      if (together >= correlated) continue;
       expiresAt.delete(instanceId);
       silentSince.set(instanceId, deadline);
     }
   }
 
   /**
-   * Heard from `instanceId`: its silence, if any, is over. If it was silent for long (its lease
-   * lapsed more than a lease time ago), the network that silenced it has probably healed for
-   * the rest of its event too: every lease kept through the same long silence gets a fresh
+   * Heard from `instanceId`: its silence, if any, is over, and the network that silenced it
+   * has probably healed for the rest of its event too. Every lease kept for more than a lease
+   * time past its deadline, having lapsed within a lease time of this instance's, gets a fresh
    * lease time to renew in, as etcd restarts every lease's countdown when a new leader takes
-   * over. After a short silence nothing changes: a crashed instance's lease that was kept
-   * only because it lapsed beside a lost heartbeat or two goes at once.
+   * over. A lease kept for less than that gets nothing: a crashed instance's lease that was
+   * kept only because it lapsed beside a lost heartbeat or two goes at once. (An instance whose
+   * lease is live counts as lapsing at its deadline, which is in the future: no lease kept that
+   * long lapsed within a lease time of it.)
    */
   function heard(instanceId: string, nowMs: number): void {
-    const lapse = silentSince.get(instanceId) ?? expiresAt.get(instanceId);
+    const lapse = silentSince.get(instanceId) ?? expiresAt.get(instanceId) ?? nowMs;
     silentSince.delete(instanceId);
-    if (lapse === undefined || lapse > nowMs - ttlMs) return;
     for (const [other, deadline] of expiresAt) {
       if (other !== instanceId && deadline < nowMs - ttlMs && Math.abs(deadline - lapse) < ttlMs) {
         expiresAt.set(other, nowMs + ttlMs);
@@ -79,10 +77,13 @@ export function createRegistry(options: RegistryOptions): Registry {
     }
   }
 
+  // Leases that ran out are settled by renew and lookup. register and deregister leave them to
+  // the next call, which settles them in the order they ran out, with the same outcome: all
+  // they change is this instance, which must not be settled first (a deregistered instance
+  // whose lease had just run out would be recorded as silent after it left).
   return {
     register(instanceId, nowMs) {
       heard(instanceId, nowMs);
-      expire(nowMs);
       expiresAt.set(instanceId, nowMs + ttlMs);
     },
 
@@ -96,7 +97,6 @@ export function createRegistry(options: RegistryOptions): Registry {
 
     deregister(instanceId, nowMs) {
       heard(instanceId, nowMs);
-      expire(nowMs);
       expiresAt.delete(instanceId);
     },
 

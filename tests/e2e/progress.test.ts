@@ -178,7 +178,7 @@ describe('self-check questions', () => {
     );
     await expect
       .poll(() => page.locator('[data-module="load-balancing"] [data-module-progress]').textContent())
-      .toBe('0 of 2 lessons complete · 0 of 1 exercise passed · 1 of 11 quiz questions answered right');
+      .toBe('0 of 2 lessons complete · 0 of 1 exercise passed · 1 of 12 quiz questions answered right');
     const progress = await exportedProgress(page);
     expect(Object.keys(progress.quizzes)).toHaveLength(1);
     await page.close();

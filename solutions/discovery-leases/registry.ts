@@ -65,11 +65,14 @@ export function createRegistry(options: RegistryOptions): Registry {
    * over. A lease kept for less than that gets nothing: a crashed instance's lease that was
    * kept only because it lapsed beside a lost heartbeat or two goes at once. (An instance whose
    * lease is live counts as lapsing at its deadline, which is in the future: no lease kept that
-   * long lapsed within a lease time of it.)
+   * long lapsed within a lease time of it.) After a brief silence of its own (its lease lapsed
+   * less than a lease time ago), nothing changes: over many seeds of the zone-cut run, letting
+   * such an instance refresh the others dropped both instances of the cut zone on one seed.
    */
   function heard(instanceId: string, nowMs: number): void {
     const lapse = silentSince.get(instanceId) ?? expiresAt.get(instanceId) ?? nowMs;
     silentSince.delete(instanceId);
+    if (lapse > nowMs - ttlMs) return;
     for (const [other, deadline] of expiresAt) {
       if (other !== instanceId && deadline < nowMs - ttlMs && Math.abs(deadline - lapse) < ttlMs) {
         expiresAt.set(other, nowMs + ttlMs);

@@ -25,8 +25,9 @@
  *   rejects) is tried again by the balancer `RETRY_MOVE_AFTER_MS` later, up to
  *   `MAX_MOVE_ATTEMPTS` attempts in all.
  * - Each server serves what its own map gives it and refuses the rest with a "wrong
- *   owner" refusal that carries its map. Nothing else tells a server about a new map: an
- *   old owner that waits for the push keeps serving a shard it has given away.
+ *   owner" refusal that carries its map. Apart from the push, a server learns of a new map only
+ *   when the move's own code hands it one (`adopt`, `tell`): an old owner that waits for
+ *   the push keeps serving a shard it has given away.
  * - Clients send an open-loop Poisson stream of gets and puts to the router, over every key,
  *   and a bulk import keeps rewriting the rows of one shard, the hot shard: the second one
  *   to move, `hotWritesPerS` puts a second, which is 4 MB/s of changes against a 10 MB/s link.
@@ -173,8 +174,6 @@ export interface HeldRecord {
 export interface ClusterRun {
   readonly sim: Simulation;
   readonly load: Workload<KvInput, ShardReply>;
-  /** The ring's maps: epoch 1, and the map it gives once g4 has joined (the moves' goal). */
-  readonly maps: readonly [ShardMap, ShardMap];
   readonly rebalanceAtMs: number;
   /** Every authoritative map, with when the configuration service made it: epoch 1 at 0. */
   readonly mapHistory: readonly { readonly atMs: number; readonly map: ShardMap }[];
@@ -196,8 +195,6 @@ export interface ClusterRun {
   readonly held: readonly HeldRecord[];
   /** The client operations that waited in a paused shard, by input (the object `load.history` holds). */
   readonly heldOps: ReadonlySet<KvInput>;
-  /** Bytes the migrations put on the wire: records and batch headers. */
-  readonly shipped: { bytes: number; records: number; batches: number };
   /**
    * When the router answered each client operation it answered, by the operation's input (the
    * very object `load.history` holds): the instant its `route` resolved, before the reply
@@ -287,7 +284,6 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
   const held: HeldRecord[] = [];
   const heldBodies = new Set<object>();
   const clientOpOf = new WeakMap<object, KvInput>();
-  const shipped = { bytes: 0, records: 0, batches: 0 };
   let nextTicket = 1;
 
   /** A map the configuration service issued, equal to `map`, or an error saying it is not one. */
@@ -383,9 +379,6 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
           return { key: r.key, value: r.value };
         });
         const bytes = batch.length * RECORD_BYTES + BATCH_HEADER_BYTES;
-        shipped.bytes += bytes;
-        shipped.records += batch.length;
-        shipped.batches++;
         const attempt = moves[moves.length - 1];
         if (attempt !== undefined) attempt.bytesShipped += bytes;
         await ctx.rpc(to, { kind: 'migration-batch', shard, records: batch }, { sizeBytes: bytes, timeoutMs: SHIP_TIMEOUT_MS });
@@ -661,7 +654,6 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
   return {
     sim,
     load,
-    maps: [before, after],
     rebalanceAtMs,
     mapHistory,
     misrouted,
@@ -678,7 +670,6 @@ export function buildCluster(options: ClusterOptions): ClusterRun {
       }
       return ops;
     },
-    shipped,
     returnedAtMs,
     finalValue(key: string): string | null {
       const shard = shardOf(key);

@@ -81,7 +81,7 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
     const made = simulations.created() - simulationsAtLastBoundary;
     if (made > 0) simulationsOutsideTests.set(file, (simulationsOutsideTests.get(file) ?? 0) + made);
   };
-  loader = new ModuleLoader({ files: request.files, builtins, scope, evaluator: request.evaluator ?? evalEvaluator, learnerFiles: request.learnerFiles ?? [] });
+  loader = new ModuleLoader({ files: request.files, builtins, scope, evaluator: request.evaluator ?? evalEvaluator, learnerFiles: request.learnerFiles ?? [], privateFiles: [...request.testFiles, ...(request.hiddenFiles ?? [])] });
   const activeLoader = loader;
 
   // The runner's own timers are unref()'d in Node, so a test awaiting a promise that never

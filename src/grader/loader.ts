@@ -46,6 +46,7 @@ export class ModuleLoader {
   readonly #scope: ModuleScope;
   readonly #evaluator: Evaluator;
   readonly #learnerFiles: ReadonlySet<string>;
+  readonly #privateFiles: ReadonlySet<string>;
   readonly #maps = new Map<string, DecodedMap>();
   readonly #syntaxErrors = new Map<string, SourceSyntaxError>();
   readonly #evalFailures = new Map<string, unknown>();
@@ -62,8 +63,11 @@ export class ModuleLoader {
      * module's exports are frozen once it has loaded.
      */
     learnerFiles?: readonly string[];
+    /** Files the learner files may not import: the tests, and the files the learner is not shown. */
+    privateFiles?: readonly string[];
   }) {
     this.#learnerFiles = new Set(options.learnerFiles ?? []);
+    this.#privateFiles = new Set(options.privateFiles ?? []);
     this.#files = options.files;
     this.#builtins = options.builtins;
     this.#scope = options.scope;
@@ -200,6 +204,21 @@ export class ModuleLoader {
         throw new ImportResolutionError(
           `Cannot find "${specifier}" imported from ${importer}: the exercise has no such file (its files are ${known.join(', ')}).`,
           this.#importLocation(importer, specifier),
+        );
+      }
+      if (this.#privateFiles.has(target) && this.#learnerFiles.has(importer)) {
+        const at = this.#importLocation(importer, specifier);
+        const what = target.endsWith('.test.ts') || target.endsWith('.spec.ts') ? 'a test file: the tests import your code, not the other way round' : 'a file the exercise keeps hidden: it belongs to the tests';
+        const importable = Object.keys(this.#files)
+          .filter((f) => isScript(f) && !this.#privateFiles.has(f) && f !== importer)
+          .sort();
+        const own = importable.filter((f) => !f.startsWith('../')).map((f) => `./${f}`);
+        const earlier = importable.filter((f) => f.startsWith('../'));
+        const list = [...own, ...earlier];
+        throw new ImportResolutionError(
+          `Cannot import "${specifier}" in ${importer}${at ? `:${at.line}` : ''}: ${target} is ${what}.` +
+            (list.length > 0 ? ` Your files can import ${list.length === 1 ? list[0] : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`}.` : ''),
+          at,
         );
       }
       return this.#load(target);

@@ -31,6 +31,12 @@ export interface GradeRequest {
    */
   readonly learnerFiles?: readonly string[];
   /**
+   * The keys of {@link files} the learner is not shown (the exercise's `hidden` files). The
+   * learner's files may not import them, nor the test files: what the tests keep out of
+   * sight, or check against, is not the learner's code to read.
+   */
+  readonly hiddenFiles?: readonly string[];
+  /**
    * Runs only the tests with these ids (the `id` of a {@link TestResult}: the same files
    * give the same ids); the others are reported as skipped, and hooks of suites with
    * nothing to run do not run. Used to run one test again, with its simulations traced.

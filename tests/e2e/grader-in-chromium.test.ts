@@ -125,6 +125,25 @@ describe('the grader in a Chromium module worker', () => {
     expect(twice.summary).toEqual({ passed: 2, failed: 0, skipped: 0, total: 2 });
   });
 
+  it("refuses the learner's files the hidden files, as the Node host does", async () => {
+    const request: PortableGradeRequest = {
+      files: {
+        'answer.ts': "import { expected } from './answers.ts';\nexport const guess = (): number => expected;\n",
+        'answers.ts': 'export const expected = 42;\n',
+        'answer.spec.ts': "import { expect, it } from 'vitest';\nimport { guess } from './answer.ts';\nit('guesses', () => { expect(guess()).toBe(42); });\n",
+      },
+      testFiles: ['answer.spec.ts'],
+      learnerFiles: ['answer.ts'],
+      hiddenFiles: ['answers.ts'],
+    };
+    const inWorker = await gradeInWorker(request);
+    expect(inWorker.ok).toBe(false);
+    expect(inWorker.errors.map((e) => e.message)).toEqual([
+      'Error: Cannot import "./answers.ts" in answer.ts:1: answers.ts is a file the exercise keeps hidden: it belongs to the tests.',
+    ]);
+    expect(verdicts(inWorker)).toEqual(verdicts(gradeInFreshRealm([request])[0]!.result));
+  });
+
   it('stops a synchronous infinite loop with worker.terminate() while the page stays responsive', async () => {
     const request = fixtureRequest('infinite-loop');
     const outcome = await page.evaluate(

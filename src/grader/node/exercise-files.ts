@@ -82,6 +82,7 @@ export function exerciseGrade(
       files: filesWith(exercise, submission, components),
       testFiles: exercise.testFiles,
       learnerFiles: [...exercise.files.filter((f) => f.role === 'editable').map((f) => f.path), ...exercise.components.map((c) => c.path)],
+      hiddenFiles: exercise.files.filter((f) => f.role === 'hidden').map((f) => f.path),
       seed: exercise.meta.seed,
       testTimeoutMs: exercise.meta.testTimeoutMs,
     },

@@ -50,10 +50,20 @@ export function storageFailureText(error: string | undefined): string {
 /** What the hosts grade: exercise `id`'s files as given, with its timeouts and the seed (the exercise's own unless given). */
 export function submissionFor(
   id: string,
-  payload: Pick<ExercisePayload, 'testFiles' | 'seed' | 'testTimeoutMs' | 'runTimeoutMs'>,
+  payload: Pick<ExercisePayload, 'files' | 'testFiles' | 'seed' | 'testTimeoutMs' | 'runTimeoutMs'>,
   files: Readonly<Record<string, string>>,
   learnerFiles: readonly string[],
   seed: number = payload.seed,
 ): Submission {
-  return { exerciseId: id, files, testFiles: payload.testFiles, learnerFiles, seed, testTimeoutMs: payload.testTimeoutMs, runTimeoutMs: payload.runTimeoutMs };
+  const hiddenFiles = payload.files.filter((f) => f.role === 'hidden').map((f) => f.path);
+  return {
+    exerciseId: id,
+    files,
+    testFiles: payload.testFiles,
+    learnerFiles,
+    ...(hiddenFiles.length > 0 ? { hiddenFiles } : {}),
+    seed,
+    testTimeoutMs: payload.testTimeoutMs,
+    runTimeoutMs: payload.runTimeoutMs,
+  };
 }

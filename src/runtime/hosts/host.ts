@@ -8,6 +8,8 @@ export interface Submission {
   readonly testFiles: readonly string[];
   /** The files the learner wrote (see `GradeRequest.learnerFiles`). */
   readonly learnerFiles?: readonly string[];
+  /** The files the learner is not shown (see `GradeRequest.hiddenFiles`). */
+  readonly hiddenFiles?: readonly string[];
   readonly seed: number;
   readonly testTimeoutMs: number;
   /** The host stops the run after this long, whatever the code is doing. */

@@ -20,6 +20,7 @@ export function webcontainerTree(submission: Submission, graderBundle: string): 
     files: submission.files,
     testFiles: submission.testFiles,
     ...(submission.learnerFiles ? { learnerFiles: submission.learnerFiles } : {}),
+    ...(submission.hiddenFiles ? { hiddenFiles: submission.hiddenFiles } : {}),
     testTimeoutMs: submission.testTimeoutMs,
     seed: submission.seed,
   };

@@ -111,6 +111,7 @@ export class WorkerHost implements GradingHost {
             files: submission.files,
             testFiles: submission.testFiles,
             ...(submission.learnerFiles ? { learnerFiles: submission.learnerFiles } : {}),
+            ...(submission.hiddenFiles ? { hiddenFiles: submission.hiddenFiles } : {}),
             testTimeoutMs: submission.testTimeoutMs,
             seed: submission.seed,
           };

@@ -51,6 +51,22 @@ const requests: Record<string, PortableGradeRequest & { builtins?: Record<string
     learnerFiles: ['answer.ts'],
     builtins: { '@faultlines/sim': {} },
   },
+  learnerPrivate: {
+    files: {
+      // The learner's files reach for the hidden answers, and for a test file.
+      'answer.ts': "import { expected } from './answers.ts';\nexport const guess = (): number => expected;\n",
+      'spy.ts': "import './fixed.spec.ts';\nexport const spied = 1;\n",
+      // A read-only helper of the exercise may use a hidden file.
+      'fixed.ts': "import { expected } from './answers.ts';\nexport const fromFixed = expected;\n",
+      'answers.ts': 'export const expected = 42;\n',
+      'answer.spec.ts': "import { expect, it } from 'vitest';\nimport { guess } from './answer.ts';\nit('guesses', () => { expect(guess()).toBe(42); });\n",
+      'spy.spec.ts': "import { expect, it } from 'vitest';\nimport { spied } from './spy.ts';\nit('spies', () => { expect(spied).toBe(1); });\n",
+      'fixed.spec.ts': "import { expect, it } from 'vitest';\nimport { fromFixed } from './fixed.ts';\nit('a read-only helper may read a hidden file', () => { expect(fromFixed).toBe(42); });\n",
+    },
+    testFiles: ['answer.spec.ts', 'spy.spec.ts', 'fixed.spec.ts'],
+    learnerFiles: ['answer.ts', 'spy.ts'],
+    hiddenFiles: ['answers.ts'],
+  },
   resolution: {
     files: {
       'lib/index.ts': "export { ring } from './ring.js';\n",
@@ -230,6 +246,20 @@ describe('grade', () => {
     );
     expect(error?.location).toMatchObject({ file: 'answer.ts', line: 1 });
     expect(byTitle(result, 'a read-only helper may use vitest').status).toBe('pass');
+  });
+
+  it("refuses the hidden files and the test files to the learner's files, naming the file and line, and leaves them to the exercise's own", () => {
+    const result = gradeOf('learnerPrivate');
+    const messages = result.errors.filter((e) => e.kind === 'import').map((e) => e.message);
+    expect(messages).toContain(
+      'Error: Cannot import "./answers.ts" in answer.ts:1: answers.ts is a file the exercise keeps hidden: it belongs to the tests. Your files can import ./fixed.ts and ./spy.ts.',
+    );
+    expect(messages).toContain(
+      'Error: Cannot import "./fixed.spec.ts" in spy.ts:1: fixed.spec.ts is a test file: the tests import your code, not the other way round. Your files can import ./answer.ts and ./fixed.ts.',
+    );
+    expect(result.errors.find((e) => e.message.includes('answer.ts:1'))?.location).toMatchObject({ file: 'answer.ts', line: 1 });
+    expect(byTitle(result, 'a read-only helper may read a hidden file').status).toBe('pass');
+    expect(result.tests.map((t) => t.title)).not.toContain('guesses');
   });
 
   it('runs async tests, resolves and rejects', () => {

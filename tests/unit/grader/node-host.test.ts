@@ -98,6 +98,15 @@ function bucketLearnerFolder(): string {
   return dir;
 }
 
+/** A percentile.ts that answers from the exercise's hidden samples instead of computing. */
+function peekingLearnerFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'faultlines-learner-'));
+  temporary.push(dir);
+  const solution = readFileSync(join(fixtureExercises, '..', 'solutions', 'percentile', 'percentile.ts'), 'utf8');
+  writeFileSync(join(dir, 'percentile.ts'), `import { slowBackend } from './samples.ts';\nexport const peeked = slowBackend.length;\n${solution}`);
+  return dir;
+}
+
 const runs: Record<string, Run> = {};
 
 beforeAll(async () => {
@@ -120,6 +129,7 @@ beforeAll(async () => {
     seeded: ['weighted-pick', '--json'],
     reseeded: ['weighted-pick', '--seed', '7', '--json'],
     learner: ['token-bucket', '--dir', bucketLearnerFolder(), '--json'],
+    peeking: ['percentile', '--dir', peekingLearnerFolder(), '--json'],
     limits: ['slow-bucket', '--json'],
     missing: ['no-such-exercise'],
   };
@@ -249,6 +259,13 @@ describe('node scripts/grade.ts <id>, an exercise in the exercise format', () =>
     expect(result('reseeded').seed).toBe(7);
     expect(result('reseeded').tests.find((t) => t.name === 'pick > runs with the seed from exercise.json')?.message).toBe(
       'AssertionError: expected 7 to be 20240611 // Object.is equality',
+    );
+  });
+
+  it("refuses the learner's file an import of a hidden file, naming the file and line", () => {
+    expect(run('peeking').code).toBe(1);
+    expect(result('peeking').errors.map((e) => e.message)).toContain(
+      'Error: Cannot import "./samples.ts" in percentile.ts:1: samples.ts is a file the exercise keeps hidden: it belongs to the tests.',
     );
   });
 

@@ -120,7 +120,7 @@ describe('a test in the results', () => {
 
 describe('what the hosts grade', () => {
   it('carries the exercise’s tests, timeouts and seed, or the seed of the run shown', () => {
-    const payload = { testFiles: ['a.test.ts'], seed: 7, testTimeoutMs: 5_000, runTimeoutMs: 60_000 };
+    const payload = { files: [], testFiles: ['a.test.ts'], seed: 7, testTimeoutMs: 5_000, runTimeoutMs: 60_000 };
     expect(submissionFor('ring', payload, { 'ring.ts': 'x' }, ['ring.ts'])).toEqual({
       exerciseId: 'ring',
       files: { 'ring.ts': 'x' },
@@ -131,6 +131,20 @@ describe('what the hosts grade', () => {
       runTimeoutMs: 60_000,
     });
     expect(submissionFor('ring', payload, {}, [], 42).seed).toBe(42);
+  });
+
+  it("names the exercise's hidden files, which the learner's files may not import", () => {
+    const payload = {
+      files: [
+        { path: 'percentile.ts', role: 'editable' as const, starter: '' },
+        { path: 'samples.ts', role: 'hidden' as const, starter: '' },
+      ],
+      testFiles: ['percentile.test.ts'],
+      seed: 1,
+      testTimeoutMs: 5_000,
+      runTimeoutMs: 10_000,
+    };
+    expect(submissionFor('percentile', payload, {}, ['percentile.ts']).hiddenFiles).toEqual(['samples.ts']);
   });
 });
 

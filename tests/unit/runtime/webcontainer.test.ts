@@ -39,6 +39,9 @@ describe('what the WebContainer host mounts and runs', () => {
       seed: exercise.meta.seed,
     });
     expect(GRADE_COMMAND).toEqual({ command: 'node', args: ['grader.mjs', 'request.json'] });
+    // What the learner wrote and what is kept from them travel with the request.
+    const withRoles = webcontainerTree({ ...submission(filesWith(exercise, {})), learnerFiles: ['capacity.ts'], hiddenFiles: ['secret.ts'] }, 'bundle');
+    expect(JSON.parse((withRoles['request.json'] as { file: { contents: string } }).file.contents)).toMatchObject({ learnerFiles: ['capacity.ts'], hiddenFiles: ['secret.ts'] });
   });
 
   it("lays an earlier exercise's files beside exercise/, and nests folders, for the terminal", () => {
@@ -88,6 +91,15 @@ describe('the WebContainer host, with its command run by real Node', () => {
     expect(solved.ok).toBe(true);
     expect(solved.summary).toMatchObject({ passed: 19, failed: 0 });
     expect(container.spawned.every((s) => s.command === 'node' && s.args.join(' ') === 'grader.mjs request.json')).toBe(true);
+  }, 60_000);
+
+  it("refuses the learner's file an import of the exercise's test file, as every host does", async () => {
+    const peeking = filesWith(exercise, { 'capacity.ts': `import './capacity.test.ts';\n${exercise.solution['capacity.ts']}` });
+    const result = await host.grade({ ...submission(peeking), learnerFiles: ['capacity.ts'] }, () => undefined);
+    expect(result.ok).toBe(false);
+    expect(result.errors.map((e) => e.message).join('\n')).toContain(
+      'Cannot import "./capacity.test.ts" in capacity.ts:1: capacity.test.ts is a test file: the tests import your code, not the other way round.',
+    );
   }, 60_000);
 
   it('kills a process stuck in a loop and names the test that was running', async () => {

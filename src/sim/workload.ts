@@ -242,6 +242,11 @@ class OpenOperation<I, O> implements RpcWaiter {
   reject(error: Error): void {
     this.#workload.complete(this, classify(error), undefined, messageOf(error));
   }
+
+  /** A timeout: what `reject` would record for an `RpcTimeoutError` (no definite refusal, so unknown). */
+  timedOut(message: string): void {
+    this.#workload.complete(this, 'unknown', undefined, message);
+  }
 }
 
 /**

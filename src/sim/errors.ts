@@ -24,12 +24,17 @@ export class RpcTimeoutError extends Error {
   readonly requestId: number;
 
   constructor(to: string, timeoutMs: number, requestId: number) {
-    super(`RPC to ${to} timed out after ${timeoutMs} ms (request ${requestId}).`);
+    super(rpcTimeoutMessage(to, timeoutMs, requestId));
     this.name = 'RpcTimeoutError';
     this.to = to;
     this.timeoutMs = timeoutMs;
     this.requestId = requestId;
   }
+}
+
+/** The message of an {@link RpcTimeoutError}. */
+export function rpcTimeoutMessage(to: string, timeoutMs: number, requestId: number): string {
+  return `RPC to ${to} timed out after ${timeoutMs} ms (request ${requestId}).`;
 }
 
 /**

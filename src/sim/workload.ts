@@ -111,6 +111,12 @@ export class KeyChooser {
   readonly #count: number;
   readonly #prefix: string;
   readonly #cumulative: Float64Array | undefined;
+  /**
+   * Key names already built, by index, for key spaces of up to {@link NAME_CACHE_LIMIT}
+   * keys: a workload picks the same keys over and over, and building the name each time
+   * was a string allocation (and a number formatting) per operation.
+   */
+  readonly #names: (string | undefined)[] | undefined;
 
   /** @param space See {@link KeySpace}. */
   constructor(space: KeySpace) {
@@ -120,6 +126,7 @@ export class KeyChooser {
     }
     this.#count = count;
     this.#prefix = space.prefix ?? 'k';
+    this.#names = count <= NAME_CACHE_LIMIT ? new Array<string | undefined>(count).fill(undefined) : undefined;
     const distribution = space.distribution ?? 'uniform';
     if (distribution === 'uniform') {
       this.#cumulative = undefined;
@@ -158,9 +165,15 @@ export class KeyChooser {
 
   /** A key name. */
   pick(rng: Random): string {
-    return this.#prefix + this.pickIndex(rng);
+    const index = this.pickIndex(rng);
+    const names = this.#names;
+    if (names === undefined) return this.#prefix + index;
+    return (names[index] ??= this.#prefix + index);
   }
 }
+
+/** Largest key space whose key names a {@link KeyChooser} keeps once built. */
+const NAME_CACHE_LIMIT = 1 << 16;
 
 /** Relative weights of operation kinds; missing kinds have weight 0. @example { get: 0.9, put: 0.1 } */
 export interface OperationMix {
@@ -241,6 +254,11 @@ class OpenOperation<I, O> implements RpcWaiter {
 
   reject(error: Error): void {
     this.#workload.complete(this, classify(error), undefined, messageOf(error));
+  }
+
+  /** A timeout: what `reject` would record for an `RpcTimeoutError` (no definite refusal, so unknown). */
+  timedOut(message: string): void {
+    this.#workload.complete(this, 'unknown', undefined, message);
   }
 }
 

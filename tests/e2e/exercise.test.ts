@@ -104,7 +104,7 @@ describe('the exercise in a lesson', () => {
     const page = await newPage();
     await openExercise(page);
     const headline = await runAndWait(page);
-    expect(headline).toMatch(/^\d+ of 19 tests passed\.$/);
+    expect(headline).toMatch(/^\d+ of 21 tests passed\.$/);
     const results = (await section(page).locator('[data-results]').innerText()).replace(/\s+/g, ' ');
     expect(results).toContain('holds the p99 target for a checkout API at its busiest hour');
     expect(results).toContain('the target is 120 ms');
@@ -182,7 +182,7 @@ describe('the exercise in a lesson', () => {
     const page = await newPage();
     await openExercise(page);
     await replaceCode(page, solution);
-    expect(await runAndWait(page, 'shortcut')).toBe('All 19 tests passed.');
+    expect(await runAndWait(page, 'shortcut')).toBe('All 21 tests passed.');
     await page.close();
   });
 
@@ -199,7 +199,7 @@ describe('the exercise in a lesson', () => {
     expect(await editorText(page)).toContain('return 1;');
     await section(page).locator('[data-action="hint"]').click();
     const headline = await runAndWait(page);
-    expect(headline).toMatch(/^\d+ of 19 tests passed\.$/);
+    expect(headline).toMatch(/^\d+ of 21 tests passed\.$/);
     const results = await section(page).locator('[data-results]').innerText();
     expect(results).toContain('keeps 8 workers busy on average, so a single worker would be 800% busy');
 
@@ -210,7 +210,7 @@ describe('the exercise in a lesson', () => {
     expect(await section(page).locator('[data-action="hint"]').textContent()).toBe('Show hint 2 of 4');
     expect(await statusText(page)).toContain('Your last result is below.');
     expect(await section(page).locator('.restored').textContent()).toMatch(new RegExp(`^Your last run \\(.+\\): ${headline.replace(/\./g, '\\.')}$`));
-    expect(await section(page).locator('li.test').count()).toBe(19);
+    expect(await section(page).locator('li.test').count()).toBe(21);
     expect(await section(page).locator('[data-results]').innerText()).toContain('keeps 8 workers busy on average, so a single worker would be 800% busy');
     // The restored result can still be traced: the code has not changed since.
     expect(await section(page).locator('li.test.fail [data-action="trace"]').count()).toBeGreaterThan(0);
@@ -256,12 +256,12 @@ describe('the exercise in a lesson', () => {
     expect(stoppedAfterMs).toBeLessThan(8_000);
     // Every test is listed: the stopped one, and the rest as not run, with why.
     const tests = section(page).locator('li.test');
-    expect(await tests.count()).toBe(19);
+    expect(await tests.count()).toBe(21);
     expect(await section(page).locator('li.test.fail').count()).toBe(1);
     expect(await section(page).locator('li.test.skip', { hasText: 'Not run: the run was stopped before this test.' }).count()).toBe(18);
     // The next run works: the stopped worker was replaced.
     await replaceCode(page, solution);
-    expect(await runAndWait(page)).toBe('All 19 tests passed.');
+    expect(await runAndWait(page)).toBe('All 21 tests passed.');
     await page.close();
   });
 
@@ -319,7 +319,7 @@ describe('the exercise in a lesson', () => {
     await section(page).locator('[data-action="solution"]').click();
     await expect.poll(() => editorText(page)).toBe(solution);
     expect(await section(page).locator('[data-exercise-status]').isVisible()).toBe(false);
-    expect(await runAndWait(page)).toBe('All 19 tests passed.');
+    expect(await runAndWait(page)).toBe('All 21 tests passed.');
     const status = await page.evaluate(() => JSON.parse(localStorage.getItem('faultlines:progress:v2')!).exercises['capacity-planning'].status);
     expect(status).toBe('passed-with-help');
     // The panel says so, and still does after a reload.
@@ -509,7 +509,7 @@ describe('when things go wrong', () => {
     await replaceCode(page, solution, { checkSaved: false });
     await expect.poll(() => section(page).locator('[data-storage]').isVisible(), { timeout: 5_000 }).toBe(true);
     expect(await section(page).locator('[data-storage]').textContent()).toContain('QuotaExceededError');
-    expect(await runAndWait(page)).toBe('All 19 tests passed.');
+    expect(await runAndWait(page)).toBe('All 21 tests passed.');
     await page.close();
   });
 });
@@ -543,7 +543,7 @@ describe('on a phone', () => {
         exerciseId,
         { timeout: 40_000 },
       );
-      expect(await statusText(page)).toBe('All 19 tests passed.');
+      expect(await statusText(page)).toBe('All 21 tests passed.');
       // The plain editor is one tap away for phones where the full editor struggles.
       // Switching reloads the page with the other editor.
       await Promise.all([page.waitForEvent('load'), section(page).locator('[data-action="switch-editor"]').tap()]);

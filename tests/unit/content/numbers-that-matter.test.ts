@@ -512,6 +512,13 @@ describe('Numbers that matter: M/M/c and Erlang C', () => {
     expectInLesson('Then size each of three zones so that the target holds after one is lost.', 'one of them with a zone lost after the first 1,000');
   });
 
+  it('says how many services the tests check against the model, as the test file draws them', () => {
+    const exerciseTest = readFileSync(new URL('../../../exercises/capacity-planning/capacity.test.ts', import.meta.url), 'utf8');
+    const drawn = /const MODEL_SERVICES = (\d+);/.exec(exerciseTest)?.[1];
+    expect(drawn).toBeDefined();
+    expectInLesson(`the tests then check both functions on ${drawn} services drawn from the run's seed against the M/M/c model the simulation follows`);
+  });
+
   it('cites a textbook for Erlang C', () => {
     expectInLesson(
       'Mor Harchol-Balter. "Server Farms: M/M/k and M/M/k/k," chapter 14 of *Performance Modeling and Design of Computer Systems: Queueing Theory in Action*. Cambridge University Press, 2013.',

@@ -133,7 +133,14 @@ beforeAll(async () => {
   }
   for (const f of fixtures) {
     jobs.push({ key: ownKey(f), exercise: exercise(f.of), files: filesWith(exercise(f.of), f.files) });
-    if (isBug(f)) continue;
+    if (isBug(f)) {
+      // A bug that also breaks a dependent (its breaks.json) is run with that one.
+      if (f.breaks !== undefined) {
+        const ex = exercise(f.breaks.exercise);
+        jobs.push({ key: dependentKey(f.of, f.name, f.breaks.exercise), exercise: ex, files: filesWith(ex, ex.solution, asComponents(f, f.breaks.exercise)) });
+      }
+      continue;
+    }
     for (const { id } of dependentsOf(f.of)) {
       const ex = exercise(id);
       jobs.push({ key: dependentKey(f.of, f.name, id), exercise: ex, files: filesWith(ex, ex.solution, asComponents(f, id)) });
@@ -155,19 +162,26 @@ function outcome(key: string): { failing: string[]; loadErrors: string[]; total:
 }
 
 describe('the component fixtures', () => {
-  it('hold an editable file of their exercise each; every used component has at least two alt-* and one broken-* with a breaks.json; every bug-* has a fails.json', () => {
+  it('hold an editable file of their exercise each; every used component has at least two alt-* and one broken-* (or bug-*) with a breaks.json; every bug-* has a fails.json', () => {
     expect(fixtures.length).toBeGreaterThan(0);
     for (const f of fixtures) {
       expect(f.name, `${f.of}/${f.name}: the name starts with alt-, broken- or bug-`).toMatch(/^(alt|broken|bug)-[a-z0-9-]+$/);
       expect(Object.keys(f.files).length, `${f.of}/${f.name} holds none of the exercise's editable files`).toBeGreaterThan(0);
-      expect(f.breaks !== undefined, `${f.of}/${f.name}: breaks.json is there exactly when the name starts with broken-`).toBe(f.name.startsWith('broken-'));
+      if (f.name.startsWith('broken-')) expect(f.breaks, `${f.of}/${f.name}: a broken-* fixture has a breaks.json`).toBeDefined();
+      if (f.name.startsWith('alt-')) expect(f.breaks, `${f.of}/${f.name}: an alt-* fixture breaks nothing`).toBeUndefined();
       expect(f.fails !== undefined, `${f.of}/${f.name}: fails.json is there exactly when the name starts with bug-`).toBe(isBug(f));
     }
     const used = listExercises(courseRoot.exercisesDir).flatMap((id) => exercise(id, courseRoot).components.map((c) => c.exercise));
     for (const of of new Set(used)) {
       const names = fixtures.filter((f) => f.of === of).map((f) => f.name);
       expect(names.filter((n) => n.startsWith('alt-')).length, `${of} is used by a later exercise: its alt-* fixtures`).toBeGreaterThanOrEqual(2);
-      expect(names.filter((n) => n.startsWith('broken-')).length, `${of} is used by a later exercise: its broken-* fixtures`).toBeGreaterThanOrEqual(1);
+      // What breaks a dependent: a broken-*, which passes its own tests, or, for a component
+      // whose own tests leave no room for that (the capacity plan is checked against the
+      // queueing model over the whole range its dependents use), a bug-* with a breaks.json.
+      expect(
+        fixtures.filter((f) => f.of === of && f.breaks !== undefined).length,
+        `${of} is used by a later exercise: its broken-* (or bug-*) fixtures with a breaks.json`,
+      ).toBeGreaterThanOrEqual(1);
     }
   });
 
@@ -180,6 +194,18 @@ describe('the component fixtures', () => {
     },
   );
 });
+
+/** The test that a fixture's breaks.json says it makes fail in a dependent, with its message. */
+function breaksDependent(f: Fixture, breaks: Breaks): void {
+  it(`makes the reference solution of ${breaks.exercise} fail, with a message that points at the component`, () => {
+    expect(dependentsOf(f.of).map((d) => d.id), `breaks.json names ${breaks.exercise}, which does not use ${f.of}`).toContain(breaks.exercise);
+    if (!run) throw new Error('vitest did not run');
+    const tests = [...(run.files.get(dependentKey(f.of, f.name, breaks.exercise))?.values() ?? [])].flatMap((file) => file.tests);
+    const named = tests.find((t) => t.name === breaks.test);
+    expect(named?.state, `the test "${breaks.test}"`).toBe('failed');
+    expect(named?.errors.join('\n')).toContain(breaks.message);
+  });
+}
 
 describe.each(fixtures.filter(isBug).map((f) => [`${f.of}/${f.name}`, f] as const))('the bug %s', (_label, f) => {
   it('fails the test named in its fails.json, with that message, graded by its own exercise with the reference components', () => {
@@ -200,6 +226,8 @@ describe.each(fixtures.filter(isBug).map((f) => [`${f.of}/${f.name}`, f] as cons
     expect(named?.state, `the test "${fails.test}"`).toBe('failed');
     expect(named?.errors.join('\n')).toContain(fails.message);
   });
+
+  if (f.breaks !== undefined) breaksDependent(f, f.breaks);
 });
 
 describe.each(fixtures.filter((f) => !isBug(f)).map((f) => [`${f.of}/${f.name}`, f] as const))('the component %s', (_label, f) => {
@@ -216,14 +244,6 @@ describe.each(fixtures.filter((f) => !isBug(f)).map((f) => [`${f.of}/${f.name}`,
       expect(total).toBeGreaterThan(0);
     });
   } else {
-    const breaks = f.breaks;
-    it(`makes the reference solution of ${breaks.exercise} fail, with a message that points at the component`, () => {
-      expect(dependentsOf(f.of).map((d) => d.id), `breaks.json names ${breaks.exercise}, which does not use ${f.of}`).toContain(breaks.exercise);
-      if (!run) throw new Error('vitest did not run');
-      const tests = [...(run.files.get(dependentKey(f.of, f.name, breaks.exercise))?.values() ?? [])].flatMap((file) => file.tests);
-      const named = tests.find((t) => t.name === breaks.test);
-      expect(named?.state, `the test "${breaks.test}"`).toBe('failed');
-      expect(named?.errors.join('\n')).toContain(breaks.message);
-    });
+    breaksDependent(f, f.breaks);
   }
 });

@@ -117,7 +117,15 @@ export function diffShare(a: Image, b: Image, threshold = 24): number {
  * writes the new picture beside the old for review.
  */
 export async function expectScreenshot(page: Page, selector: string, name: string): Promise<void> {
-  const png = await page.locator(selector).first().screenshot({ animations: 'disabled' });
+  // The element's box can sit at a fractional position, so that its own screenshot comes out
+  // one pixel taller or wider on one run than the next; a clip of the box rounded to whole
+  // pixels keeps the picture's size the same on every run.
+  const box = await page.locator(selector).first().boundingBox();
+  if (!box) throw new Error(`${name}: ${selector} is not visible`);
+  await page.locator(selector).first().scrollIntoViewIfNeeded();
+  const fresh = (await page.locator(selector).first().boundingBox()) ?? box;
+  const clip = { x: Math.round(fresh.x), y: Math.round(fresh.y), width: Math.round(fresh.width), height: Math.round(fresh.height) };
+  const png = await page.screenshot({ clip, animations: 'disabled' });
   mkdirSync(screenshotDir, { recursive: true });
   const file = resolve(screenshotDir, `${name}.png`);
   if (updating || !existsSync(file)) {

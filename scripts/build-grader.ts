@@ -61,7 +61,9 @@ export async function buildGraderWorker(outfile: string): Promise<BuiltBundle> {
   for (const warning of result.warnings) console.warn(`esbuild: ${warning.text}`);
   const code = readFileSync(target);
   const text = code.toString('utf8');
-  const leak = nodeOnly.exec(text);
+  // hdr-histogram-js tries Node's zlib inside eval and falls back to its own compression when
+  // that throws, as it does in the worker (see loadWorkerLibraries): not an import.
+  const leak = nodeOnly.exec(text.replace(/eval\((["'])require\("zlib"\)\.(?:de|in)flateSync\1\)/g, ''));
   if (leak) throw new Error(`The worker bundle imports a Node module: ${leak[0]}`);
   return { outfile: target, rawBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
 }

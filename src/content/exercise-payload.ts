@@ -1,3 +1,4 @@
+import type { LibraryName } from '../grader/libraries.ts';
 import type { Exercise, ExerciseFile } from './exercises.ts';
 
 /** A component of an earlier exercise that this one builds on, as the page needs it. */
@@ -43,6 +44,8 @@ export interface ExercisePayload {
    * with the reference versions of the components: used when the learner has no passing code.
    */
   readonly dependencyFiles: readonly { readonly path: string; readonly text: string }[];
+  /** The published packages the learner's code may import (see `Exercise.libraries`). */
+  readonly libraries: readonly LibraryName[];
 }
 
 /** How the payload names and links components; the route fills it from the course. */
@@ -76,5 +79,6 @@ export function exercisePayload(exercise: Exercise, labels?: ComponentLabels): E
       direct: c.direct,
     })),
     dependencyFiles: Object.entries(exercise.dependencyFiles).map(([path, text]) => ({ path, text })),
+    libraries: exercise.libraries,
   };
 }

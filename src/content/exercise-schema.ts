@@ -1,4 +1,5 @@
 import { z } from 'astro/zod';
+import { LIBRARY_NAMES } from '../grader/libraries.ts';
 
 /**
  * `exercises/<id>/exercise.json`: what the learner sees and how the exercise is graded.
@@ -41,6 +42,12 @@ export const exerciseMetaSchema = z
           .strict(),
       )
       .default([]),
+    /**
+     * Published packages the learner's code may import here (see src/grader/libraries.ts for
+     * the ones the course provides): every host loads them, the page shows them beside the
+     * exercise and the editor knows their types. Any other package is refused.
+     */
+    libraries: z.array(z.enum(LIBRARY_NAMES)).default([]),
     /** Progressive hints, shown one at a time; the last may all but give the answer. */
     hints: z.array(z.string().min(10)).min(1).max(6),
     /** The seed every simulated run in the tests starts from; printed with each result. */
@@ -64,6 +71,8 @@ export const exerciseMetaSchema = z
     const used = meta.uses.map((u) => `${u.exercise}/${u.file}`);
     const twice = used.find((u, i) => used.indexOf(u) !== i);
     if (twice) ctx.addIssue({ code: 'custom', path: ['uses'], message: `"${twice}" is used twice` });
+    const library = meta.libraries.find((l, i) => meta.libraries.indexOf(l) !== i);
+    if (library) ctx.addIssue({ code: 'custom', path: ['libraries'], message: `"${library}" is listed twice` });
     for (const f of meta.files) {
       if (f.path.endsWith('.test.ts') && f.role === 'editable') {
         ctx.addIssue({ code: 'custom', path: ['files'], message: `${f.path}: test files cannot be editable` });

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { exerciseMetaSchema, type ExerciseMeta, type FileRole } from './exercise-schema.ts';
 import { exercisesDir as defaultExercisesDir } from './paths.ts';
+import type { LibraryName } from '../grader/libraries.ts';
 
 /** One file of an exercise as the learner and the grader see it. */
 export interface ExerciseFile {
@@ -33,6 +34,11 @@ export interface Exercise {
    * of the editable ones.
    */
   readonly dependencyFiles: Readonly<Record<string, string>>;
+  /**
+   * The published packages the learner's code may import: the exercise's own `libraries`
+   * and those of the components it uses (their files are graded here too), first named first.
+   */
+  readonly libraries: readonly LibraryName[];
   /**
    * A fingerprint of the files this exercise's editable code is written against (its
    * read-only and hidden non-test files). A later exercise that uses this one compares it
@@ -167,6 +173,7 @@ function loadWithin(id: string, roots: ExerciseRoots, loading: readonly string[]
 
   const components: UsedComponent[] = [];
   const dependencyFiles: Record<string, string> = {};
+  const libraries: LibraryName[] = [...meta.libraries];
   const add = (component: UsedComponent): void => {
     if (!components.some((c) => c.path === component.path)) components.push(component);
   };
@@ -195,6 +202,7 @@ function loadWithin(id: string, roots: ExerciseRoots, loading: readonly string[]
       direct: true,
     });
     Object.assign(dependencyFiles, dep.dependencyFiles);
+    for (const library of dep.libraries) if (!libraries.includes(library)) libraries.push(library);
     for (const f of dep.files) {
       if (f.path.endsWith('.test.ts')) continue;
       dependencyFiles[dependencyPath(dep.id, f.path)] = f.role === 'editable' ? dep.solution[f.path]! : f.starter;
@@ -211,6 +219,7 @@ function loadWithin(id: string, roots: ExerciseRoots, loading: readonly string[]
     solution,
     components,
     dependencyFiles,
+    libraries,
     interfaceVersion: interfaceVersionOf(files),
     interfaceFiles: Object.fromEntries(
       files.filter((f) => f.role !== 'editable' && !f.path.endsWith('.test.ts')).map((f) => [f.path, interfaceVersionOf([f])]),

@@ -12,7 +12,12 @@
 import { inject } from 'vitest';
 import * as sim from '../sim/index.ts';
 import { hardenIntrinsics, hardenModule } from './harden.ts';
+import { LIBRARY_NAMES } from './libraries.ts';
 
+// The libraries an exercise may offer load first, as every host loads them before it locks
+// the built-ins: some set up shims on the built-ins as they load (hdr-histogram-js assigns
+// `Object.hasOwn`). Here they are the packages themselves, as `npx vitest` resolves them.
+for (const name of LIBRARY_NAMES) await import(/* @vite-ignore */ name);
 hardenIntrinsics();
 hardenModule(sim);
 for (const path of inject('harnessModules') ?? []) {

@@ -70,6 +70,12 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
     ...Object.entries(request.builtins ?? {}),
     ...(simulations ? [[SIM_MODULE, simulations.module] as const] : []),
   ]);
+  // The libraries the exercise offers, as the host loaded them (not frozen: see libraries.ts).
+  const unprovided: string[] = [];
+  for (const name of request.libraries ?? []) {
+    if (request.libraryModules && Object.hasOwn(request.libraryModules, name)) builtins.set(name, request.libraryModules[name]);
+    else unprovided.push(name);
+  }
   // Simulations each test created, and those created outside any test (its file's hooks).
   const simulationsByTest = new Map<string, number>();
   const counterexamplesByTest = new Map<string, ShownCounterexample>();
@@ -94,6 +100,7 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
     const missing = request.testFiles.filter((path) => request.files[path] === undefined);
     for (const path of missing) errors.push({ kind: 'internal', message: `Test file ${path} is not among the files given to the grader.`, file: path });
     if (request.testFiles.length === 0) errors.push({ kind: 'internal', message: 'No test files were given to the grader.' });
+    for (const name of unprovided) errors.push({ kind: 'internal', message: `The exercise offers the library "${name}", but this host does not provide it.` });
     await loader.prepare();
     const runner = new MemoryRunner(
       expect,

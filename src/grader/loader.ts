@@ -1,5 +1,6 @@
 import { DecodedMap, getOriginalPosition } from '@vitest/utils/source-map';
 import { hardenModule } from './harden.ts';
+import { isLibrary } from './libraries.ts';
 import { compile, firstLineShift, pathFromSourceUrl, SourceSyntaxError, type SourceMapJson } from './transpile.ts';
 import type { Evaluator, ModuleFactory, ModuleUnit, SourceLocation } from './types.ts';
 
@@ -223,12 +224,16 @@ export class ModuleLoader {
       }
       return this.#load(target);
     }
-    const allowed = ['relative paths to the exercise\'s own files (./name.ts)', '"vitest"', ...[...this.#builtins.keys()].filter((k) => k !== 'vitest').map((k) => `"${k}"`)];
+    const allowed = [
+      'relative paths to the exercise\'s own files (./name.ts)',
+      ...(this.#learnerFiles.has(importer) ? [] : ['"vitest"']),
+      ...[...this.#builtins.keys()].filter((k) => k !== 'vitest').map((k) => `"${k}"`),
+    ];
     const at = this.#importLocation(importer, specifier);
-    throw new ImportResolutionError(
-      `Cannot import "${specifier}" in ${importer}${at ? `:${at.line}` : ''}: exercises can import only ${allowed.join(', ')}.`,
-      at,
-    );
+    const why = isLibrary(specifier)
+      ? `this exercise does not offer the library ${specifier} (an exercise lists the libraries it offers in its exercise.json); here, code can import only`
+      : 'exercises can import only';
+    throw new ImportResolutionError(`Cannot import "${specifier}" in ${importer}${at ? `:${at.line}` : ''}: ${why} ${allowed.join(', ')}.`, at);
   }
 
   #resolve(base: string): string | undefined {

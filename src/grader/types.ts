@@ -48,6 +48,17 @@ export interface GradeRequest {
    */
   readonly builtins?: Readonly<Record<string, unknown>>;
   /**
+   * The published packages the exercise offers its learner (its exercise.json's
+   * `libraries`, with those of the components it uses; see libraries.ts). Only these are
+   * handed to the code, from {@link libraryModules}.
+   */
+  readonly libraries?: readonly string[];
+  /**
+   * The libraries the host has loaded, by name: each host loads them before the first grade
+   * in its realm. Unlike {@link builtins} they are not frozen.
+   */
+  readonly libraryModules?: Readonly<Record<string, unknown>>;
+  /**
    * How long one test may run before it fails as timed out.
    * @default 5000
    */
@@ -286,7 +297,7 @@ export type GradeEvent =
  * The part of a {@link GradeRequest} that can cross a process or worker boundary: hosts
  * receive this and add the functions (events, builtins, evaluator) on their side.
  */
-export type PortableGradeRequest = Omit<GradeRequest, 'onEvent' | 'builtins' | 'watchUnhandled' | 'evaluator'>;
+export type PortableGradeRequest = Omit<GradeRequest, 'onEvent' | 'builtins' | 'libraryModules' | 'watchUnhandled' | 'evaluator'>;
 
 /** Messages a host's grading process (a Node child, a Worker) sends back. */
 export type HostMessage =

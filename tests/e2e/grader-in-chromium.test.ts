@@ -15,6 +15,8 @@ import { buildGraderWorker } from '../../scripts/build-grader.ts';
 import type { GradeResult, PortableGradeRequest } from '../../src/grader/index.ts';
 import { fixtureRequest, gradeInFreshRealm } from '../unit/grader/fixtures.ts';
 import { launchBrowser, type Browser } from '../../scripts/lib/browser.ts';
+import { loadExercise } from '../../src/content/exercises.ts';
+import { exerciseGrade } from '../../src/grader/node/exercise-files.ts';
 
 /**
  * The policy the worker script is served with: Blob-URL modules need `blob:` in
@@ -123,6 +125,22 @@ describe('the grader in a Chromium module worker', () => {
     const files = { 'counter.ts': counter, 'a.spec.ts': counterSpec('a'), 'b.spec.ts': counterSpec('b') };
     const twice = await gradeInWorker({ files, testFiles: ['a.spec.ts', 'b.spec.ts'] }, [files]);
     expect(twice.summary).toEqual({ passed: 2, failed: 0, skipped: 0, total: 2 });
+  });
+
+  it('gives learner code the libraries its exercise offers: a balancer built on hdr-histogram-js passes, as in the Node host, and is refused where the library is not offered', async () => {
+    const exercise = loadExercise('balancer-heterogeneous');
+    expect(exercise.libraries).toEqual(['hdr-histogram-js']);
+    const balancer = readFileSync(join(import.meta.dirname, '../fixtures/components/balancer-heterogeneous/alt-hdr-window/balancer.ts'), 'utf8');
+    const { request } = exerciseGrade(exercise, { 'balancer.ts': balancer });
+    const inWorker = await gradeInWorker(request);
+    expect(inWorker.errors).toEqual([]);
+    expect(inWorker.summary).toMatchObject({ passed: inWorker.summary.total, failed: 0 });
+    expect(inWorker.summary.total).toBeGreaterThanOrEqual(16);
+    expect(verdicts(inWorker)).toEqual(verdicts(gradeInFreshRealm([{ ...request, builtins: { '@faultlines/sim': 'real' } } as PortableGradeRequest])[0]!.result));
+    const { libraries: _offered, ...notOffered } = request;
+    const refused = await gradeInWorker(notOffered);
+    expect(refused.ok).toBe(false);
+    expect(refused.errors[0]?.message).toContain('Cannot import "hdr-histogram-js" in balancer.ts:24: this exercise does not offer the library hdr-histogram-js');
   });
 
   it("refuses the learner's files the hidden files, as the Node host does", async () => {

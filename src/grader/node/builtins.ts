@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { LibraryName } from '../libraries.ts';
 
 /** The simulator's entry point in the source tree. */
 export const simSourceEntry = fileURLToPath(new URL('../../sim/index.ts', import.meta.url));
@@ -19,4 +20,20 @@ export async function loadNodeBuiltins(simEntry: string = simSourceEntry): Promi
     builtins['@faultlines/sim'] = await import(pathToFileURL(simEntry).href);
   }
   return builtins;
+}
+
+/**
+ * The libraries a grade offers (see ../libraries.ts), loaded before the grade locks the
+ * realm's built-ins. Only the ones asked for are loaded.
+ */
+export async function loadNodeLibraries(names: readonly string[] = []): Promise<Record<string, unknown>> {
+  const loaders: Record<LibraryName, () => Promise<unknown>> = {
+    // The self-contained build: a copy of its own, apart from the simulator's histograms.
+    'hdr-histogram-js': async () => (await import('hdr-histogram-js/dist/hdrhistogram.umd.js')).default,
+  };
+  const modules: Record<string, unknown> = {};
+  for (const name of names) {
+    if (Object.hasOwn(loaders, name)) modules[name] = await loaders[name as LibraryName]();
+  }
+  return modules;
 }

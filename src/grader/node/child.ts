@@ -6,7 +6,7 @@
  */
 import { grade } from '../grade.ts';
 import type { HostMessage, PortableGradeRequest } from '../types.ts';
-import { loadNodeBuiltins } from './builtins.ts';
+import { loadNodeBuiltins, loadNodeLibraries } from './builtins.ts';
 
 function send(message: HostMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -42,9 +42,11 @@ interface ChildRequest {
 process.once('message', ({ request, simEntry }: ChildRequest) => {
   void (async () => {
     const builtins = await loadNodeBuiltins(simEntry);
+    const libraryModules = await loadNodeLibraries(request.libraries);
     const result = await grade({
       ...request,
       builtins,
+      libraryModules,
       watchUnhandled,
       // A test's start is written to the parent before the test runs, so that the supervisor
       // names the right test even when the test then spins without yielding.

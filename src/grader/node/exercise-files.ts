@@ -83,6 +83,7 @@ export function exerciseGrade(
       testFiles: exercise.testFiles,
       learnerFiles: [...exercise.files.filter((f) => f.role === 'editable').map((f) => f.path), ...exercise.components.map((c) => c.path)],
       hiddenFiles: exercise.files.filter((f) => f.role === 'hidden').map((f) => f.path),
+      ...(exercise.libraries.length > 0 ? { libraries: exercise.libraries } : {}),
       seed: exercise.meta.seed,
       testTimeoutMs: exercise.meta.testTimeoutMs,
     },

@@ -5,8 +5,10 @@
  * on stdout, which the page separates from ordinary output (see webcontainer-files.ts).
  */
 import { readFileSync } from 'node:fs';
+import hdrHistogram from 'hdr-histogram-js/dist/hdrhistogram.umd.js';
 import * as sim from '../../sim/index.ts';
 import { grade } from '../grade.ts';
+import type { LibraryName } from '../libraries.ts';
 import type { HostMessage, PortableGradeRequest } from '../types.ts';
 import { MESSAGE_MARKER } from '../webcontainer-protocol.ts';
 
@@ -22,6 +24,9 @@ const keepAlive = setInterval(() => undefined, 1 << 30);
 const result = await grade({
   ...request,
   builtins: { '@faultlines/sim': sim },
+  // Every library the course provides (see ../libraries.ts), bundled; the grade hands the
+  // code only those its exercise offers.
+  libraryModules: { 'hdr-histogram-js': hdrHistogram } satisfies Record<LibraryName, unknown>,
   watchUnhandled(report) {
     const onError = (error: unknown): void => report(error);
     process.on('uncaughtException', onError);

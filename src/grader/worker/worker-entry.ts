@@ -11,6 +11,7 @@
  * worker's `script-src` but not `'unsafe-eval'`; see the README for the policy.
  */
 import { grade } from '../grade.ts';
+import type { LibraryName } from '../libraries.ts';
 import { evalEvaluator, isScript } from '../loader.ts';
 import { compile } from '../transpile.ts';
 import type { Evaluator, HostMessage, ModuleFactory, ModuleUnit, PortableGradeRequest } from '../types.ts';
@@ -61,6 +62,38 @@ export interface WorkerPreloadMessage {
  */
 export async function loadWorkerBuiltins(): Promise<Record<string, unknown>> {
   return { '@faultlines/sim': await import('../../sim/index.ts') };
+}
+
+/**
+ * Every library the course provides (see ../libraries.ts), by name. They load with the
+ * simulator, before the warm-up grade locks the worker's built-ins, so a worker started in
+ * the background has them for whichever exercise it grades; each grade hands its code only
+ * the ones its exercise offers.
+ */
+export async function loadWorkerLibraries(): Promise<Record<LibraryName, unknown>> {
+  // The self-contained build: a copy of its own, apart from the simulator's histograms. As it
+  // loads it looks for Node's zlib with `eval('require("zlib")…')` and, when that throws,
+  // uses the compression library it carries. The worker's policy forbids eval, and Chromium
+  // would report the attempt as a violation: so eval throws on its own while it loads.
+  const hdr = await withoutEval(() => import('hdr-histogram-js/dist/hdrhistogram.umd.js'));
+  return { 'hdr-histogram-js': hdr.default };
+}
+
+/** Runs `load` with the global `eval` replaced by a function that throws, then puts it back. */
+async function withoutEval<T>(load: () => Promise<T>): Promise<T> {
+  const original = Object.getOwnPropertyDescriptor(globalThis, 'eval');
+  Object.defineProperty(globalThis, 'eval', {
+    configurable: true,
+    writable: true,
+    value: () => {
+      throw new EvalError('eval is not available in the grader worker');
+    },
+  });
+  try {
+    return await load();
+  } finally {
+    if (original) Object.defineProperty(globalThis, 'eval', original);
+  }
 }
 
 const modulePrefix = 'export default ';
@@ -145,9 +178,10 @@ const scope = globalThis as unknown as WorkerScope;
 // simulator up (see warm-up.ts), before the worker says it is ready: a spare worker does
 // this in the background, so the learner's run never pays for it.
 const builtinsLoaded = loadWorkerBuiltins();
+const librariesLoaded = loadWorkerLibraries();
 // One evaluator for the worker's life: the warm-up, the preloaded files and the one grade.
 const blobEvaluator = createBlobEvaluator();
-const warmedUp = builtinsLoaded.then(async (builtins) => {
+const warmedUp = Promise.all([builtinsLoaded, librariesLoaded]).then(async ([builtins]) => {
   const result = await grade({ ...warmUpRequest, builtins, evaluator: blobEvaluator });
   // A warm-up that fails costs speed, not correctness: say so in the console and go on.
   if (!result.ok) console.warn('The grader warm-up did not pass:', JSON.stringify(result.errors[0] ?? result.tests.find((t) => t.status === 'fail')));
@@ -169,6 +203,7 @@ scope.addEventListener('message', (event) => {
       ...message.request,
       ...(message.type === 'trace' ? { onlyTestIds: [message.testId] } : {}),
       builtins: capture ? { ...builtins, '@faultlines/sim': capture.module } : builtins,
+      libraryModules: await librariesLoaded,
       evaluator: message.type === 'grade' && message.evaluation === 'eval' ? evalEvaluator : blobEvaluator,
       onEvent: (gradeEvent) => scope.postMessage({ type: 'event', event: gradeEvent }),
     });

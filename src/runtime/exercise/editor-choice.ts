@@ -3,6 +3,7 @@
  * stands in when Monaco cannot load) and in which theme.
  */
 import type { ExerciseEditor, EditorFile } from './editor-api.ts';
+import type { LibraryName } from '../../grader/libraries.ts';
 import { createPlainEditor } from './plain-editor.ts';
 
 const EDITOR_PREFERENCE_KEY = 'faultlines:editor';
@@ -44,12 +45,14 @@ export async function openEditor(
   id: string,
   files: readonly EditorFile[],
   context: () => { path: string; text: string }[],
+  /** The published libraries the exercise offers (see src/grader/libraries.ts): the editor knows their types. */
+  libraries: readonly LibraryName[] = [],
 ): Promise<{ editor: ExerciseEditor; note: string }> {
   host.replaceChildren();
   if (preferredEditor() !== 'monaco') return { editor: createPlainEditor(host, files), note: '' };
   try {
     const { createMonacoEditor } = await import('./monaco-editor.ts');
-    return { editor: createMonacoEditor(host, id, files, currentTheme(), context()), note: '' };
+    return { editor: createMonacoEditor(host, id, files, currentTheme(), context(), libraries), note: '' };
   } catch (error) {
     return { editor: createPlainEditor(host, files), note: `The full editor could not load (${(error as Error).message}); this is a plain text editor.` };
   }

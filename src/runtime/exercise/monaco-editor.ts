@@ -62,6 +62,7 @@ import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import TsWorker from 'monaco-editor/languages/features/typescript/ts.worker?worker';
 import vitestTypes from './editor-types/vitest.d.ts.txt?raw';
 import type { DiffLayout, EditorFile, EditorMarker, ExerciseEditor } from './editor-api.ts';
+import { LIBRARIES, type LibraryName } from '../../grader/libraries.ts';
 
 (globalThis as unknown as { MonacoEnvironment: monaco.Environment }).MonacoEnvironment = {
   getWorker: (_id, label) => (label === 'typescript' || label === 'javascript' ? new TsWorker() : new EditorWorker()),
@@ -69,6 +70,16 @@ import type { DiffLayout, EditorFile, EditorMarker, ExerciseEditor } from './edi
 
 /** The simulator's sources, so that `import … from '@faultlines/sim'` resolves with its docs. */
 const simSources = import.meta.glob<string>('/src/sim/**/*.ts', { query: '?raw', import: 'default', eager: true });
+
+/**
+ * The type declarations of the libraries the course provides (see src/grader/libraries.ts),
+ * by library; the editor adds them once an exercise that offers the library opens.
+ */
+const libraryTypes: Record<LibraryName, Record<string, string>> = {
+  'hdr-histogram-js': import.meta.glob<string>(['/node_modules/hdr-histogram-js/dist/**/*.d.ts', '!**/*.spec.d.ts'], { query: '?raw', import: 'default', eager: true }),
+};
+const librariesAdded = new Set<LibraryName>();
+const modulePaths: Record<string, string[]> = { '@faultlines/sim': ['file:///sim/index.ts'] };
 
 let languageReady = false;
 
@@ -114,13 +125,25 @@ function setUpLanguage(): void {
     noEmit: true,
     strict: true,
     baseUrl: 'file:///',
-    paths: { '@faultlines/sim': ['file:///sim/index.ts'] },
+    paths: modulePaths,
   });
   typescriptDefaults.setEagerModelSync(true);
   typescriptDefaults.addExtraLib(vitestTypes, 'file:///types/vitest.d.ts');
   for (const [path, source] of Object.entries(simSources)) {
     typescriptDefaults.addExtraLib(source, `file:///sim/${path.replace('/src/sim/', '')}`);
   }
+}
+
+/** Adds the declarations of `libraries` not added yet, and maps their names to them. */
+function addLibraryTypes(libraries: readonly LibraryName[]): void {
+  const fresh = libraries.filter((name) => !librariesAdded.has(name));
+  if (fresh.length === 0) return;
+  for (const name of fresh) {
+    librariesAdded.add(name);
+    for (const [path, source] of Object.entries(libraryTypes[name])) typescriptDefaults.addExtraLib(source, `file://${path}`);
+    modulePaths[name] = [`file:///node_modules/${name}/${LIBRARIES[name].types}`];
+  }
+  typescriptDefaults.setCompilerOptions({ ...typescriptDefaults.getCompilerOptions(), paths: { ...modulePaths } });
 }
 
 function uriFor(exerciseId: string, path: string): monaco.Uri {
@@ -147,8 +170,11 @@ export function createMonacoEditor(
    * exercises' files (`../sharding-ring/ring.ts`). They join the TypeScript service, unseen.
    */
   context: readonly { readonly path: string; readonly text: string }[] = [],
+  /** The published libraries the exercise offers: their types join the service. */
+  libraries: readonly LibraryName[] = [],
 ): ExerciseEditor {
   setUpLanguage();
+  addLibraryTypes(libraries);
   const contextLibs: monaco.IDisposable[] = [];
   for (const file of context) {
     const uri = uriFor(exerciseId, file.path);

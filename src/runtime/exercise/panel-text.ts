@@ -50,7 +50,7 @@ export function storageFailureText(error: string | undefined): string {
 /** What the hosts grade: exercise `id`'s files as given, with its timeouts and the seed (the exercise's own unless given). */
 export function submissionFor(
   id: string,
-  payload: Pick<ExercisePayload, 'files' | 'testFiles' | 'seed' | 'testTimeoutMs' | 'runTimeoutMs'>,
+  payload: Pick<ExercisePayload, 'files' | 'testFiles' | 'seed' | 'testTimeoutMs' | 'runTimeoutMs'> & Partial<Pick<ExercisePayload, 'libraries'>>,
   files: Readonly<Record<string, string>>,
   learnerFiles: readonly string[],
   seed: number = payload.seed,
@@ -62,6 +62,7 @@ export function submissionFor(
     testFiles: payload.testFiles,
     learnerFiles,
     ...(hiddenFiles.length > 0 ? { hiddenFiles } : {}),
+    ...(payload.libraries && payload.libraries.length > 0 ? { libraries: payload.libraries } : {}),
     seed,
     testTimeoutMs: payload.testTimeoutMs,
     runTimeoutMs: payload.runTimeoutMs,

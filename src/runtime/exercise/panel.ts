@@ -67,6 +67,7 @@ export async function mountExercise(section: HTMLElement): Promise<void> {
 
   const { editor, note: editorNote } = await openEditor(editorHost, id, initial, () =>
     Object.entries(gradeFiles(payload, {}, chooseComponents(payload, progress.data))).map(([path, text]) => ({ path, text })),
+    payload.libraries,
   );
   section.dataset.editor = editor.kind;
   const switchEditor = buttons['switch-editor'];

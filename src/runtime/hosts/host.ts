@@ -10,6 +10,8 @@ export interface Submission {
   readonly learnerFiles?: readonly string[];
   /** The files the learner is not shown (see `GradeRequest.hiddenFiles`). */
   readonly hiddenFiles?: readonly string[];
+  /** The libraries the exercise offers (see `GradeRequest.libraries`). */
+  readonly libraries?: readonly string[];
   readonly seed: number;
   readonly testTimeoutMs: number;
   /** The host stops the run after this long, whatever the code is doing. */

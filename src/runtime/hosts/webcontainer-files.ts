@@ -21,6 +21,7 @@ export function webcontainerTree(submission: Submission, graderBundle: string): 
     testFiles: submission.testFiles,
     ...(submission.learnerFiles ? { learnerFiles: submission.learnerFiles } : {}),
     ...(submission.hiddenFiles ? { hiddenFiles: submission.hiddenFiles } : {}),
+    ...(submission.libraries ? { libraries: submission.libraries } : {}),
     testTimeoutMs: submission.testTimeoutMs,
     seed: submission.seed,
   };

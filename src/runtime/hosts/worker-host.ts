@@ -112,6 +112,7 @@ export class WorkerHost implements GradingHost {
             testFiles: submission.testFiles,
             ...(submission.learnerFiles ? { learnerFiles: submission.learnerFiles } : {}),
             ...(submission.hiddenFiles ? { hiddenFiles: submission.hiddenFiles } : {}),
+            ...(submission.libraries ? { libraries: submission.libraries } : {}),
             testTimeoutMs: submission.testTimeoutMs,
             seed: submission.seed,
           };

@@ -4,7 +4,7 @@
  * (the reference the grader must agree with).
  */
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,6 +102,9 @@ export interface VitestRun {
  */
 export async function runVitest(jobs: readonly VitestJob[], timeoutMs: number): Promise<VitestRun> {
   const dir = mkdtempSync(join(tmpdir(), 'faultlines-validity-'));
+  // The project's packages, for the libraries an exercise offers (`import … from 'hdr-histogram-js'`),
+  // as they resolve for `npx vitest` in exercises/.
+  symlinkSync(join(projectRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
   try {
     const projects = jobs.map((job) => {
       // The exercise sits in `<job>/exercise/`, so that the files of the exercises it builds

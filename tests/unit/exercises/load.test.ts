@@ -148,6 +148,18 @@ const drifts: DriftCase[] = [
     says: /bucket\.test\.ts: test files cannot be editable/,
   },
   {
+    drift: 'metadata offering a library the course does not provide',
+    breakIt: (root) => editMeta(root, (meta) => (meta.libraries = ['left-pad'])),
+    file: exerciseFile('exercise.json'),
+    says: /does not match the exercise schema: libraries\.0: .*hdr-histogram-js/,
+  },
+  {
+    drift: 'metadata offering a library twice',
+    breakIt: (root) => editMeta(root, (meta) => (meta.libraries = ['hdr-histogram-js', 'hdr-histogram-js'])),
+    file: exerciseFile('exercise.json'),
+    says: /libraries: "hdr-histogram-js" is listed twice/,
+  },
+  {
     drift: 'metadata without hints',
     breakIt: (root) => editMeta(root, (meta) => (meta.hints = [])),
     file: exerciseFile('exercise.json'),

@@ -7,7 +7,36 @@ import { fixtureRequest, gradeInFreshRealm, type RealmRun } from './fixtures.ts'
  * `realm-child.ts`): one realm for all of them, which also shows that grades do not leak
  * into each other.
  */
-const requests: Record<string, PortableGradeRequest & { builtins?: Record<string, unknown> }> = {
+/**
+ * Learner files built on the hdr-histogram-js library. One also patches the library's class
+ * of 32-bit histograms, the kind the simulator measures latency with: that changes only the
+ * learner's own copy.
+ */
+const histogramFiles = {
+  'tail.ts': [
+    "import { build } from 'hdr-histogram-js';",
+    'export function p99(values: number[]): number {',
+    '  const h = build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3 });',
+    '  for (const v of values) h.recordValue(v);',
+    '  return h.getValueAtPercentile(99);',
+    '}',
+  ].join('\n'),
+  'patch.ts': [
+    "import { build, Int32Histogram } from 'hdr-histogram-js';",
+    '(Int32Histogram.prototype as unknown as Record<string, unknown>).getValueAtPercentile = () => -1;',
+    'export const patched = build({ bitBucketSize: 32 }).getValueAtPercentile(50);',
+  ].join('\n'),
+  'tail.spec.ts': [
+    "import { expect, it } from 'vitest';",
+    "import { LatencyRecorder } from '@faultlines/sim';",
+    "import { p99 } from './tail.ts';",
+    "import { patched } from './patch.ts';",
+    "it('takes a p99 with the library', () => { expect(p99(Array.from({ length: 1000 }, (_, i) => i + 1))).toBe(990); });",
+    "it('measures with histograms the learner cannot reach', () => { expect(patched).toBe(-1); const r = new LatencyRecorder(); r.record(12.5); expect(r.summary().p99Ms).toBeCloseTo(12.5, 1); });",
+  ].join('\n'),
+};
+
+const requests: Record<string, PortableGradeRequest & { builtins?: Record<string, unknown>; withoutLibraries?: boolean }> = {
   passing: fixtureRequest('passing'),
   failing: fixtureRequest('failing-assertions'),
   thrown: fixtureRequest('thrown-error'),
@@ -51,6 +80,9 @@ const requests: Record<string, PortableGradeRequest & { builtins?: Record<string
     learnerFiles: ['answer.ts'],
     builtins: { '@faultlines/sim': {} },
   },
+  library: { files: histogramFiles, testFiles: ['tail.spec.ts'], learnerFiles: ['tail.ts', 'patch.ts'], libraries: ['hdr-histogram-js'], builtins: { '@faultlines/sim': 'real' } },
+  libraryNotOffered: { files: histogramFiles, testFiles: ['tail.spec.ts'], learnerFiles: ['tail.ts', 'patch.ts'], builtins: { '@faultlines/sim': 'real' } },
+  libraryNotProvided: { files: histogramFiles, testFiles: ['tail.spec.ts'], learnerFiles: ['tail.ts', 'patch.ts'], libraries: ['hdr-histogram-js'], builtins: { '@faultlines/sim': 'real' }, withoutLibraries: true },
   learnerPrivate: {
     files: {
       // The learner's files reach for the hidden answers, and for a test file.
@@ -260,6 +292,26 @@ describe('grade', () => {
     expect(result.errors.find((e) => e.message.includes('answer.ts:1'))?.location).toMatchObject({ file: 'answer.ts', line: 1 });
     expect(byTitle(result, 'a read-only helper may read a hidden file').status).toBe('pass');
     expect(result.tests.map((t) => t.title)).not.toContain('guesses');
+  });
+
+  it('hands the learner the libraries the exercise offers, a copy of their own that the measurements do not share', () => {
+    const result = gradeOf('library');
+    expect(result.errors).toEqual([]);
+    expect(result.tests.map((t) => [t.title, t.status])).toEqual([
+      ['takes a p99 with the library', 'pass'],
+      ['measures with histograms the learner cannot reach', 'pass'],
+    ]);
+  });
+
+  it('refuses a library the exercise does not offer, naming the file and line, and says when a host lacks one', () => {
+    const refused = gradeOf('libraryNotOffered');
+    expect(refused.errors.map((e) => e.message)).toContain(
+      'Error: Cannot import "hdr-histogram-js" in tail.ts:1: this exercise does not offer the library hdr-histogram-js (an exercise lists the libraries it offers in its exercise.json); here, code can import only relative paths to the exercise\'s own files (./name.ts), "@faultlines/sim".',
+    );
+    expect(refused.errors.find((e) => e.kind === 'import')?.location).toMatchObject({ file: 'tail.ts', line: 1 });
+    const lacking = gradeOf('libraryNotProvided');
+    expect(lacking.ok).toBe(false);
+    expect(lacking.errors.map((e) => e.message)).toContain('The exercise offers the library "hdr-histogram-js", but this host does not provide it.');
   });
 
   it('runs async tests, resolves and rejects', () => {

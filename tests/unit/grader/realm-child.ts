@@ -7,13 +7,19 @@
  * tests, and grading several requests in the same process also shows that one grade does not
  * leak into the next.
  *
- * Input (stdin): `{ requests: PortableGradeRequest & { builtins?: object }[] }`.
+ * The libraries the course provides are loaded first, as each host loads them before its first
+ * grade, and handed to every grade (`withoutLibraries: true` in a request withholds them).
+ *
+ * Input (stdin): `{ requests: (PortableGradeRequest & { builtins?: object; withoutLibraries?: boolean })[] }`.
  * Output (stdout): `{ results: { result: GradeResult, events: GradeEvent[] }[] }`.
  */
 import { readFileSync } from 'node:fs';
 import { grade, type GradeEvent, type GradeRequest } from '../../../src/grader/index.ts';
+import { LIBRARY_NAMES } from '../../../src/grader/libraries.ts';
+import { loadNodeLibraries } from '../../../src/grader/node/builtins.ts';
 
-const input = JSON.parse(readFileSync(0, 'utf8')) as { requests: GradeRequest[] };
+const input = JSON.parse(readFileSync(0, 'utf8')) as { requests: (GradeRequest & { withoutLibraries?: boolean })[] };
+const libraryModules = await loadNodeLibraries(LIBRARY_NAMES);
 const results: unknown[] = [];
 for (const request of input.requests) {
   const events: GradeEvent[] = [];
@@ -25,6 +31,7 @@ for (const request of input.requests) {
   const result = await grade({
     ...request,
     ...(builtins ? { builtins } : {}),
+    ...(request.withoutLibraries ? {} : { libraryModules }),
     onEvent: (event) => void events.push(event),
     watchUnhandled(report) {
       process.on('uncaughtException', report);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildWebcontainerGrader } from '../../../src/grader/node/build-webcontainer-grader.ts';
 import { filesWith, loadExercise } from '../../../src/content/exercises.ts';
@@ -100,6 +101,29 @@ describe('the WebContainer host, with its command run by real Node', () => {
     expect(result.errors.map((e) => e.message).join('\n')).toContain(
       'Cannot import "./capacity.test.ts" in capacity.ts:1: capacity.test.ts is a test file: the tests import your code, not the other way round.',
     );
+  }, 60_000);
+
+  it('carries the libraries the exercise offers in its bundle: a balancer built on hdr-histogram-js passes, and is refused where none is offered', async () => {
+    const balancers = loadExercise('balancer-heterogeneous', { exercisesDir: resolve(root, 'exercises'), solutionsDir: resolve(root, 'solutions') });
+    const alt = readFileSync(resolve(root, 'tests/fixtures/components/balancer-heterogeneous/alt-hdr-window/balancer.ts'), 'utf8');
+    const offered: Submission = {
+      exerciseId: balancers.id,
+      files: filesWith(balancers, { 'balancer.ts': alt }),
+      testFiles: balancers.testFiles,
+      learnerFiles: ['balancer.ts'],
+      libraries: balancers.libraries,
+      seed: balancers.meta.seed,
+      testTimeoutMs: balancers.meta.testTimeoutMs,
+      runTimeoutMs: balancers.meta.runTimeoutMs,
+    };
+    expect(JSON.parse((webcontainerTree(offered, 'bundle')['request.json'] as { file: { contents: string } }).file.contents).libraries).toEqual(['hdr-histogram-js']);
+    const passed = await host.grade(offered, () => undefined);
+    expect(passed.errors).toEqual([]);
+    expect(passed.summary).toMatchObject({ failed: 0, passed: passed.summary.total });
+    const { libraries: _offered, ...notOffered } = offered;
+    const refused = await host.grade(notOffered, () => undefined);
+    expect(refused.ok).toBe(false);
+    expect(refused.errors[0]?.message).toContain('Cannot import "hdr-histogram-js" in balancer.ts:24: this exercise does not offer the library hdr-histogram-js');
   }, 60_000);
 
   it('kills a process stuck in a loop and names the test that was running', async () => {

@@ -73,10 +73,11 @@ const simSources = import.meta.glob<string>('/src/sim/**/*.ts', { query: '?raw',
 
 /**
  * The type declarations of the libraries the course provides (see src/grader/libraries.ts),
- * by library; the editor adds them once an exercise that offers the library opens.
+ * by library, each file loaded on demand: the editor fetches and adds them once an exercise
+ * that offers the library opens, so other exercises do not download them.
  */
-const libraryTypes: Record<LibraryName, Record<string, string>> = {
-  'hdr-histogram-js': import.meta.glob<string>(['/node_modules/hdr-histogram-js/dist/**/*.d.ts', '!**/*.spec.d.ts'], { query: '?raw', import: 'default', eager: true }),
+const libraryTypes: Record<LibraryName, Record<string, () => Promise<string>>> = {
+  'hdr-histogram-js': import.meta.glob<string>(['/node_modules/hdr-histogram-js/dist/**/*.d.ts', '!**/*.spec.d.ts'], { query: '?raw', import: 'default' }),
 };
 const librariesAdded = new Set<LibraryName>();
 const modulePaths: Record<string, string[]> = { '@faultlines/sim': ['file:///sim/index.ts'] };
@@ -134,13 +135,17 @@ function setUpLanguage(): void {
   }
 }
 
-/** Adds the declarations of `libraries` not added yet, and maps their names to them. */
-function addLibraryTypes(libraries: readonly LibraryName[]): void {
+/**
+ * Adds the declarations of `libraries` not added yet, and maps their names to them. Until
+ * they arrive (a moment after the editor opens), an import of the library is `any`.
+ */
+async function addLibraryTypes(libraries: readonly LibraryName[]): Promise<void> {
   const fresh = libraries.filter((name) => !librariesAdded.has(name));
   if (fresh.length === 0) return;
+  for (const name of fresh) librariesAdded.add(name);
   for (const name of fresh) {
-    librariesAdded.add(name);
-    for (const [path, source] of Object.entries(libraryTypes[name])) typescriptDefaults.addExtraLib(source, `file://${path}`);
+    const files = await Promise.all(Object.entries(libraryTypes[name]).map(async ([path, load]) => [path, await load()] as const));
+    for (const [path, source] of files) typescriptDefaults.addExtraLib(source, `file://${path}`);
     modulePaths[name] = [`file:///node_modules/${name}/${LIBRARIES[name].types}`];
   }
   typescriptDefaults.setCompilerOptions({ ...typescriptDefaults.getCompilerOptions(), paths: { ...modulePaths } });
@@ -174,7 +179,7 @@ export function createMonacoEditor(
   libraries: readonly LibraryName[] = [],
 ): ExerciseEditor {
   setUpLanguage();
-  addLibraryTypes(libraries);
+  addLibraryTypes(libraries).catch((error: unknown) => console.warn(`The editor could not load the types of ${libraries.join(', ')}:`, error));
   const contextLibs: monaco.IDisposable[] = [];
   for (const file of context) {
     const uri = uriFor(exerciseId, file.path);

@@ -50,7 +50,7 @@ export type {
   Sampler,
   UniformDistribution,
 } from './distributions.ts';
-export { KeyChooser, Workload, burst, ramp } from './workload.ts';
+export { KeyChooser, Workload, burst, compressedDay, ramp } from './workload.ts';
 export type { Arrivals, KeySpace, OperationMix, RateProfile, WorkloadOptions } from './workload.ts';
 export { LatencyRecorder, checkSlo } from './metrics.ts';
 export type {

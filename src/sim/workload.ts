@@ -21,7 +21,7 @@ export const MAX_WORKLOAD_OPERATIONS = 10_000_000;
 /** Most keys a key space may have. */
 export const MAX_KEYS = 100_000_000;
 
-/** A request rate that changes over time, for bursts and ramps. */
+/** A request rate that changes over time, for bursts, ramps and days. */
 export interface RateProfile {
   /** The rate at a given true simulation time, in requests per second. */
   readonly ratePerS: (timeMs: number) => number;
@@ -69,6 +69,55 @@ export function ramp(options: {
 }
 
 /** How operations arrive. */
+/**
+ * A day of traffic compressed into `dayMs` of simulated time, repeating: the rate is
+ * `peakRatePerS` at the busiest moment (`peakAt`, a fraction of the day), `peakToTrough`
+ * times less half a day later, and in between follows a smooth S-shaped curve (a cubic
+ * smoothstep in the distance from the peak, close to a cosine, built from `+ − ×` alone so
+ * that every engine computes the same rates; see math.ts). A `flashCrowd` multiplies the
+ * rate by `multiplier` from `startMs` for `durationMs`, on top of the day: a link shared on
+ * a front page, a push notification, a sale starting.
+ *
+ * Real services swing by a factor of two to four between night and evening (a user-facing
+ * service's peak-to-trough ratio depends on how many time zones it serves); the capstone's
+ * day uses 2.5.
+ *
+ * @example compressedDay({ dayMs: 60_000, peakRatePerS: 20_000, flashCrowd: { startMs: 40_000, durationMs: 2_000, multiplier: 3 } })
+ */
+export function compressedDay(options: {
+  readonly dayMs: number;
+  readonly peakRatePerS: number;
+  /** @default 2.5 */
+  readonly peakToTrough?: number;
+  /** When in the day the peak comes, as a fraction of it in [0, 1). @default 0.75 (evening) */
+  readonly peakAt?: number;
+  readonly flashCrowd?: { readonly startMs: number; readonly durationMs: number; readonly multiplier: number };
+}): RateProfile {
+  const { dayMs, peakRatePerS } = options;
+  const peakToTrough = options.peakToTrough ?? 2.5;
+  const peakAt = options.peakAt ?? 0.75;
+  const crowd = options.flashCrowd;
+  if (!(dayMs > 0 && Number.isFinite(dayMs))) throw new RangeError(`dayMs must be finite and > 0; got ${dayMs}.`);
+  if (!(peakRatePerS > 0 && Number.isFinite(peakRatePerS))) throw new RangeError(`peakRatePerS must be finite and > 0; got ${peakRatePerS}.`);
+  if (!(peakToTrough >= 1 && Number.isFinite(peakToTrough))) throw new RangeError(`peakToTrough must be finite and >= 1; got ${peakToTrough}.`);
+  if (!(peakAt >= 0 && peakAt < 1)) throw new RangeError(`peakAt must be in [0, 1); got ${peakAt}.`);
+  if (crowd !== undefined && !(crowd.multiplier >= 1 && Number.isFinite(crowd.multiplier) && crowd.durationMs >= 0 && Number.isFinite(crowd.startMs))) {
+    throw new RangeError(`flashCrowd needs a finite startMs, a durationMs >= 0 and a multiplier >= 1; got ${JSON.stringify(crowd)}.`);
+  }
+  const swing = peakRatePerS - peakRatePerS / peakToTrough;
+  return {
+    ratePerS: (t) => {
+      const phase = (((t % dayMs) + dayMs) % dayMs) / dayMs;
+      let distance = phase > peakAt ? phase - peakAt : peakAt - phase;
+      if (distance > 0.5) distance = 1 - distance;
+      const x = 2 * distance;
+      const rate = peakRatePerS - swing * x * x * (3 - 2 * x);
+      return crowd !== undefined && t >= crowd.startMs && t < crowd.startMs + crowd.durationMs ? rate * crowd.multiplier : rate;
+    },
+    peakRatePerS: peakRatePerS * (crowd === undefined ? 1 : crowd.multiplier),
+  };
+}
+
 export type Arrivals =
   | {
       /** Open loop: a Poisson process at this rate, whether or not earlier operations have finished. */

@@ -5,6 +5,7 @@ import {
   Rejection,
   Simulation,
   burst,
+  compressedDay,
   constant,
   exponential,
   ramp,
@@ -118,6 +119,57 @@ describe('open-loop workloads', () => {
     for (const count of served) expect(Math.abs(count - 2000)).toBeLessThanOrEqual(1);
     expect(load.history.some((op) => op.status === 'unknown')).toBe(true);
     expectOneOpenOperationPerClient(load.history);
+  });
+});
+
+describe('a compressed day', () => {
+  const day = compressedDay({ dayMs: 20_000, peakRatePerS: 2_000, flashCrowd: { startMs: 5_000, durationMs: 1_000, multiplier: 3 } });
+  const plain = compressedDay({ dayMs: 20_000, peakRatePerS: 2_000 });
+
+  it('peaks at peakRatePerS three quarters into the day, 2.5 times its trough half a day later, and repeats', () => {
+    expect(plain.ratePerS(15_000)).toBe(2_000);
+    expect(plain.ratePerS(5_000)).toBeCloseTo(800, 9);
+    expect(plain.ratePerS(35_000)).toBe(2_000);
+    expect(plain.ratePerS(-5_000)).toBe(2_000);
+    // Smooth and one-way between: rising from the trough to the peak, falling after it.
+    let previous = plain.ratePerS(5_000);
+    for (let t = 5_100; t <= 15_000; t += 100) {
+      expect(plain.ratePerS(t)).toBeGreaterThanOrEqual(previous);
+      expect(plain.ratePerS(t) - previous).toBeLessThan(40);
+      previous = plain.ratePerS(t);
+    }
+    for (let t = 15_100; t <= 25_000; t += 100) expect(plain.ratePerS(t)).toBeLessThanOrEqual(plain.ratePerS(t - 100));
+    // Halfway between trough and peak in time, halfway in rate (the curve is symmetric).
+    expect(plain.ratePerS(10_000)).toBeCloseTo(1_400, 9);
+    expect(plain.peakRatePerS).toBe(2_000);
+  });
+
+  it('multiplies the rate in a flash crowd, and only then, with a peak that bounds it', () => {
+    expect(day.ratePerS(5_500)).toBeCloseTo(3 * plain.ratePerS(5_500), 9);
+    expect(day.ratePerS(4_999)).toBe(plain.ratePerS(4_999));
+    expect(day.ratePerS(6_000)).toBe(plain.ratePerS(6_000));
+    expect(day.peakRatePerS).toBe(6_000);
+    for (let t = 0; t < 20_000; t += 50) expect(day.ratePerS(t)).toBeLessThanOrEqual(day.peakRatePerS);
+  });
+
+  it('drives an open-loop workload: 2.5 times as many arrivals at the peak as at the trough, and the day’s average of 70% of the peak', async () => {
+    const sim = new Simulation({ seed: 8, trace: { enabled: false } });
+    kvServer(sim);
+    const load = sim.workload({ target: 'kv', arrivals: { kind: 'open', ratePerS: plain }, stopMs: 20_000 });
+    await sim.runUntilIdle();
+    const within = (from: number, to: number) => load.history.filter((op) => op.invokeMs >= from && op.invokeMs < to).length;
+    const atPeak = within(14_500, 15_500);
+    const atTrough = within(4_500, 5_500);
+    expect(Math.abs(atPeak / atTrough - 2.5)).toBeLessThan(0.25);
+    // The smoothstep averages one half over the day: 2,000 − 1,200 / 2 = 1,400 a second.
+    expect(Math.abs(load.history.length - 28_000) / 28_000).toBeLessThan(0.02);
+  });
+
+  it('refuses settings that make no day', () => {
+    expect(() => compressedDay({ dayMs: 0, peakRatePerS: 10 })).toThrow('dayMs must be finite and > 0; got 0.');
+    expect(() => compressedDay({ dayMs: 1_000, peakRatePerS: 10, peakToTrough: 0.5 })).toThrow('peakToTrough must be finite and >= 1; got 0.5.');
+    expect(() => compressedDay({ dayMs: 1_000, peakRatePerS: 10, peakAt: 1 })).toThrow('peakAt must be in [0, 1); got 1.');
+    expect(() => compressedDay({ dayMs: 1_000, peakRatePerS: 10, flashCrowd: { startMs: 0, durationMs: 10, multiplier: 0.5 } })).toThrow('flashCrowd needs');
   });
 });
 

@@ -369,7 +369,11 @@ describe('linearizability checker properties', () => {
 
   it('accepts generated register histories with timed-out writes, and rejects them once a read is stale', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 5, max: 95 }), (seed, at) => {
+      // The stale read is the first read at or after position `at` in effect order: `at` stops
+      // 20 operations short of the end, so that there is one (with 60% of operations reads,
+      // none in the last 20 has a chance of 0.4^20). Up to 95 it was missing about once in
+      // a hundred histories (seeds 81, 327 and 353 at 95), which then stayed linearizable.
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 5, max: 80 }), (seed, at) => {
         const base = { operations: 100, clients: 5, seed, unknownShare: 0.1 };
         expect(check(registerHistory(base), registerModel()).verdict).toBe('linearizable');
         expect(check(registerHistory({ ...base, staleReadAt: at }), registerModel()).verdict).toBe('not-linearizable');

@@ -18,7 +18,16 @@ const P99_BOUND_MS = 110;
 const ERROR_RATE_BOUND = 0.02;
 /** Your p99 must be at most this fraction of round robin's in the same seeded run. */
 const VS_ROUND_ROBIN = 0.75;
-const SPREAD_BOUND = 1.1;
+/**
+ * The busiest of five equal backends may get at most this many times the mean share. Over
+ * seeds 1–400 (3 s at 1,200 requests a second) the reference measured 1.005–1.062 (seeds
+ * 1–100), alt-least-outstanding at most 1.075, alt-hdr-window 1.071 and alt-p2c-ewma, whose
+ * latency estimates differ by chance between equal backends, 1.134; least outstanding with
+ * ties broken by position (the first backend wins) at least 1.156, and power of two choices
+ * breaking its ties by position 1.35 or more (seeds 1–100). A bound of 1.1 failed the
+ * latency-aware alternative on 2 seeds of 30.
+ */
+const SPREAD_BOUND = 1.145;
 
 /**
  * The retry runs, on five healthy backends. In the first, each backend refuses this share of

@@ -5,7 +5,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser, type Browser } from '../../scripts/lib/browser.ts';
 import { expectScreenshot } from './screenshots.ts';
-import { pasteOver } from './learner.ts';
+import { hoverWord, pasteOver } from './learner.ts';
 
 /**
  * A learner's session with the first exercise, in Chromium against the built site. There
@@ -392,22 +392,7 @@ describe('the exercise in a lesson', () => {
     // A type error gets a red squiggle (the TypeScript worker may take a few seconds to start).
     await expect.poll(() => editor.locator('.squiggly-error').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     // Hovering a field of the exercise's own type shows its documentation.
-    const spot = await page.evaluate((id) => {
-      // Monaco draws a run of identifiers as one span: find the word inside it and point at its middle.
-      for (const span of document.querySelectorAll(`[data-exercise="${id}"] .view-line span span`)) {
-        const text = span.firstChild;
-        const at = text?.textContent?.indexOf('ratePerS') ?? -1;
-        if (!text || at < 0) continue;
-        const range = document.createRange();
-        range.setStart(text, at);
-        range.setEnd(text, at + 'ratePerS'.length);
-        const box = range.getBoundingClientRect();
-        return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-      }
-      return null;
-    }, exerciseId);
-    expect(spot).not.toBeNull();
-    await page.mouse.move(spot!.x, spot!.y);
+    await hoverWord(page, exerciseId, 'ratePerS');
     await expect.poll(() => page.locator('.monaco-hover').first().innerText().catch(() => ''), { timeout: 15_000 }).toContain('Requests arriving per second');
     // Completions come from the simulator's real types: after `sim.`, its methods.
     await editor.locator('.view-line', { hasText: 'return wrong' }).click();

@@ -35,3 +35,29 @@ export async function playToEnd(section: Locator): Promise<void> {
   await section.getByRole('button', { name: 'Play the simulation' }).click();
   await expect.poll(() => section.getAttribute('data-state'), { timeout: 60_000, interval: 250 }).toBe('finished');
 }
+
+/**
+ * Points the mouse at the middle of the first `word` drawn in the editor of exercise `id`,
+ * as a learner does to read its hover. Monaco draws a run of identifiers as one span: the
+ * word is found inside it.
+ */
+export async function hoverWord(page: Page, id: string, word: string): Promise<void> {
+  const spot = await page.evaluate(
+    ([exercise, target]) => {
+      for (const span of document.querySelectorAll(`[data-exercise="${exercise}"] .view-line span span`)) {
+        const text = span.firstChild;
+        const at = text?.textContent?.indexOf(target!) ?? -1;
+        if (!text || at < 0) continue;
+        const range = document.createRange();
+        range.setStart(text, at);
+        range.setEnd(text, at + target!.length);
+        const box = range.getBoundingClientRect();
+        return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+      }
+      return null;
+    },
+    [id, word],
+  );
+  expect(spot, `"${word}" is not on screen in the editor of ${id}`).not.toBeNull();
+  await page.mouse.move(spot!.x, spot!.y);
+}

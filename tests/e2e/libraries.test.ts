@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser, type Browser } from '../../scripts/lib/browser.ts';
 import { loadExercise } from '../../src/content/exercises.ts';
-import { pasteOver } from './learner.ts';
+import { hoverWord, pasteOver } from './learner.ts';
 
 const baseUrl = inject('baseUrl');
 const lesson = `${baseUrl}/lessons/failing-backends/`;
@@ -53,21 +53,7 @@ describe('a library the exercise offers', () => {
     await pasteOver(page, probe + builtOnLibrary);
     await page.keyboard.press('Control+Home');
     await expect.poll(() => editor.locator('.squiggly-error').count(), { timeout: 30_000 }).toBeGreaterThan(0);
-    const spot = await page.evaluate((id) => {
-      for (const span of document.querySelectorAll(`[data-exercise="${id}"] .view-line span span`)) {
-        const text = span.firstChild;
-        const at = text?.textContent?.indexOf('getValueAtPercentile') ?? -1;
-        if (!text || at < 0) continue;
-        const range = document.createRange();
-        range.setStart(text, at);
-        range.setEnd(text, at + 'getValueAtPercentile'.length);
-        const box = range.getBoundingClientRect();
-        return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-      }
-      return null;
-    }, exerciseId);
-    expect(spot).not.toBeNull();
-    await page.mouse.move(spot!.x, spot!.y);
+    await hoverWord(page, exerciseId, 'getValueAtPercentile');
     await expect.poll(() => page.locator('.monaco-hover').first().innerText().catch(() => ''), { timeout: 15_000 }).toContain('getValueAtPercentile(percentile: number): number');
     await page.mouse.move(0, 0);
     await page.keyboard.press('Escape');

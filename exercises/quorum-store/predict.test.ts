@@ -15,7 +15,12 @@ import type { LatencyPrediction, LatencySetting, LwwSetting } from './types.ts';
 
 const seed = inject('seed');
 
-/** Within this much of the measured p99, in milliseconds, or 2% of it, whichever is more. */
+/**
+ * Within this much of the measured p99, in milliseconds, or 2% of it, whichever is more.
+ * The reference and both alternatives predict the measured p99 exactly (to about 1e-13 ms)
+ * in every setting of seeds 1–30, and the lost writes of last-writer-wins on all 30: the
+ * model is the simulation's own, so any error is a wrong formula, not noise.
+ */
 const TOLERANCE_MS = 0.05;
 
 /** R and W of the AP settings, three of which are drawn. */

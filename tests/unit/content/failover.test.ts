@@ -233,12 +233,12 @@ describe('Failover: the exercise section', () => {
     expect(tests).toContain('const SEEDS = 20;');
     expect(tests).toContain('[20, 30, 50, 75, 100][Math.floor(rng.next() * 5)]');
     expect(tests).toContain('heartbeatEveryMs * (3 + Math.floor(rng.next() * 4))');
-    expect(tests).toContain('const SLACK_MS = 60;');
+    expect(tests).toContain('const SLACK_MS = 100;');
     expect(tests).toContain('return s.failAfterMs + s.heartbeatEveryMs + CLIENT_ATTEMPT_MS + SLACK_MS;');
     expect(tests).toContain('writesPerS: 150');
     expectInLesson(
       'Each test runs one schedule on 20 seeds, each with a heartbeat every 20 to 100 ms and `failAfterMs` of 3 to 6 heartbeats drawn from the seed',
-      'within `failAfterMs` plus one heartbeat, 150 ms and 60 ms of the fault',
+      'within `failAfterMs` plus one heartbeat, 150 ms and 100 ms of the fault',
     );
   });
 });

@@ -40,6 +40,12 @@ const SEEDS = 50;
  * Bounds on the time to elect a leader. Without a split vote, a new leader takes one election
  * timeout (at most 300 ms) and a round of votes; a split vote costs another timeout, so the
  * p99 allows for one, and the median shows whether timeouts are drawn from the whole range.
+ *
+ * Margins over seeds 1–20 (69 distinct failover and lossy runs), the reference / alt-prevote
+ * / alt-ticks: first leader p99 225–259 / 227–251 / 225–261 ms; new leader p50 159–163 /
+ * 163–165 / 151–155 ms and p99 249–367 / 249 / 245 ms; every one of the 150 failovers found a
+ * leader (147 required); 1–2 / 0 / 0 leader changes over the lossy runs (bound 8); a cut-off
+ * leader stepped down 34.8–41.7 / 40.7 / 39.7–40.4 ms after the heal (bound 120).
  */
 const FIRST_LEADER_P99_MS = 600;
 const NEW_LEADER_P99_MS = 600;

@@ -34,7 +34,11 @@ const QUIET_SEEDS = 20;
 const CUT_SEEDS = 50;
 /** A get answered from the lease takes two client hops of 0.2–0.5 ms; through the log it takes an fsync and a round trip to the followers, 2 ms or more. */
 const FAST_GET_MS = 1.5;
-/** The reference answers 98% or more of gets within FAST_GET_MS in every quiet run; through the log, none are. */
+/**
+ * The reference answers 98% or more of gets within FAST_GET_MS in every quiet run; through
+ * the log, none are. Over seeds 1–20 (39 distinct quiet runs) the least share in a run was
+ * 0.985–0.994 with the reference and both alternatives.
+ */
 const MIN_FAST_SHARE = 0.9;
 /** The longest lease the drift allows, on the leader's clock: 150 × 0.9 / 1.1 ≈ 122.7 ms. */
 const LEASE_MS = (ELECTION_TIMEOUT_MS.min * (1 - MAX_CLOCK_DRIFT)) / (1 + MAX_CLOCK_DRIFT);

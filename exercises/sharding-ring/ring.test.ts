@@ -95,6 +95,8 @@ describe('consistent-hash ring', () => {
     );
   });
 
+  // With one point per node, over seeds 1–20: the reference 3.01–3.10, alt-hash-chain
+  // 1.84–1.91, alt-linear-scan 3.41–3.48 times the mean (bound: above 1.5).
   it('honours vnodesPerNode: one point per node is much less even than 200', () => {
     const one = maxOverMean(owners(ringOf(TEN, 1), KEYS), TEN);
     const many = maxOverMean(owners(ringOf(TEN, 200), KEYS), TEN);

@@ -137,7 +137,8 @@ function setUpLanguage(): void {
 
 /**
  * Adds the declarations of `libraries` not added yet, and maps their names to them. Until
- * they arrive (a moment after the editor opens), an import of the library is `any`.
+ * they arrive (a moment after the editor opens), the editor may mark an import of the
+ * library as not found.
  */
 async function addLibraryTypes(libraries: readonly LibraryName[]): Promise<void> {
   const fresh = libraries.filter((name) => !librariesAdded.has(name));

@@ -94,8 +94,14 @@ export class ClusterView {
   #nodeParts: NodeParts[] = [];
   /** Each node's place, by node index. */
   #pos = new Map<number, { x: number; y: number; r: number }>();
-  /** The largest load seen, so a node's fill means the same all run long. */
-  #loadScale = 1;
+  /**
+   * The fill's scale at each bucket: the largest load (requests queued and in service) any
+   * node had in that bucket or an earlier one, at least 1. A node's fill at a moment then
+   * depends on the run up to that moment alone, never on which frames playback happened to
+   * draw before it (a maximum of the frames drawn differed from one playback to the next).
+   * Buckets only ever arrive at the end, so the list grows as they do.
+   */
+  readonly #loadScales: number[] = [];
 
   constructor(host: HTMLElement, store: RunStore, palette: Palette) {
     this.#host = host;
@@ -202,15 +208,21 @@ export class ClusterView {
 
     // Node fill: load at the bucket containing t; grey when down. Attributes are written
     // only when their value changes, since each write restyles and repaints the SVG.
-    const bucket = store.buckets[Math.max(0, store.bucketIndexAt(t) + 1)] ?? store.buckets[store.buckets.length - 1];
+    const bucketIndex = Math.min(Math.max(0, store.bucketIndexAt(t) + 1), store.buckets.length - 1);
+    const bucket = store.buckets[bucketIndex];
+    for (let i = this.#loadScales.length; i < store.buckets.length; i++) {
+      let most = i > 0 ? this.#loadScales[i - 1]! : 1;
+      for (const sample of store.buckets[i]!.nodes) if (sample) most = Math.max(most, sample.queueDepth + sample.inService);
+      this.#loadScales.push(most);
+    }
+    const loadScale = this.#loadScales[bucketIndex] ?? 1;
     const down = store.nodesDownAt(t);
     for (const n of layout.nodes) {
       const parts = this.#nodeParts[n.node];
       if (!parts) continue;
       const sample = bucket?.nodes[n.node];
       const inSystem = sample ? sample.queueDepth + sample.inService : 0;
-      if (inSystem > this.#loadScale) this.#loadScale = inSystem;
-      const f = loadFraction(sample?.inService ?? 0, sample?.queueDepth ?? 0, this.#loadScale);
+      const f = loadFraction(sample?.inService ?? 0, sample?.queueDepth ?? 0, loadScale);
       const isDown = down.has(n.node) || sample?.up === false;
       parts.set(parts.fill, 'd', loadFillPath(n.x, n.y, n.r, f));
       parts.set(parts.fill, 'fill', f > 0.75 ? p.bad : p.warn);

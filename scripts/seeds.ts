@@ -17,6 +17,7 @@ import { listExercises, loadExercise, type Exercise } from '../src/content/exerc
 import { exerciseGrade, readFolder } from '../src/grader/node/exercise-files.ts';
 import { gradeInChild } from '../src/grader/node/host.ts';
 import { positiveNumber, readArgs, UsageError } from './lib/args.ts';
+import { pool } from './lib/grade-many.ts';
 import { isMain } from './lib/main.ts';
 
 const projectRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -49,9 +50,9 @@ export function subjectsOf(exercise: Exercise, dir = fixturesDir): Subject[] {
   const subjects: Subject[] = [{ exercise, name: 'reference', mustPass: true, files: exercise.solution }];
   const own = join(dir, exercise.id);
   if (!existsSync(own)) return subjects;
+  const editable = new Set(exercise.files.filter((f) => f.role === 'editable').map((f) => f.path));
   for (const name of readdirSync(own).sort()) {
     if (!name.startsWith('alt-') && !name.startsWith('bug-')) continue;
-    const editable = new Set(exercise.files.filter((f) => f.role === 'editable').map((f) => f.path));
     const files = Object.fromEntries(Object.entries(readFolder(join(own, name))).filter(([path]) => editable.has(path)));
     subjects.push({ exercise, name, mustPass: name.startsWith('alt-'), files });
   }
@@ -69,29 +70,12 @@ export interface SubjectOutcome {
   readonly unexpected: readonly { readonly seed: number; readonly why: string }[];
 }
 
-async function runPool<T>(tasks: readonly (() => Promise<T>)[], jobs: number): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(jobs, tasks.length) }, async () => {
-      while (next < tasks.length) {
-        const i = next++;
-        results[i] = await tasks[i]!();
-      }
-    }),
-  );
-  return results;
-}
-
 export async function sweep(subjects: readonly Subject[], seeds: (subject: Subject) => readonly number[], jobs: number, onDone?: (o: SubjectOutcome) => void): Promise<SubjectOutcome[]> {
   const outcomes: SubjectOutcome[] = [];
   for (const subject of subjects) {
     const list = seeds(subject);
     const { request, deadlineMs } = exerciseGrade(subject.exercise, subject.files);
-    const results = await runPool(
-      list.map((seed) => () => gradeInChild({ ...request, seed }, { deadlineMs })),
-      jobs,
-    );
+    const results = await pool(list, jobs, (seed) => gradeInChild({ ...request, seed }, { deadlineMs }));
     const unexpected: { seed: number; why: string }[] = [];
     results.forEach((result, i) => {
       if (result.ok === subject.mustPass) return;

@@ -52,6 +52,10 @@ export type {
 } from './distributions.ts';
 export { KeyChooser, Workload, burst, compressedDay, ramp } from './workload.ts';
 export type { Arrivals, KeySpace, OperationMix, RateProfile, WorkloadOptions } from './workload.ts';
+export { applyFaults, clockTime, describeFaults, faultWindows } from './faults.ts';
+export type { CrashFault, FaultWindow, LossFault, PartitionFault, ScenarioEvent, ScheduledFault, SlowDiskFault } from './faults.ts';
+export { SloTimeline } from './slo-timeline.ts';
+export type { SloTimelineOptions, SloTimelineReport, SlowOperation, TimelineOperation, WindowFigures } from './slo-timeline.ts';
 export { LatencyRecorder, checkSlo } from './metrics.ts';
 export type {
   FinishedOperation,

@@ -138,7 +138,7 @@ export class Network {
   /** The engine's nodes, by id. */
   readonly #nodes: readonly SimNode[];
   readonly #rng: Random;
-  readonly #defaultLink: Required<LinkOptions>;
+  #defaultLink: Required<LinkOptions>;
   readonly #linkOverrides = new Map<number, LinkOptions>();
   /** The one `Link` shared by every stateless link without an override. */
   #sharedLink: Link | undefined;
@@ -190,6 +190,28 @@ export class Network {
       existing.fifo = resolved.fifo;
       existing.bandwidthBytesPerMs = resolved.bandwidthBytesPerMs;
     }
+  }
+
+  /**
+   * Changes the loss of every link that has no `dropProbability` of its own (set with
+   * `setLink`), from now on: background loss across the whole network.
+   */
+  setDefaultDropProbability(dropProbability: number): void {
+    this.#defaultLink = { ...this.#defaultLink, dropProbability };
+    checkLinkOptions(this.#defaultLink);
+    if (this.#sharedLink !== undefined) this.#sharedLink.dropProbability = dropProbability;
+    for (const from of this.#nodes) {
+      from.links.forEach((link, toId) => {
+        if (link === undefined || link === this.#sharedLink) return;
+        const override = this.#linkOverrides.get(from.id * LIMITS.maxNodes + toId);
+        if (override?.dropProbability === undefined) link.dropProbability = dropProbability;
+      });
+    }
+  }
+
+  /** The loss of links without one of their own. */
+  get defaultDropProbability(): number {
+    return this.#defaultLink.dropProbability;
   }
 
   #link(from: SimNode, toId: number): Link {

@@ -48,7 +48,8 @@ export class SimNode {
   nextTimerId = 1;
   backlog: Parked[] = [];
   readonly disk = new DiskState();
-  readonly syncLatency: Sampler;
+  /** How long a sync takes; `sim.setDisk` changes it (a disk that slows down, then recovers). */
+  syncLatency: Sampler;
   readonly rng: Random;
   readonly serviceRng: Random;
   served = 0;

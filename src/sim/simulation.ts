@@ -7,7 +7,8 @@ import type { NodeHandlerError } from './errors.ts';
 import type { KvInput, KvOutput } from './history.ts';
 import { checkSlo, type FinishedOperation, type MetricsSummary, type QueueSample, type SloObjectives, type SloReport } from './metrics.ts';
 import { PartitionState, type LinkOptions } from './network.ts';
-import type { ClockOptions, NodeFactory, NodeOptions, NodeStatus } from './node.ts';
+import { constant, samplerFor } from './distributions.ts';
+import type { ClockOptions, DiskOptions, NodeFactory, NodeOptions, NodeStatus } from './node.ts';
 import type { SimNode } from './sim-node.ts';
 import { retimeTimers } from './timers.ts';
 import type { Trace } from './trace.ts';
@@ -174,6 +175,54 @@ export class Simulation {
     node.clockOffsetMs = clock.offsetMs ?? localNow - rate * this.#engine.now;
     // A pending timer waits out the rest of its delay on the clock as it now runs.
     retimeTimers(this.#engine, node, oldRate);
+  }
+
+  /**
+   * Changes the network's background loss from `atMs` (default now) on, and back to what it
+   * was at `untilMs`: every link without a `dropProbability` of its own (from `setLink`)
+   * loses this share of the messages sent over it meanwhile.
+   *
+   * @example
+   * sim.setLoss(0.001, { atMs: 0, untilMs: 60_000 }); // one message in a thousand, for a minute
+   */
+  setLoss(dropProbability: number, timing: FaultTiming & { readonly untilMs?: number } = {}): void {
+    if (!(dropProbability >= 0 && dropProbability <= 1)) {
+      throw new RangeError(`dropProbability must be in [0, 1]; got ${dropProbability}.`);
+    }
+    const network = this.#engine.network;
+    const atMs = timing.atMs ?? this.#engine.now;
+    if (timing.untilMs !== undefined && !(timing.untilMs >= atMs)) {
+      throw new RangeError(`untilMs (${timing.untilMs}) must not be before atMs (${atMs}).`);
+    }
+    let before = network.defaultDropProbability;
+    this.#when(timing.atMs, () => {
+      before = network.defaultDropProbability;
+      network.setDefaultDropProbability(dropProbability);
+    });
+    if (timing.untilMs !== undefined) this.#when(timing.untilMs, () => network.setDefaultDropProbability(before));
+  }
+
+  /**
+   * Changes a node's disk timing from `atMs` (default now) on, and back to what it was at
+   * `untilMs`: a disk that slows down (a failing drive, a noisy neighbour, a RAID rebuild)
+   * and recovers. A sync already under way keeps the time it was given.
+   *
+   * @example
+   * sim.setDisk('r2', { syncLatency: logNormal({ p50Ms: 40, p99Ms: 400 }) }, { atMs: 30_000, untilMs: 45_000 });
+   */
+  setDisk(name: string, disk: DiskOptions, timing: FaultTiming & { readonly untilMs?: number } = {}): void {
+    const node = this.#engine.node(name);
+    const slower = samplerFor(disk.syncLatency ?? constant(1));
+    let before = node.syncLatency;
+    const atMs = timing.atMs ?? this.#engine.now;
+    if (timing.untilMs !== undefined && !(timing.untilMs >= atMs)) {
+      throw new RangeError(`untilMs (${timing.untilMs}) must not be before atMs (${atMs}).`);
+    }
+    this.#when(timing.atMs, () => {
+      before = node.syncLatency;
+      node.syncLatency = slower;
+    });
+    if (timing.untilMs !== undefined) this.#when(timing.untilMs, () => (node.syncLatency = before));
   }
 
   /**

@@ -166,6 +166,49 @@ describe('the network', () => {
     expect(sim.summary().messagesDropped).toBe(20_000 - received.length);
   });
 
+  it('loses messages network-wide for a window with setLoss, except on links with a loss of their own', async () => {
+    const sim = new Simulation({ seed: 5, trace: { enabled: false } });
+    const toB = recorder(sim, 'b');
+    const toC = recorder(sim, 'c');
+    // 1,000 messages each to b and c, one per ms; the loss lasts from 300 to 700 ms.
+    sim.addNode('a', (ctx) => ({
+      onStart() {
+        for (let i = 0; i < 1000; i++) {
+          ctx.setTimer(i, () => {
+            ctx.send('b', i);
+            ctx.send('c', i);
+          });
+        }
+      },
+    }));
+    sim.setLink('a', 'c', { dropProbability: 0 });
+    sim.setLoss(0.5, { atMs: 300, untilMs: 700 });
+    await sim.runUntilIdle();
+    const lostB = new Set(Array.from({ length: 1000 }, (_, i) => i));
+    for (const r of toB) lostB.delete(r.body as number);
+    // Sent at t, arriving at t + 1: lost only for sends in [300, 700).
+    expect([...lostB].every((i) => i >= 300 && i < 700)).toBe(true);
+    expect(lostB.size).toBeGreaterThan(160);
+    expect(lostB.size).toBeLessThan(240);
+    expect(toC).toHaveLength(1000);
+    expect(() => sim.setLoss(1.5)).toThrow('dropProbability must be in [0, 1]; got 1.5.');
+  });
+
+  it('keeps the loss a network was built with once a setLoss window ends', async () => {
+    const sim = new Simulation({ seed: 6, network: { dropProbability: 0.1 }, trace: { enabled: false } });
+    const received = recorder(sim, 'b');
+    sim.setLoss(1, { atMs: 0, untilMs: 100 });
+    sender(sim, 'a', 'b', Array.from({ length: 10_000 }, (_, i) => i));
+    sim.at(100, () => {
+      const late = Array.from({ length: 10_000 }, (_, i) => i);
+      sim.addNode('a2', (ctx) => ({ onStart: () => late.forEach((i) => ctx.send('b', i)) }));
+    });
+    await sim.runUntilIdle();
+    // Everything sent at 0 is lost; of what a2 sends after 100 ms, about 10%.
+    expect(received.length / 10_000).toBeGreaterThan(0.88);
+    expect(received.length / 10_000).toBeLessThan(0.92);
+  });
+
   it('duplicates about the configured fraction of messages, keeping their ids', async () => {
     const sim = new Simulation({ seed: 4, network: { duplicateProbability: 0.1 } });
     const ids: number[] = [];

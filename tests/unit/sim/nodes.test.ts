@@ -201,6 +201,46 @@ describe('crashes and restarts', () => {
   });
 });
 
+describe('slow disks', () => {
+  it('take the new sync time from atMs, and the old one again from untilMs', async () => {
+    const sim = new Simulation({ seed: 1 });
+    const took: [number, number][] = [];
+    sim.addNode(
+      'n',
+      (ctx) => ({
+        onStart() {
+          for (const at of [0, 10, 25, 40]) {
+            ctx.setTimer(at, async () => {
+              const start = sim.nowMs;
+              await ctx.disk.sync();
+              took.push([start, sim.nowMs - start]);
+            });
+          }
+        },
+      }),
+      { disk: { syncLatency: constant(2) } },
+    );
+    sim.setDisk('n', { syncLatency: constant(30) }, { atMs: 10, untilMs: 40 });
+    await sim.runUntilIdle();
+    // The sync started at 25 keeps its 30 ms although the disk recovers at 40.
+    expect(took.sort((a, b) => a[0] - b[0])).toEqual([
+      [0, 2],
+      [10, 30],
+      [25, 30],
+      [40, 2],
+    ]);
+  });
+
+  it('change at once without a time, and refuse a recovery before the slowdown', () => {
+    const sim = new Simulation({ seed: 1 });
+    sim.addNode('n', () => ({}));
+    expect(() => sim.setDisk('n', { syncLatency: constant(5) }, { atMs: 20, untilMs: 10 })).toThrow(
+      'untilMs (10) must not be before atMs (20).',
+    );
+    expect(() => sim.setDisk('nope', { syncLatency: constant(5) })).toThrow(/nope/);
+  });
+});
+
 describe('pause and resume', () => {
   it('hold messages and timers while paused and run them, in order, on resume', async () => {
     const sim = new Simulation({ seed: 1, network: { latency: constant(1) } });

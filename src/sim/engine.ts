@@ -368,20 +368,23 @@ export class Engine {
       if (isThenable(result)) {
         this.asyncPending = true;
         this.#openHandlers++;
+        // An event-loop server's worker is free now; a thread per request waits for the answer.
+        const holdsWorker = !node.eventLoop;
+        if (!holdsWorker) this.#finishService(node, incarnation);
         result.then(
           (value) => {
             this.activity++;
             this.#openHandlers--;
             if (node.incarnation !== incarnation || !node.up) return;
             reply(this, node, envelope, value);
-            this.#finishService(node, incarnation);
+            if (holdsWorker) this.#finishService(node, incarnation);
           },
           (error: unknown) => {
             this.activity++;
             this.#openHandlers--;
             if (node.incarnation !== incarnation || !node.up) return;
             replyError(this, node, envelope, error);
-            this.#finishService(node, incarnation);
+            if (holdsWorker) this.#finishService(node, incarnation);
           },
         );
       } else {
@@ -407,7 +410,12 @@ export class Engine {
       this.#finishService(node, incarnation);
       return;
     }
-    this.#followOneWay(node, result, incarnation, true);
+    if (node.eventLoop) {
+      this.#finishService(node, incarnation);
+      this.#followOneWay(node, result, incarnation, false);
+    } else {
+      this.#followOneWay(node, result, incarnation, true);
+    }
   }
 
   /**

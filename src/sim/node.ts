@@ -154,6 +154,14 @@ export interface CapacityOptions {
    * at 1,000,000 as a safety limit).
    */
   readonly queueCapacity?: number;
+  /**
+   * Serve like an event loop (Node.js, Envoy, nginx): a worker is busy for the service time
+   * only, and a handler that then awaits (an RPC to another node) holds no worker while it
+   * waits. Without it, a worker stays busy until the handler has answered, as a thread per
+   * request does.
+   * @default false
+   */
+  readonly eventLoop?: boolean;
 }
 
 /** How a node's local clock relates to true simulation time: `local = offsetMs + rate × true`. */

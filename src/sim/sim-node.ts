@@ -40,6 +40,8 @@ export class SimNode {
   readonly workers: number;
   readonly serviceTime: Sampler | undefined;
   readonly queueCapacity: number;
+  /** Whether a worker is free once the service time is over (`capacity.eventLoop`). */
+  readonly eventLoop: boolean;
   readonly queue: Envelope[] = [];
   queueHead = 0;
   inService = 0;
@@ -82,7 +84,9 @@ export class SimNode {
       this.workers = capacity.workers;
       this.serviceTime = samplerFor(capacity.serviceTime);
       this.queueCapacity = queueCapacity;
+      this.eventLoop = capacity.eventLoop === true;
     } else {
+      this.eventLoop = false;
       this.workers = Infinity;
       this.serviceTime = undefined;
       this.queueCapacity = 0;

@@ -58,6 +58,29 @@ describe('servers with capacity', () => {
     expect(sim.summary().nodes.find((n) => n.node === 'server')?.maxQueueDepth).toBe(3);
   });
 
+  it('hold a worker while an async handler awaits, unless the server is an event loop', async () => {
+    const finishedBy = async (eventLoop: boolean): Promise<number[]> => {
+      const sim = new Simulation({ seed: 1, network: { latency: constant(0) } });
+      // Each request costs 1 ms of work, then waits 20 ms for a backend before it answers.
+      sim.addNode('backend', (ctx) => ({ onRequest: () => ctx.sleep(20).then(() => 'ok') }));
+      sim.addNode('proxy', (ctx) => ({ onRequest: (request) => ctx.rpc('backend', request.body) }), {
+        capacity: { workers: 1, serviceTime: constant(1), ...(eventLoop ? { eventLoop: true } : {}) },
+      });
+      const finished: number[] = [];
+      sim.addNode('client', (ctx) => ({
+        onStart() {
+          for (let i = 0; i < 3; i++) void ctx.rpc('proxy', i).then(() => void finished.push(ctx.now()));
+        },
+      }));
+      await sim.runUntilIdle();
+      return finished;
+    };
+    // A thread per request: each waits for the one before to be answered.
+    expect(await finishedBy(false)).toEqual([21, 42, 63]);
+    // An event loop: the worker only spends the millisecond of work on each.
+    expect(await finishedBy(true)).toEqual([21, 22, 23]);
+  });
+
   it('count rejected requests when a bounded queue overflows', async () => {
     const sim = new Simulation({ seed: 2, network: { latency: constant(0) }, trace: { enabled: false } });
     sim.addNode('server', () => ({ onRequest: () => ({ kind: 'put' }) }), {

@@ -11,7 +11,8 @@
  * - grade.warm_ms_p50 / grade.overhead_warm_ms_p50: later runs on one page, and those
  *   minus the tests' own running time (tests and hooks), for the lesson page's exercise;
  * - grade.<id>.warm_ms_p50 for every exercise of the course, and the slowest of them as
- *   grade.warm_ms_p50_slowest.
+ *   grade.warm_ms_p50_slowest;
+ * - grade.capstone_ms: the capstone's whole day, graded in the worker host (fewer runs).
  *
  * Every run grades the reference solution (so that every test runs to the end), and the
  * time is taken in the page: from the click event to the moment the result's verdict is
@@ -34,6 +35,8 @@ const lessonPath = '/lessons/numbers-that-matter/';
 const exerciseId = 'capacity-planning';
 const coldRuns = 5;
 const warmRuns = 7;
+const capstoneId = 'capstone';
+const capstoneRuns = 2;
 /** The spare worker starts (and warms up) while the learner reads the result. */
 const readingMs = 1_500;
 
@@ -97,7 +100,7 @@ async function runOnce(page: Page, id: string): Promise<Timing> {
     }).observe(status, { attributes: true, attributeFilter: ['data-outcome'] });
   }, id);
   await section.locator('[data-action="run"]').click();
-  await page.waitForFunction(() => (window as unknown as { benchDone?: number }).benchDone !== undefined, undefined, { timeout: 60_000 });
+  await page.waitForFunction(() => (window as unknown as { benchDone?: number }).benchDone !== undefined, undefined, { timeout: 180_000 });
   const totalMs = await page.evaluate(() => {
     const w = window as unknown as { benchClick: number; benchDone: number };
     return w.benchDone - w.benchClick;
@@ -107,13 +110,13 @@ async function runOnce(page: Page, id: string): Promise<Timing> {
 }
 
 /** Median warm figures for one exercise: one run to start, then `warmRuns` timed runs. */
-async function warmFigures(browser: Browser, base: string, lesson: string, id: string): Promise<{ total: number; overhead: number }> {
+async function warmFigures(browser: Browser, base: string, lesson: string, id: string, runs = warmRuns): Promise<{ total: number; overhead: number }> {
   const page = await openWithSolution(browser, base, lesson, id);
   try {
     await runOnce(page, id);
     const totals: number[] = [];
     const overheads: number[] = [];
-    for (let i = 0; i < warmRuns; i++) {
+    for (let i = 0; i < runs; i++) {
       await page.waitForTimeout(readingMs);
       const run = await runOnce(page, id);
       if (run.outcome !== 'pass') throw new Error(`${id}: the reference solution did not pass in the page`);
@@ -190,7 +193,8 @@ export const pageBench: BenchSuite = {
 
       // Warm: further runs on one page, for every exercise of the course.
       const lessons = lessonsByExercise();
-      const ids = listExercises(join(root, 'exercises')).filter((id) => lessons.has(id));
+      // The capstone's day is measured on its own, with fewer runs: each takes seconds.
+      const ids = listExercises(join(root, 'exercises')).filter((id) => lessons.has(id) && id !== capstoneId);
       const warm = new Map<string, { total: number; overhead: number }>();
       for (const id of ids) warm.set(id, await warmFigures(browser, url, `/lessons/${lessons.get(id)!}/`, id));
       const main = warm.get(exerciseId)!;
@@ -207,6 +211,15 @@ export const pageBench: BenchSuite = {
           value: Math.round(figures.total),
           unit: 'ms',
           note: `overhead ${Math.round(figures.overhead)} ms`,
+        });
+      }
+      if (lessons.has(capstoneId)) {
+        const day = await warmFigures(browser, url, `/lessons/${lessons.get(capstoneId)!}/`, capstoneId, capstoneRuns);
+        report({
+          name: 'grade.capstone_ms',
+          value: Math.round(day.total),
+          unit: 'ms',
+          note: `the capstone's whole day graded in the worker host, click to result, median of ${capstoneRuns} runs after a first; target <= 10,000`,
         });
       }
       const slowest = [...warm].sort((a, b) => b[1].total - a[1].total)[0]!;

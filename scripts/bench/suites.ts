@@ -1,3 +1,4 @@
+import { capstoneBench } from './capstone.ts';
 import { checkerBench } from './checker.ts';
 import { cohortBench } from './cohort.ts';
 import { graderBench } from './grader.ts';
@@ -7,4 +8,4 @@ import { visualBench } from './visual.ts';
 import type { BenchSuite } from './types.ts';
 
 /** Every bench suite, in the order the table prints them. */
-export const suites: readonly BenchSuite[] = [simBench, checkerBench, graderBench, pageBench, visualBench, cohortBench];
+export const suites: readonly BenchSuite[] = [simBench, checkerBench, graderBench, capstoneBench, pageBench, visualBench, cohortBench];

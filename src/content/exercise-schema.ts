@@ -52,8 +52,11 @@ export const exerciseMetaSchema = z
     hints: z.array(z.string().min(10)).min(1).max(6),
     /** The seed every simulated run in the tests starts from; printed with each result. */
     seed: z.number().int().min(0).max(2 ** 32 - 1),
-    /** How long one test may run before it fails, in milliseconds. */
-    testTimeoutMs: z.number().int().min(100).max(60_000).default(5_000),
+    /**
+     * How long one test (or hook) may run before it fails, in milliseconds; at most the run's
+     * limit, for the capstone, whose day runs in one hook.
+     */
+    testTimeoutMs: z.number().int().min(100).max(120_000).default(5_000),
     /** How long the whole run may take before the host stops it, in milliseconds. */
     runTimeoutMs: z.number().int().min(1_000).max(120_000).default(10_000),
   })

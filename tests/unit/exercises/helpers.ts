@@ -74,6 +74,13 @@ export function stripColours(text: string): string {
 }
 
 /** One set of files to run: an exercise's files as the grader receives them. */
+/**
+ * Exercises that grade a whole system through a simulated day, about 20 seconds a run in
+ * Node: the suites run them after the others, so that a busy machine does not push them
+ * towards their time limit, and do not repeat them where another suite covers the same run.
+ */
+export const WHOLE_SYSTEM: ReadonlySet<string> = new Set(['capstone']);
+
 export interface VitestJob {
   /** Unique and path-safe, e.g. `fixture/percentile/starter`. */
   readonly key: string;
@@ -100,7 +107,22 @@ export interface VitestRun {
  * its per-test timeout and the simulator under `@faultlines/sim`, as `npx vitest` runs the
  * course's exercises. One CLI start-up for everything keeps the suite quick.
  */
-export async function runVitest(jobs: readonly VitestJob[], timeoutMs: number): Promise<VitestRun> {
+export async function runVitest(allJobs: readonly VitestJob[], timeoutMs: number): Promise<VitestRun> {
+  // Jobs with the same files, seed and time limit give the same results: each is run once,
+  // and its results are given to every key that asked for it (the capstone builds on six
+  // component exercises, so the suites ask for its reference run six times).
+  const firstOf = new Map<string, string>();
+  const sameAs = new Map<string, string>();
+  const jobs: VitestJob[] = [];
+  for (const job of allJobs) {
+    const { seed, testTimeoutMs } = job.exercise.meta;
+    const signature = JSON.stringify([seed, testTimeoutMs, Object.entries(job.files).sort(([a], [b]) => (a < b ? -1 : 1))]);
+    const first = firstOf.get(signature);
+    if (first === undefined) {
+      firstOf.set(signature, job.key);
+      jobs.push(job);
+    } else sameAs.set(job.key, first);
+  }
   const dir = mkdtempSync(join(tmpdir(), 'faultlines-validity-'));
   // The project's packages, for the libraries an exercise offers (`import … from 'hdr-histogram-js'`),
   // as they resolve for `npx vitest` in exercises/.
@@ -148,6 +170,7 @@ export async function runVitest(jobs: readonly VitestJob[], timeoutMs: number): 
       parts.pop(); // `exercise`
       files.get(parts.join('/'))?.set(path, { errors: module.errors.map(stripColours), tests: module.tests });
     }
+    for (const [key, first] of sameAs) files.set(key, files.get(first)!);
     return { files, unhandled: report.unhandled.map(stripColours) };
   } finally {
     rmSync(dir, { recursive: true, force: true });

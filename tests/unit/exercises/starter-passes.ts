@@ -7,6 +7,20 @@
  * that is not listed here, and when a listed one no longer passes, so this list stays true.
  */
 export const starterPasses: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  capstone: {
+    'a production day > builds the store from your components and runs the whole day without an error in their code':
+      "the whole day runs through every component with the starter's plan (quorums of one), and every error they raise is recorded",
+    'a production day > meets 99.9% availability outside the zone cut':
+      "the starter's quorums of one answer whatever a zone cut does; every request of the day outside the cut is counted, and a plan whose quorums a cut can starve (W = 4) or whose routers are too few fails",
+    "a production day > keeps 99% of requests answered while a zone is cut off":
+      "every request made during the cut is counted; quorums of one are always met, and a plan needing four replicas fails here",
+    'a production day > keeps p99 under 40 ms outside the faults and under 120 ms inside them':
+      "the p99 of the starter's day is measured inside and outside the fault windows; too few routers for the flash crowd fail",
+    'a production day > loses no acknowledged write':
+      'every key the day wrote is read after it, and each acknowledged write is looked for; quorums of one happened to keep the latest write of each key here, while their reads were stale (the linearizability test fails)',
+    'a production day > runs as many routers as planned, and your capacity plan holds the peak':
+      "the starter takes the capacity plan's router count, and the busiest router's utilisation at the peak is measured; two routers per zone fail",
+  },
   'capacity-planning': {
     'workersNeeded > returns a whole number of workers, at least one':
       'the starter rounds up with Math.ceil, and every service gets a whole number of workers, at least one; a ' +

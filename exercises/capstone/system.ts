@@ -14,7 +14,8 @@
  *   registers and sends a heartbeat every {@link HEARTBEAT_MS}. It sits outside the zones.
  * - **Routers** (`router-a1`, …): in each zone, as many as the plan says (by default your
  *   capacity plan, `../capacity-planning/capacity.ts`, for the {@link ROUTER_PROFILE} at the
- *   peak). Each is one worker with a short queue and runs your shard router
+ *   peak with the flash crowd on top, a zone lost). Each is one event-loop worker with a
+ *   short queue and runs your shard router
  *   (`../sharding-router/router.ts`) with the shard map your ring
  *   (`../sharding-ring/ring.ts`) places on the groups. A router sends each request to a
  *   replica of the key's group in its own zone, which coordinates it.
@@ -110,8 +111,6 @@ export const HOT_KEYS: ReadonlySet<string> = new Set(['k1', 'k2', 'k3', 'k4']);
 export const WARM_UP_MS = 500;
 /** Vnodes per group on the ring. */
 export const RING_VNODES = 200;
-/** A replica's calls to the others give up after this long. */
-export const REPLICA_CALL_TIMEOUT_MS = 100;
 
 const SAME_ZONE = uniform(0.05, 0.15);
 const CROSS_ZONE = uniform(0.4, 1.0);
@@ -133,8 +132,6 @@ export interface RunOptions {
   /** Only for the tests' own probes: a shorter day at a lower rate. @default the day of day.ts */
   readonly dayMs?: number;
   readonly peakRatePerS?: number;
-  /** Leave out the faults (a calm day, for the peak's p99 without faults). @default false */
-  readonly calm?: boolean;
 }
 
 /** Where the requests' time went and what failed, component by component. */
@@ -523,7 +520,7 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
           peakRatePerS: peakRatePerS / CLIENTS.length,
           peakToTrough: PEAK_TO_TROUGH,
           peakAt: PEAK_AT,
-          ...(options.calm ? {} : { flashCrowd: day.flashCrowd }),
+          flashCrowd: day.flashCrowd,
         }),
       },
       keys: { count: KEY_COUNT, distribution: { zipfExponent: ZIPF_EXPONENT } },
@@ -538,8 +535,8 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
     return load;
   });
 
-  if (!options.calm) applyFaults(sim, day.faults);
-  const windows = options.calm ? [] : faultWindows(day.faults, dayMs).filter((w) => w.kind !== 'loss');
+  applyFaults(sim, day.faults);
+  const windows = faultWindows(day.faults, dayMs).filter((w) => w.kind !== 'loss');
   const timeline = new SloTimeline({ startMs: 0, endMs: dayMs, bucketMs: dayMs / 80, objective: AVAILABILITY_OBJECTIVE, windows, slowest: 12 });
   sim.onOperation((op) => timeline.record(op));
   await sim.runUntil(dayMs + REQUEST_DEADLINE_MS + 500);
@@ -579,8 +576,8 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
   const report = timeline.report();
   const peakOps = history.filter((op) => op.invokeMs >= peakStart && op.invokeMs < peakEnd && !windows.some((w) => op.invokeMs >= w.startMs && op.invokeMs < w.endMs));
   const p99AtPeakMs = p99(peakOps.filter((op) => op.status === 'ok').map((op) => op.returnMs! - op.invokeMs));
-  const zoneCutRecoveryMs = options.calm ? 0 : recoveryAfter(history, day.cut.atMs, day.cut.untilMs);
-  const inCut = (op: Operation<KvInput, KvOutput>) => !options.calm && op.invokeMs >= day.cut.atMs && op.invokeMs < day.cut.untilMs;
+  const zoneCutRecoveryMs = recoveryAfter(history, day.cut.atMs, day.cut.untilMs);
+  const inCut = (op: Operation<KvInput, KvOutput>) => op.invokeMs >= day.cut.atMs && op.invokeMs < day.cut.untilMs;
   const share = (ops: readonly Operation<KvInput, KvOutput>[]) => {
     const bad = ops.filter((op) => op.status !== 'ok').length;
     return { operations: ops.length, bad, availability: ops.length === 0 ? 1 : 1 - bad / ops.length };
@@ -624,7 +621,7 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
       summary: `R=${plan.quorum.r}, W=${plan.quorum.w} of 5; ${groupTime.refusals} refusals and ${groupTime.timeouts} timeouts seen by routers; ${lostCount} acknowledged writes lost; ${unread} keys unread at the end`,
     },
   ];
-  const scheduleText = [describeFaults(options.calm ? [] : day.faults, seed, dayMs), ...(options.calm ? [] : [describeCrowd(day)])].join('\n');
+  const scheduleText = [describeFaults(day.faults, seed, dayMs), describeCrowd(day)].join('\n');
   return {
     seed,
     plan,

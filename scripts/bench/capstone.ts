@@ -34,6 +34,8 @@ export const capstoneBench: BenchSuite = {
       const out = execFileSync(process.execPath, ['scripts/grade.ts', 'capstone', '--solution', '--reference-deps', '--json'], {
         cwd: root,
         encoding: 'utf8',
+        // The grade's own report ("Built on: …") goes to stderr: keep it out of the table.
+        stdio: ['ignore', 'pipe', 'pipe'],
         maxBuffer: 64 * 1024 * 1024,
       });
       const result = JSON.parse(out) as GradeJson;

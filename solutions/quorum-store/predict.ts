@@ -3,7 +3,9 @@
  * answer at once and waits for the fastest others, so a round that needs k answers lasts
  * the (k - 1)-th shortest round trip to another replica (none when k = 1).
  *
- * - CP read: one round for the versions (r answers), one to write the newest back (w).
+ * - CP read: one round for the versions (r answers), then one to write the newest back (w),
+ *   unless a majority answered with the newest already (in a quiet store, whenever r is
+ *   a majority: every replica holds every finished write).
  * - CP write: one round for the highest version (r), one to store the value (w).
  * - AP read: one round (r); AP write: one round (w).
  */
@@ -16,8 +18,12 @@ export function predictLatency(setting: LatencySetting): LatencyPrediction {
   /** How long a round that needs `k` answers, the coordinator's own included, waits. */
   const round = (k: number): number => (k <= 1 ? 0 : roundTrips[k - 2]!);
   const client = 2 * setting.clientOneWayMs;
+  const majority = Math.floor((roundTrips.length + 1) / 2) + 1;
   return setting.mode === 'cp'
-    ? { readMs: client + round(setting.r) + round(setting.w), writeMs: client + round(setting.r) + round(setting.w) }
+    ? {
+        readMs: client + round(setting.r) + (setting.r >= majority ? 0 : round(setting.w)),
+        writeMs: client + round(setting.r) + round(setting.w),
+      }
     : { readMs: client + round(setting.r), writeMs: client + round(setting.w) };
 }
 

@@ -5,13 +5,14 @@
  * - CP: a write first asks a majority for the highest version of the key, then stores
  *   the value with the next one on a majority; a read asks a majority, takes the highest
  *   version, and writes it back to a majority before answering (so that no later read can
- *   see an older value). A coordinator that has not heard from a majority lately refuses
+ *   see an older value), unless a majority answered with that version already. A coordinator that has not heard from a majority lately refuses
  *   at once, before it sends anything.
  * - AP: a write is stamped with the coordinator's clock and stored locally, then sent to
  *   everyone; a read answers from the replicas that answer first. The highest version wins
  *   everywhere (last writer wins).
- * - Both: every replica pings the others, and pushes what it holds to them a few times a
- *   second, so replicas that missed writes catch up once they can talk again.
+ * - Both: every replica pings the others, and a few times a second pushes to each what it
+ *   changed since that one last acknowledged a push, so replicas that missed writes catch
+ *   up once they can talk again.
  */
 import type { CreateStoreReplica, StoreEnv, Stored } from './types.ts';
 
@@ -42,9 +43,17 @@ export const createReplica: CreateStoreReplica = (config, env) => {
   let issued = 0;
 
   const versionOf = (stored: Stored | undefined): Version | undefined => stored?.version as Version | undefined;
+  /**
+   * Per peer, the keys this replica changed since that peer last acknowledged a push of
+   * them: a push carries only those, so a replica cut off for a while still gets everything
+   * it missed with the first push that reaches it.
+   */
+  const unsent = new Map<string, Set<string>>(peers.map((p) => [p, new Set()]));
   /** Keeps `stored` if it is newer than what this replica holds. */
   const adopt = (key: string, stored: Stored): void => {
-    if (newer(versionOf(stored), versionOf(env.store.read(key)))) env.store.write(key, stored);
+    if (!newer(versionOf(stored), versionOf(env.store.read(key)))) return;
+    env.store.write(key, stored);
+    for (const keys of unsent.values()) keys.add(key);
   };
   const reachable = (): number => {
     const now = env.now();
@@ -85,9 +94,17 @@ export const createReplica: CreateStoreReplica = (config, env) => {
     env.setTimer(PING_EVERY_MS, ping);
   };
   const push = (): void => {
-    const all: Record<string, Stored> = {};
-    for (const key of env.store.keys()) all[key] = env.store.read(key)!;
-    for (const peer of peers) env.call(peer, { kind: 'sync', all }, CALL_TIMEOUT_MS).catch(() => undefined);
+    for (const peer of peers) {
+      const keys = unsent.get(peer)!;
+      if (keys.size === 0) continue;
+      unsent.set(peer, new Set());
+      const all: Record<string, Stored> = {};
+      for (const key of keys) all[key] = env.store.read(key)!;
+      env.call(peer, { kind: 'sync', all }, CALL_TIMEOUT_MS).catch(() => {
+        // Not acknowledged: send these keys again with the next push.
+        for (const key of keys) unsent.get(peer)!.add(key);
+      });
+    }
     env.setTimer(SYNC_EVERY_MS, push);
   };
   env.setTimer(0, ping);
@@ -111,9 +128,11 @@ export const createReplica: CreateStoreReplica = (config, env) => {
       for (const a of answers) if (a !== null && newer(versionOf(a), versionOf(latest))) latest = a;
       if (latest === undefined) return null;
       if (config.mode === 'cp') {
-        // Write the value back to a majority, so that no later read finds an older one.
+        // Write the value back to a majority, so that no later read finds an older one,
+        // unless a majority answered with it already: then every later quorum meets one.
         adopt(key, latest);
-        await quorum<boolean>(config.w, true, { kind: 'write', key, stored: latest });
+        const holding = answers.filter((a) => a !== null && !newer(versionOf(latest), versionOf(a))).length;
+        if (holding < majority) await quorum<boolean>(config.w, true, { kind: 'write', key, stored: latest });
       } else {
         adopt(key, latest);
       }

@@ -137,6 +137,8 @@ export interface RunOptions {
 /** Where the requests' time went and what failed, component by component. */
 export interface ComponentRow {
   readonly component: string;
+  /** The exercises its code comes from. */
+  readonly exercises: readonly string[];
   /** What its code is: the file the run built it from. */
   readonly file: string;
   /** One line: how it did. */
@@ -185,11 +187,39 @@ export interface DayRun {
   readonly routerLoad: readonly { readonly node: string; readonly served: number; readonly rejected: number; readonly maxQueueDepth: number }[];
   readonly events: number;
   readonly history: readonly Operation<KvInput, KvOutput>[];
+  /** The {@link SLOWEST_KEPT} slowest requests of the day, slowest first, each with its attempts. */
+  readonly slowestRequests: readonly RequestTrace[];
 }
 
-interface Attempt {
+/** One attempt of a client's request, as the report's "Show trace" draws it. */
+export interface AttemptTrace {
   readonly router: string;
+  /** When the client sent it, in milliseconds of the day. */
+  readonly sentMs: number;
+  /** When it ended: the answer, the refusal or the client's timeout. */
+  endMs: number;
+  outcome: 'ok' | 'timeout' | 'refused' | 'overloaded' | 'pending';
+  /** The refusal's words, for a refused attempt. */
+  error?: string;
+  /** The replica the router sent it to, and when that one's answer (or the router's timeout) came. */
+  replica?: string;
+  replicaSentMs?: number;
+  replicaEndMs?: number;
 }
+
+/** One of the day's slowest requests: what it was, and every attempt it took. */
+export interface RequestTrace {
+  /** `get k17 from users-2`. */
+  readonly label: string;
+  readonly invokeMs: number;
+  /** When the client's code gave up or had the answer. */
+  readonly endMs: number;
+  readonly ok: boolean;
+  readonly attempts: readonly AttemptTrace[];
+}
+
+/** Requests kept with their attempts in {@link DayRun.slowestRequests}. */
+export const SLOWEST_KEPT = 12;
 
 /** The body a router sends to a replica, and the client's operation inside. */
 interface ClientRequest {
@@ -369,6 +399,8 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
 
   // ---------------------------------------------------------------- routers
   const served = new Map<string, number>();
+  /** The attempt under way for each request a router is handling: the router notes which replica it used. */
+  const inFlight = new Map<KvInput, AttemptTrace>();
   const peakStart = dayMs * PEAK_AT - dayMs / 48;
   const peakEnd = dayMs * PEAK_AT + dayMs / 48;
   const routerTime = { totalMs: 0, count: 0 };
@@ -394,6 +426,12 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
           if (!(GROUPS as readonly string[]).includes(group) || local.length === 0) throw new Rejection(`no group ${JSON.stringify(group)}`);
           const replica = replicaName(group, local[hash32(request.op.key) % local.length]!);
           const start = sim.nowMs;
+          // The client's attempt this is part of, if the router passed the request on as it came.
+          const trace = inFlight.get(request.op);
+          if (trace !== undefined) {
+            trace.replica = replica;
+            trace.replicaSentMs = start;
+          }
           try {
             const reply = await ctx.rpc<ShardReply>(replica, { client: { epoch: request.epoch, op: request.op } } satisfies ClientRequest, { timeoutMs: ROUTER_TIMEOUT_MS });
             groupTime.totalMs += sim.nowMs - start;
@@ -403,6 +441,8 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
             if (isDefiniteRefusal(error)) groupTime.refusals++;
             else groupTime.timeouts++;
             throw error;
+          } finally {
+            if (trace !== undefined) trace.replicaEndMs = sim.nowMs;
           }
         };
         return {
@@ -446,6 +486,16 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
   const day = drawDay(seed, dayMs, routers, replicaName, zoneNames, (zone) => allZoned.filter((n) => zoneOf.get(n) !== zone));
   const attempts = { sent: 0, ok: 0, timeout: 0, refused: 0, overloaded: 0, retries: 0 };
   let sentToDownRouter = 0;
+  const slowestRequests: RequestTrace[] = [];
+  const keepIfSlow = (trace: RequestTrace): void => {
+    const took = trace.endMs - trace.invokeMs;
+    const last = slowestRequests[slowestRequests.length - 1];
+    if (slowestRequests.length >= SLOWEST_KEPT && took <= last!.endMs - last!.invokeMs) return;
+    let at = slowestRequests.length;
+    while (at > 0 && slowestRequests[at - 1]!.endMs - slowestRequests[at - 1]!.invokeMs < took) at--;
+    slowestRequests.splice(at, 0, trace);
+    if (slowestRequests.length > SLOWEST_KEPT) slowestRequests.pop();
+  };
   const loads = CLIENTS.map((client) => {
     // The balancer's own stream, forked from the seed: nothing it draws changes the faults or the load.
     const balancer: Balancer = createBalancer({ random: new Random(seed).fork(`balancer ${client}`) });
@@ -468,6 +518,18 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
       return refreshing;
     };
     const issue = async (op: KvInput, ctx: NodeContext): Promise<KvOutput> => {
+      const invokeMs = sim.nowMs;
+      const log: AttemptTrace[] = [];
+      let ok = false;
+      try {
+        const output = await attemptAll(op, ctx, log);
+        ok = true;
+        return output;
+      } finally {
+        keepIfSlow({ label: `${op.kind} ${op.key} from ${client}`, invokeMs, endMs: sim.nowMs, ok, attempts: log });
+      }
+    };
+    const attemptAll = async (op: KvInput, ctx: NodeContext, log: AttemptTrace[]): Promise<KvOutput> => {
       // A refresh runs in the background; only a client that never had a list waits for one.
       const fetching = refresh(ctx);
       if (!listed && fetching !== undefined) await fetching;
@@ -488,18 +550,28 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
         if (sim.node(router).state === 'down') sentToDownRouter++;
         outstanding.set(router, (outstanding.get(router) ?? 0) + 1);
         const start = sim.nowMs;
+        const trace: AttemptTrace = { router, sentMs: start, endMs: start, outcome: 'pending' };
+        log.push(trace);
+        inFlight.set(op, trace);
         let outcome: Outcome;
         try {
           const output = await ctx.rpc<KvOutput>(router, op, { timeoutMs: ATTEMPT_TIMEOUT_MS });
+          inFlight.delete(op);
+          trace.endMs = sim.nowMs;
+          trace.outcome = 'ok';
           outstanding.set(router, outstanding.get(router)! - 1);
           lastAnswer.set(router, sim.nowMs);
           attempts.ok++;
           balancer.onResult?.(router, { ok: true, latencyMs: sim.nowMs - start }, sim.nowMs);
           return output;
         } catch (error) {
+          inFlight.delete(op);
           outstanding.set(router, outstanding.get(router)! - 1);
           failure = error;
           const kind = classify(error);
+          trace.endMs = sim.nowMs;
+          trace.outcome = kind === 'timeout' ? 'timeout' : kind === 'overloaded' ? 'overloaded' : 'refused';
+          if (kind === 'rejected') trace.error = error instanceof Error ? error.message : String(error);
           attempts[kind === 'timeout' ? 'timeout' : kind === 'overloaded' ? 'overloaded' : 'refused']++;
           outcome = { ok: false, latencyMs: sim.nowMs - start, error: kind };
           balancer.onResult?.(router, outcome, sim.nowMs);
@@ -596,26 +668,28 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
   const components: ComponentRow[] = [
     {
       component: 'balancer',
+      exercises: ['balancer-heterogeneous'],
       file: 'balancer-heterogeneous/balancer.ts',
       failures: sentToDownRouter,
       summary: `${attempts.sent} attempts for ${history.length} requests (${attempts.retries} retries, ${attempts.timeout} timed out, ${attempts.refused} refused, ${attempts.overloaded} overloaded); ${sentToDownRouter} sent to a router that was down`,
     },
     {
       component: 'client cache and registry',
+      exercises: ['discovery-leases'],
       file: 'discovery-leases/client-cache.ts, registry.ts',
       failures: noRouter,
       summary: `${noRouter} requests found no usable router`,
     },
     {
       component: 'routers',
+      exercises: ['sharding-router', 'sharding-ring', 'capacity-planning'],
       file: 'sharding-router/router.ts, sharding-ring/ring.ts',
       failures: attempts.overloaded,
-      // From a request's arrival at a router to its answer, less the time in the group.
-      meanMs: routerTime.count === 0 ? 0 : Math.max(0, routerTime.totalMs / routerTime.count - (groupTime.count === 0 ? 0 : groupTime.totalMs / groupTime.count)),
       summary: `${routers.length} routers (${routersPerZone} per zone; your capacity plan: ${capacityPlanPerZone}); busiest at ${Math.round(peakUtilisation * 100)}% at the peak; ${attempts.overloaded} refused as overloaded`,
     },
     {
       component: 'shard groups',
+      exercises: ['quorum-store'],
       file: 'quorum-store/replica.ts',
       failures: groupTime.refusals + groupTime.timeouts,
       meanMs: groupTime.count === 0 ? 0 : groupTime.totalMs / groupTime.count,
@@ -650,6 +724,7 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
     routerLoad: sim.summary().nodes.filter((n) => routers.includes(n.node)),
     events: sim.eventsProcessed,
     history,
+    slowestRequests,
   };
 }
 

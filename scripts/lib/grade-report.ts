@@ -50,6 +50,8 @@ export interface ReportExercise {
   readonly tests: readonly ReportTest[];
   /** Errors outside any test (a file that does not load, an error after the tests). */
   readonly errors: readonly { readonly kind: string; readonly message: string; readonly file?: string }[];
+  /** What the tests attached for a report page: the capstone's day report (see `docs/grade-report.md`). */
+  readonly report?: Readonly<Record<string, unknown>>;
 }
 
 export interface GradeReport {
@@ -91,6 +93,7 @@ export function exerciseEntry(
       ...(t.message !== undefined ? { message: t.message } : {}),
     })),
     errors: result.errors.map((e) => ({ kind: e.kind, message: e.message, ...(e.file !== undefined ? { file: e.file } : {}) })),
+    ...(result.report !== undefined ? { report: result.report } : {}),
   };
 }
 
@@ -152,6 +155,8 @@ export function checkReport(value: unknown): string[] {
     }
     if (!Array.isArray(e['components'])) problems.push(`${where}.components must be a list.`);
     if (!Array.isArray(e['errors'])) problems.push(`${where}.errors must be a list.`);
+    const attached = e['report'];
+    if (attached !== undefined && (attached === null || typeof attached !== 'object' || Array.isArray(attached))) problems.push(`${where}.report, when present, must be an object.`);
   });
   if (problems.length === 0 && r['ok'] !== (r['exercises'] as { status: string }[]).every((e) => e.status === 'passed')) {
     problems.push('"ok" must be true exactly when every exercise passed.');

@@ -39,6 +39,7 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
   let filesDurationMs = 0;
   let running: string | undefined;
   let lastFinished: string | undefined;
+  let report: Readonly<Record<string, unknown>> | undefined;
   let loader: ModuleLoader | undefined;
 
   const reportUnhandled = (error: unknown): void => {
@@ -158,6 +159,8 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
       // tests never reach the runner's after-test hook.
       countOutside(file.filepath.slice(runnerRoot.length));
       for (const test of testsOf(file)) {
+        const attached = attachedReport(test, errors);
+        if (attached !== undefined) report = attached;
         const own = simulationsByTest.get(test.id) ?? 0;
         const count = simulations ? own + (simulationsOutsideTests.get(fileOf(test)) ?? 0) : undefined;
         tests.push(
@@ -194,7 +197,36 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
     durationMs: round(performance.now() - started),
     testsDurationMs: round(testsDurationMs),
     ...(request.seed === undefined ? {} : { seed: request.seed }),
+    ...(report === undefined ? {} : { report }),
   };
+}
+
+/** The most a test may attach as a report, serialised. */
+export const MAX_REPORT_BYTES = 2_000_000;
+
+/**
+ * What a test attached for the results' report page (`task.meta.report`), as plain JSON; a
+ * report that is not plain data or is too big is left out, with an error that says so.
+ */
+function attachedReport(test: Test, errors: GradeError[]): Readonly<Record<string, unknown>> | undefined {
+  const meta = test.meta as { report?: unknown };
+  if (meta.report === undefined) return undefined;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(meta.report);
+  } catch (error) {
+    errors.push({ kind: 'internal', message: `The test "${fullName(test)}" attached a report that is not plain data: ${describeError(error, undefined).message}`, file: fileOf(test) });
+    return undefined;
+  }
+  if (text === undefined || !text.startsWith('{')) {
+    errors.push({ kind: 'internal', message: `The test "${fullName(test)}" attached a report that is not an object.`, file: fileOf(test) });
+    return undefined;
+  }
+  if (text.length > MAX_REPORT_BYTES) {
+    errors.push({ kind: 'internal', message: `The test "${fullName(test)}" attached a report of ${text.length} characters, more than the ${MAX_REPORT_BYTES} a result carries.`, file: fileOf(test) });
+    return undefined;
+  }
+  return JSON.parse(text) as Record<string, unknown>;
 }
 
 /** Lets pending rejection reports arrive: two macrotask turns are enough in Node and in browsers. */

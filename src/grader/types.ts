@@ -274,6 +274,11 @@ export interface GradeResult {
   /** Which host ran the grade (`node`, `worker`, `webcontainer`); set by the host. */
   host?: string;
   readonly seed?: number;
+  /**
+   * What a test attached for a report page (`task.meta.report` in the test), as plain JSON:
+   * the capstone's day report. The last one, if several tests attach one.
+   */
+  readonly report?: Readonly<Record<string, unknown>>;
 }
 
 /** A test as the grader lists it before running any: enough to show it as "not run". */

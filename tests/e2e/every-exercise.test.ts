@@ -76,6 +76,14 @@ describe('every exercise in its lesson', () => {
         await pasteFiles(page, section, exercise.solution);
         const total = (await run(page, id)).match(/^All (\d+) tests passed\.$/);
         expect(total, await section.locator('[data-results]').innerText()).not.toBeNull();
+        if (id === CAPSTONE) {
+          // The reference's day, all reference components: its report, opened from the results.
+          await section.getByRole('link', { name: 'Read the day\u2019s report' }).click();
+          await page.locator('.report-page[data-charts="drawn"]').waitFor({ timeout: 20_000 });
+          expect(await page.locator('#report-verdict').innerText()).toBe('Every bound and prediction met (9 of 9)');
+          expect(await page.locator('.advice li').allInnerTexts()).toEqual([expect.stringMatching(/^Nothing: every bound and prediction held/)]);
+          expect(await page.locator('table.components tbody tr', { hasText: 'shard groups' }).innerText()).toContain('quorum-store/replica.ts: the reference');
+        }
       } finally {
         await page.close();
       }

@@ -69,6 +69,13 @@ export class ResultsView {
       children.push(box);
     }
     children.push(el('ol', { className: 'tests' }, ...result.tests.map((t) => this.#renderTest(t))));
+    // A run that attached a report (the capstone's day) is kept with the last run, which the
+    // report page draws.
+    if (result.report !== undefined) {
+      children.push(
+        el('p', { className: 'report-link' }, el('a', { href: '/report/', textContent: 'Read the day\u2019s report' }), ': the SLO report of this run, with charts, where the time went and the slowest requests.'),
+      );
+    }
     if (used.length > 0) {
       children.push(
         renderBuiltOn({

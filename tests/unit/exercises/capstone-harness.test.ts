@@ -5,7 +5,8 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { CUT_MS, DAY_MS, GROUPS, ZONES, drawDay, type Zone } from '../../../exercises/capstone/day.ts';
-import { frozenCopy, p99, recoveryAfter, replicaName, replicaZone } from '../../../exercises/capstone/system.ts';
+import { advice, bounds, predictionRows } from '../../../exercises/capstone/report.ts';
+import { frozenCopy, p99, recoveryAfter, replicaName, replicaZone, type DayRun } from '../../../exercises/capstone/system.ts';
 import type { KvInput, KvOutput, Operation } from '../../../src/sim/index.ts';
 
 // Exercises import the simulator by the name the grader gives it; the unit project has no such alias.
@@ -83,5 +84,56 @@ describe("the capstone's figures", () => {
     expect(p99(Array.from({ length: 100 }, (_, i) => i + 1))).toBe(99);
     expect(p99([5])).toBe(5);
     expect(p99([])).toBe(0);
+  });
+});
+
+describe("the capstone's report", () => {
+  /** A day where everything held, as far as the report reads it; each case breaks one thing. */
+  const healthy = (): DayRun =>
+    ({
+      seed: 1,
+      plan: { quorum: { r: 3, w: 3 }, routersPerZone: 'capacity plan', predictions: { p99AtPeakMs: 15, ackedWritesLost: 0, zoneCutRecoveryMs: 0 } },
+      routers: Array.from({ length: 12 }, (_, i) => `router-${i}`),
+      routersPerZone: 4,
+      capacityPlanPerZone: 4,
+      neverListed: [],
+      attempts: { sent: 100_000, ok: 99_990, timeout: 5, refused: 5, overloaded: 0, retries: 10 },
+      sentToDownRouter: 12,
+      peakUtilisation: 0.75,
+      ackedWritesLost: 0,
+      linearizability: { verdict: 'linearizable' },
+      outsideCut: { operations: 90_000, bad: 9, availability: 0.9999 },
+      duringCut: { operations: 10_000, bad: 20, availability: 0.998 },
+      timeline: { latency: { outsideFaults: { p99Ms: 14.5 }, insideFaults: { p99Ms: 15 } } },
+      p99AtPeakMs: 15.2,
+      zoneCutRecoveryMs: 0,
+      components: [
+        { component: 'balancer', exercises: ['balancer-heterogeneous'], file: 'balancer-heterogeneous/balancer.ts', failures: 12, summary: '' },
+        { component: 'client cache and registry', exercises: ['discovery-leases'], file: '', failures: 0, summary: '' },
+        { component: 'routers', exercises: ['sharding-router'], file: '', failures: 0, summary: '' },
+        { component: 'shard groups', exercises: ['quorum-store'], file: '', failures: 25, meanMs: 1.8, summary: 'R=3, W=3 of 5; 20 refusals' },
+      ],
+    }) as unknown as DayRun;
+
+  it('has nothing to change when every bound and prediction held, and grades the bounds the tests grade', () => {
+    const run = healthy();
+    expect(advice(run)).toEqual([]);
+    expect(bounds(run).every((b) => b.ok)).toBe(true);
+    expect(predictionRows(run).map((p) => [p.name, p.ok])).toEqual([
+      ['p99 at the peak', true],
+      ['acknowledged writes lost (RPO)', true],
+      ['recovery after the zone cut (RTO)', true],
+    ]);
+  });
+
+  it('points at the component that failed: the registry, the capacity plan, the balancer, the quorums', () => {
+    const first = (change: Partial<Record<keyof DayRun, unknown>>) => advice({ ...healthy(), ...change } as DayRun)[0] ?? '';
+    expect(first({ neverListed: ['router-1', 'router-2', 'router-3', 'router-4', 'router-5', 'router-6'] })).toMatch(/^Registry \(discovery-leases\/registry\.ts\): it never listed 6 of the 12 routers \(router-1, router-2, router-3, …\)/);
+    expect(first({ routersPerZone: 2, peakUtilisation: 1.4, attempts: { ...healthy().attempts, overloaded: 4_000 } })).toMatch(/^Capacity \(capacity-planning\/capacity\.ts, plan\.ts\): 2 routers per zone ran \(your capacity plan: 4\); the busiest was 140% busy/);
+    expect(first({ sentToDownRouter: 3_000 })).toMatch(/^Balancer \(balancer-heterogeneous\/balancer\.ts\): 3000 attempts went to a router that was down/);
+    expect(first({ plan: { ...healthy().plan, quorum: { r: 2, w: 2 } }, ackedWritesLost: 7 })).toMatch(/^Quorums \(plan\.ts\): R = 2 and W = 2 of 5 do not overlap \(R \+ W = 4\), so a read can miss the last acknowledged write: 7 acknowledged writes were lost/);
+    expect(first({ linearizability: { verdict: 'not-linearizable' } })).toMatch(/^Quorum replica \(quorum-store\/replica\.ts\): the hottest keys were not linearizable with R = 3 and W = 3/);
+    expect(first({ p99AtPeakMs: 40 })).toBe('Prediction (plan.ts): p99 at the peak: you predicted 15 ms, the day measured 40 ms.');
+    expect(first({ zoneCutRecoveryMs: Infinity })).toBe('Prediction (plan.ts): recovery after the zone cut (RTO): you predicted 0 ms, the day measured no recovery before the heal.');
   });
 });

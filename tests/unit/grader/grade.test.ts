@@ -186,6 +186,23 @@ const requests: Record<string, PortableGradeRequest & { builtins?: Record<string
   },
 };
 
+// A test attaches a report for the results' report page (the capstone's day) as `task.meta.report`.
+requests['attached'] = {
+  files: {
+    'report.spec.ts': [
+      "import { expect, it } from 'vitest';",
+      "it('attaches a report', ({ task }) => { (task.meta as { report?: unknown }).report = { format: 'r', figures: [1, 2], at: new Date(0).toISOString() }; });",
+      "it('attaches a later one, which wins', ({ task }) => { (task.meta as { report?: unknown }).report = { format: 'r', last: true }; expect(1).toBe(1); });",
+    ].join('\n'),
+    'bad.spec.ts': [
+      "import { it } from 'vitest';",
+      "it('attaches a number that JSON cannot hold', ({ task }) => { (task.meta as { report?: unknown }).report = { big: 10n }; });",
+      "it('attaches a list', ({ task }) => { (task.meta as { report?: unknown }).report = [1]; });",
+    ].join('\n'),
+  },
+  testFiles: ['report.spec.ts', 'bad.spec.ts'],
+};
+
 let runs: Record<string, RealmRun> = {};
 
 beforeAll(() => {
@@ -221,6 +238,17 @@ describe('grade', () => {
     expect(byTitle(result, 'adds up the weights of every backend').name).toBe('pick > with weights > adds up the weights of every backend');
     expect(result.testsDurationMs).toBeLessThanOrEqual(result.durationMs);
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+  });
+
+  it("carries the report a test attached, plain JSON, and refuses one that is not an object of plain data, saying which test", () => {
+    const result = gradeOf('attached');
+    expect(result.report).toEqual({ format: 'r', last: true });
+    expect(result.summary.passed).toBe(4);
+    expect(result.errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/^The test "attaches a number that JSON cannot hold" attached a report that is not plain data: .*BigInt/),
+      'The test "attaches a list" attached a report that is not an object.',
+    ]);
+    expect(gradeOf('passing').report).toBeUndefined();
   });
 
   it("counts a beforeAll hook's time as the tests' own, not as the grader's overhead", () => {

@@ -1,0 +1,166 @@
+/**
+ * The day's report in Chromium, against the built site, as a learner and a team lead use it:
+ *
+ * - the page with no run yet, then with a report file opened (the fixture is the report of a
+ *   real day, graded in Node), its numbers, charts and traces on screen, saved again as the
+ *   same kind of file, and a file it cannot read refused in words; in both themes, at a
+ *   phone's width, with axe;
+ * - a learner-like mix: the capstone graded in the page with one weak component of the
+ *   learner's own (a registry that holds six routers, which passed its own exercise), and the
+ *   report, opened from the results, pointing at it, and still there after a reload.
+ *
+ * Screenshots of the page go to /tmp/report-*.png for review.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { checkReport, type GradeReport } from '../../scripts/lib/grade-report.ts';
+import { launchBrowser, type Browser } from '../../scripts/lib/browser.ts';
+import { lessonsByExercise } from '../../scripts/lib/lessons.ts';
+import { loadExercise } from '../../src/content/exercises.ts';
+import { pasteFiles } from './learner.ts';
+
+const baseUrl = inject('baseUrl');
+const root = resolve(import.meta.dirname, '../..');
+const reportUrl = `${baseUrl}/report/`;
+const fixture = join(root, 'tests/fixtures/reports/capstone-grade-report.json');
+const PROGRESS_KEY = 'faultlines:progress:v2';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function seriousAxeViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `[${v.impact}] ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+}
+
+const message = (page: Page) => page.locator('[data-report-message]');
+const drawn = (page: Page) => page.locator('.report-page[data-charts="drawn"]').waitFor({ timeout: 20_000 });
+
+describe('the report page', () => {
+  for (const [theme, viewport] of [
+    ['light', { width: 1280, height: 900 }],
+    ['dark', { width: 390, height: 844 }],
+  ] as const) {
+    it(`draws an opened report file with its numbers, charts and traces, saves it, and refuses a bad file, in the ${theme} theme at ${viewport.width} px`, async () => {
+      const own = await launchBrowser({ colorScheme: theme, viewport });
+      try {
+        const page = await own.context.newPage();
+        await page.goto(reportUrl);
+        await page.evaluate(() => localStorage.clear());
+        await page.reload();
+        await expect.poll(() => message(page).innerText()).toBe('No day has run in this browser yet: run the capstone\u2019s tests, or open a report file.');
+        expect(await page.getByRole('button', { name: 'Save this report' }).isDisabled()).toBe(true);
+
+        await page.getByLabel('Open a report file').setInputFiles(fixture);
+        await drawn(page);
+        expect(await message(page).innerText()).toBe('Showing capstone-grade-report.json.');
+        expect(await page.locator('#report-verdict').innerText()).toBe('Every bound and prediction met (9 of 9)');
+        const bounds = await page.locator('table.bounds tbody tr').allInnerTexts();
+        expect(bounds[0]).toBe('availability outside the zone cut\t99.989%\t≥ 99.900%\t+0.089 points\tmet');
+        expect(bounds).toHaveLength(6);
+        expect(await page.locator('table.predictions tbody tr').first().innerText()).toBe('p99 at the peak\t15 ms\t14.85 ms\t± 4.455 ms\tmet');
+        // Both charts hold the day's 80 buckets, on canvases as wide as the page allows.
+        expect(await page.locator('.chart-host[data-drawn="80"]').count()).toBe(2);
+        const box = await page.locator('.report-chart canvas').first().boundingBox();
+        expect(box!.width).toBeGreaterThan(250);
+        expect(await page.locator('table.windows tbody tr').first().innerText()).toMatch(/^router-a3 crashes\t0:06\.1\t0:11\.1\t59,559\t81\t28%\t14\.4 ms$/);
+        expect(await page.locator('table.components tbody tr').first().innerText()).toMatch(/^balancer\tbalancer-heterogeneous\/balancer\.ts: the reference\t16\t—\t/);
+
+        const first = page.locator('.slowest > li').first();
+        expect(await first.locator('p').innerText()).toMatch(/^put k21 from users-1 at 0:06\.1: 250\.0 ms, failed after 1 attempt/);
+        await first.getByRole('button', { name: 'Show trace' }).click();
+        expect(await first.locator('.trace-lines li').first().innerText()).toBe(
+          'Attempt 1: sent to router-a3 at +0.0 ms, timed out at +250.0 ms. The router passed it to g3-4 at +2.5 ms, which had not answered when the attempt ended.',
+        );
+        expect(await first.getByRole('button', { name: 'Hide trace' }).getAttribute('aria-expanded')).toBe('true');
+        await page.screenshot({ path: `/tmp/report-${theme}-${viewport.width}.png`, fullPage: true });
+        expect(await seriousAxeViolations(page)).toEqual([]);
+
+        // Saved, it is the same grade report, which checkReport reads and the page opens again.
+        const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Save this report' }).click()]);
+        expect(download.suggestedFilename()).toBe('faultlines-day-seed-2026.json');
+        const saved = JSON.parse(readFileSync((await download.path())!, 'utf8')) as GradeReport;
+        expect(checkReport(saved)).toEqual([]);
+        expect(saved).toEqual(JSON.parse(readFileSync(fixture, 'utf8')));
+        expect(await message(page).innerText()).toMatch(/^Saved as faultlines-day-seed-2026\.json/);
+
+        // A file that is not a report: said in words, and the report on show stays.
+        await page.getByLabel('Open a report file').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"faultlines-grade-report","version":2}') });
+        await expect.poll(() => message(page).innerText()).toBe('notes.json: This grade report cannot be read: This report is version 2; this version of the course reads version 1 only.');
+        expect(await message(page).getAttribute('role')).toBe('alert');
+        expect(await page.locator('#report-verdict').innerText()).toBe('Every bound and prediction met (9 of 9)');
+        expect(own.takeErrors()).toEqual([]);
+      } finally {
+        await own.close();
+      }
+    });
+  }
+});
+
+describe('a learner-like mix in the page', () => {
+  it('grades the capstone with one weak component of the learner\u2019s own, and the report, opened from the results, points at it and is there after a reload', async () => {
+    const lessons = lessonsByExercise();
+    const discovery = loadExercise('discovery-leases');
+    const weak = join(root, 'tests/fixtures/components/discovery-leases/broken-six-slots');
+    const passedAt = Date.UTC(2026, 11, 1, 12);
+    const progress = {
+      version: 2,
+      lessons: {},
+      exercises: {
+        'discovery-leases': {
+          status: 'passed',
+          at: passedAt,
+          passing: {
+            files: { 'registry.ts': readFileSync(join(weak, 'registry.ts'), 'utf8'), 'client-cache.ts': readFileSync(join(weak, 'client-cache.ts'), 'utf8') },
+            at: passedAt,
+            interfaceVersion: discovery.interfaceVersion,
+          },
+        },
+      },
+      quizzes: {},
+    };
+    const page = await browser.context.newPage();
+    try {
+      const lesson = `${baseUrl}/lessons/${lessons.get('capstone')}/?grader=worker`;
+      await page.goto(lesson);
+      await page.evaluate(([key, value]) => {
+        localStorage.clear();
+        localStorage.setItem(key!, value!);
+      }, [PROGRESS_KEY, JSON.stringify(progress)]);
+      await page.reload();
+      const section = page.locator('[data-exercise="capstone"]');
+      await section.scrollIntoViewIfNeeded();
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-exercise="capstone"]')?.dataset.mounted === 'ready', undefined, { timeout: 30_000 });
+      const capstone = loadExercise('capstone', { exercisesDir: join(root, 'exercises'), solutionsDir: join(root, 'solutions') });
+      await pasteFiles(page, section, capstone.solution);
+      await section.locator('[data-action="run"]').click();
+      await page.waitForFunction(() => Boolean(document.querySelector<HTMLElement>('[data-exercise="capstone"] [data-status]')?.dataset.outcome), undefined, { timeout: 150_000 });
+      expect(await section.locator('[data-status]').getAttribute('data-outcome')).toBe('fail');
+      expect(await section.locator('li.test.fail').first().innerText()).toContain('never listed 6 of the 12 routers');
+
+      await section.getByRole('link', { name: 'Read the day\u2019s report' }).click();
+      await page.waitForURL(reportUrl);
+      await drawn(page);
+      expect(await message(page).innerText()).toMatch(/^Your last day in this browser, run /);
+      expect(await page.locator('#report-verdict').innerText()).toMatch(/^\d+ of 9 bounds and predictions missed$/);
+      expect(await page.locator('.advice li').first().innerText()).toMatch(/^Registry \(discovery-leases\/registry\.ts\): it never listed 6 of the 12 routers/);
+      expect(await page.locator('table.components tbody tr', { hasText: 'client cache and registry' }).innerText()).toContain('discovery-leases/client-cache.ts, registry.ts: yours');
+      expect(await page.locator('table.components tbody tr', { hasText: 'shard groups' }).innerText()).toContain('quorum-store/replica.ts: the reference');
+
+      await page.reload();
+      await drawn(page);
+      expect(await page.locator('.advice li').first().innerText()).toMatch(/^Registry \(discovery-leases\/registry\.ts\)/);
+      expect(browser.takeErrors()).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 240_000);
+});

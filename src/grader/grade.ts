@@ -64,7 +64,14 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
   // (see harden.ts). The counting wrapper below is frozen too.
   hardenIntrinsics();
   for (const module of Object.values(request.builtins ?? {})) hardenModule(module);
-  const simulations = instrumentSimulator(request.builtins?.[SIM_MODULE]);
+  // A long simulation reports how far it has got, a few times a second at most: the page's progress bar.
+  let lastProgressAt = -Infinity;
+  const simulations = instrumentSimulator(request.builtins?.[SIM_MODULE], (simulatedMs, untilMs) => {
+    const now = performance.now();
+    if (emit === undefined || now - lastProgressAt < PROGRESS_INTERVAL_MS) return;
+    lastProgressAt = now;
+    void emit({ type: 'progress', simulatedMs, untilMs, test: running });
+  });
   if (simulations) hardenModule(simulations.module);
   const builtins = new Map<string, unknown>([
     ['vitest', vitestModule],
@@ -200,6 +207,9 @@ export async function grade(request: GradeRequest): Promise<GradeResult> {
     ...(report === undefined ? {} : { report }),
   };
 }
+
+/** The shortest wall time between two progress events of a run. */
+export const PROGRESS_INTERVAL_MS = 250;
 
 /** The most a test may attach as a report, serialised. */
 export const MAX_REPORT_BYTES = 2_000_000;
@@ -361,6 +371,7 @@ function toTestResult(test: Test, loader: ModuleLoader): TestResult {
  */
 function instrumentSimulator(
   sim: unknown,
+  onProgress: (simulatedMs: number, untilMs: number) => void,
 ): { module: unknown; created(): number; takeCounterexample(): ShownCounterexample | undefined } | undefined {
   const exports = sim as { Simulation?: unknown; checkLinearizability?: unknown } | undefined;
   const Base = exports?.Simulation;
@@ -370,7 +381,10 @@ function instrumentSimulator(
   const { Simulation: Counted } = {
     Simulation: class extends (Base as new (...args: unknown[]) => object) {
       constructor(...args: unknown[]) {
-        super(...args);
+        // Every simulation reports its progress to the grader (and still to a callback of its own).
+        const options = (args[0] ?? {}) as { onProgress?: (simulatedMs: number, untilMs: number) => void };
+        const own = options.onProgress;
+        super({ ...options, onProgress: (simulatedMs: number, untilMs: number) => (onProgress(simulatedMs, untilMs), own?.(simulatedMs, untilMs)) }, ...args.slice(1));
         count++;
       }
     },

@@ -41,8 +41,8 @@ const realClock: SupervisorClock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-/** Why a run was stopped. */
-export type StopReason = 'test-limit' | 'run-limit';
+/** Why a run was stopped: a limit passed, or the learner pressed Stop. */
+export type StopReason = 'test-limit' | 'run-limit' | 'cancelled';
 
 interface Listed {
   readonly id: string;
@@ -108,6 +108,11 @@ export class RunSupervisor {
     }
   }
 
+  /** The learner stopped the run: the host is told as for a limit, with reason `cancelled`. */
+  cancel(): void {
+    this.#stop('cancelled');
+  }
+
   /** The run ended by itself (a result arrived, or the process exited): no more limits. */
   finish(): void {
     this.#done = true;
@@ -143,9 +148,11 @@ export class RunSupervisor {
           : undefined;
     const errorMessage =
       message ??
-      `Stopped after ${seconds} s${where}: ${limit}, and the code did not finish. Look for a loop that never ends, or memory that keeps growing.`;
+      (reason === 'cancelled'
+        ? `You stopped the run after ${seconds} s${where}. Your code is as you left it; run the tests again when you are ready.`
+        : `Stopped after ${seconds} s${where}: ${limit}, and the code did not finish. Look for a loop that never ends, or memory that keeps growing.`);
     const notRunNote =
-      reason === 'crash' ? 'Not run: the grader stopped before reaching this test.' : 'Not run: the run was stopped before this test.';
+      reason === 'crash' ? 'Not run: the grader stopped before reaching this test.' : reason === 'cancelled' ? 'Not run: you stopped the run before this test.' : 'Not run: the run was stopped before this test.';
     const listed = this.#collected.length > 0 ? this.#collected : running ? [running] : [];
     const tests: TestResult[] = [];
     const seen = new Set<string>();
@@ -153,7 +160,9 @@ export class RunSupervisor {
       seen.add(test.id);
       const done = this.#finished.get(test.id);
       if (done) tests.push(done);
-      else if (running && test.id === running.id) {
+      else if (running && test.id === running.id && reason === 'cancelled') {
+        tests.push({ ...pick(test), status: 'skip', durationMs: round(elapsedMs), note: 'Not finished: you stopped the run while this test ran.' });
+      } else if (running && test.id === running.id) {
         tests.push({ ...pick(test), status: 'fail', durationMs: round(elapsedMs), message: reason === 'crash' ? 'Stopped: the grader crashed while this test ran.' : `Stopped: this test did not finish (${limit}).` });
       } else tests.push({ ...pick(test), status: 'skip', durationMs: 0, note: notRunNote });
     }
@@ -166,7 +175,7 @@ export class RunSupervisor {
       tests,
       logs: [...this.#logs],
       droppedLogLines: 0,
-      errors: [{ kind: reason === 'crash' ? 'internal' : 'deadline', message: errorMessage, ...(running ? { test: running.name } : {}) }],
+      errors: [{ kind: reason === 'crash' ? 'internal' : reason === 'cancelled' ? 'cancelled' : 'deadline', message: errorMessage, ...(running ? { test: running.name } : {}) }],
       summary: { passed, failed, skipped: tests.length - passed - failed, total: tests.length },
       durationMs: round(elapsedMs),
       hostDurationMs: round(elapsedMs),

@@ -215,6 +215,8 @@ export type GradeErrorKind =
   | 'unhandled'
   /** The host stopped the run at its deadline (a loop that never ends). */
   | 'deadline'
+  /** The learner stopped the run (the Stop button). */
+  | 'cancelled'
   /** A problem with the request itself or the grader (no test files, a crash). */
   | 'internal';
 
@@ -296,7 +298,12 @@ export type GradeEvent =
   | { readonly type: 'collected'; readonly tests: readonly CollectedTest[] }
   | { readonly type: 'test-start'; readonly id: string; readonly name: string; readonly file: string }
   | { readonly type: 'test-end'; readonly test: TestResult }
-  | { readonly type: 'log'; readonly line: LogLine };
+  | { readonly type: 'log'; readonly line: LogLine }
+  /**
+   * How far a simulation has got, a few times a second while one runs: the simulated time
+   * reached, the time the run call goes to (`Infinity`: until idle), and the test running.
+   */
+  | { readonly type: 'progress'; readonly simulatedMs: number; readonly untilMs: number; readonly test?: string };
 
 /**
  * The part of a {@link GradeRequest} that can cross a process or worker boundary: hosts

@@ -45,6 +45,9 @@ import { Trace } from './trace.ts';
 /** One settled promise to wait on: awaiting it yields exactly one microtask turn. */
 const RESOLVED: Promise<void> = Promise.resolve();
 
+/** How often, in events, a run reports its progress (a power of two). */
+export const PROGRESS_EVERY_EVENTS = 1 << 16;
+
 /** Options for a new simulation. */
 export interface SimulationOptions {
   /** The seed every random choice derives from. Print it with a failure to replay the run. */
@@ -73,6 +76,13 @@ export interface SimulationOptions {
    * @default 32
    */
   readonly microtaskQuietTurns?: number;
+  /**
+   * Called every {@link PROGRESS_EVERY_EVENTS} events a run call takes from the queue (dead
+   * ones included), with the
+   * simulated time reached and the time the call runs until (`Infinity` for
+   * `runUntilIdle`): for a host's progress bar. It must not call into the simulation.
+   */
+  readonly onProgress?: (simulatedMs: number, untilMs: number) => void;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -150,6 +160,7 @@ export class Engine {
   #failure: Error | undefined;
   readonly #failOnHandlerError: boolean;
   readonly #maxEventsPerRun: number;
+  readonly #onProgress: ((simulatedMs: number, untilMs: number) => void) | undefined;
   readonly #quietTurns: number;
   #running = false;
   /** Events that did something (dead events are not counted). */
@@ -163,6 +174,7 @@ export class Engine {
     this.#failOnHandlerError = options.failOnHandlerError ?? true;
     this.#maxEventsPerRun = options.maxEventsPerRun ?? 50_000_000;
     this.#quietTurns = options.microtaskQuietTurns ?? 32;
+    this.#onProgress = options.onProgress;
     const interval = options.sampleIntervalMs ?? 0;
     if (interval > 0) this.#scheduleSampler(interval);
   }
@@ -652,7 +664,8 @@ export class Engine {
       while (queue.size > 0 && queue.peekTime() <= untilMs) {
         if (idleOnly && queue.size === this.#daemonEvents + this.deadEvents) break;
         this.#processNext();
-        if (++processed > limit) {
+        if ((++processed & (PROGRESS_EVERY_EVENTS - 1)) === 0 && this.#onProgress !== undefined) this.#onProgress(this.now, untilMs);
+        if (processed > limit) {
           throw new Error(
             `This run processed ${limit} events and is still going at t=${this.now} ms. ` +
               'Use runUntil/runFor to stop at a time, or raise maxEventsPerRun.',

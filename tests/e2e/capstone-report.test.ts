@@ -105,6 +105,40 @@ describe('the report page', () => {
   }
 });
 
+describe('a long run in the page', () => {
+  it('shows how far the day has got, and stops at once when the learner presses Stop, the page working on', async () => {
+    const lessons = lessonsByExercise();
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${baseUrl}/lessons/${lessons.get('capstone')}/?grader=worker`);
+      await page.evaluate(() => localStorage.clear());
+      await page.reload();
+      const section = page.locator('[data-exercise="capstone"]');
+      await section.scrollIntoViewIfNeeded();
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-exercise="capstone"]')?.dataset.mounted === 'ready', undefined, { timeout: 30_000 });
+      await section.locator('[data-action="run"]').click();
+      const progress = section.locator('.run-progress');
+      await expect.poll(() => progress.locator('.run-progress-text').innerText(), { timeout: 30_000 }).toMatch(/^\d+\.\d s of 2\d\.\d s simulated$/);
+      const value = Number(await progress.locator('progress').getAttribute('value'));
+      expect(value).toBeGreaterThan(0);
+      expect(value).toBeLessThan(1);
+      const pressed = Date.now();
+      await section.getByRole('button', { name: 'Stop the run' }).click();
+      await page.waitForFunction(() => Boolean(document.querySelector<HTMLElement>('[data-exercise="capstone"] [data-status]')?.dataset.outcome), undefined, { timeout: 10_000 });
+      expect(Date.now() - pressed).toBeLessThan(5_000);
+      expect(await section.locator('[data-status]').innerText()).toBe('Stopped: you stopped the run.');
+      expect(await section.locator('.run-error.cancelled').innerText()).toMatch(/^You stopped the run after \d+\.\d s between tests \(in a before or after hook\)\. Your code is as you left it/);
+      expect(await section.locator('li.test').count()).toBe(8);
+      expect(await progress.count()).toBe(0);
+      // The page still works: the run button is back, and the code is there after a reload.
+      await expect.poll(() => section.locator('[data-action="run"]').isEnabled()).toBe(true);
+      expect(browser.takeErrors()).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 90_000);
+});
+
 describe('a learner-like mix in the page', () => {
   it('grades the capstone with one weak component of the learner\u2019s own, and the report, opened from the results, points at it and is there after a reload', async () => {
     const lessons = lessonsByExercise();

@@ -42,6 +42,12 @@ export function runningStatus(started: number, listed: number, name: string): st
   return listed ? `Running test ${started} of ${listed}: ${name}` : `Running test ${started}: ${name}`;
 }
 
+/** How far a long simulation has got: "8.2 s of 21.5 s simulated", or without an end when it runs until idle. */
+export function progressText(simulatedMs: number, untilMs: number | null): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  return untilMs !== null && Number.isFinite(untilMs) && untilMs > 0 ? `${s(Math.min(simulatedMs, untilMs))} of ${s(untilMs)} simulated` : `${s(simulatedMs)} simulated`;
+}
+
 /** Why the learner's code is not saved, and what to do about it. */
 export function storageFailureText(error: string | undefined): string {
   return `Your code cannot be saved in this browser (${error}). It is kept while this tab is open; use Export progress on the course map to keep a copy.`;

@@ -10,6 +10,7 @@ export function resultHeadline(result: GradeResult): string {
   const syntax = result.errors.find((e) => e.kind === 'syntax');
   if (result.ok) return total === 1 ? 'The test passed.' : `All ${total} tests passed.`;
   if (result.errors.some((e) => e.kind === 'deadline')) return 'Stopped: the code did not finish in time.';
+  if (result.errors.some((e) => e.kind === 'cancelled')) return 'Stopped: you stopped the run.';
   if (syntax) return `Not run: a syntax error in ${syntax.location?.file ?? syntax.file ?? 'a file'}${syntax.location ? ` at line ${syntax.location.line}` : ''}.`;
   return `${passed} of ${total} test${total === 1 ? '' : 's'} passed.`;
 }

@@ -12,10 +12,13 @@ import type { ProgressStore } from '../progress.ts';
 import { chooseComponents, compareWithReference, gradeFiles, summarise } from './components.ts';
 import type { EditorMarker, ExerciseEditor } from './editor-api.ts';
 import { storableResult, type StoredRun } from './last-run.ts';
-import { runningStatus, submissionFor } from './panel-text.ts';
+import { progressText, runningStatus, submissionFor } from './panel-text.ts';
 import { failureMarkers, type TypeCheck } from './result-text.ts';
 import type { ResultsView } from './results-view.ts';
 import { DIAGNOSTICS_WAIT_MS, typeCheck, within } from './type-check.ts';
+
+/** A run still going after this long shows its progress bar and Stop button. */
+export const SHOW_PROGRESS_AFTER_MS = 600;
 
 export interface TestRunsOptions {
   readonly id: string;
@@ -123,12 +126,44 @@ export class TestRuns {
       let started = 0;
       let listed = 0;
       const live = el('ol', { className: 'live-tests' });
-      this.#o.results.append(live);
+      // A run that takes more than a moment shows how far its simulation has got, and a
+      // Stop button: the host ends the run at once and the tests that finished are shown.
+      const stopper = new AbortController();
+      const bar = el('progress', { max: 1 });
+      bar.setAttribute('aria-label', 'Simulated time');
+      const barText = el('span', { className: 'run-progress-text', textContent: 'Running…' });
+      const stop = el('button', { type: 'button', className: 'button', textContent: 'Stop the run' });
+      stop.dataset['action'] = 'stop';
+      stop.addEventListener('click', () => {
+        stop.disabled = true;
+        status.textContent = 'Stopping the run…';
+        stopper.abort();
+      });
+      const progressBox = el('div', { className: 'run-progress', hidden: true }, bar, barText, stop);
+      this.#o.results.append(progressBox, live);
+      const reveal = setTimeout(() => (progressBox.hidden = false), SHOW_PROGRESS_AFTER_MS);
       const onEvent = (event: GradeEvent) => {
         if (event.type === 'collected') listed = event.tests.length;
         else if (event.type === 'test-start') status.textContent = runningStatus(++started, listed, event.name);
+        else if (event.type === 'progress') {
+          const until = typeof event.untilMs === 'number' && Number.isFinite(event.untilMs) ? event.untilMs : null;
+          if (until !== null && until > 0) bar.value = Math.min(event.simulatedMs / until, 1);
+          else bar.removeAttribute('value');
+          barText.textContent = progressText(event.simulatedMs, until);
+        }
       };
-      const result = await choice.host.grade(submission, onEvent);
+      let result: GradeResult;
+      try {
+        result = await choice.host.grade(submission, onEvent, stopper.signal);
+      } finally {
+        clearTimeout(reveal);
+        // Keep the keyboard where it was: Stop is about to go.
+        if (document.activeElement === stop) {
+          runButton.disabled = false;
+          runButton.focus();
+        }
+        progressBox.remove();
+      }
       live.remove();
       this.#shown = submission;
       const note = choice.note;

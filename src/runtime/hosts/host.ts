@@ -22,7 +22,11 @@ export interface Submission {
 export interface GradingHost {
   /** `webcontainer` or `worker`, shown to the learner with the result. */
   readonly name: 'webcontainer' | 'worker';
-  grade(submission: Submission, onEvent: (event: GradeEvent) => void): Promise<GradeResult>;
+  /**
+   * Grades a submission. When `signal` aborts (the learner pressed Stop), the host stops the
+   * run at once and answers with what is known: the tests that finished, the rest not run.
+   */
+  grade(submission: Submission, onEvent: (event: GradeEvent) => void, signal?: AbortSignal): Promise<GradeResult>;
   /**
    * Files every submission of an exercise will carry unchanged (its tests and read-only
    * helpers), given when the exercise loads so that a host can prepare them before the

@@ -85,11 +85,11 @@ export class AdaptiveHost {
   }
 
   /** Grades on the WebContainer if it has booted, and at once on the worker otherwise. */
-  async grade(submission: Submission, onEvent: (event: GradeEvent) => void): Promise<GradeResult> {
+  async grade(submission: Submission, onEvent: (event: GradeEvent) => void, signal?: AbortSignal): Promise<GradeResult> {
     const boot = this.#boot;
     if (boot.state === 'ready') {
       try {
-        const result = await boot.host.grade(submission, onEvent);
+        const result = await boot.host.grade(submission, onEvent, signal);
         this.#lastNote = {
           summary: 'Your tests ran in Node.js, inside this browser tab.',
           details: 'The page runs a WebContainer (StackBlitz’s Node.js runtime for the browser) and ran the grader in it as a Node process.',
@@ -100,7 +100,7 @@ export class AdaptiveHost {
           summary: 'Your tests ran in this browser tab.',
           details: `The in-browser Node.js runtime (WebContainer) failed during the run (${(error as Error).message}), so the same grader ran in a Web Worker instead; the verdicts are the same.`,
         };
-        return this.worker.grade(submission, onEvent);
+        return this.worker.grade(submission, onEvent, signal);
       }
     }
     this.#lastNote =
@@ -114,7 +114,7 @@ export class AdaptiveHost {
             summary: 'Your tests ran in this browser tab.',
             details: `The in-browser Node.js runtime (WebContainer) cannot run here: ${boot.reason}. The same grader ran in a Web Worker; the verdicts are the same.`,
           };
-    return this.worker.grade(submission, onEvent);
+    return this.worker.grade(submission, onEvent, signal);
   }
 }
 
@@ -160,7 +160,7 @@ export function chooseHost(): HostChoice {
     get name() {
       return adaptive.bootState.state === 'ready' ? 'webcontainer' : 'worker';
     },
-    grade: (submission, onEvent) => adaptive.grade(submission, onEvent),
+    grade: (submission, onEvent, signal) => adaptive.grade(submission, onEvent, signal),
     // Only the worker prepares files ahead; the WebContainer mounts them per run.
     preload: (files) => worker.preload(files),
     trace: (submission, testId) => worker.trace(submission, testId),

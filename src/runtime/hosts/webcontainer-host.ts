@@ -29,7 +29,7 @@ export class WebContainerHost implements GradingHost {
     this.#terminal = terminal;
   }
 
-  async grade(submission: Submission, onEvent: (event: GradeEvent) => void): Promise<GradeResult> {
+  async grade(submission: Submission, onEvent: (event: GradeEvent) => void, signal?: AbortSignal): Promise<GradeResult> {
     const started = performance.now();
     await this.#container.mount(webcontainerTree(submission, await this.#graderBundle()));
     const process = await this.#container.spawn(GRADE_COMMAND.command, [...GRADE_COMMAND.args]);
@@ -37,6 +37,8 @@ export class WebContainerHost implements GradingHost {
     // The limits count from the spawn, and again from the grader's "ready" once it has loaded.
     let readySeen = false;
     const supervisor = new RunSupervisor(submission, () => process.kill());
+    signal?.addEventListener('abort', () => supervisor.cancel(), { once: true });
+    if (signal?.aborted) supervisor.cancel();
     const parser = new OutputParser(
       (message: HostMessage) => {
         if (message.type === 'event') {

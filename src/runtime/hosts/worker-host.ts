@@ -58,8 +58,8 @@ export class WorkerHost implements GradingHost {
     this.#spare?.worker.postMessage({ type: 'preload', files });
   }
 
-  grade(submission: Submission, onEvent: (event: GradeEvent) => void): Promise<GradeResult> {
-    return this.#run(submission, onEvent, undefined).then((outcome) => outcome.result);
+  grade(submission: Submission, onEvent: (event: GradeEvent) => void, signal?: AbortSignal): Promise<GradeResult> {
+    return this.#run(submission, onEvent, undefined, signal).then((outcome) => outcome.result);
   }
 
   /**
@@ -70,7 +70,7 @@ export class WorkerHost implements GradingHost {
     return this.#run(submission, onEvent, testId);
   }
 
-  #run(submission: Submission, onEvent: (event: GradeEvent) => void, traceTestId: string | undefined): Promise<TracedOutcome> {
+  #run(submission: Submission, onEvent: (event: GradeEvent) => void, traceTestId: string | undefined, signal?: AbortSignal): Promise<TracedOutcome> {
     const started = performance.now();
     const current = this.#spare ?? spawn(this.#preloads);
     this.#spare = undefined;
@@ -88,6 +88,9 @@ export class WorkerHost implements GradingHost {
         resolve({ result, runs, simulations });
       };
       const supervisor = new RunSupervisor(submission, (reason) => finish({ ...supervisor.stoppedResult(reason), host: 'worker' }));
+      // Stop: the worker is terminated like a run past its limit, whatever it is doing.
+      if (signal?.aborted) queueMicrotask(() => supervisor.cancel());
+      signal?.addEventListener('abort', () => supervisor.cancel(), { once: true });
       worker.onmessage = (event: MessageEvent<HostMessage>) => {
         const message = event.data;
         if (message.type === 'event') {

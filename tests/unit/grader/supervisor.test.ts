@@ -90,6 +90,32 @@ describe('the run supervisor', () => {
     expect(supervisor.stoppedResult('run-limit').errors[0]?.message).toMatch(/^Stopped after 2\.5 s while running "suite > third": the whole run may take 2\.5 s/);
   });
 
+  it('stops at once when the learner presses Stop, failing no test for it, and ignores progress reports', () => {
+    const { clock, stops, supervisor } = supervise();
+    supervisor.observe(start(0));
+    supervisor.observe(end(0, 'pass'));
+    supervisor.observe(start(1));
+    clock.advance(1_200);
+    supervisor.observe({ type: 'progress', simulatedMs: 8_000, untilMs: 21_500, test: tests[1]!.name });
+    supervisor.cancel();
+    expect(stops).toEqual(['cancelled']);
+    // Nothing more happens once stopped: no limit fires later.
+    clock.advance(10_000);
+    supervisor.cancel();
+    expect(stops).toEqual(['cancelled']);
+    const result = supervisor.stoppedResult('cancelled');
+    expect(result.errors).toEqual([
+      { kind: 'cancelled', message: 'You stopped the run after 1.2 s while running "suite > second". Your code is as you left it; run the tests again when you are ready.', test: 'suite > second' },
+    ]);
+    expect(result.tests.map((t) => [t.title, t.status, t.note ?? t.message])).toEqual([
+      ['first', 'pass', undefined],
+      ['second', 'skip', 'Not finished: you stopped the run while this test ran.'],
+      ['third', 'skip', 'Not run: you stopped the run before this test.'],
+      ['fourth', 'skip', 'Not run: you stopped the run before this test.'],
+    ]);
+    expect(result.ok).toBe(false);
+  });
+
   it('lists every test of a stopped run: finished ones with their verdicts, the stopped one, and the rest as not run', () => {
     const { clock, supervisor } = supervise();
     supervisor.observe(start(0));

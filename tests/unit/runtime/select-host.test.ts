@@ -18,6 +18,26 @@ function stubHost(name: 'webcontainer' | 'worker'): GradingHost & { runs: number
 }
 
 describe('choosing where tests run', () => {
+  it("hands the learner's Stop to whichever host runs the tests", async () => {
+    const signals: (AbortSignal | undefined)[] = [];
+    const recording = (name: 'webcontainer' | 'worker'): GradingHost => ({
+      name,
+      async grade(_submission, _onEvent, signal) {
+        signals.push(signal);
+        return { host: name } as GradeResult;
+      },
+    });
+    const stop = new AbortController();
+    const booting = new AdaptiveHost(() => new Promise<GradingHost>(() => undefined), undefined, recording('worker'));
+    await booting.grade(submission, () => undefined, stop.signal);
+    let finishBoot: (host: GradingHost) => void = () => undefined;
+    const booted = new AdaptiveHost(() => new Promise<GradingHost>((r) => (finishBoot = r)), undefined, recording('worker'));
+    finishBoot(recording('webcontainer'));
+    await new Promise((r) => setTimeout(r, 0));
+    expect((await booted.grade(submission, () => undefined, stop.signal)).host).toBe('webcontainer');
+    expect(signals).toEqual([stop.signal, stop.signal]);
+  });
+
   it('grades on the worker at once, without waiting, while the WebContainer is still booting, and says so plainly', async () => {
     const worker = stubHost('worker');
     const adaptive = new AdaptiveHost(() => new Promise<GradingHost>(() => undefined), undefined, worker);

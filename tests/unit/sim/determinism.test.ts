@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { PROGRESS_EVERY_EVENTS } from '../../../src/sim/engine.ts';
 import {
   Simulation,
   exponential,
@@ -119,6 +120,28 @@ describe('determinism', () => {
     expect(silent.trace.count).toBe(0);
     expect(silent.summary()).toEqual(traced.summary());
     expect(silent.eventsProcessed).toBe(traced.eventsProcessed);
+  });
+});
+
+describe('progress reports', () => {
+  it('come every 65,536 events taken from the queue, with the simulated time reached, and change nothing in the run', async () => {
+    const busy = async (onProgress?: (simulatedMs: number, untilMs: number) => void) => {
+      const sim = new Simulation({ seed: 9, trace: { enabled: false }, ...(onProgress ? { onProgress } : {}) });
+      sim.addNode('kv', () => ({ onRequest: async () => ({ kind: 'put' }) }), { capacity: { workers: 4, serviceTime: exponential(0.1), queueCapacity: 50 } });
+      sim.workload({ target: 'kv', arrivals: { kind: 'open', ratePerS: 20_000 }, mix: { put: 1 }, stopMs: 4_000, deadlineMs: 100 });
+      await sim.runUntil(5_000);
+      return sim;
+    };
+    const reports: [number, number][] = [];
+    const watched = await busy((simulatedMs, untilMs) => reports.push([simulatedMs, untilMs]));
+    const plain = await busy();
+    expect(watched.summary()).toEqual(plain.summary());
+    expect(watched.eventsProcessed).toBe(plain.eventsProcessed);
+    // Every 65,536 events taken from the queue, the dead ones (timeouts of answered calls) included.
+    expect(reports.length).toBeGreaterThanOrEqual(Math.floor(plain.eventsProcessed / PROGRESS_EVERY_EVENTS));
+    expect(reports.length).toBeLessThanOrEqual(Math.ceil((2 * plain.eventsProcessed) / PROGRESS_EVERY_EVENTS));
+    expect(reports.length).toBeGreaterThan(2);
+    expect(reports.every(([t, until], i) => until === 5_000 && t > 0 && t <= 4_100 && (i === 0 || t >= reports[i - 1]![0]))).toBe(true);
   });
 });
 

@@ -4,6 +4,7 @@
  * Markdown, CSV and a static HTML page with a chart (`npm run report`). Pure functions; the
  * command line is `scripts/report.ts`.
  */
+import { checkDayReport, type DayReport } from '../../src/runtime/report/day-report.ts';
 import { checkReport, type GradeReport } from './grade-report.ts';
 
 /** One learner's result on one exercise. */
@@ -21,7 +22,57 @@ export interface Cohort {
   readonly exercises: readonly { readonly id: string; readonly title: string }[];
   /** `cells[learner][exercise]`; undefined where a learner's report does not have the exercise. */
   readonly cells: readonly (readonly (Cell | undefined)[])[];
+  /** Each learner's capstone day, from the day report in their grade report, in learner order. */
+  readonly days: readonly DaySummary[];
 }
+
+/** The headline of one learner's capstone day, for a team lead's table. */
+export interface DaySummary {
+  readonly learner: string;
+  readonly seed: number;
+  readonly availability: number;
+  /** Share of the error budget spent (above 1: the objective was missed). */
+  readonly budgetSpent: number;
+  readonly p99OutsideMs: number;
+  readonly p99InsideMs: number;
+  readonly ackedWritesLost: number;
+  /** Bounds and predictions met, of all. */
+  readonly met: number;
+  readonly checks: number;
+  /** The report's first line of what to change, or '' when nothing. */
+  readonly firstChange: string;
+}
+
+/** The day summary of a learner's report, if it carries a day report that can be read. */
+function daySummary(learner: string, report: GradeReport): DaySummary | undefined {
+  const attached = report.exercises.find((e) => e.report !== undefined)?.report;
+  if (attached === undefined || checkDayReport(attached).length > 0) return undefined;
+  const day = attached as unknown as DayReport;
+  const checks = [...day.bounds, ...day.predictions];
+  return {
+    learner,
+    seed: day.seed,
+    availability: day.availability,
+    budgetSpent: day.budget.spentShare,
+    p99OutsideMs: day.figures.p99OutsideMs,
+    p99InsideMs: day.figures.p99InsideMs,
+    ackedWritesLost: day.figures.ackedWritesLost,
+    met: checks.filter((c) => c.ok).length,
+    checks: checks.length,
+    firstChange: day.advice[0] ?? '',
+  };
+}
+
+const dayCells = (d: DaySummary): string[] => [
+  `${(d.availability * 100).toFixed(3)}%`,
+  `${Math.round(d.budgetSpent * 100)}%`,
+  `${d.p99OutsideMs.toFixed(1)} ms`,
+  `${d.p99InsideMs.toFixed(1)} ms`,
+  String(d.ackedWritesLost),
+  `${d.met}/${d.checks}`,
+  d.firstChange || 'nothing',
+];
+const DAY_HEAD = ['availability', 'budget spent', 'p99 outside faults', 'p99 inside faults', 'writes lost', 'checks met', 'first thing to change'];
 
 /** A report that could not be read, with the reason in one sentence. */
 export class ReportFileError extends Error {}
@@ -58,6 +109,7 @@ export function merge(reports: readonly { readonly name: string; readonly report
         return e === undefined ? undefined : { status: e.status, passed: e.passed, total: e.total, seed: e.seed };
       }),
     ),
+    days: reports.flatMap(({ name, report }) => daySummary(name, report) ?? []),
   };
 }
 
@@ -96,6 +148,18 @@ export function toMarkdown(c: Cohort): string {
     '| --- | --- |',
     ...rates,
     '',
+    ...(c.days.length === 0
+      ? []
+      : [
+          '## Capstone days',
+          '',
+          'Each learner\u2019s production day, from the day report in their grade report (open the report file on the course\u2019s report page for the charts and traces).',
+          '',
+          `| learner | seed | ${DAY_HEAD.join(' | ')} |`,
+          `| --- | --- | ${DAY_HEAD.map(() => '---').join(' | ')} |`,
+          ...c.days.map((d) => `| ${escape(d.learner)} | ${d.seed} | ${dayCells(d).map(escape).join(' | ')} |`),
+          '',
+        ]),
   ].join('\n');
 }
 
@@ -176,7 +240,18 @@ figure { margin: 1rem 0; }
 <tbody>
 ${rateRows}
 </tbody></table>
-<h2>Per learner</h2>
+${
+    c.days.length === 0
+      ? ''
+      : `<h2>Capstone days</h2>
+<p>Each learner's production day, from the day report in their grade report; open the report file on the course's report page for the charts and traces.</p>
+<div class="scroll" tabindex="0" role="region" aria-label="Each learner's capstone day (scrolls sideways)"><table><caption>Each learner's capstone day</caption>
+<thead><tr><th scope="col">Learner</th><th scope="col">Seed</th>${DAY_HEAD.map((h) => `<th scope="col">${escapeHtml(h[0]!.toUpperCase() + h.slice(1))}</th>`).join('')}</tr></thead>
+<tbody>
+${c.days.map((d) => `<tr><th scope="row">${escapeHtml(d.learner)}</th><td>${d.seed}</td>${dayCells(d).map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n')}
+</tbody></table></div>
+`
+  }<h2>Per learner</h2>
 <div class="scroll" tabindex="0" role="region" aria-label="Each learner's result on each exercise (scrolls sideways)"><table><caption>Each learner's result on each exercise</caption>
 <thead>${head}</thead>
 <tbody>

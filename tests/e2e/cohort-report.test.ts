@@ -38,8 +38,10 @@ beforeAll(() => {
     js: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
     css: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
   };
+  // Alice's report also carries a capstone day (a real one, graded in Node): the page sums it up.
+  const day = (JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/reports/capstone-grade-report.json'), 'utf8')) as { exercises: ReportExercise[] }).exercises[0]!;
   const cohort = merge([
-    { name: 'alice', report: report('a', 'record', [entry('sharding-ring', 8, 8), entry('sharding-router', 13, 13)]) },
+    { name: 'alice', report: report('a', 'record', [entry('sharding-ring', 8, 8), entry('sharding-router', 13, 13), { ...day, report: day.report }]) },
     { name: 'bob', report: report('b', 'record', [entry('sharding-ring', 5, 8), missingEntry({ id: 'sharding-router', title: 'router' }, 1)]) },
   ]);
   writeFileSync(join(dir, 'summary.html'), toHtml(cohort, uplot));
@@ -63,8 +65,10 @@ describe('the cohort summary page', () => {
         expect(await page.locator('tbody tr').allInnerTexts()).toEqual([
           'sharding-ring\t1 of 2',
           'sharding-router\t1 of 2',
-          'alice\t2/2\t✓ 8/8\t✓ 13/13',
-          'bob\t0/2\t✗ 5/8\tno files',
+          'capstone\t1 of 1',
+          'alice\t2026\t99.956%\t44%\t14.3 ms\t14.4 ms\t0\t9/9\tnothing',
+          'alice\t3/3\t✓ 8/8\t✓ 13/13\t✓ 8/8',
+          'bob\t0/3\t✗ 5/8\tno files\t–',
         ]);
         const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
         expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);

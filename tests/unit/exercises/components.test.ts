@@ -23,7 +23,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { filesWith, listExercises, loadExercise, type Exercise } from '../../../src/content/exercises.ts';
-import { WHOLE_SYSTEM, componentsDir, courseRoot, fixtureRoot, runVitest, statusFromVitest, type ExerciseRoot, type VitestJob, type VitestRun } from './helpers.ts';
+import { componentsDir, courseRoot, fixtureRoot, runVitestHeavyLast, statusFromVitest, type ExerciseRoot, type VitestJob, type VitestRun } from './helpers.ts';
 
 /** What a `broken-*` fixture's `breaks.json` says it breaks. */
 interface Breaks {
@@ -147,14 +147,8 @@ beforeAll(async () => {
       jobs.push({ key: dependentKey(f.of, f.name, id), exercise: ex, files: filesWith(ex, ex.solution, asComponents(f, id)) });
     }
   }
-  // A whole-system day (the capstone) takes seconds of its 60-second test limit on a quiet
-  // machine: those jobs run after the others, in a run of their own, so that a busy machine
-  // does not push them past it.
-  const heavy = (job: VitestJob) => WHOLE_SYSTEM.has(job.exercise.id);
-  const light = await runVitest(jobs.filter((j) => !heavy(j)), 120_000 + 15_000 * jobs.length);
-  const heavyJobs = jobs.filter(heavy);
-  const rest = heavyJobs.length === 0 ? undefined : await runVitest(heavyJobs, 120_000 * heavyJobs.length);
-  run = { files: new Map([...light.files, ...(rest?.files ?? [])]), unhandled: [...light.unhandled, ...(rest?.unhandled ?? [])] };
+  // A whole-system day (the capstone) runs after the others, in a run of its own.
+  run = await runVitestHeavyLast(jobs, 120_000 + 15_000 * jobs.length);
 }, 180_000 + 20_000 * fixtures.length * 2 + 120_000 * 30);
 
 /** Every test of a job, as "name: status (first message)", and any file that failed to load. */

@@ -102,6 +102,25 @@ export interface VitestRun {
 }
 
 /**
+ * Runs `jobs` in two rounds: every job but the whole-system days first (beside `light`, work
+ * of the caller's that may share the machine with them), then those days in a run of their
+ * own (after `heavy`, which runs alone), so that a busy machine does not push a day past its
+ * time limit. Returns both rounds' results as one run.
+ */
+export async function runVitestHeavyLast(
+  jobs: readonly VitestJob[],
+  lightTimeoutMs: number,
+  beside: { readonly light?: () => Promise<unknown>; readonly heavy?: () => Promise<unknown> } = {},
+): Promise<VitestRun> {
+  const isHeavy = (job: VitestJob) => WHOLE_SYSTEM.has(job.exercise.id);
+  const [light] = await Promise.all([runVitest(jobs.filter((j) => !isHeavy(j)), lightTimeoutMs), beside.light?.()]);
+  await beside.heavy?.();
+  const heavyJobs = jobs.filter(isHeavy);
+  const heavy = heavyJobs.length === 0 ? undefined : await runVitest(heavyJobs, 120_000 * heavyJobs.length);
+  return { files: new Map([...light.files, ...(heavy?.files ?? [])]), unhandled: [...light.unhandled, ...(heavy?.unhandled ?? [])] };
+}
+
+/**
  * Runs the real vitest CLI once over every job: each job's files go into a folder of their own
  * and get a project of their own, with the exercise's seed provided (for `inject('seed')`),
  * its per-test timeout and the simulator under `@faultlines/sim`, as `npx vitest` runs the

@@ -27,7 +27,7 @@ import {
   courseRoot,
   fixtureRoot,
   mapLimit,
-  runVitest,
+  runVitestHeavyLast,
   statusFromVitest,
   type ExerciseRoot,
   type VitestFile,
@@ -170,31 +170,13 @@ beforeAll(async () => {
     const { request, deadlineMs } = exerciseGrade(exercise, variant.submission, variant.components);
     checked.get(key)!.grades[variant.key] = await gradeInChild(request, { deadlineMs });
   };
-  // A whole-system day takes seconds of its 60-second test limit on a quiet machine: those
-  // run after the others, one at a time, so that a busy machine does not push them past it.
+  // A whole-system day takes seconds of its test limit on a quiet machine: its grades run
+  // after the others, one at a time, and its vitest jobs after those.
   const heavy = (exercise: Exercise) => WHOLE_SYSTEM.has(exercise.id);
-  const [run] = await Promise.all([
-    runVitest(
-      jobs.filter((j) => !heavy(j.exercise)),
-      60_000 + 5_000 * variantCount,
-    ),
-    mapLimit(
-      grades.filter((g) => !heavy(g.exercise)),
-      4,
-      gradeOne,
-    ),
-  ]);
-  await mapLimit(
-    grades.filter((g) => heavy(g.exercise)),
-    1,
-    gradeOne,
-  );
-  const heavyJobs = jobs.filter((j) => heavy(j.exercise));
-  const heavyRun = heavyJobs.length === 0 ? undefined : await runVitest(heavyJobs, 120_000 * heavyJobs.length);
-  vitestRun = {
-    files: new Map([...run.files, ...(heavyRun?.files ?? [])]),
-    unhandled: [...run.unhandled, ...(heavyRun?.unhandled ?? [])],
-  };
+  vitestRun = await runVitestHeavyLast(jobs, 60_000 + 5_000 * variantCount, {
+    light: () => mapLimit(grades.filter((g) => !heavy(g.exercise)), 4, gradeOne),
+    heavy: () => mapLimit(grades.filter((g) => heavy(g.exercise)), 1, gradeOne),
+  });
 }, 90_000 + 10_000 * variantCount + 180_000 * WHOLE_SYSTEM.size * 8);
 
 /** Per test file, in the exercise's tab order: what the grader says. */

@@ -82,6 +82,23 @@ describe('a cohort of reports', () => {
     expect(html).toContain(`const data = [[0,1,2],[${200 / 3},0,100]];`);
   });
 
+  it("sums up each learner's capstone day from the day report in their grade report, and leaves out a report that cannot be read", () => {
+    const graded = JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/reports/capstone-grade-report.json'), 'utf8')) as ReturnType<typeof report>;
+    const capstone = graded.exercises[0]!;
+    const dana = report('dana', 'record', [entry('ring', 8, 8), capstone], when);
+    const broken = report('erin', 'record', [{ ...capstone, report: { format: 'faultlines-day-report', version: 1 } }], when);
+    const c = merge([{ name: 'dana', report: dana }, { name: 'erin', report: broken }, { name: 'alice', report: alice }]);
+    expect(c.days).toEqual([
+      { learner: 'dana', seed: 2026, availability: 0.999558, budgetSpent: 0.4424, p99OutsideMs: 14.335, p99InsideMs: 14.359, ackedWritesLost: 0, met: 9, checks: 9, firstChange: '' },
+    ]);
+    expect(toMarkdown(c)).toContain('| dana | 2026 | 99.956% | 44% | 14.3 ms | 14.4 ms | 0 | 9/9 | nothing |');
+    const html = toHtml(c, { js: '', css: '' });
+    expect(html).toContain('<caption>Each learner\'s capstone day</caption>');
+    expect(html).toContain('<tr><th scope="row">dana</th><td>2026</td><td>99.956%</td><td>44%</td>');
+    // No day report, no section.
+    expect(toMarkdown(merge([{ name: 'alice', report: alice }]))).not.toContain('Capstone days');
+  });
+
   it('keeps a name that would close the chart script out of it', () => {
     const sneaky = report('x', 'exercise', [entry('</script><b>x', 1, 1)], when);
     const html = toHtml(merge([{ name: 'x', report: sneaky }]), { js: '', css: '' });

@@ -25,7 +25,7 @@ import { pasteFiles } from './learner.ts';
 const baseUrl = inject('baseUrl');
 const root = resolve(import.meta.dirname, '../..');
 const reportUrl = `${baseUrl}/report/`;
-const fixture = join(root, 'tests/fixtures/reports/capstone-grade-report.json');
+const fixture = join(root, 'tests/fixtures/day-reports/capstone-grade-report.json');
 const PROGRESS_KEY = 'faultlines:progress:v2';
 
 let browser: Browser;
@@ -131,7 +131,7 @@ describe('a long run in the page', () => {
       expect(await section.locator('li.test').count()).toBe(8);
       expect(await progress.count()).toBe(0);
       // The page still works: the run button is back, and the code is there after a reload.
-      await expect.poll(() => section.locator('[data-action="run"]').isEnabled()).toBe(true);
+      await expect.poll(() => section.locator('[data-action="run"]').isEnabled(), { timeout: 20_000 }).toBe(true);
       expect(browser.takeErrors()).toEqual([]);
     } finally {
       await page.close();
@@ -179,6 +179,15 @@ describe('a learner-like mix in the page', () => {
       await page.waitForFunction(() => Boolean(document.querySelector<HTMLElement>('[data-exercise="capstone"] [data-status]')?.dataset.outcome), undefined, { timeout: 150_000 });
       expect(await section.locator('[data-status]').getAttribute('data-outcome')).toBe('fail');
       expect(await section.locator('li.test.fail').first().innerText()).toContain('never listed 6 of the 12 routers');
+
+      // Saved from the results, without the report page: the grade report, with the learner's registry as theirs.
+      const [download] = await Promise.all([page.waitForEvent('download'), section.getByRole('button', { name: 'save it as a file' }).click()]);
+      const saved = JSON.parse(readFileSync((await download.path())!, 'utf8')) as GradeReport;
+      expect(checkReport(saved)).toEqual([]);
+      expect(saved.source).toBe('browser');
+      expect(saved.exercises[0]!.components.filter((c) => c.exercise === 'discovery-leases').map((c) => c.source)).toEqual(['yours', 'yours']);
+      expect((saved.exercises[0]!.report as { advice: string[] }).advice[0]).toMatch(/^Registry \(discovery-leases\/registry\.ts\)/);
+      expect(await section.locator('.report-link [role="status"]').innerText()).toMatch(/Saved as faultlines-day-seed-\d+\.json\./);
 
       await section.getByRole('link', { name: 'Read the day\u2019s report' }).click();
       await page.waitForURL(reportUrl);

@@ -39,7 +39,7 @@ beforeAll(() => {
     css: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
   };
   // Alice's report also carries a capstone day (a real one, graded in Node): the page sums it up.
-  const day = (JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/reports/capstone-grade-report.json'), 'utf8')) as { exercises: ReportExercise[] }).exercises[0]!;
+  const day = (JSON.parse(readFileSync(join(import.meta.dirname, '../fixtures/day-reports/capstone-grade-report.json'), 'utf8')) as { exercises: ReportExercise[] }).exercises[0]!;
   const cohort = merge([
     { name: 'alice', report: report('a', 'record', [entry('sharding-ring', 8, 8), entry('sharding-router', 13, 13), { ...day, report: day.report }]) },
     { name: 'bob', report: report('b', 'record', [entry('sharding-ring', 5, 8), missingEntry({ id: 'sharding-router', title: 'router' }, 1)]) },

@@ -4,6 +4,8 @@
  * built on, where it ran, the type checker's findings and the console pane. The words are
  * result-text.ts's; this module only builds the elements.
  */
+import { reportFromRun } from '../report/day-report.ts';
+import { saveReportFile } from '../report/save-report.ts';
 import type { ExercisePayload } from '../../content/exercise-payload.ts';
 import type { GradeResult, TestResult } from '../../grader/types.ts';
 import { el } from '../dom.ts';
@@ -22,7 +24,7 @@ export interface ResultsViewOptions {
   readonly consoleOut: HTMLElement;
   /** The status line, which a fresh result's headline becomes. */
   readonly status: HTMLElement;
-  readonly payload: Pick<ExercisePayload, 'components' | 'seed'>;
+  readonly payload: Pick<ExercisePayload, 'components' | 'seed' | 'id' | 'title'>;
   /** The files that have a tab: a location in one of them is a link to it. */
   readonly openFiles: readonly string[];
   readonly goTo: (path: string, line: number, column: number) => void;
@@ -72,8 +74,27 @@ export class ResultsView {
     // A run that attached a report (the capstone's day) is kept with the last run, which the
     // report page draws.
     if (result.report !== undefined) {
+      const save = el('button', { type: 'button', className: 'link-button', textContent: 'save it as a file' });
+      const saved = el('span', { className: 'saved-note' });
+      saved.setAttribute('role', 'status');
+      save.addEventListener('click', () => {
+        const loaded = reportFromRun({ id: payload.id, title: payload.title }, result, used, new Date());
+        try {
+          saved.textContent = loaded === undefined ? ' This run\u2019s report cannot be read.' : ` Saved as ${saveReportFile(loaded)}.`;
+        } catch (error) {
+          saved.textContent = ` The browser would not save the file: ${error instanceof Error ? error.message : String(error)}`;
+        }
+      });
       children.push(
-        el('p', { className: 'report-link' }, el('a', { href: '/report/', textContent: 'Read the day\u2019s report' }), ': the SLO report of this run, with charts, where the time went and the slowest requests.'),
+        el(
+          'p',
+          { className: 'report-link' },
+          el('a', { href: '/report/', textContent: 'Read the day\u2019s report' }),
+          ': the SLO report of this run, with charts, where the time went and the slowest requests; or ',
+          save,
+          ' to keep it or to share it.',
+          saved,
+        ),
       );
     }
     if (used.length > 0) {

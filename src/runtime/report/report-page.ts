@@ -9,6 +9,7 @@ import { bindParts } from '../dom.ts';
 import { browserPanelState } from '../exercise/last-run.ts';
 import { CAPSTONE_ID, readReportText, reportFromRun, type LoadedReport } from './day-report.ts';
 import { renderDayReport } from './report-view.ts';
+import { saveReportFile } from './save-report.ts';
 
 /** The largest file the page reads: a day report is tens of kilobytes. */
 export const MAX_REPORT_FILE_BYTES = 5_000_000;
@@ -84,14 +85,7 @@ export function mountReportPage(root: HTMLElement): void {
   parts.save.addEventListener('click', () => {
     if (shown === undefined) return;
     try {
-      const blob = new Blob([JSON.stringify(shown.file, null, 2)], { type: 'application/json' });
-      const url = URL.createObjectURL(blob);
-      const link = Object.assign(document.createElement('a'), { href: url, download: `faultlines-day-seed-${shown.report.seed}.json` });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      say(`Saved as ${link.download}: open it here again, or send it to whoever reviews your design.`, 'info');
+      say(`Saved as ${saveReportFile(shown)}: open it here again, or send it to whoever reviews your design.`, 'info');
     } catch (error) {
       say(`The browser would not save the file: ${error instanceof Error ? error.message : String(error)}`, 'error');
     }

@@ -12,7 +12,7 @@ import type { GradeResult } from '../../../src/grader/types.ts';
 import { checkDayReport, readReportText, reportFromRun, type DayReport } from '../../../src/runtime/report/day-report.ts';
 import { attemptLine, boundFigures, dayClock } from '../../../src/runtime/report/report-view.ts';
 
-const file = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../fixtures/reports/capstone-grade-report.json'), 'utf8')) as GradeReport;
+const file = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../fixtures/day-reports/capstone-grade-report.json'), 'utf8')) as GradeReport;
 const day = file.exercises[0]!.report as unknown as DayReport;
 const text = (value: unknown) => JSON.stringify(value);
 

@@ -83,7 +83,7 @@ describe('a cohort of reports', () => {
   });
 
   it("sums up each learner's capstone day from the day report in their grade report, and leaves out a report that cannot be read", () => {
-    const graded = JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/reports/capstone-grade-report.json'), 'utf8')) as ReturnType<typeof report>;
+    const graded = JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/day-reports/capstone-grade-report.json'), 'utf8')) as ReturnType<typeof report>;
     const capstone = graded.exercises[0]!;
     const dana = report('dana', 'record', [entry('ring', 8, 8), capstone], when);
     const broken = report('erin', 'record', [{ ...capstone, report: { format: 'faultlines-day-report', version: 1 } }], when);

@@ -111,14 +111,15 @@ const round = (x: number, digits = 3): number => (Number.isFinite(x) ? Number(x.
 /** The bounds the tests judge, measured. */
 export function bounds(run: DayRun): BoundRow[] {
   const { outsideFaults, insideFaults } = run.timeline.latency;
-  return [
+  const rows: BoundRow[] = [
     { name: 'availability outside the zone cut', sense: 'min', measured: run.outsideCut.availability, bound: AVAILABILITY_OBJECTIVE, unit: '%', ok: run.outsideCut.availability >= AVAILABILITY_OBJECTIVE },
     { name: 'availability during the zone cut', sense: 'min', measured: run.duringCut.availability, bound: CUT_AVAILABILITY, unit: '%', ok: run.duringCut.availability >= CUT_AVAILABILITY },
     { name: 'p99 outside the fault windows', sense: 'max', measured: outsideFaults.p99Ms, bound: P99_OUTSIDE_MS, unit: 'ms', ok: outsideFaults.p99Ms <= P99_OUTSIDE_MS },
     { name: 'p99 inside the fault windows', sense: 'max', measured: insideFaults.p99Ms, bound: P99_INSIDE_MS, unit: 'ms', ok: insideFaults.p99Ms <= P99_INSIDE_MS },
     { name: 'acknowledged writes lost', sense: 'max', measured: run.ackedWritesLost, bound: 0, unit: 'writes', ok: run.ackedWritesLost === 0 },
     { name: 'busiest router at the peak', sense: 'max', measured: run.peakUtilisation, bound: MAX_PEAK_UTILISATION, unit: 'share', ok: run.peakUtilisation <= MAX_PEAK_UTILISATION },
-  ].map((b) => ({ ...b, sense: b.sense as 'min' | 'max', unit: b.unit as BoundRow['unit'], measured: round(b.measured, 6) }));
+  ];
+  return rows.map((b) => ({ ...b, measured: round(b.measured, 6) }));
 }
 
 /** The learner's predictions against the day, with the tolerance each is judged with. */

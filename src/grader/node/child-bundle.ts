@@ -2,9 +2,10 @@
  * Starting the grading child from TypeScript sources costs several hundred milliseconds
  * (Node strips the types of every file on load), which a learner would pay on every run. So
  * the host bundles the child, and the simulator if there is one, into a cache folder with
- * esbuild once, and rebuilds only when a source file is newer than the bundle. If esbuild is
+ * esbuild once (a folder per checkout), and rebuilds only when a source file is newer than the bundle. If esbuild is
  * unavailable the child runs from source: slower, same verdicts.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,10 @@ import { simSourceEntry } from './builtins.ts';
 const graderDir = fileURLToPath(new URL('..', import.meta.url));
 const simDir = fileURLToPath(new URL('../../sim/', import.meta.url));
 const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const cacheDir = join(projectRoot, 'node_modules', '.cache', 'faultlines-grader');
+// One folder per checkout: a worktree that shares this one's node_modules (a link to it)
+// would otherwise leave its own bundle here, newer than these sources, and be run in their
+// place.
+const cacheDir = join(projectRoot, 'node_modules', '.cache', 'faultlines-grader', createHash('sha256').update(projectRoot).digest('hex').slice(0, 12));
 const childSource = fileURLToPath(new URL('./child.ts', import.meta.url));
 
 /** What the host should run: the child's entry file and the simulator entry it should load. */

@@ -5,20 +5,13 @@
  * requests, each with its trace on request. Text first: every figure a chart shows is also
  * in a table or a sentence.
  */
+import { clockTime as dayClock } from '../../sim/index.ts';
 import { el } from '../dom.ts';
 import type { ComponentSources, DayReport } from './day-report.ts';
 
 type Bound = DayReport['bounds'][number];
 type Request = DayReport['slowest'][number];
 type Attempt = Request['attempts'][number];
-
-/** `1:05.3` for milliseconds into the day. */
-export function dayClock(ms: number): string {
-  const tenths = Math.round(ms / 100);
-  const minutes = Math.floor(tenths / 600);
-  const seconds = (tenths % 600) / 10;
-  return `${minutes}:${seconds < 10 ? '0' : ''}${seconds.toFixed(1)}`;
-}
 
 const percent = (x: number, digits = 2) => `${(x * 100).toFixed(digits)}%`;
 const millis = (x: number) => `${x < 10 ? x.toFixed(2) : x.toFixed(1)} ms`;

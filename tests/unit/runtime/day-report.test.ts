@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { checkReport, type GradeReport } from '../../../scripts/lib/grade-report.ts';
 import type { GradeResult } from '../../../src/grader/types.ts';
 import { checkDayReport, readReportText, reportFromRun, type DayReport } from '../../../src/runtime/report/day-report.ts';
-import { attemptLine, boundFigures, dayClock } from '../../../src/runtime/report/report-view.ts';
+import { clockTime as dayClock } from '../../../src/sim/index.ts';
+import { attemptLine, boundFigures } from '../../../src/runtime/report/report-view.ts';
 
 const file = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../fixtures/day-reports/capstone-grade-report.json'), 'utf8')) as GradeReport;
 const day = file.exercises[0]!.report as unknown as DayReport;

@@ -21,11 +21,40 @@ export async function pasteOver(page: Page, text: string): Promise<void> {
 /** Pastes each file of `files` into its tab of the exercise `section` (Monaco editor). */
 export async function pasteFiles(page: Page, section: Locator, files: Readonly<Record<string, string>>): Promise<void> {
   for (const [path, text] of Object.entries(files)) {
-    await section.locator('[role="tab"]', { hasText: new RegExp(`^${path.replace('.', '\\.')}$`) }).click();
-    await section.locator('.monaco-editor .view-lines').click();
-    await pasteOver(page, text);
+    const tab = section.locator('[role="tab"]', { hasText: new RegExp(`^${path.replace('.', '\\.')}$`) });
+    await tab.click();
+    // The editor shows the tab's file only once the tab is selected; a paste before that
+    // lands in the file shown before.
+    await expect.poll(() => tab.getAttribute('aria-selected'), { timeout: 5_000 }).toBe('true');
+    const lines = section.locator('.monaco-editor .view-lines');
+    // After a paste the editor shows the end of the text: its last lines say it took. (The
+    // editor draws lines in an order of its own, so each is looked for by itself.)
+    const last = text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .slice(-3)
+      .map(squash);
+    for (let attempt = 1; ; attempt++) {
+      await lines.click();
+      await pasteOver(page, text);
+      const took = await expect
+        .poll(
+          async () => {
+            const shown = (await lines.innerText()).split('\n').map(squash);
+            return last.every((line) => shown.includes(line));
+          },
+          { timeout: 3_000 },
+        )
+        .toBe(true)
+        .then(() => true, () => false);
+      if (took) break;
+      if (attempt === 2) throw new Error(`the paste into ${path} did not take: its last lines, ${JSON.stringify(last)}, are not in the editor`);
+    }
   }
 }
+
+/** Text as the editor draws it, for comparison: non-breaking spaces as spaces, runs of spaces as one. */
+const squash = (text: string): string => text.replace(/\u00a0/g, ' ').replace(/\s+/g, ' ').trim();
 
 /** Plays the simulation in `section` from the start to its end at the fastest speed the control offers. */
 export async function playToEnd(section: Locator): Promise<void> {

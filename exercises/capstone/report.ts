@@ -142,6 +142,17 @@ export function predictionRows(run: DayRun): PredictionRow[] {
 export function advice(run: DayRun, rows: readonly BoundRow[] = bounds(run), predicted: readonly PredictionRow[] = predictionRows(run)): string[] {
   const out: string[] = [];
   const row = (name: string) => run.components.find((c) => c.component === name)!;
+  // A router without the map serves nothing, so the controller comes first.
+  const { routersWithoutMap, controller } = run;
+  if (routersWithoutMap.length > 0 || controller.wrongAnswers.length > 0) {
+    const what = [
+      routersWithoutMap.length > 0 ? `${routersWithoutMap.length} of the ${run.routers.length} routers never read the shard map from it (${routersWithoutMap.slice(0, 3).join(', ')}${routersWithoutMap.length > 3 ? ', …' : ''}), so they never served` : '',
+      controller.wrongAnswers.length > 0 ? `it answered a get of the map with something the operator never wrote (${controller.wrongAnswers[0]})` : '',
+    ].filter((x) => x !== '');
+    out.push(
+      `Shard controller (raft-log/server.ts): ${what.join('; ')}. ${controller.leaders.length === 0 ? 'No server ever led: an election must end with a leader.' : controller.mapWrittenMs === null ? "The operator's put of the map was never acknowledged." : 'A get goes through the log and is answered once its entry is applied.'}`,
+    );
+  }
   if (run.neverListed.length > 0) {
     out.push(`Registry (discovery-leases/registry.ts): it never listed ${run.neverListed.length} of the ${run.routers.length} routers (${run.neverListed.slice(0, 3).join(', ')}${run.neverListed.length > 3 ? ', …' : ''}), though each one registered and renewed every 100 ms.`);
   }

@@ -16,9 +16,13 @@
  *   capacity plan, `../capacity-planning/capacity.ts`, for the {@link ROUTER_PROFILE} at the
  *   peak with the flash crowd on top, a zone lost). Each is one event-loop worker with a
  *   short queue and runs your shard router
- *   (`../sharding-router/router.ts`) with the shard map your ring
- *   (`../sharding-ring/ring.ts`) places on the groups. A router sends each request to a
- *   replica of the key's group in its own zone, which coordinates it.
+ *   (`../sharding-router/router.ts`) with the shard map it reads from the shard controller
+ *   when it starts (and again after a crash), before it registers. A router sends each
+ *   request to a replica of the key's group in its own zone, which coordinates it.
+ * - **The shard controller** (`ctl-1` … `ctl-5`, see `controller.ts`): five servers of your
+ *   Raft log (`../raft-log/server.ts`) over the three zones, holding the shard map your ring
+ *   (`../sharding-ring/ring.ts`) places on the groups. The `operator` writes it through the
+ *   log before the day starts.
  * - **Shard groups** (`g1` … `g4`): five replicas each (`g1-1` … `g1-5`) of your quorum
  *   store (`../quorum-store/replica.ts`) in CP mode with the plan's R and W, two in one
  *   zone, two in the next and one in the third (each group starts one zone further). A
@@ -30,6 +34,7 @@
 import {
   Random,
   Rejection,
+  clockTime,
   SloTimeline,
   Simulation,
   applyFaults,
@@ -84,6 +89,18 @@ import {
   type Zone,
 } from './day.ts';
 import type { SystemPlan } from './types.ts';
+import {
+  CONTROLLERS,
+  MAP_KEY,
+  CONTROLLER_RETRY_MS,
+  addController,
+  askController,
+  controllerZone,
+  decodeMap,
+  encodeMap,
+  freshControllerStats,
+  type ControllerStats,
+} from './controller.ts';
 
 /** A router's work per request: exponential, mean 0.2 ms; the router pool is sized for a p99 of 2 ms at the peak. */
 export const ROUTER_PROFILE: Omit<ServiceProfile, 'ratePerS'> = { meanServiceMs: 0.2, p99TargetMs: 2 };
@@ -107,8 +124,12 @@ export const REFRESH_MS = 250;
  * than the checker decides within a grade's time on some days.
  */
 export const HOT_KEYS: ReadonlySet<string> = new Set(['k1', 'k2', 'k3', 'k4']);
-/** The store runs this long before the clients start: routers register, caches fill. */
-export const WARM_UP_MS = 500;
+/**
+ * The store runs this long before the clients start: the controller elects a leader (an
+ * election timeout is 150–300 ms, and a split vote costs another), the operator writes the
+ * map, routers read it and register, caches fill.
+ */
+export const WARM_UP_MS = 1_000;
 /** Vnodes per group on the ring. */
 export const RING_VNODES = 200;
 
@@ -174,6 +195,10 @@ export interface DayRun {
   /** How many operations the checker read: those on {@link HOT_KEYS}, all day. */
   readonly checkedOperations: number;
   readonly components: readonly ComponentRow[];
+  /** The shard controller: its leaders, when the map was written, the routers' reads of it. */
+  readonly controller: ControllerStats;
+  /** Routers whose latest start never read the map (so served nothing since). */
+  readonly routersWithoutMap: readonly string[];
   /** Attempts by how they ended, over all clients. */
   readonly attempts: { readonly sent: number; readonly ok: number; readonly timeout: number; readonly refused: number; readonly overloaded: number; readonly retries: number };
   /** Routers the registry never listed, all day. */
@@ -259,6 +284,7 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
     }
   }
   for (const group of GROUPS) for (let r = 1; r <= 5; r++) zoneOf.set(replicaName(group, r), replicaZone(group, r));
+  for (const name of CONTROLLERS) zoneOf.set(name, controllerZone(name));
 
   // ---------------------------------------------------------------- the shard map
   const ring = createRing({ vnodesPerNode: RING_VNODES });
@@ -269,6 +295,21 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
   for (const owner of map.owners) {
     if (!(GROUPS as readonly string[]).includes(owner)) throw new Error(`Your ring placed a shard on ${JSON.stringify(owner)}, which is not one of the groups ${GROUPS.join(', ')}.`);
   }
+
+  // ---------------------------------------------------------------- the shard controller
+  const controllerStats = freshControllerStats();
+  addController(sim, controllerStats, frozenCopy, note);
+  const mapText = encodeMap(map);
+  // The operator writes the map through the log before the day starts.
+  sim.addNode('operator', (ctx) => ({
+    onStart() {
+      void askController(ctx, { kind: 'put', key: MAP_KEY, value: mapText }, { leader: CONTROLLERS[0] }, controllerStats).then(() => {
+        controllerStats.mapWrittenMs ??= sim.nowMs;
+      });
+    },
+  }));
+  /** Routers whose latest start read the map. */
+  const hasMap = new Set<string>();
 
   // ---------------------------------------------------------------- replicas
   const stores = new Map<string, Map<string, Stored>>();
@@ -445,11 +486,32 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
             if (trace !== undefined) trace.replicaEndMs = sim.nowMs;
           }
         };
+        /** Reads the map from the controller until it has it, then builds the router and registers. */
+        const start = async (): Promise<void> => {
+          const began = sim.nowMs;
+          hasMap.delete(name);
+          const guess = { leader: CONTROLLERS.find((c) => controllerZone(c) === zone)! };
+          for (;;) {
+            const value = await askController(ctx, { kind: 'get', key: MAP_KEY }, guess, controllerStats);
+            const read = decodeMap(value, GROUPS);
+            if (typeof read !== 'string' && value === mapText) {
+              controllerStats.reads.push({ router: name, startMs: began, tookMs: sim.nowMs - began });
+              hasMap.add(name);
+              router = createRouter(read);
+              void ctx.rpc('registry', { register: name }, { timeoutMs: HEARTBEAT_MS }).catch(() => {});
+              ctx.setTimer(HEARTBEAT_MS * ctx.random.next(), beat);
+              return;
+            }
+            // Before the operator's put is applied, a get finds no map; anything else is wrong.
+            if (value !== null && controllerStats.wrongAnswers.length < 5) {
+              controllerStats.wrongAnswers.push(`${name} read ${JSON.stringify(value.slice(0, 80))} at ${clockTime(sim.nowMs)}${typeof read === 'string' ? ` (${read})` : ', a map the operator never wrote'}`);
+            }
+            await new Promise<void>((resolve) => ctx.setTimer(CONTROLLER_RETRY_MS, resolve));
+          }
+        };
         return {
           onStart() {
-            router = createRouter(map);
-            void ctx.rpc('registry', { register: name }, { timeoutMs: HEARTBEAT_MS }).catch(() => {});
-            ctx.setTimer(HEARTBEAT_MS * ctx.random.next(), beat);
+            void start();
           },
           async onRequest(request) {
             if (router === undefined) throw new Rejection(`${name} is starting`);
@@ -480,7 +542,9 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
       sim.setLink(router, replica, { latency: link, dropProbability: 0 });
     }
     sim.setLink(router, 'registry', { latency: CROSS_ZONE, dropProbability: 0 });
+    for (const server of CONTROLLERS) sim.setLink(router, server, { latency: zoneOf.get(router) === zoneOf.get(server) ? SAME_ZONE : CROSS_ZONE, dropProbability: 0 });
   }
+  for (const server of CONTROLLERS) sim.setLink('operator', server, { latency: CROSS_ZONE, dropProbability: 0 });
 
   // ---------------------------------------------------------------- the day
   const day = drawDay(seed, dayMs, routers, replicaName, zoneNames, (zone) => allZoned.filter((n) => zoneOf.get(n) !== zone));
@@ -688,6 +752,13 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
       summary: `${routers.length} routers (${routersPerZone} per zone; your capacity plan: ${capacityPlanPerZone}); busiest at ${Math.round(peakUtilisation * 100)}% at the peak; ${attempts.overloaded} refused as overloaded`,
     },
     {
+      component: 'shard controller',
+      exercises: ['raft-log'],
+      file: 'raft-log/server.ts',
+      failures: routers.length - hasMap.size + controllerStats.wrongAnswers.length,
+      summary: controllerSummary(controllerStats, routers.length - hasMap.size),
+    },
+    {
       component: 'shard groups',
       exercises: ['quorum-store'],
       file: 'quorum-store/replica.ts',
@@ -716,6 +787,8 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
     linearizability,
     checkedOperations: checked.length,
     components,
+    controller: controllerStats,
+    routersWithoutMap: routers.filter((r) => !hasMap.has(r)),
     attempts,
     neverListed: routers.filter((r) => !everListed.has(r)),
     sentToDownRouter,
@@ -771,6 +844,23 @@ function checkPlan(plan: SystemPlan): void {
   if (n !== 'capacity plan' && !(Number.isInteger(n) && n >= 1 && n <= 64)) {
     throw new Error(`plan.routersPerZone is a whole number from 1 to 64, or 'capacity plan'; got ${JSON.stringify(n)}.`);
   }
+}
+
+/** The controller's line of the component table. */
+function controllerSummary(stats: ControllerStats, withoutMap: number): string {
+  const leaders = stats.leaders;
+  const led = leaders.slice(0, 3).map((l) => `${l.server} from ${clockTime(l.atMs)} (term ${l.term})`);
+  const parts = [
+    leaders.length === 0 ? 'no leader all day' : `led by ${led.join(', then ')}${leaders.length > 3 ? `, and ${leaders.length - 3} more` : ''}`,
+    stats.mapWrittenMs === null ? 'the map never written' : `the map written at ${clockTime(stats.mapWrittenMs)}`,
+  ];
+  const first = stats.reads.filter((r) => r.startMs === 0);
+  if (first.length > 0) parts.push(`${first.length} routers had read it by ${clockTime(Math.max(...first.map((r) => r.tookMs)))}`);
+  for (const r of stats.reads.filter((r) => r.startMs > 0).slice(0, 3)) parts.push(`${r.router}, restarted at ${clockTime(r.startMs)}, read it in ${r.tookMs.toFixed(1)} ms`);
+  parts.push(`${stats.failedTries} tries timed out or refused`);
+  if (withoutMap > 0) parts.push(`${withoutMap} routers without the map at the end`);
+  if (stats.wrongAnswers.length > 0) parts.push(`${stats.wrongAnswers.length} wrong answers, first: ${stats.wrongAnswers[0]}`);
+  return parts.join('; ');
 }
 
 function classify(error: unknown): 'timeout' | 'overloaded' | 'rejected' {

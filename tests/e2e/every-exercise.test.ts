@@ -83,6 +83,10 @@ describe('every exercise in its lesson', () => {
           expect(await page.locator('#report-verdict').innerText()).toBe('Every bound and prediction met (9 of 9)');
           expect(await page.locator('.advice li').allInnerTexts()).toEqual([expect.stringMatching(/^Nothing: every bound and prediction held/)]);
           expect(await page.locator('table.components tbody tr', { hasText: 'shard groups' }).innerText()).toContain('quorum-store/replica.ts: the reference');
+          // The map on the Raft log: written before the clients came, read by all twelve routers.
+          const controller = await page.locator('table.components tbody tr', { hasText: 'shard controller' }).innerText();
+          expect(controller).toContain('raft-log/server.ts: the reference');
+          expect(controller).toMatch(/led by ctl-\d from 0:00\.\d \(term 1\).*the map written at 0:00\.\d; 12 routers had read it by 0:00\.\d/s);
         }
       } finally {
         await page.close();

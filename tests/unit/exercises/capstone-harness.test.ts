@@ -107,6 +107,8 @@ describe("the capstone's report", () => {
       timeline: { latency: { outsideFaults: { p99Ms: 14.5 }, insideFaults: { p99Ms: 15 } } },
       p99AtPeakMs: 15.2,
       zoneCutRecoveryMs: 0,
+      controller: { mapWrittenMs: 210, leaders: [{ server: 'ctl-2', term: 1, atMs: 190 }], reads: [], failedTries: 40, wrongAnswers: [] },
+      routersWithoutMap: [],
       components: [
         { component: 'balancer', exercises: ['balancer-heterogeneous'], file: 'balancer-heterogeneous/balancer.ts', failures: 12, summary: '' },
         { component: 'client cache and registry', exercises: ['discovery-leases'], file: '', failures: 0, summary: '' },
@@ -126,8 +128,16 @@ describe("the capstone's report", () => {
     ]);
   });
 
-  it('points at the component that failed: the registry, the capacity plan, the balancer, the quorums', () => {
+  it('points at the component that failed: the controller, the registry, the capacity plan, the balancer, the quorums', () => {
     const first = (change: Partial<Record<keyof DayRun, unknown>>) => advice({ ...healthy(), ...change } as DayRun)[0] ?? '';
+    const all = healthy().routers;
+    expect(first({ routersWithoutMap: all, controller: { ...healthy().controller, leaders: [], mapWrittenMs: null } })).toBe(
+      'Shard controller (raft-log/server.ts): 12 of the 12 routers never read the shard map from it (router-0, router-1, router-2, …), so they never served. No server ever led: an election must end with a leader.',
+    );
+    expect(first({ routersWithoutMap: ['router-3'], controller: { ...healthy().controller, mapWrittenMs: null } })).toMatch(/^Shard controller \(raft-log\/server\.ts\): 1 of the 12 routers never read the shard map from it \(router-3\), so they never served\. The operator's put of the map was never acknowledged\.$/);
+    expect(first({ controller: { ...healthy().controller, wrongAnswers: ['router-a1 read "x" at 0:00.3 (not JSON: x)'] } })).toBe(
+      'Shard controller (raft-log/server.ts): it answered a get of the map with something the operator never wrote (router-a1 read "x" at 0:00.3 (not JSON: x)). A get goes through the log and is answered once its entry is applied.',
+    );
     expect(first({ neverListed: ['router-1', 'router-2', 'router-3', 'router-4', 'router-5', 'router-6'] })).toMatch(/^Registry \(discovery-leases\/registry\.ts\): it never listed 6 of the 12 routers \(router-1, router-2, router-3, …\)/);
     expect(first({ routersPerZone: 2, peakUtilisation: 1.4, attempts: { ...healthy().attempts, overloaded: 4_000 } })).toMatch(/^Capacity \(capacity-planning\/capacity\.ts, plan\.ts\): 2 routers per zone ran \(your capacity plan: 4\); the busiest was 140% busy/);
     expect(first({ sentToDownRouter: 3_000 })).toMatch(/^Balancer \(balancer-heterogeneous\/balancer\.ts\): 3000 attempts went to a router that was down/);

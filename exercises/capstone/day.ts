@@ -45,6 +45,15 @@ export type Zone = (typeof ZONES)[number];
 /** Shard groups, each five replicas of your quorum store. */
 export const GROUPS = ['g1', 'g2', 'g3', 'g4'] as const;
 
+/**
+ * The group that joins at the peak: its five replicas run all day, but it owns no shard
+ * until the rebalance moves to it the shards your ring gives it.
+ */
+export const JOINING_GROUP = 'g5';
+
+/** Every group, the joining one last. */
+export const ALL_GROUPS: readonly string[] = [...GROUPS, JOINING_GROUP];
+
 /** The clients: three sites outside the zones, each with its own balancer and client cache. */
 export const CLIENTS = ['users-1', 'users-2', 'users-3'] as const;
 
@@ -65,6 +74,8 @@ export interface DayFaults {
   readonly slowReplica: { readonly group: string; readonly replica: number };
   /** The flash crowd: this many times the day's rate, from `atMs` for `durationMs`. */
   readonly flashCrowd: { readonly startMs: number; readonly durationMs: number; readonly multiplier: number };
+  /** When {@link JOINING_GROUP} joins and the shards start to move, and when the window the report marks for it ends. */
+  readonly rebalance: { readonly atMs: number; readonly untilMs: number };
 }
 
 /** The flash crowd brings this many times the day's rate for two seconds, near the peak. */
@@ -78,6 +89,8 @@ export const ROUTER_DOWN_MS = 5_000;
 export const SLOW_DISK_MS = 3_000;
 /** Background loss, all day: one message in a thousand. */
 export const BACKGROUND_LOSS = 0.001;
+/** The window the report marks for the rebalance: the moves take a fraction of it. */
+export const REBALANCE_WINDOW_MS = 1_000;
 
 /**
  * The faults and flash crowd of a day of `dayMs`, drawn from `seed` with a stream of their
@@ -96,6 +109,9 @@ export function drawDay(seed: number, dayMs: number, routerNames: readonly strin
   const slowAt = Math.round(dayMs * (0.78 + 0.05 * random.next()));
   const crowdAt = Math.round(dayMs * (0.68 + 0.1 * random.next()));
   const flashCrowd = { startMs: crowdAt, durationMs: 2_000, multiplier: FLASH_CROWD_MULTIPLIER };
+  // The rebalance comes at the evening peak, after the zone cut has healed (it ends by 0.75).
+  const rebalanceAt = Math.round(dayMs * (0.76 + 0.04 * random.next()));
+  const rebalance = { atMs: rebalanceAt, untilMs: rebalanceAt + REBALANCE_WINDOW_MS };
   const router = routerNames[crashedRouterIndex]!;
   const replica = replicaName(slowGroup, slowNumber);
   const faults: ScheduledFault[] = [
@@ -110,9 +126,10 @@ export function drawDay(seed: number, dayMs: number, routerNames: readonly strin
       node: replica,
       syncLatency: logNormal({ p50Ms: 20, p99Ms: 200 }),
     },
+    { kind: 'event', label: `rebalance: ${JOINING_GROUP} joins, and the shards your ring gives it move there`, atMs: rebalance.atMs, untilMs: rebalance.untilMs },
   ];
   faults.sort((x, y) => x.atMs - y.atMs);
-  return { seed, faults, cutZone, cut, crashedRouterIndex, slowReplica: { group: slowGroup, replica: slowNumber }, flashCrowd };
+  return { seed, faults, cutZone, cut, crashedRouterIndex, slowReplica: { group: slowGroup, replica: slowNumber }, flashCrowd, rebalance };
 }
 
 /** A disk in good health: every sync about a tenth of a millisecond (an SSD with a write cache). */

@@ -156,6 +156,15 @@ export function advice(run: DayRun, rows: readonly BoundRow[] = bounds(run), pre
   if (run.neverListed.length > 0) {
     out.push(`Registry (discovery-leases/registry.ts): it never listed ${run.neverListed.length} of the ${run.routers.length} routers (${run.neverListed.slice(0, 3).join(', ')}${run.neverListed.length > 3 ? ', …' : ''}), though each one registered and renewed every 100 ms.`);
   }
+  if (run.redirects.failedRequests > 0) {
+    out.push(
+      `Router (sharding-router/router.ts): ${run.redirects.failedRequests} requests failed with a "wrong owner" refusal after the rebalance moved their shard. The refusal names the shard's owner now and carries the newer map: learn the map, and send the request there, once.`,
+    );
+  }
+  const gaveUp = run.rebalance.moves.filter((m) => m.error !== undefined);
+  if (gaveUp.length > 0) {
+    out.push(`Shard groups (quorum-store/replica.ts): ${gaveUp.length} of the rebalance's ${run.rebalance.moves.length} moves gave up and left their shard where it was; the first, shard ${gaveUp[0]!.shard} from ${gaveUp[0]!.from}: ${gaveUp[0]!.error}.`);
+  }
   const noRouter = row('client cache and registry').failures;
   if (noRouter > 0) out.push(`Client cache and registry (discovery-leases): ${noRouter} requests found no usable router. A cache must keep serving its last list, less the instances it heard have failed.`);
   if (run.attempts.overloaded > 0 || run.peakUtilisation > MAX_PEAK_UTILISATION) {

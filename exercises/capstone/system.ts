@@ -23,11 +23,14 @@
  *   Raft log (`../raft-log/server.ts`) over the three zones, holding the shard map your ring
  *   (`../sharding-ring/ring.ts`) places on the groups. The `operator` writes it through the
  *   log before the day starts.
- * - **Shard groups** (`g1` … `g4`): five replicas each (`g1-1` … `g1-5`) of your quorum
+ * - **Shard groups** (`g1` … `g5`): five replicas each (`g1-1` … `g1-5`) of your quorum
  *   store (`../quorum-store/replica.ts`) in CP mode with the plan's R and W, two in one
  *   zone, two in the next and one in the third (each group starts one zone further). A
  *   replica makes what it stores durable before it answers: the host syncs its disk after
- *   every request in which your code wrote to its store.
+ *   every request in which your code wrote to its store. A group serves the shards its map
+ *   gives it and refuses the others as "wrong owner" (`../sharding-router/shards.ts`);
+ *   `g5` owns none until the rebalance at the peak moves to it the shards your ring gives
+ *   it (see `rebalance.ts`).
  * - **Network**: within a zone 0.05–0.15 ms one way, between zones 0.4–1.0 ms, between the
  *   clients and the zones 2–6 ms.
  */
@@ -67,7 +70,7 @@ import { createReplica } from '../quorum-store/replica.ts';
 import type { LocalStore, StoreConfig, StoreReplica, Stored } from '../quorum-store/types.ts';
 import { createRing } from '../sharding-ring/ring.ts';
 import { createRouter } from '../sharding-router/router.ts';
-import { SHARD_COUNT } from '../sharding-router/shards.ts';
+import { SHARD_COUNT, wrongOwnerOf } from '../sharding-router/shards.ts';
 import type { ForwardRequest, ShardMap, ShardReply, ShardRouter } from '../sharding-router/types.ts';
 import {
   AVAILABILITY_OBJECTIVE,
@@ -75,6 +78,8 @@ import {
   DAY_MS,
   FLASH_CROWD_MULTIPLIER,
   GROUPS,
+  ALL_GROUPS,
+  JOINING_GROUP,
   HEALTHY_SYNC,
   KEY_COUNT,
   PEAK_AT,
@@ -101,6 +106,7 @@ import {
   freshControllerStats,
   type ControllerStats,
 } from './controller.ts';
+import { GroupGate, plannedMoves, rebalance, type MoveRequest, type RebalanceStats } from './rebalance.ts';
 
 /** A router's work per request: exponential, mean 0.2 ms; the router pool is sized for a p99 of 2 ms at the peak. */
 export const ROUTER_PROFILE: Omit<ServiceProfile, 'ratePerS'> = { meanServiceMs: 0.2, p99TargetMs: 2 };
@@ -139,7 +145,7 @@ const TO_CLIENTS = uniform(2, 6);
 
 /** The zone of each of a group's five replicas: two, two and one, starting one zone further per group. */
 export function replicaZone(group: string, replica: number): Zone {
-  const start = GROUPS.indexOf(group as (typeof GROUPS)[number]);
+  const start = ALL_GROUPS.indexOf(group);
   const slot = [0, 0, 1, 1, 2][replica - 1]!;
   return ZONES[(start + slot) % ZONES.length]!;
 }
@@ -197,6 +203,10 @@ export interface DayRun {
   readonly components: readonly ComponentRow[];
   /** The shard controller: its leaders, when the map was written, the routers' reads of it. */
   readonly controller: ControllerStats;
+  /** The rebalance at the peak: the moves your ring asked for, and how each went. */
+  readonly rebalance: RebalanceStats;
+  /** Requests the groups refused as "wrong owner" (each one a router's redirect), and requests that waited for a move. */
+  readonly redirects: { readonly refused: number; readonly waited: number; readonly failedRequests: number };
   /** Routers whose latest start never read the map (so served nothing since). */
   readonly routersWithoutMap: readonly string[];
   /** Attempts by how they ended, over all clients. */
@@ -283,7 +293,7 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
       zoneOf.set(name, zone);
     }
   }
-  for (const group of GROUPS) for (let r = 1; r <= 5; r++) zoneOf.set(replicaName(group, r), replicaZone(group, r));
+  for (const group of ALL_GROUPS) for (let r = 1; r <= 5; r++) zoneOf.set(replicaName(group, r), replicaZone(group, r));
   for (const name of CONTROLLERS) zoneOf.set(name, controllerZone(name));
 
   // ---------------------------------------------------------------- the shard map
@@ -295,16 +305,39 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
   for (const owner of map.owners) {
     if (!(GROUPS as readonly string[]).includes(owner)) throw new Error(`Your ring placed a shard on ${JSON.stringify(owner)}, which is not one of the groups ${GROUPS.join(', ')}.`);
   }
+  // Where the shards go once the fifth group joins: the rebalance moves those that change owner.
+  ring.addNode(JOINING_GROUP);
+  const ownersAfter = Array.from({ length: SHARD_COUNT }, (_, shard) => ring.ownerOf(`shard-${String(shard).padStart(2, '0')}`));
+  for (const owner of ownersAfter) {
+    if (!ALL_GROUPS.includes(owner)) throw new Error(`Your ring placed a shard on ${JSON.stringify(owner)} once ${JOINING_GROUP} joined, which is not one of the groups ${ALL_GROUPS.join(', ')}.`);
+  }
+  const rebalanceStats: RebalanceStats = { planned: plannedMoves(owners, ownersAfter), moves: [], startedMs: null, endedMs: null };
+  /** What each group serves: its map, and the shards paused for a move. */
+  const gates = new Map(ALL_GROUPS.map((group) => [group, new GroupGate(group, map)]));
 
   // ---------------------------------------------------------------- the shard controller
   const controllerStats = freshControllerStats();
   addController(sim, controllerStats, frozenCopy, note);
   const mapText = encodeMap(map);
-  // The operator writes the map through the log before the day starts.
+  /** Every map the operator has put: a router may read any of them, and nothing else. */
+  const writtenMaps = new Set([mapText]);
+  // The operator writes the map through the log before the day starts, and moves the shards at the peak.
   sim.addNode('operator', (ctx) => ({
     onStart() {
       void askController(ctx, { kind: 'put', key: MAP_KEY, value: mapText }, { leader: CONTROLLERS[0] }, controllerStats).then(() => {
         controllerStats.mapWrittenMs ??= sim.nowMs;
+      });
+      ctx.setTimer(day.rebalance.atMs, () => {
+        void rebalance({
+          ctx,
+          gates,
+          replicas: (group) => [1, 2, 3, 4, 5].map((r) => replicaName(group, r)),
+          keysOf: (replica) => stores.get(replica)!.keys(),
+          controller: controllerStats,
+          map,
+          stats: rebalanceStats,
+          onCommit: (next) => writtenMaps.add(encodeMap(next)),
+        }).catch((error: unknown) => note('rebalance', error));
       });
     },
   }));
@@ -313,7 +346,8 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
 
   // ---------------------------------------------------------------- replicas
   const stores = new Map<string, Map<string, Stored>>();
-  for (const group of GROUPS) {
+  for (const group of ALL_GROUPS) {
+    const gate = gates.get(group)!;
     const members = [1, 2, 3, 4, 5].map((r) => replicaName(group, r));
     for (const name of members) {
       const data = new Map<string, Stored>();
@@ -384,8 +418,9 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
             },
             onRequest(request) {
               if (replica === undefined) throw new Rejection(`${name} is starting`);
-              const body = request.body as { readonly store: unknown } | ClientRequest;
-              if (!('store' in body)) return coordinate(body.client);
+              const body = request.body as { readonly store: unknown } | ClientRequest | MoveRequest;
+              if ('client' in body) return coordinate(body.client);
+              if ('move' in body) return copyForMove(body.move);
               // Another replica's call: answered on the spot when the code answers synchronously.
               const what = () => `${name}'s answer to ${request.from}`;
               const answer = replica.onCall(request.from, body.store);
@@ -399,16 +434,27 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
           async function coordinate(request: ForwardRequest): Promise<ShardReply> {
             const own = replica!;
             const { op, epoch } = request;
-            const served = { servedBy: name, servedAtMs: sim.nowMs, epoch: Math.max(epoch, map.epoch) };
-            if (op.kind === 'put') {
-              await own.put(op.key, op.value);
-              return durable({ kind: 'put', ...served } satisfies ShardReply);
-            }
-            if (op.kind === 'get') {
+            if (op.kind !== 'put' && op.kind !== 'get') throw new Rejection('this store takes gets and puts');
+            // The group's map decides: a shard it does not own is refused, one being moved waits.
+            for (let wait = gate.admit(op.key, epoch); wait !== undefined; wait = gate.admit(op.key, epoch)) await wait;
+            try {
+              const served = { servedBy: name, servedAtMs: sim.nowMs, epoch: Math.max(epoch, gate.map.epoch) };
+              if (op.kind === 'put') {
+                await own.put(op.key, op.value);
+                return await durable({ kind: 'put', ...served } satisfies ShardReply);
+              }
               const value = await own.get(op.key);
-              return durable({ kind: 'get', value: value ?? null, ...served } satisfies ShardReply);
+              return await durable({ kind: 'get', value: value ?? null, ...served } satisfies ShardReply);
+            } finally {
+              gate.leave(op.key);
             }
-            throw new Rejection('this store takes gets and puts');
+          }
+          /** The operator's read or write of a key for a move, through your quorum code (the group's map does not apply). */
+          async function copyForMove(move: MoveRequest['move']): Promise<string | null> {
+            const own = replica!;
+            if ('read' in move) return (await own.get(move.read)) ?? null;
+            await own.put(move.write, move.value);
+            return durable(null);
           }
         },
         { disk: { syncLatency: HEALTHY_SYNC } },
@@ -464,7 +510,7 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
         /** Sends a request to a replica of the group in this zone, chosen by key. */
         const send = async (group: string, request: ForwardRequest): Promise<ShardReply> => {
           const local = [1, 2, 3, 4, 5].filter((r) => replicaZone(group, r) === zone);
-          if (!(GROUPS as readonly string[]).includes(group) || local.length === 0) throw new Rejection(`no group ${JSON.stringify(group)}`);
+          if (!ALL_GROUPS.includes(group) || local.length === 0) throw new Rejection(`no group ${JSON.stringify(group)}`);
           const replica = replicaName(group, local[hash32(request.op.key) % local.length]!);
           const start = sim.nowMs;
           // The client's attempt this is part of, if the router passed the request on as it came.
@@ -479,8 +525,11 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
             groupTime.count++;
             return reply;
           } catch (error) {
-            if (isDefiniteRefusal(error)) groupTime.refusals++;
-            else groupTime.timeouts++;
+            // A "wrong owner" refusal is the router's to follow, not the group's failure.
+            if (wrongOwnerOf(error) === undefined) {
+              if (isDefiniteRefusal(error)) groupTime.refusals++;
+              else groupTime.timeouts++;
+            }
             throw error;
           } finally {
             if (trace !== undefined) trace.replicaEndMs = sim.nowMs;
@@ -493,8 +542,8 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
           const guess = { leader: CONTROLLERS.find((c) => controllerZone(c) === zone)! };
           for (;;) {
             const value = await askController(ctx, { kind: 'get', key: MAP_KEY }, guess, controllerStats);
-            const read = decodeMap(value, GROUPS);
-            if (typeof read !== 'string' && value === mapText) {
+            const read = decodeMap(value, ALL_GROUPS);
+            if (typeof read !== 'string' && value !== null && writtenMaps.has(value)) {
               controllerStats.reads.push({ router: name, startMs: began, tookMs: sim.nowMs - began });
               hasMap.add(name);
               router = createRouter(read);
@@ -545,6 +594,7 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
     for (const server of CONTROLLERS) sim.setLink(router, server, { latency: zoneOf.get(router) === zoneOf.get(server) ? SAME_ZONE : CROSS_ZONE, dropProbability: 0 });
   }
   for (const server of CONTROLLERS) sim.setLink('operator', server, { latency: CROSS_ZONE, dropProbability: 0 });
+  for (const replica of stores.keys()) sim.setLink('operator', replica, { latency: CROSS_ZONE, dropProbability: 0 });
 
   // ---------------------------------------------------------------- the day
   const day = drawDay(seed, dayMs, routers, replicaName, zoneNames, (zone) => allZoned.filter((n) => zoneOf.get(n) !== zone));
@@ -728,6 +778,14 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
   for (const e of sim.errors) note('handler', e);
 
   const failedOps = history.filter((op) => op.status !== 'ok');
+  const gateTotals = { refused: 0, waited: 0 };
+  for (const gate of gates.values()) {
+    gateTotals.refused += gate.refused;
+    gateTotals.waited += gate.waited;
+  }
+  /** Requests that failed with a "wrong owner" refusal: a router that did not follow it. */
+  const wrongOwnerFailures = failedOps.filter((op) => /wrong owner:/.test(op.error ?? '')).length;
+  const movesFailed = rebalanceStats.moves.filter((m) => m.error !== undefined).length;
   const noRouter = failedOps.filter((op) => /no router is listed/.test(op.error ?? '')).length;
   const components: ComponentRow[] = [
     {
@@ -759,6 +817,13 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
       summary: controllerSummary(controllerStats, routers.length - hasMap.size),
     },
     {
+      component: 'rebalance',
+      exercises: ['sharding-ring', 'sharding-router'],
+      file: 'sharding-ring/ring.ts, sharding-router/router.ts',
+      failures: movesFailed + wrongOwnerFailures,
+      summary: rebalanceSummary(rebalanceStats, gateTotals, wrongOwnerFailures),
+    },
+    {
       component: 'shard groups',
       exercises: ['quorum-store'],
       file: 'quorum-store/replica.ts',
@@ -788,6 +853,8 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
     checkedOperations: checked.length,
     components,
     controller: controllerStats,
+    rebalance: rebalanceStats,
+    redirects: { refused: gateTotals.refused, waited: gateTotals.waited, failedRequests: wrongOwnerFailures },
     routersWithoutMap: routers.filter((r) => !hasMap.has(r)),
     attempts,
     neverListed: routers.filter((r) => !everListed.has(r)),
@@ -844,6 +911,27 @@ function checkPlan(plan: SystemPlan): void {
   if (n !== 'capacity plan' && !(Number.isInteger(n) && n >= 1 && n <= 64)) {
     throw new Error(`plan.routersPerZone is a whole number from 1 to 64, or 'capacity plan'; got ${JSON.stringify(n)}.`);
   }
+}
+
+/** The rebalance's line of the component table. */
+function rebalanceSummary(stats: RebalanceStats, gates: { refused: number; waited: number }, wrongOwnerFailures: number): string {
+  const { planned, moves } = stats;
+  const toJoining = planned.filter((m) => m.to === JOINING_GROUP).length;
+  const ideal = (SHARD_COUNT / ALL_GROUPS.length).toFixed(1);
+  const parts = [`${JOINING_GROUP} joined; your ring moved ${planned.length} of ${SHARD_COUNT} shards (${toJoining} to ${JOINING_GROUP}${planned.length > toJoining ? `, ${planned.length - toJoining} between the other groups` : ''}; an even share is ${ideal})`];
+  if (stats.startedMs === null) parts.push('the rebalance never started');
+  else {
+    const done = moves.filter((m) => m.error === undefined);
+    const paused = done.map((m) => m.endMs - m.startMs);
+    parts.push(
+      `${done.length} moved from ${clockTime(stats.startedMs)} to ${stats.endedMs === null ? 'the end of the run (unfinished)' : clockTime(stats.endedMs)}${paused.length > 0 ? `, each shard paused ${Math.min(...paused).toFixed(1)}–${Math.max(...paused).toFixed(1)} ms` : ''}`,
+    );
+    const failed = moves.filter((m) => m.error !== undefined);
+    if (failed.length > 0) parts.push(`${failed.length} gave up, first: shard ${failed[0]!.shard} (${failed[0]!.error})`);
+  }
+  parts.push(`${gates.waited} requests waited for a move; routers were refused as "wrong owner" ${gates.refused} times`);
+  if (wrongOwnerFailures > 0) parts.push(`${wrongOwnerFailures} requests failed with that refusal`);
+  return parts.join('; ');
 }
 
 /** The controller's line of the component table. */

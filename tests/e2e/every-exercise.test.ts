@@ -87,6 +87,10 @@ describe('every exercise in its lesson', () => {
           const controller = await page.locator('table.components tbody tr', { hasText: 'shard controller' }).innerText();
           expect(controller).toContain('raft-log/server.ts: the reference');
           expect(controller).toMatch(/led by ctl-\d from 0:00\.\d \(term 1\).*the map written at 0:00\.\d; 12 routers had read it by 0:00\.\d/s);
+          // The rebalance at the peak: every shard the ring gave g5 moved, and no request failed for it.
+          const moved = await page.locator('table.components tbody tr', { hasText: 'rebalance' }).innerText();
+          expect(moved).toMatch(/g5 joined; your ring moved (\d+) of 32 shards \(\1 to g5; an even share is 6\.4\); \1 moved from 0:1\d\.\d to 0:1\d\.\d/);
+          expect(moved).not.toMatch(/gave up|failed with that refusal/);
         }
       } finally {
         await page.close();

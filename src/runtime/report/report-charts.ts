@@ -34,7 +34,8 @@ function windowBands(report: DayReport, p: Palette): uPlot.Plugin {
             ctx.fillRect(x0, top, Math.max(x1 - x0, 1), height);
             ctx.globalAlpha = 1;
             ctx.fillStyle = p.muted;
-            ctx.fillText(w.kind, x0 + 3, top + 3 + (i % 3) * 13 * devicePixelRatio);
+            // A scenario's own event (the rebalance) is named by its label's first words.
+            ctx.fillText(w.kind === 'event' ? (w.label.split(':')[0] ?? w.kind) : w.kind, x0 + 3, top + 3 + (i % 3) * 13 * devicePixelRatio);
           });
           ctx.restore();
         },

@@ -109,6 +109,8 @@ describe("the capstone's report", () => {
       zoneCutRecoveryMs: 0,
       controller: { mapWrittenMs: 210, leaders: [{ server: 'ctl-2', term: 1, atMs: 190 }], reads: [], failedTries: 40, wrongAnswers: [] },
       routersWithoutMap: [],
+      rebalance: { planned: [{ shard: 3, from: 'g2', to: 'g5' }], moves: [{ shard: 3, from: 'g2', to: 'g5', startMs: 15_300, endMs: 15_320, keys: 30, epoch: 2 }], startedMs: 15_300, endedMs: 15_320 },
+      redirects: { refused: 40, waited: 12, failedRequests: 0 },
       components: [
         { component: 'balancer', exercises: ['balancer-heterogeneous'], file: 'balancer-heterogeneous/balancer.ts', failures: 12, summary: '' },
         { component: 'client cache and registry', exercises: ['discovery-leases'], file: '', failures: 0, summary: '' },
@@ -137,6 +139,10 @@ describe("the capstone's report", () => {
     expect(first({ routersWithoutMap: ['router-3'], controller: { ...healthy().controller, mapWrittenMs: null } })).toMatch(/^Shard controller \(raft-log\/server\.ts\): 1 of the 12 routers never read the shard map from it \(router-3\), so they never served\. The operator's put of the map was never acknowledged\.$/);
     expect(first({ controller: { ...healthy().controller, wrongAnswers: ['router-a1 read "x" at 0:00.3 (not JSON: x)'] } })).toBe(
       'Shard controller (raft-log/server.ts): it answered a get of the map with something the operator never wrote (router-a1 read "x" at 0:00.3 (not JSON: x)). A get goes through the log and is answered once its entry is applied.',
+    );
+    expect(first({ redirects: { refused: 40, waited: 12, failedRequests: 230 } })).toMatch(/^Router \(sharding-router\/router\.ts\): 230 requests failed with a "wrong owner" refusal after the rebalance moved their shard\./);
+    expect(first({ rebalance: { ...healthy().rebalance, moves: [{ shard: 3, from: 'g2', to: 'g5', startMs: 15_300, endMs: 16_300, keys: 0, error: 'requests for the shard were still inside g2 after 1000 ms' }] } })).toBe(
+      "Shard groups (quorum-store/replica.ts): 1 of the rebalance's 1 moves gave up and left their shard where it was; the first, shard 3 from g2: requests for the shard were still inside g2 after 1000 ms.",
     );
     expect(first({ neverListed: ['router-1', 'router-2', 'router-3', 'router-4', 'router-5', 'router-6'] })).toMatch(/^Registry \(discovery-leases\/registry\.ts\): it never listed 6 of the 12 routers \(router-1, router-2, router-3, …\)/);
     expect(first({ routersPerZone: 2, peakUtilisation: 1.4, attempts: { ...healthy().attempts, overloaded: 4_000 } })).toMatch(/^Capacity \(capacity-planning\/capacity\.ts, plan\.ts\): 2 routers per zone ran \(your capacity plan: 4\); the busiest was 140% busy/);

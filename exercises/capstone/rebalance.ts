@@ -127,7 +127,9 @@ export interface Move {
   endMs: number;
   /** Keys copied. */
   keys: number;
-  /** The epoch of the map it committed, if it got that far. */
+  /** When it sent the new map to the controller, if it got that far. */
+  commitSentMs?: number;
+  /** The epoch of the map it committed, once the controller acknowledged it. */
   epoch?: number;
   /** Why it gave up, if it did: the shard stayed where it was. */
   error?: string;
@@ -214,6 +216,7 @@ async function moveOne(deps: MoverDeps, move: Move, guess: { leader: string }): 
   owners[move.shard] = move.to;
   const next: ShardMap = Object.freeze({ epoch: deps.map.epoch + 1, owners: Object.freeze(owners) });
   deps.onCommit?.(next);
+  move.commitSentMs = ctx.now();
   await askController(ctx, { kind: 'put', key: MAP_KEY, value: encodeMap(next) }, guess, deps.controller);
   deps.map = next;
   move.epoch = next.epoch;

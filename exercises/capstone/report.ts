@@ -3,6 +3,7 @@
  * report) and a file keeps. The tests read their bounds from here, so that the report and
  * the verdict can never disagree. Read-only.
  */
+import { clockTime } from '@faultlines/sim';
 import { AVAILABILITY_OBJECTIVE } from './day.ts';
 import type { SystemPlan } from './types.ts';
 import type { ComponentRow, DayRun, RequestTrace } from './system.ts';
@@ -159,6 +160,12 @@ export function advice(run: DayRun, rows: readonly BoundRow[] = bounds(run), pre
   if (run.redirects.failedRequests > 0) {
     out.push(
       `Router (sharding-router/router.ts): ${run.redirects.failedRequests} requests failed with a "wrong owner" refusal after the rebalance moved their shard. The refusal names the shard's owner now and carries the newer map: learn the map, and send the request there, once.`,
+    );
+  }
+  const stuck = run.rebalance.moves.find((m) => m.commitSentMs !== undefined && m.epoch === undefined);
+  if (stuck !== undefined) {
+    out.push(
+      `Shard controller (raft-log/server.ts): the rebalance's put of the map that moves shard ${stuck.shard} to ${stuck.to}, sent at ${clockTime(stuck.commitSentMs!)}, was never acknowledged, so the shard stayed paused to the end of the day. A leader must commit a client's put once a majority holds it, and a new leader must be elected when the old one is gone.`,
     );
   }
   const gaveUp = run.rebalance.moves.filter((m) => m.error !== undefined);

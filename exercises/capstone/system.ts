@@ -813,7 +813,7 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
       component: 'shard controller',
       exercises: ['raft-log'],
       file: 'raft-log/server.ts',
-      failures: routers.length - hasMap.size + controllerStats.wrongAnswers.length,
+      failures: routers.length - hasMap.size + controllerStats.wrongAnswers.length + rebalanceStats.moves.filter((m) => m.commitSentMs !== undefined && m.epoch === undefined).length,
       summary: controllerSummary(controllerStats, routers.length - hasMap.size),
     },
     {
@@ -928,6 +928,8 @@ function rebalanceSummary(stats: RebalanceStats, gates: { refused: number; waite
     );
     const failed = moves.filter((m) => m.error !== undefined);
     if (failed.length > 0) parts.push(`${failed.length} gave up, first: shard ${failed[0]!.shard} (${failed[0]!.error})`);
+    const stuck = moves.find((m) => m.commitSentMs !== undefined && m.epoch === undefined);
+    if (stuck !== undefined) parts.push(`the controller never acknowledged the map that moves shard ${stuck.shard}, sent at ${clockTime(stuck.commitSentMs!)}: the shard stayed paused`);
   }
   parts.push(`${gates.waited} requests waited for a move; routers were refused as "wrong owner" ${gates.refused} times`);
   if (wrongOwnerFailures > 0) parts.push(`${wrongOwnerFailures} requests failed with that refusal`);

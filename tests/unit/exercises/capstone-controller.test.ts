@@ -26,7 +26,7 @@ vi.mock('@faultlines/sim', () => import('../../../src/sim/index.ts'));
  * breaks as `globalThis[MODE]` says: it never leads, or answers every get with a wrong value.
  */
 const MODE = '__capstoneControllerMode';
-type Mode = 'reference' | 'never leads' | 'wrong value';
+type Mode = 'reference' | 'never leads' | 'wrong value' | 'one put';
 const dir = mkdtempSync(join(tmpdir(), 'faultlines-capstone-controller-'));
 cpSync(courseRoot.exercisesDir, dir, { recursive: true });
 // The exercises' tsconfig extends the project's, which is not there.
@@ -42,12 +42,15 @@ export const createServer: CreateRaftServer = (config, env) => {
   const mode = (globalThis as Record<string, unknown>)['${MODE}'];
   if (mode === 'never leads') return { onMessage() {}, onClient: () => env.refuse(null) };
   const server = reference(config, env);
-  if (mode !== 'wrong value') return server;
+  if (mode !== 'wrong value' && mode !== 'one put') return server;
+  let puts = 0;
   return {
     onMessage: (from, message) => server.onMessage(from, message),
     onClient: async (command) => {
+      // 'one put': the operator's first put goes through, every later one is never answered.
+      if (mode === 'one put' && command.kind === 'put' && ++puts > 1) return new Promise<never>(() => {});
       const value = await server.onClient(command);
-      return command.kind === 'get' ? 'a stale map' : value;
+      return mode === 'wrong value' && command.kind === 'get' ? 'a stale map' : value;
     },
   };
 };
@@ -214,4 +217,16 @@ describe("the capstone's rebalance", () => {
     expect(run.components.find((c) => c.component === 'rebalance')!.summary).toContain(`${moves.length} gave up, first: shard ${moves[0]!.shard}`);
     expect(advice(run).some((line) => line.startsWith(`Shard groups (quorum-store/replica.ts): ${moves.length} of the rebalance's ${moves.length} moves gave up and left their shard where it was`))).toBe(true);
   }, 120_000);
+
+  it('keeps a shard paused when the controller never acknowledges its new map, and the report names the controller', async () => {
+    setMode('one put');
+    const run = await shortDay();
+    const first = run.rebalance.moves[0]!;
+    expect(first.commitSentMs).toBeGreaterThan(first.startMs);
+    expect(first.epoch).toBeUndefined();
+    expect(run.rebalance.moves).toHaveLength(1);
+    expect(run.rebalance.endedMs).toBeNull();
+    expect(run.components.find((c) => c.component === 'rebalance')!.summary).toContain(`the controller never acknowledged the map that moves shard ${first.shard}`);
+    expect(advice(run)[0]).toMatch(new RegExp(`^Shard controller \\(raft-log/server\\.ts\\): the rebalance's put of the map that moves shard ${first.shard} to g5, sent at 0:03\\.\\d, was never acknowledged, so the shard stayed paused to the end of the day\\.`));
+  }, 60_000);
 });

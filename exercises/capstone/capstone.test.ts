@@ -108,7 +108,7 @@ describe('a production day', () => {
   it('measures what you predicted: the p99 at the peak, the writes lost and the recovery after the zone cut', () => {
     const off = predictionRows(run)
       .filter((p) => !p.ok)
-      .map((p) => `${p.name}: you predicted ${p.predicted} ${p.unit}, the day measured ${p.measured === null ? 'no recovery before the cut healed' : `${p.measured} ${p.unit}`} (within ${p.tolerance} ${p.unit} counts)`);
+      .map((p) => `${p.name}: ${p.predicted === null ? 'no number yet in plan.ts' : `you predicted ${p.predicted} ${p.unit}`}, the day measured ${p.measured === null ? 'no recovery before the cut healed' : `${p.measured} ${p.unit}`} (within ${p.tolerance} ${p.unit} counts)`);
     assert(off.length === 0, `Your predictions were off: ${off.join('; ')}.`);
   });
 });

@@ -44,7 +44,8 @@ export interface BoundRow {
 /** One of the learner's predictions against the day. */
 export interface PredictionRow {
   readonly name: string;
-  readonly predicted: number;
+  /** `null`: plan.ts gives no number for it yet (the starter's `NaN`). */
+  readonly predicted: number | null;
   /** `null`: the day never measured it (no whole second at 99% before the cut healed). */
   readonly measured: number | null;
   /** How far off still counts, in the prediction's unit. */
@@ -128,11 +129,13 @@ export function predictionRows(run: DayRun): PredictionRow[] {
   const p = run.plan.predictions;
   const recovery = run.zoneCutRecoveryMs;
   const recoverySlack = Math.max(RECOVERY_TOLERANCE_MS, RECOVERY_TOLERANCE * recovery);
+  // A prediction that is not a number (the starter's NaN) is one not made yet: it matches nothing.
+  const given = (x: number): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
   return [
-    { name: 'p99 at the peak', predicted: p.p99AtPeakMs, measured: round(run.p99AtPeakMs), tolerance: round(P99_TOLERANCE * run.p99AtPeakMs), unit: 'ms', ok: Math.abs(p.p99AtPeakMs - run.p99AtPeakMs) <= P99_TOLERANCE * run.p99AtPeakMs },
-    { name: 'acknowledged writes lost (RPO)', predicted: p.ackedWritesLost, measured: run.ackedWritesLost, tolerance: 0, unit: 'writes', ok: p.ackedWritesLost === run.ackedWritesLost },
+    { name: 'p99 at the peak', predicted: given(p.p99AtPeakMs), measured: round(run.p99AtPeakMs), tolerance: round(P99_TOLERANCE * run.p99AtPeakMs), unit: 'ms', ok: Math.abs(p.p99AtPeakMs - run.p99AtPeakMs) <= P99_TOLERANCE * run.p99AtPeakMs },
+    { name: 'acknowledged writes lost (RPO)', predicted: given(p.ackedWritesLost), measured: run.ackedWritesLost, tolerance: 0, unit: 'writes', ok: p.ackedWritesLost === run.ackedWritesLost },
     // No recovery before the heal matches no prediction: a prediction is a number of milliseconds.
-    { name: 'recovery after the zone cut (RTO)', predicted: p.zoneCutRecoveryMs, measured: Number.isFinite(recovery) ? recovery : null, tolerance: Number.isFinite(recovery) ? round(recoverySlack) : 0, unit: 'ms', ok: Number.isFinite(recovery) && Math.abs(p.zoneCutRecoveryMs - recovery) <= recoverySlack },
+    { name: 'recovery after the zone cut (RTO)', predicted: given(p.zoneCutRecoveryMs), measured: Number.isFinite(recovery) ? recovery : null, tolerance: Number.isFinite(recovery) ? round(recoverySlack) : 0, unit: 'ms', ok: Number.isFinite(recovery) && Math.abs(p.zoneCutRecoveryMs - recovery) <= recoverySlack },
   ];
 }
 
@@ -208,7 +211,7 @@ export function advice(run: DayRun, rows: readonly BoundRow[] = bounds(run), pre
     out.push(`Latency with nothing wrong: p99 ${outsideP99.measured.toFixed(1)} ms outside the fault windows; a request spends ${routerMs.toFixed(2)} ms in a router and ${groupMs.toFixed(2)} ms in its shard group on average.`);
   }
   for (const p of predicted) {
-    if (!p.ok) out.push(`Prediction (plan.ts): ${p.name}: you predicted ${p.predicted} ${p.unit}, the day measured ${p.measured === null ? 'no recovery before the heal' : `${p.measured} ${p.unit}`}.`);
+    if (!p.ok) out.push(`Prediction (plan.ts): ${p.name}: ${p.predicted === null ? 'not predicted yet' : `you predicted ${p.predicted} ${p.unit}`}, the day measured ${p.measured === null ? 'no recovery before the heal' : `${p.measured} ${p.unit}`}.`);
   }
   return out;
 }

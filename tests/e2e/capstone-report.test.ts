@@ -139,6 +139,41 @@ describe('a long run in the page', () => {
   }, 90_000);
 });
 
+describe('a first run, with the starter plan', () => {
+  it('leaves a report though plan.ts predicts nothing yet, and the report says the predictions are still to make', async () => {
+    const lessons = lessonsByExercise();
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`${baseUrl}/lessons/${lessons.get('capstone')}/?grader=worker`);
+      await page.evaluate(() => localStorage.clear());
+      await page.reload();
+      const section = page.locator('[data-exercise="capstone"]');
+      await section.scrollIntoViewIfNeeded();
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-exercise="capstone"]')?.dataset.mounted === 'ready', undefined, { timeout: 30_000 });
+      await section.locator('[data-action="run"]').click();
+      await page.waitForFunction(() => Boolean(document.querySelector<HTMLElement>('[data-exercise="capstone"] [data-status]')?.dataset.outcome), undefined, { timeout: 150_000 });
+      expect(await section.locator('[data-status]').getAttribute('data-outcome')).toBe('fail');
+      expect(await section.locator('li.test.fail', { hasText: 'measures what you predicted' }).innerText()).toContain('p99 at the peak: no number yet in plan.ts, the day measured');
+
+      await section.getByRole('link', { name: 'Read the day\u2019s report' }).click();
+      await page.waitForURL(reportUrl);
+      await drawn(page);
+      expect(await message(page).innerText()).toMatch(/^Your last day in this browser, run /);
+      expect(await page.locator('table.predictions tbody tr').allInnerTexts()).toEqual([
+        expect.stringMatching(/^p99 at the peak\tnot predicted yet\t\d+\.?\d* ms\t± [\d.]+ ms\tmissed$/),
+        expect.stringMatching(/^acknowledged writes lost \(RPO\)\tnot predicted yet\t\d+ writes\t± 0 writes\tmissed$/),
+        expect.stringMatching(/^recovery after the zone cut \(RTO\)\tnot predicted yet\t/),
+      ]);
+      expect(await page.locator('.advice li').allInnerTexts()).toContain(await page.locator('.advice li', { hasText: 'Prediction (plan.ts): p99 at the peak: not predicted yet' }).innerText());
+      // The starter's quorums (R = W = 1) do not meet: the report says so first.
+      expect(await page.locator('.advice li').first().innerText()).toMatch(/^Quorums \(plan\.ts\): R = 1 and W = 1 of 5 do not overlap/);
+      expect(browser.takeErrors()).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 200_000);
+});
+
 describe('a learner-like mix in the page', () => {
   it('grades the capstone with one weak component of the learner\u2019s own, and the report, opened from the results, points at it and is there after a reload', async () => {
     const lessons = lessonsByExercise();

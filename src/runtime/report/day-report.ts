@@ -57,7 +57,7 @@ export function checkDayReport(value: unknown): string[] {
   const lists: [string, (item: Record<string, unknown>) => boolean][] = [
     ['windows', (w) => typeof w['label'] === 'string' && typeof w['startMs'] === 'number' && typeof w['endMs'] === 'number' && typeof w['operations'] === 'number' && typeof w['bad'] === 'number'],
     ['bounds', (b) => typeof b['name'] === 'string' && typeof b['measured'] === 'number' && typeof b['bound'] === 'number' && typeof b['ok'] === 'boolean'],
-    ['predictions', (p) => typeof p['name'] === 'string' && typeof p['predicted'] === 'number' && (typeof p['measured'] === 'number' || p['measured'] === null) && typeof p['ok'] === 'boolean'],
+    ['predictions', (p) => typeof p['name'] === 'string' && (typeof p['predicted'] === 'number' || p['predicted'] === null) && (typeof p['measured'] === 'number' || p['measured'] === null) && typeof p['ok'] === 'boolean'],
     ['components', (c) => typeof c['component'] === 'string' && typeof c['summary'] === 'string' && typeof c['failures'] === 'number' && Array.isArray(c['exercises'])],
     ['slowest', (r) => typeof r['label'] === 'string' && typeof r['invokeMs'] === 'number' && typeof r['endMs'] === 'number' && Array.isArray(r['attempts']) && (r['attempts'] as unknown[]).every((a) => isObject(a) && typeof a['router'] === 'string' && typeof a['sentMs'] === 'number' && typeof a['endMs'] === 'number' && typeof a['outcome'] === 'string')],
   ];

@@ -7,7 +7,7 @@
  */
 import { bindParts } from '../dom.ts';
 import { browserPanelState } from '../exercise/last-run.ts';
-import { CAPSTONE_ID, readReportText, reportFromRun, type LoadedReport } from './day-report.ts';
+import { CAPSTONE_ID, checkDayReport, readReportText, reportFromRun, type LoadedReport } from './day-report.ts';
 import { renderDayReport } from './report-view.ts';
 import { saveReportFile } from './save-report.ts';
 
@@ -51,10 +51,14 @@ export function mountReportPage(root: HTMLElement): void {
   } else {
     parts.save.disabled = true;
     root.dataset['state'] = 'empty';
+    // A report the run did leave, but one this page cannot draw, is said as such.
+    const refused = stored?.result.report === undefined ? [] : checkDayReport(stored.result.report);
     say(
-      stored
-        ? 'Your last run of the capstone ended before the day did, so it left no report: run its tests again, or open a report file.'
-        : 'No day has run in this browser yet: run the capstone\u2019s tests, or open a report file.',
+      refused.length > 0
+        ? `Your last run of the capstone left a report this page cannot draw: ${refused[0]} Run its tests again, or open a report file.`
+        : stored
+          ? 'Your last run of the capstone ended before the day did, so it left no report: run its tests again, or open a report file.'
+          : 'No day has run in this browser yet: run the capstone\u2019s tests, or open a report file.',
       'info',
     );
   }

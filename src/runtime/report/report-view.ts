@@ -176,7 +176,7 @@ export function renderDayReport(container: HTMLElement, report: DayReport, sourc
   const predictionsTable = table(
     'Your predictions (plan.ts)',
     ['Prediction', 'You said', 'Measured', 'Counts within', 'Verdict'],
-    predictions.map((p) => [p.name, `${p.predicted} ${p.unit}`, p.measured === null ? 'no recovery before the heal' : `${p.measured} ${p.unit}`, `± ${p.tolerance} ${p.unit}`, verdictCell(p.ok)]),
+    predictions.map((p) => [p.name, p.predicted === null ? 'not predicted yet' : `${p.predicted} ${p.unit}`, p.measured === null ? 'no recovery before the heal' : `${p.measured} ${p.unit}`, `± ${p.tolerance} ${p.unit}`, verdictCell(p.ok)]),
     'predictions',
   );
 

@@ -150,6 +150,14 @@ describe("the capstone's report", () => {
     expect(first({ plan: { ...healthy().plan, quorum: { r: 2, w: 2 } }, ackedWritesLost: 7 })).toMatch(/^Quorums \(plan\.ts\): R = 2 and W = 2 of 5 do not overlap \(R \+ W = 4\), so a read can miss the last acknowledged write: 7 acknowledged writes were lost/);
     expect(first({ linearizability: { verdict: 'not-linearizable' } })).toMatch(/^Quorum replica \(quorum-store\/replica\.ts\): the hottest keys were not linearizable with R = 3 and W = 3/);
     expect(first({ p99AtPeakMs: 40 })).toBe('Prediction (plan.ts): p99 at the peak: you predicted 15 ms, the day measured 40 ms.');
+    const unpredicted = { ...healthy(), plan: { ...healthy().plan, predictions: { p99AtPeakMs: NaN, ackedWritesLost: NaN, zoneCutRecoveryMs: NaN } } } as DayRun;
+    expect(predictionRows(unpredicted).map((p) => [p.predicted, p.ok])).toEqual([
+      [null, false],
+      [null, false],
+      [null, false],
+    ]);
+    expect(JSON.parse(JSON.stringify(predictionRows(unpredicted)))[0].predicted).toBeNull();
+    expect(advice(unpredicted)[0]).toBe('Prediction (plan.ts): p99 at the peak: not predicted yet, the day measured 15.2 ms.');
     expect(first({ zoneCutRecoveryMs: Infinity })).toBe('Prediction (plan.ts): recovery after the zone cut (RTO): you predicted 0 ms, the day measured no recovery before the heal.');
   });
 });

@@ -29,6 +29,12 @@ describe('reading a day report', () => {
     expect(read.sources['quorum-store']).toBe('reference');
   });
 
+  it('reads a day whose plan predicts nothing yet (the starter): predictions without a number are null', () => {
+    const unpredicted = { ...day, predictions: day.predictions.map((p) => ({ ...p, predicted: null, ok: false })) };
+    expect(checkDayReport(unpredicted)).toEqual([]);
+    expect(checkDayReport({ ...day, predictions: day.predictions.map((p) => ({ ...p, predicted: 'soon' })) })[0]).toBe('"predictions[0]" is not what a day report holds there.');
+  });
+
   it('reads a bare day report, and wraps it in a grade report that can be saved and read again', () => {
     const read = readReportText(text(day));
     if ('error' in read) throw new Error(read.error);

@@ -10,7 +10,8 @@
  *   as the replicas'.
  * - **The map** is one key of the store your log applies, {@link MAP_KEY}: the map as JSON,
  *   `{ "epoch": 1, "owners": ["g3", "g1", …] }`. The operator writes it before the day starts
- *   (a put through the log, retried until acknowledged), from your ring's placement.
+ *   (a put through the log, retried until acknowledged), from your ring's placement, and
+ *   again, one epoch higher, for each shard the rebalance moves (`rebalance.ts`).
  * - **Every router reads it** through the log (a get, so it is the latest committed map)
  *   when it starts and again after a crash, and only then registers: a router that cannot
  *   reach a majority of the controller does not serve.
@@ -242,8 +243,9 @@ export function addController(sim: Simulation, stats: ControllerStats, copy: (me
 /**
  * Asks the controller to run `command` and resolves with what its entry gave, trying server
  * after server until one acknowledges it. `guess` is the caller's belief of who leads, kept
- * between calls. A put retried after a timeout may be applied twice: the operator's only put
- * writes the same map each time, so a second copy changes nothing.
+ * between calls. A put retried after a timeout may be applied twice: each of the operator's
+ * puts carries a whole map, and it sends the next one only once this one is acknowledged, so
+ * a second copy lands before the next map in the log and changes nothing.
  */
 export async function askController(ctx: NodeContext, command: Command, guess: { leader: string }, stats: ControllerStats): Promise<string | null> {
   // Two servers that each believe the other leads would bounce a command between them:

@@ -14,7 +14,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { checkReport, type GradeReport } from '../../scripts/lib/grade-report.ts';
 import { launchBrowser, type Browser } from '../../scripts/lib/browser.ts';
@@ -43,6 +43,17 @@ async function seriousAxeViolations(page: Page): Promise<string[]> {
 
 const message = (page: Page) => page.locator('[data-report-message]');
 const drawn = (page: Page) => page.locator('.report-page[data-charts="drawn"]').waitFor({ timeout: 20_000 });
+
+/** The capstone's lesson in the worker host, for a learner with nothing stored yet: its exercise, mounted. */
+async function freshCapstone(page: Page): Promise<Locator> {
+  await page.goto(`${baseUrl}/lessons/${lessonsByExercise().get('capstone')}/?grader=worker`);
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  const section = page.locator('[data-exercise="capstone"]');
+  await section.scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-exercise="capstone"]')?.dataset.mounted === 'ready', undefined, { timeout: 30_000 });
+  return section;
+}
 
 describe('the report page', () => {
   for (const [theme, viewport] of [
@@ -107,15 +118,9 @@ describe('the report page', () => {
 
 describe('a long run in the page', () => {
   it('shows how far the day has got, and stops at once when the learner presses Stop, the page working on', async () => {
-    const lessons = lessonsByExercise();
     const page = await browser.context.newPage();
     try {
-      await page.goto(`${baseUrl}/lessons/${lessons.get('capstone')}/?grader=worker`);
-      await page.evaluate(() => localStorage.clear());
-      await page.reload();
-      const section = page.locator('[data-exercise="capstone"]');
-      await section.scrollIntoViewIfNeeded();
-      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-exercise="capstone"]')?.dataset.mounted === 'ready', undefined, { timeout: 30_000 });
+      const section = await freshCapstone(page);
       await section.locator('[data-action="run"]').click();
       const progress = section.locator('.run-progress');
       await expect.poll(() => progress.locator('.run-progress-text').innerText(), { timeout: 30_000 }).toMatch(/^\d+\.\d s of 2\d\.\d s simulated$/);
@@ -141,15 +146,9 @@ describe('a long run in the page', () => {
 
 describe('a first run, with the starter plan', () => {
   it('leaves a report though plan.ts predicts nothing yet, and the report says the predictions are still to make', async () => {
-    const lessons = lessonsByExercise();
     const page = await browser.context.newPage();
     try {
-      await page.goto(`${baseUrl}/lessons/${lessons.get('capstone')}/?grader=worker`);
-      await page.evaluate(() => localStorage.clear());
-      await page.reload();
-      const section = page.locator('[data-exercise="capstone"]');
-      await section.scrollIntoViewIfNeeded();
-      await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-exercise="capstone"]')?.dataset.mounted === 'ready', undefined, { timeout: 30_000 });
+      const section = await freshCapstone(page);
       await section.locator('[data-action="run"]').click();
       await page.waitForFunction(() => Boolean(document.querySelector<HTMLElement>('[data-exercise="capstone"] [data-status]')?.dataset.outcome), undefined, { timeout: 150_000 });
       expect(await section.locator('[data-status]').getAttribute('data-outcome')).toBe('fail');

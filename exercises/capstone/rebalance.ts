@@ -61,12 +61,11 @@ export class GroupGate {
   }
 
   /**
-   * Lets a client's request for `key` in, counting it as inside until {@link leave}. Throws
-   * the "wrong owner" refusal if the group's map gives the key's shard to another group;
-   * returns a promise to wait on (then call `admit` again) while the shard is paused.
+   * Lets a client's request for `shard` in, counting it as inside until {@link leave}. Throws
+   * the "wrong owner" refusal if the group's map gives the shard to another group; returns a
+   * promise to wait on (then call `admit` again) while the shard is paused.
    */
-  admit(key: string, requestEpoch: number): Promise<void> | undefined {
-    const shard = shardOf(key);
+  admit(shard: number, requestEpoch: number): Promise<void> | undefined {
     const waiting = this.#paused.get(shard);
     if (waiting !== undefined) {
       this.waited++;
@@ -81,8 +80,7 @@ export class GroupGate {
   }
 
   /** A request let in by {@link admit} is over. */
-  leave(key: string): void {
-    const shard = shardOf(key);
+  leave(shard: number): void {
     if (--this.#inside[shard]! === 0) {
       const waiters = this.#drainWaiters.get(shard);
       this.#drainWaiters.delete(shard);
@@ -134,6 +132,9 @@ export interface Move {
   /** Why it gave up, if it did: the shard stayed where it was. */
   error?: string;
 }
+
+/** A move whose new map was sent to the controller and never acknowledged: its shard stays paused. */
+export const isStuck = (move: Move): boolean => move.commitSentMs !== undefined && move.epoch === undefined;
 
 /** The rebalance, as the day measured it. */
 export interface RebalanceStats {
@@ -192,8 +193,8 @@ async function moveOne(deps: MoverDeps, move: Move, guess: { leader: string }): 
     for (const replica of deps.replicas(move.from)) for (const key of deps.keysOf(replica)) if (shardOf(key) === move.shard) keys.add(key);
     const queue = [...keys].sort();
     const copyOne = async (key: string): Promise<void> => {
-      const value = await tryReplicas(ctx, deps.replicas(move.from), key, { move: { read: key } });
-      if (typeof value === 'string') await tryReplicas(ctx, deps.replicas(move.to), key, { move: { write: key, value } });
+      const value = await tryReplicas(ctx, move.from, deps.replicas(move.from), key, { move: { read: key } });
+      if (typeof value === 'string') await tryReplicas(ctx, move.to, deps.replicas(move.to), key, { move: { write: key, value } });
       move.keys++;
     };
     // One failed key gives the move up: the other workers take no more keys.
@@ -226,8 +227,8 @@ async function moveOne(deps: MoverDeps, move: Move, guess: { leader: string }): 
   from.resume(move.shard);
 }
 
-/** Sends `body` to the group's replicas in turn, starting at one chosen by key, until one answers. */
-async function tryReplicas(ctx: NodeContext, replicas: readonly string[], key: string, body: MoveRequest): Promise<unknown> {
+/** Sends `body` to `group`'s replicas in turn, starting at one chosen by key, until one answers. */
+async function tryReplicas(ctx: NodeContext, group: string, replicas: readonly string[], key: string, body: MoveRequest): Promise<unknown> {
   let last: unknown;
   for (let i = 0; i < COPY_TRIES; i++) {
     const replica = replicas[(hash32(key) + i) % replicas.length]!;
@@ -238,7 +239,7 @@ async function tryReplicas(ctx: NodeContext, replicas: readonly string[], key: s
     }
   }
   const what = 'read' in body.move ? 'read' : 'write';
-  throw new Error(`could not ${what} ${key} on any replica of ${replicas[0]!.replace(/-\d+$/, '')} in ${COPY_TRIES} tries (last: ${last instanceof Error ? last.message : String(last)})`);
+  throw new Error(`could not ${what} ${key} on any replica of ${group} in ${COPY_TRIES} tries (last: ${last instanceof Error ? last.message : String(last)})`);
 }
 
 const sleep = (ctx: NodeContext, ms: number): Promise<void> => new Promise<void>((resolve) => ctx.setTimer(ms, resolve));

@@ -5,6 +5,7 @@
  */
 import { clockTime } from '@faultlines/sim';
 import { AVAILABILITY_OBJECTIVE } from './day.ts';
+import { isStuck } from './rebalance.ts';
 import type { SystemPlan } from './types.ts';
 import type { ComponentRow, DayRun, RequestTrace } from './system.ts';
 
@@ -165,7 +166,7 @@ export function advice(run: DayRun, rows: readonly BoundRow[] = bounds(run), pre
       `Router (sharding-router/router.ts): ${run.redirects.failedRequests} requests failed with a "wrong owner" refusal after the rebalance moved their shard. The refusal names the shard's owner now and carries the newer map: learn the map, and send the request there, once.`,
     );
   }
-  const stuck = run.rebalance.moves.find((m) => m.commitSentMs !== undefined && m.epoch === undefined);
+  const stuck = run.rebalance.moves.find(isStuck);
   if (stuck !== undefined) {
     out.push(
       `Shard controller (raft-log/server.ts): the rebalance's put of the map that moves shard ${stuck.shard} to ${stuck.to}, sent at ${clockTime(stuck.commitSentMs!)}, was never acknowledged, so the shard stayed paused to the end of the day. A leader must commit a client's put once a majority holds it, and a new leader must be elected when the old one is gone.`,

@@ -70,7 +70,7 @@ import { createReplica } from '../quorum-store/replica.ts';
 import type { LocalStore, StoreConfig, StoreReplica, Stored } from '../quorum-store/types.ts';
 import { createRing } from '../sharding-ring/ring.ts';
 import { createRouter } from '../sharding-router/router.ts';
-import { SHARD_COUNT, wrongOwnerOf } from '../sharding-router/shards.ts';
+import { SHARD_COUNT, shardOf, wrongOwnerOf } from '../sharding-router/shards.ts';
 import type { ForwardRequest, ShardMap, ShardReply, ShardRouter } from '../sharding-router/types.ts';
 import {
   AVAILABILITY_OBJECTIVE,
@@ -106,7 +106,7 @@ import {
   freshControllerStats,
   type ControllerStats,
 } from './controller.ts';
-import { GroupGate, plannedMoves, rebalance, type MoveRequest, type RebalanceStats } from './rebalance.ts';
+import { GroupGate, isStuck, plannedMoves, rebalance, type MoveRequest, type RebalanceStats } from './rebalance.ts';
 
 /** A router's work per request: exponential, mean 0.2 ms; the router pool is sized for a p99 of 2 ms at the peak. */
 export const ROUTER_PROFILE: Omit<ServiceProfile, 'ratePerS'> = { meanServiceMs: 0.2, p99TargetMs: 2 };
@@ -436,7 +436,8 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
             const { op, epoch } = request;
             if (op.kind !== 'put' && op.kind !== 'get') throw new Rejection('this store takes gets and puts');
             // The group's map decides: a shard it does not own is refused, one being moved waits.
-            for (let wait = gate.admit(op.key, epoch); wait !== undefined; wait = gate.admit(op.key, epoch)) await wait;
+            const shard = shardOf(op.key);
+            for (let wait = gate.admit(shard, epoch); wait !== undefined; wait = gate.admit(shard, epoch)) await wait;
             try {
               const served = { servedBy: name, servedAtMs: sim.nowMs, epoch: Math.max(epoch, gate.map.epoch) };
               if (op.kind === 'put') {
@@ -446,7 +447,7 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
               const value = await own.get(op.key);
               return await durable({ kind: 'get', value: value ?? null, ...served } satisfies ShardReply);
             } finally {
-              gate.leave(op.key);
+              gate.leave(shard);
             }
           }
           /** The operator's read or write of a key for a move, through your quorum code (the group's map does not apply). */
@@ -813,7 +814,7 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
       component: 'shard controller',
       exercises: ['raft-log'],
       file: 'raft-log/server.ts',
-      failures: routers.length - hasMap.size + controllerStats.wrongAnswers.length + rebalanceStats.moves.filter((m) => m.commitSentMs !== undefined && m.epoch === undefined).length,
+      failures: routers.length - hasMap.size + controllerStats.wrongAnswers.length + rebalanceStats.moves.filter(isStuck).length,
       summary: controllerSummary(controllerStats, routers.length - hasMap.size),
     },
     {
@@ -928,7 +929,7 @@ function rebalanceSummary(stats: RebalanceStats, gates: { refused: number; waite
     );
     const failed = moves.filter((m) => m.error !== undefined);
     if (failed.length > 0) parts.push(`${failed.length} gave up, first: shard ${failed[0]!.shard} (${failed[0]!.error})`);
-    const stuck = moves.find((m) => m.commitSentMs !== undefined && m.epoch === undefined);
+    const stuck = moves.find(isStuck);
     if (stuck !== undefined) parts.push(`the controller never acknowledged the map that moves shard ${stuck.shard}, sent at ${clockTime(stuck.commitSentMs!)}: the shard stayed paused`);
   }
   parts.push(`${gates.waited} requests waited for a move; routers were refused as "wrong owner" ${gates.refused} times`);

@@ -6,7 +6,7 @@
  * the wrong value; and with a router that does not follow a "wrong owner" refusal. The
  * report must name the component at fault first.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,6 +15,7 @@ import type * as Controller from '../../../exercises/capstone/controller.ts';
 import type * as Day from '../../../exercises/capstone/day.ts';
 import type * as Report from '../../../exercises/capstone/report.ts';
 import type * as System from '../../../exercises/capstone/system.ts';
+import type * as Shards from '../../../exercises/sharding-router/shards.ts';
 import { courseRoot } from './helpers.ts';
 
 // Exercises import the simulator by the name the grader gives it; the unit project has no such alias.
@@ -100,7 +101,7 @@ const { CONTROLLERS, MAP_KEY, controllerZone, decodeMap, encodeMap } = await loa
 const { GROUPS, ZONES } = await load<typeof Day>('day.ts');
 const { advice } = await load<typeof Report>('report.ts');
 const { WARM_UP_MS, runDay } = await load<typeof System>('system.ts');
-const SHARD_COUNT = Number(/SHARD_COUNT = (\d+)/.exec(readFileSync(join(dir, 'sharding-router/shards.ts'), 'utf8'))![1]);
+const { SHARD_COUNT } = await load<typeof Shards>('../sharding-router/shards.ts');
 const setMode = (mode: Mode, router: 'reference' | 'no redirects' = 'reference', readsHangFrom?: number) => {
   (globalThis as Record<string, unknown>)[MODE] = mode;
   (globalThis as Record<string, unknown>)[ROUTER] = router;

@@ -196,8 +196,21 @@ export function noAcknowledgedWriteLost(input: NoWriteLostInput): InvariantResul
     const writes = byKey.get(key)!;
     const acked = writes.filter((w) => w.ackMs !== undefined);
     if (acked.length === 0) continue;
+    // The latest issue among the acknowledged writes, and the latest but that write's own:
+    // a write is superseded when some other acknowledged write was issued after its
+    // acknowledgement (one comparison each, not a scan of the others: a hot key of a long
+    // run has thousands of writes).
+    let latestIssue: WriteRecord = acked[0]!;
+    let secondIssueMs = -Infinity;
+    for (let i = 1; i < acked.length; i++) {
+      const w = acked[i]!;
+      if (w.invokeMs > latestIssue.invokeMs) {
+        secondIssueMs = latestIssue.invokeMs;
+        latestIssue = w;
+      } else if (w.invokeMs > secondIssueMs) secondIssueMs = w.invokeMs;
+    }
     const isSuperseded = (w: WriteRecord): boolean =>
-      w.ackMs !== undefined && acked.some((other) => other !== w && other.invokeMs > w.ackMs!);
+      w.ackMs !== undefined && (w === latestIssue ? secondIssueMs : latestIssue.invokeMs) > w.ackMs;
     const allowed = new Set<string>();
     const superseded = new Set<string>();
     for (const w of writes) (isSuperseded(w) ? superseded : allowed).add(w.value);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   atMostOneLeaderPerTerm,
@@ -149,6 +150,29 @@ describe('no acknowledged write lost', () => {
       finalStates: [{ source: 'node 1', values: {} }],
     });
     expect(result.ok).toBe(true);
+  });
+
+  it('allows exactly the values of writes no other acknowledged write was issued after (the definition, checked write by write)', () => {
+    // Overlapping writes of one key, some unacknowledged, with ties in their times; the
+    // final value is each written value in turn, then one nobody wrote.
+    const write = fc.record({
+      invokeMs: fc.integer({ min: 0, max: 20 }),
+      takesMs: fc.integer({ min: 0, max: 10 }),
+      acked: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(write, { minLength: 1, maxLength: 12 }), (drawn) => {
+        const writes = drawn.map((w, i) => ({ key: 'x', value: `v${i}`, invokeMs: w.invokeMs, ...(w.acked ? { ackMs: w.invokeMs + w.takesMs } : {}) }));
+        const acked = writes.filter((w) => w.ackMs !== undefined);
+        const superseded = (w: (typeof writes)[number]) => w.ackMs !== undefined && acked.some((o) => o !== w && o.invokeMs > w.ackMs!);
+        for (const final of [...writes.map((w) => w.value), 'nobody']) {
+          const result = noAcknowledgedWriteLost({ writes, finalStates: [{ source: 'n1', values: { x: final } }] });
+          const expected = acked.length === 0 || writes.some((w) => w.value === final && !superseded(w));
+          expect(result.ok).toBe(expected);
+        }
+      }),
+      { seed: 17, numRuns: 500 },
+    );
   });
 
   it('takes acknowledged writes from a history: puts and swapped compare-and-sets, not failed ones', () => {

@@ -206,6 +206,11 @@ export class Engine {
     this.#maxEventsPerRun = options.maxEventsPerRun ?? 50_000_000;
     this.#quietTurns = options.microtaskQuietTurns ?? 32;
     this.#onProgress = options.onProgress;
+    // A call answered long before its timeout leaves the timeout's lane without a heap operation.
+    this.queue.dropDeadLaneEvents(
+      (kind, payload) => kind === EV_RPC_TIMEOUT && (payload as PendingRpc).done,
+      () => this.deadEvents--,
+    );
     const interval = options.sampleIntervalMs ?? 0;
     if (interval > 0) this.#scheduleSampler(interval);
   }

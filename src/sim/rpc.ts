@@ -81,7 +81,8 @@ export function startRpc(
   const request = engine.sendByName(node, toName, body, KIND_REQUEST, sizeBytes);
   const pending = new PendingRpc(request.id, node, toName, timeoutMs, waiter);
   node.pending.set(request.id, pending);
-  engine.queue.push(engine.now + timeoutMs / node.clockRate, EV_RPC_TIMEOUT, node.id, pending);
+  // In the lane of its delay: timeouts of one length come due in the order they were set.
+  engine.queue.pushAfter(engine.now, timeoutMs / node.clockRate, EV_RPC_TIMEOUT, node.id, pending);
 }
 
 /** Answers `request` with the value its handler returned. */

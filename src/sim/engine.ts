@@ -36,7 +36,6 @@ import {
   replyOverloaded,
   REPLY_OK,
   rpcTimeout,
-  type PendingRpc,
 } from './rpc.ts';
 import { SimNode } from './sim-node.ts';
 import { fireTimer, type TimerRecord } from './timers.ts';
@@ -208,7 +207,7 @@ export class Engine {
     this.#onProgress = options.onProgress;
     // A call answered long before its timeout leaves the timeout's lane without a heap operation.
     this.queue.dropDeadLaneEvents(
-      (kind, payload) => kind === EV_RPC_TIMEOUT && (payload as PendingRpc).done,
+      (kind, payload, target) => kind === EV_RPC_TIMEOUT && !this.#nodes[target]!.pending.has(payload as number),
       () => this.deadEvents--,
     );
     const interval = options.sampleIntervalMs ?? 0;
@@ -291,10 +290,7 @@ export class Engine {
     node.queueHead = 0;
     node.inService = 0;
     // Their events stay in the queue but are now dead; count them so idleness is exact.
-    for (const pending of node.pending.values()) {
-      pending.done = true;
-      if (!parked.has(pending)) this.deadEvents++;
-    }
+    for (const pending of node.pending.values()) if (!parked.has(pending.requestId)) this.deadEvents++;
     for (const timer of node.timers.values()) {
       timer.cancelled = true;
       if (!parked.has(timer)) this.deadEvents++;
@@ -581,7 +577,13 @@ export class Engine {
     const payload = queue.poppedPayload;
     const kind = queue.poppedKind;
     // Dead events are skipped without counting, so that the event count measures work done.
-    if (kind === EV_RPC_TIMEOUT ? (payload as PendingRpc).done : kind === EV_TIMER && (payload as TimerRecord).cancelled) {
+    // (A call's timeout carries the call's request id: the call is answered once its node's
+    // pending calls no longer hold it.)
+    if (
+      kind === EV_RPC_TIMEOUT
+        ? !this.#nodes[queue.poppedTarget]!.pending.has(payload as number)
+        : kind === EV_TIMER && (payload as TimerRecord).cancelled
+    ) {
       this.deadEvents--;
       return true;
     }
@@ -594,7 +596,7 @@ export class Engine {
         fireTimer(this, payload as TimerRecord);
         break;
       case EV_RPC_TIMEOUT:
-        rpcTimeout(this, payload as PendingRpc);
+        rpcTimeout(this, this.#nodes[queue.poppedTarget]!, payload as number);
         break;
       case EV_SERVICE_DONE: {
         const envelope = payload as Envelope;

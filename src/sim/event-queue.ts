@@ -88,7 +88,7 @@ export class EventQueue {
   readonly #limit: number;
   readonly #lanes: Lane[] = [];
   /** Whether a lane's event will do nothing when it comes up, and what to do when one is dropped. */
-  #isDead: (kind: number, payload: unknown) => boolean = () => false;
+  #isDead: (kind: number, payload: unknown, target: number) => boolean = () => false;
   #onDropped: () => void = () => undefined;
 
   /** Time of the event last taken by {@link pop}, in milliseconds. */
@@ -129,7 +129,7 @@ export class EventQueue {
    * Lets lanes drop events that will do nothing when they come up (`isDead`), calling
    * `onDropped` for each, as they reach the front of their lane.
    */
-  dropDeadLaneEvents(isDead: (kind: number, payload: unknown) => boolean, onDropped: () => void): void {
+  dropDeadLaneEvents(isDead: (kind: number, payload: unknown, target: number) => boolean, onDropped: () => void): void {
     this.#isDead = isDead;
     this.#onDropped = onDropped;
   }
@@ -220,7 +220,7 @@ export class EventQueue {
         lane.payloads[at] = undefined;
         at = (at + 1) & mask;
         lane.head = at;
-        if (--lane.count === 0 || !this.#isDead(lane.kinds[at]!, lane.payloads[at])) break;
+        if (--lane.count === 0 || !this.#isDead(lane.kinds[at]!, lane.payloads[at], lane.targets[at]!)) break;
         this.#size--;
         this.#onDropped();
       }

@@ -33,29 +33,14 @@ export interface RpcWaiter {
   timedOut?(message: string): void;
 }
 
-/** The waiter of a call already answered. */
-const ANSWERED: RpcWaiter = Object.freeze({
-  settlesPromise: false,
-  resolve: () => undefined,
-  reject: () => undefined,
-});
-
-/** A call waiting for its reply, in its caller's `pending` map and queued under `EV_RPC_TIMEOUT`. */
+/** A call waiting for its reply, in its caller's `pending` map; its timeout is queued under `EV_RPC_TIMEOUT` by request id. */
 export class PendingRpc {
   readonly requestId: number;
   readonly node: SimNode;
   readonly to: string;
   readonly timeoutMs: number;
-  /**
-   * Who hears the outcome; {@link ANSWERED} once someone has. The call's timeout stays
-   * queued for as long as the timeout is (a second, against a millisecond's answer), so a
-   * busy run holds hundreds of thousands of answered calls at once: without their waiters
-   * (a promise and its callbacks), those die young instead of being kept and moved to the
-   * old generation, which cost the capstone's day a tenth of its time in collection.
-   */
-  waiter: RpcWaiter;
+  readonly waiter: RpcWaiter;
   readonly incarnation: number;
-  done = false;
 
   constructor(requestId: number, node: SimNode, to: string, timeoutMs: number, waiter: RpcWaiter) {
     this.requestId = requestId;
@@ -82,7 +67,9 @@ export function startRpc(
   const pending = new PendingRpc(request.id, node, toName, timeoutMs, waiter);
   node.pending.set(request.id, pending);
   // In the lane of its delay: timeouts of one length come due in the order they were set.
-  engine.queue.pushAfter(engine.now, timeoutMs / node.clockRate, EV_RPC_TIMEOUT, node.id, pending);
+  // The event carries the request id, not the call: an answered call leaves `pending` and
+  // dies young, instead of living in the queue until its timeout.
+  engine.queue.pushAfter(engine.now, timeoutMs / node.clockRate, EV_RPC_TIMEOUT, node.id, request.id);
 }
 
 /** Answers `request` with the value its handler returned. */
@@ -118,27 +105,24 @@ export function receiveReply(engine: Engine, node: SimNode, reply: Envelope): vo
     return;
   }
   node.pending.delete(reply.requestId);
-  pending.done = true;
   // Its timeout is still queued; it no longer counts as pending work.
   engine.deadEvents++;
   const waiter = pending.waiter;
-  pending.waiter = ANSWERED;
   if (waiter.settlesPromise) engine.asyncPending = true;
   if (reply.errorCode === REPLY_OK) waiter.resolve(reply.body);
   else if (reply.errorCode === REPLY_OVERLOADED) waiter.reject(withoutStack(() => new OverloadedError(reply.from)));
   else waiter.reject(withoutStack(() => new RemoteError(reply.from, String(reply.body), reply.errorCode === REPLY_REJECTED)));
 }
 
-/** Handles an `EV_RPC_TIMEOUT` event that is not dead (the run loop skips answered calls). */
-export function rpcTimeout(engine: Engine, pending: PendingRpc): void {
-  const node = pending.node;
+/** Handles an `EV_RPC_TIMEOUT` event of `node`'s call `requestId`, not answered yet (the run loop skips answered calls). */
+export function rpcTimeout(engine: Engine, node: SimNode, requestId: number): void {
+  const pending = node.pending.get(requestId)!;
   if (node.incarnation !== pending.incarnation) return;
   // A paused caller cannot notice its timeout until it runs again.
   if (node.paused) {
-    node.park(EV_RPC_TIMEOUT, pending);
+    node.park(EV_RPC_TIMEOUT, requestId);
     return;
   }
-  pending.done = true;
   node.pending.delete(pending.requestId);
   if (engine.trace.enabled) {
     engine.trace.record({ t: engine.now, type: 'rpc-timeout', node: node.name, to: pending.to, id: pending.requestId });

@@ -495,6 +495,8 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
   const groupTime = { totalMs: 0, count: 0, refusals: 0, timeouts: 0 };
   for (const name of routers) {
     const zone = zoneOf.get(name)!;
+    /** Each group's replicas in this router's zone, in replica order. */
+    const localReplicas = new Map(ALL_GROUPS.map((group) => [group, [1, 2, 3, 4, 5].filter((r) => replicaZone(group, r) === zone).map((r) => replicaName(group, r))]));
     sim.addNode(
       name,
       (ctx) => {
@@ -510,9 +512,9 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
         };
         /** Sends a request to a replica of the group in this zone, chosen by key. */
         const send = async (group: string, request: ForwardRequest): Promise<ShardReply> => {
-          const local = [1, 2, 3, 4, 5].filter((r) => replicaZone(group, r) === zone);
-          if (!ALL_GROUPS.includes(group) || local.length === 0) throw new Rejection(`no group ${JSON.stringify(group)}`);
-          const replica = replicaName(group, local[hash32(request.op.key) % local.length]!);
+          const local = localReplicas.get(group);
+          if (local === undefined || local.length === 0) throw new Rejection(`no group ${JSON.stringify(group)}`);
+          const replica = local[hash32(request.op.key) % local.length]!;
           const start = sim.nowMs;
           // The client's attempt this is part of, if the router passed the request on as it came.
           const trace = inFlight.get(request.op);
@@ -651,7 +653,8 @@ export async function runDay(options: RunOptions): Promise<DayRun> {
       const tried = new Set<string>();
       let failure: unknown;
       for (let attempt = 1; ; attempt++) {
-        const usable = cache.usable(sim.nowMs).filter((r) => !tried.has(r));
+        const listed = cache.usable(sim.nowMs);
+        const usable = tried.size === 0 ? listed : listed.filter((r) => !tried.has(r));
         if (usable.length === 0) {
           if (attempt > 1) throw failure;
           throw new Rejection('no router is listed as usable');

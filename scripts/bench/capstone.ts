@@ -43,7 +43,7 @@ export const capstoneBench: BenchSuite = {
       totals.push(result.durationMs);
       tests.push(result.testsDurationMs);
     }
-    report({ name: 'grade.capstone_node_ms', value: Math.round(median(totals)), unit: 'ms', note: `the capstone's day graded in Node, median of ${RUNS}; target <= 10,000` });
+    report({ name: 'grade.capstone_node_ms', value: Math.round(median(totals)), unit: 'ms', note: `the capstone's day graded in Node, median of ${RUNS}; the target is the worker host's (grade.capstone_ms)` });
     report({ name: 'grade.capstone_node_tests_ms', value: Math.round(median(tests)), unit: 'ms', note: 'of which the day and its checks' });
   },
 };

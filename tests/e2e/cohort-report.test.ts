@@ -66,7 +66,7 @@ describe('the cohort summary page', () => {
           'sharding-ring\t1 of 2',
           'sharding-router\t1 of 2',
           'capstone\t1 of 1',
-          'alice\t2026\t99.953%\t47%\t14.3 ms\t14.4 ms\t0\t9/9\tnothing',
+          'alice\t2026\t99.939%\t61%\t14.4 ms\t14.5 ms\t0\t9/9\tnothing',
           'alice\t3/3\t✓ 8/8\t✓ 13/13\t✓ 8/8',
           'bob\t0/3\t✗ 5/8\tno files\t–',
         ]);

@@ -16,7 +16,7 @@ const root = resolve(import.meta.dirname, '../..');
 const lessons = lessonsByExercise();
 const exercises = listExercises(join(root, 'exercises')).filter((id) => lessons.has(id));
 let browser: Browser;
-/** The capstone grades a whole simulated day: about 20 seconds a run in the worker. */
+/** The capstone grades a whole simulated day: about 10 seconds a run in the worker. */
 const CAPSTONE = 'capstone';
 
 beforeAll(async () => {

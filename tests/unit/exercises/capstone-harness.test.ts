@@ -43,6 +43,8 @@ describe("the capstone's store", () => {
       const cut = d.faults.find((f) => f.kind === 'partition')!;
       expect(cut.kind === 'partition' && cut.groups.flat().sort()).toEqual([...routers, ...GROUPS.flatMap((g) => replicas.map((r) => replicaName(g, r)))].sort());
       expect(d.flashCrowd.startMs + d.flashCrowd.durationMs).toBeLessThanOrEqual(DAY_MS);
+      // The shards move at the evening peak, once the cut has healed.
+      expect(d.rebalance.atMs, `${seed}: the rebalance`).toBeGreaterThanOrEqual(d.cut.untilMs);
     }
   });
 });

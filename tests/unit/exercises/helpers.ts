@@ -75,7 +75,7 @@ export function stripColours(text: string): string {
 
 /** One set of files to run: an exercise's files as the grader receives them. */
 /**
- * Exercises that grade a whole system through a simulated day, about 20 seconds a run in
+ * Exercises that grade a whole system through a simulated day, about 10 seconds a run in
  * Node: the suites run them after the others, so that a busy machine does not push them
  * towards their time limit, and do not repeat them where another suite covers the same run.
  */

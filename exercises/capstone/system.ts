@@ -911,7 +911,7 @@ class Stamp {
  * Marks the copies {@link frozenCopy} made, so that one passed on again needs no new copy:
  * `new FrozenCopyMark(copy)` gives `copy` a private field, which no code outside this class
  * can see, read or forge. (A set of the copies would hold millions of entries by the
- * evening; a symbol-keyed property set with `Object.defineProperty` cost a tenth of the day.)
+ * evening; a symbol-keyed property set with `Object.defineProperty` made copying twice as slow.)
  */
 class FrozenCopyMark extends Stamp {
   readonly #mark = true;

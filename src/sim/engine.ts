@@ -128,6 +128,66 @@ export interface OpenOperations {
   readonly open: number;
 }
 
+/**
+ * Lets promise continuations run until learner code has stopped calling into the simulation
+ * for `quietTurns` consecutive microtask turns, then calls `done` one turn later (where an
+ * `await` of a promise settled then would resume), or `fail` when the code never lets go.
+ *
+ * A chain of reactions on a settled promise, one per turn, rather than an `await` in a loop:
+ * the same turns in the same order, without a promise or an async function's resumption per
+ * drain. Its state lives in fields and its turn is one function made once, so that the run
+ * loop, whose drains never overlap (a run waits for the one before), reuses one drain.
+ */
+class Drain {
+  readonly #engine: Engine;
+  readonly #quietTurns: number;
+  #quiet = 0;
+  #turns = 0;
+  #before = 0;
+  #done: () => void = () => undefined;
+  #fail: (error: Error) => void = () => undefined;
+
+  constructor(engine: Engine, quietTurns: number) {
+    this.#engine = engine;
+    this.#quietTurns = quietTurns;
+  }
+
+  start(done: () => void, fail: (error: Error) => void): void {
+    this.#engine.asyncPending = false;
+    if (this.#quietTurns <= 0) {
+      nextTurn(done);
+      return;
+    }
+    this.#quiet = 0;
+    this.#turns = 0;
+    this.#before = this.#engine.activity;
+    this.#done = done;
+    this.#fail = fail;
+    nextTurn(this.#turn);
+  }
+
+  readonly #turn = (): void => {
+    const engine = this.#engine;
+    if (++this.#turns > LIMITS.maxMicrotaskTurns) {
+      this.#fail(
+        new Error(
+          `Learner code kept the microtask queue busy for ${LIMITS.maxMicrotaskTurns} turns at t=${engine.now} ms ` +
+            'without simulated time passing. Is there an async loop that never awaits a timer, sleep or RPC?',
+        ),
+      );
+      return;
+    }
+    this.#quiet = engine.activity === this.#before && !engine.asyncPending ? this.#quiet + 1 : 0;
+    engine.asyncPending = false;
+    if (this.#quiet >= this.#quietTurns) {
+      nextTurn(this.#done);
+      return;
+    }
+    this.#before = engine.activity;
+    nextTurn(this.#turn);
+  };
+}
+
 /** The engine. One per `Simulation`. */
 export class Engine {
   /** True simulation time, in milliseconds. */
@@ -172,27 +232,8 @@ export class Engine {
   readonly #onProgress: ((simulatedMs: number, untilMs: number) => void) | undefined;
   readonly #quietTurns: number;
   #running = false;
-  // The run loop's drain lives in these fields and one function made once, not in a closure
-  // per drain: a busy run drains after most of its millions of events.
-  #drainQuiet = 0;
-  #drainTurns = 0;
-  #drainBefore = 0;
-  #drainDone: () => void = () => undefined;
-  #drainFail: (error: Error) => void = () => undefined;
-  readonly #drainTurn = (): void => {
-    if (++this.#drainTurns > LIMITS.maxMicrotaskTurns) {
-      this.#drainFail(this.#busyMicrotasks());
-      return;
-    }
-    this.#drainQuiet = this.activity === this.#drainBefore && !this.asyncPending ? this.#drainQuiet + 1 : 0;
-    this.asyncPending = false;
-    if (this.#drainQuiet >= this.#quietTurns) {
-      nextTurn(this.#drainDone);
-      return;
-    }
-    this.#drainBefore = this.activity;
-    nextTurn(this.#drainTurn);
-  };
+  /** The run loop's drain, made once: a busy run drains after most of its millions of events. */
+  readonly #runDrain: Drain;
   /** Events that did something (dead events are not counted). */
   eventsProcessed = 0;
 
@@ -204,6 +245,7 @@ export class Engine {
     this.#failOnHandlerError = options.failOnHandlerError ?? true;
     this.#maxEventsPerRun = options.maxEventsPerRun ?? 50_000_000;
     this.#quietTurns = options.microtaskQuietTurns ?? 32;
+    this.#runDrain = new Drain(this, this.#quietTurns);
     this.#onProgress = options.onProgress;
     // A call answered long before its timeout leaves the timeout's lane without a heap operation.
     this.queue.dropDeadLaneEvents(
@@ -638,72 +680,10 @@ export class Engine {
     if (this.#failure !== undefined) throw this.#failure;
   }
 
-  /**
-   * Lets promise continuations run until learner code has stopped calling into the
-   * simulation for `quietTurns` consecutive microtask turns, then calls `done` one turn
-   * later (where an `await` of a promise settled then would resume), or `fail` when the
-   * code never lets go.
-   */
-  #drainThen(done: () => void, fail: (error: Error) => void): void {
-    // A chain of reactions on a settled promise, one per turn, rather than an `await` in a
-    // loop: the same turns in the same order, without a promise or an async function's
-    // resumption per drain (the run loop drains after most events of a busy run).
-    let quiet = 0;
-    let turns = 0;
-    const quietTurns = this.#quietTurns;
-    let before = this.activity;
-    this.asyncPending = false;
-    if (quietTurns <= 0) {
-      void RESOLVED.then(done);
-      return;
-    }
-    const turn = (): void => {
-      if (++turns > LIMITS.maxMicrotaskTurns) {
-        fail(this.#busyMicrotasks());
-        return;
-      }
-      quiet = this.activity === before && !this.asyncPending ? quiet + 1 : 0;
-      if (quiet >= quietTurns) {
-        this.asyncPending = false;
-        void RESOLVED.then(done);
-        return;
-      }
-      before = this.activity;
-      this.asyncPending = false;
-      void RESOLVED.then(turn);
-    };
-    void RESOLVED.then(turn);
-  }
-
-  #busyMicrotasks(): Error {
-    return new Error(
-      `Learner code kept the microtask queue busy for ${LIMITS.maxMicrotaskTurns} turns at t=${this.now} ms ` +
-        'without simulated time passing. Is there an async loop that never awaits a timer, sleep or RPC?',
-    );
-  }
-
-  /**
-   * {@link #drainThen} for the run loop, whose drains never overlap (a run waits for the one
-   * before): the same turns, kept in fields.
-   */
-  #drainRun(done: () => void, fail: (error: Error) => void): void {
-    this.asyncPending = false;
-    if (this.#quietTurns <= 0) {
-      nextTurn(done);
-      return;
-    }
-    this.#drainQuiet = 0;
-    this.#drainTurns = 0;
-    this.#drainBefore = this.activity;
-    this.#drainDone = done;
-    this.#drainFail = fail;
-    nextTurn(this.#drainTurn);
-  }
-
   /** Lets pending continuations run (after `step()`, for example). */
   settle(): Promise<void> {
     return new Promise<void>((resolve, reject) =>
-      this.#drainThen(() => {
+      new Drain(this, this.#quietTurns).start(() => {
         try {
           this.#throwIfFailed();
           resolve();
@@ -748,7 +728,7 @@ export class Engine {
               );
             }
             if (this.asyncPending) {
-              this.#drainRun(loop, fail);
+              this.#runDrain.start(loop, fail);
               return;
             }
             this.#throwIfFailed();
@@ -766,7 +746,7 @@ export class Engine {
         fail(error);
         return;
       }
-      if (this.asyncPending) this.#drainRun(loop, fail);
+      if (this.asyncPending) this.#runDrain.start(loop, fail);
       else loop();
     });
   }

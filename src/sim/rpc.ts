@@ -40,7 +40,6 @@ export class PendingRpc {
   readonly to: string;
   readonly timeoutMs: number;
   readonly waiter: RpcWaiter;
-  readonly incarnation: number;
 
   constructor(requestId: number, node: SimNode, to: string, timeoutMs: number, waiter: RpcWaiter) {
     this.requestId = requestId;
@@ -48,7 +47,6 @@ export class PendingRpc {
     this.to = to;
     this.timeoutMs = timeoutMs;
     this.waiter = waiter;
-    this.incarnation = node.incarnation;
   }
 }
 
@@ -116,8 +114,8 @@ export function receiveReply(engine: Engine, node: SimNode, reply: Envelope): vo
 
 /** Handles an `EV_RPC_TIMEOUT` event of `node`'s call `requestId`, not answered yet (the run loop skips answered calls). */
 export function rpcTimeout(engine: Engine, node: SimNode, requestId: number): void {
+  // Still pending, so sent by this incarnation: a crash clears the node's pending calls.
   const pending = node.pending.get(requestId)!;
-  if (node.incarnation !== pending.incarnation) return;
   // A paused caller cannot notice its timeout until it runs again.
   if (node.paused) {
     node.park(EV_RPC_TIMEOUT, requestId);

@@ -236,6 +236,14 @@ export function buildQuorumStore(options: QuorumStoreOptions): QuorumStore {
   const held = new Map<string, (string | undefined)[]>();
   const disagreeSince = new Map<string, number>();
   const spans: { key: string; fromMs: number; toMs: number }[] = [];
+  const replicaOptions: ReplicaOptions = {
+    mode,
+    r,
+    w,
+    antiEntropyMs: options.antiEntropyMs,
+    onStamp: (value, version) => void stamped.set(value, version),
+    onStore: observe,
+  };
 
   function observe(replica: number, key: string, value: string): void {
     let values = held.get(key);
@@ -256,146 +264,8 @@ export function buildQuorumStore(options: QuorumStoreOptions): QuorumStore {
   REPLICAS.forEach((name, index) => {
     const data = new Map<string, Stored>();
     contents.set(name, data);
-    sim.addNode(name, (ctx) => replica(ctx, index, data), { clock: { offsetMs: (skews.next() * 2 - 1) * options.skewMs } });
+    sim.addNode(name, (ctx) => quorumReplica(ctx, index, data, replicaOptions), { clock: { offsetMs: (skews.next() * 2 - 1) * options.skewMs } });
   });
-
-  function replica(ctx: NodeContext, index: number, data: Map<string, Stored>) {
-    const name = ctx.name;
-    const peers = REPLICAS.filter((p) => p !== name);
-    const lastHeard = new Map<string, number>(peers.map((p) => [p, ctx.now()]));
-    /** The highest version counter this replica has handed out (CP). */
-    let issued = 0;
-
-    const adopt = (key: string, stored: Stored): void => {
-      if (!newer(stored.version, data.get(key)?.version)) return;
-      data.set(key, stored);
-      observe(index, key, stored.value);
-    };
-    const reachable = (): number => {
-      const now = ctx.now();
-      return 1 + peers.filter((p) => now - lastHeard.get(p)! <= SILENT_AFTER_MS).length;
-    };
-    const call = <T>(peer: string, message: PeerMessage): Promise<T> =>
-      ctx.rpc<T>(peer, message, { timeoutMs: CALL_TIMEOUT_MS }).then((answer) => {
-        lastHeard.set(peer, ctx.now());
-        return answer;
-      });
-
-    /**
-     * Resolves with this replica's own answer and the first `need - 1` others, or rejects
-     * once that many can no longer arrive. A write goes to every peer whatever `need` is.
-     */
-    const quorum = <T>(need: number, own: T, message: PeerMessage): Promise<T[]> =>
-      new Promise((resolve, reject) => {
-        const answers: T[] = [own];
-        if (need <= 1) resolve(answers);
-        if (need <= 1 && message.kind !== 'write') return;
-        let failed = 0;
-        for (const peer of peers) {
-          call<T>(peer, message).then(
-            (answer) => {
-              answers.push(answer);
-              if (answers.length === need) resolve(answers);
-            },
-            () => {
-              failed++;
-              if (peers.length - failed + 1 < need) reject(new Error(`only ${answers.length} of the ${need} replicas needed answered`));
-            },
-          );
-        }
-      });
-
-    /** Pings each peer not heard from since the last round: requests and answers count as much as a ping. */
-    const ping = (): void => {
-      const now = ctx.now();
-      for (const peer of peers) if (now - lastHeard.get(peer)! >= PING_EVERY_MS) call(peer, { kind: 'ping' }).catch(() => undefined);
-      ctx.setTimer(PING_EVERY_MS, ping);
-    };
-    const push = (): void => {
-      const all: Record<string, Stored> = Object.fromEntries(data);
-      for (const peer of peers) call(peer, { kind: 'sync', all }).catch(() => undefined);
-      ctx.setTimer(options.antiEntropyMs, push);
-    };
-    const refuseWithoutMajority = (): void => {
-      if (mode === 'cp' && reachable() < majority) throw new Rejection(`${name} has not heard from a majority of the replicas lately`);
-    };
-
-    async function get(key: string): Promise<KvOutput> {
-      refuseWithoutMajority();
-      let answers: (Stored | null)[];
-      try {
-        answers = await quorum<Stored | null>(r, data.get(key) ?? null, { kind: 'read', key });
-      } catch (error) {
-        // A read that found no quorum changed nothing: refusing it is the truth.
-        throw new Rejection((error as Error).message);
-      }
-      let latest: Stored | undefined;
-      for (const a of answers) if (a !== null && newer(a.version, latest?.version)) latest = a;
-      if (latest === undefined) return { kind: 'get', value: null };
-      adopt(key, latest);
-      // CP: write the value back to W replicas, so that no later read finds an older one.
-      if (mode === 'cp') await quorum<boolean>(w, true, { kind: 'write', key, stored: latest });
-      return { kind: 'get', value: latest.value };
-    }
-
-    async function put(key: string, value: string): Promise<KvOutput> {
-      let version: Version;
-      if (mode === 'cp') {
-        refuseWithoutMajority();
-        let answers: (Version | null)[];
-        try {
-          answers = await quorum<Version | null>(r, data.get(key)?.version ?? null, { kind: 'version', key });
-        } catch (error) {
-          // Nothing has been stored yet: the write surely did not happen.
-          throw new Rejection((error as Error).message);
-        }
-        issued = Math.max(issued, ...answers.map((v) => v?.t ?? 0)) + 1;
-        version = { t: issued, by: name };
-      } else {
-        version = { t: ctx.now(), by: name };
-      }
-      stamped.set(value, version);
-      const stored: Stored = { value, version };
-      adopt(key, stored);
-      // From here on some replica may hold the value: a failure is an unknown outcome.
-      await quorum<boolean>(w, true, { kind: 'write', key, stored });
-      return { kind: 'put' };
-    }
-
-    return {
-      onStart() {
-        if (mode === 'cp') ping();
-        ctx.setTimer(options.antiEntropyMs, push);
-      },
-      onRequest(request: { from: string; body: KvInput | PeerMessage }) {
-        const m = request.body;
-        switch (m.kind) {
-          case 'get':
-            return get(m.key);
-          case 'put':
-            return put(m.key, m.value);
-          case 'ping':
-            break;
-          case 'read':
-            lastHeard.set(request.from, ctx.now());
-            return data.get(m.key) ?? null;
-          case 'version':
-            lastHeard.set(request.from, ctx.now());
-            return data.get(m.key)?.version ?? null;
-          case 'write':
-            adopt(m.key, m.stored);
-            break;
-          case 'sync':
-            for (const [key, stored] of Object.entries(m.all)) adopt(key, stored);
-            break;
-          default:
-            throw new Rejection(`this store takes gets and puts, not ${m.kind}`);
-        }
-        lastHeard.set(request.from, ctx.now());
-        return true;
-      },
-    };
-  }
 
   for (const a of REPLICAS) {
     for (const b of REPLICAS) if (a < b && zoneOf(a) === zoneOf(b)) sim.setLink(a, b, { latency: sameZone });
@@ -594,4 +464,161 @@ function highestBefore(table: PrefixTable, ms: number): Version | undefined {
     else hi = mid;
   }
   return lo === 0 ? undefined : table.highest[lo - 1];
+}
+
+/** How {@link quorumReplica} coordinates, and what it tells its observer. */
+export interface ReplicaOptions {
+  readonly mode: Mode;
+  readonly r: number;
+  readonly w: number;
+  readonly antiEntropyMs: number;
+  /** A coordinator stamped this version on a client's put of `value`. */
+  readonly onStamp?: (value: string, version: Version) => void;
+  /** Replica `index` now holds `value` for `key`. */
+  readonly onStore?: (index: number, key: string, value: string) => void;
+}
+
+/**
+ * One replica of the store, index `index` of {@link REPLICAS}, holding `data`: it answers
+ * its peers and coordinates the gets and puts sent to it (see the file's comment). Other
+ * scenarios put their own callers (routers) in front of these replicas.
+ */
+export function quorumReplica(ctx: NodeContext, index: number, data: Map<string, Stored>, options: ReplicaOptions) {
+  const { mode, r, w } = options;
+  const majority = Math.floor(REPLICAS.length / 2) + 1;
+  const name = ctx.name;
+  const peers = REPLICAS.filter((p) => p !== name);
+  const lastHeard = new Map<string, number>(peers.map((p) => [p, ctx.now()]));
+  /** The highest version counter this replica has handed out (CP). */
+  let issued = 0;
+
+  const adopt = (key: string, stored: Stored): void => {
+    if (!newer(stored.version, data.get(key)?.version)) return;
+    data.set(key, stored);
+    options.onStore?.(index, key, stored.value);
+  };
+  const reachable = (): number => {
+    const now = ctx.now();
+    return 1 + peers.filter((p) => now - lastHeard.get(p)! <= SILENT_AFTER_MS).length;
+  };
+  const call = <T>(peer: string, message: PeerMessage): Promise<T> =>
+    ctx.rpc<T>(peer, message, { timeoutMs: CALL_TIMEOUT_MS }).then((answer) => {
+      lastHeard.set(peer, ctx.now());
+      return answer;
+    });
+
+  /**
+   * Resolves with this replica's own answer and the first `need - 1` others, or rejects
+   * once that many can no longer arrive. A write goes to every peer whatever `need` is.
+   */
+  const quorum = <T>(need: number, own: T, message: PeerMessage): Promise<T[]> =>
+    new Promise((resolve, reject) => {
+      const answers: T[] = [own];
+      if (need <= 1) resolve(answers);
+      if (need <= 1 && message.kind !== 'write') return;
+      let failed = 0;
+      for (const peer of peers) {
+        call<T>(peer, message).then(
+          (answer) => {
+            answers.push(answer);
+            if (answers.length === need) resolve(answers);
+          },
+          () => {
+            failed++;
+            if (peers.length - failed + 1 < need) reject(new Error(`only ${answers.length} of the ${need} replicas needed answered`));
+          },
+        );
+      }
+    });
+
+  /** Pings each peer not heard from since the last round: requests and answers count as much as a ping. */
+  const ping = (): void => {
+    const now = ctx.now();
+    for (const peer of peers) if (now - lastHeard.get(peer)! >= PING_EVERY_MS) call(peer, { kind: 'ping' }).catch(() => undefined);
+    ctx.setTimer(PING_EVERY_MS, ping);
+  };
+  const push = (): void => {
+    const all: Record<string, Stored> = Object.fromEntries(data);
+    for (const peer of peers) call(peer, { kind: 'sync', all }).catch(() => undefined);
+    ctx.setTimer(options.antiEntropyMs, push);
+  };
+  const refuseWithoutMajority = (): void => {
+    if (mode === 'cp' && reachable() < majority) throw new Rejection(`${name} has not heard from a majority of the replicas lately`);
+  };
+
+  async function get(key: string): Promise<KvOutput> {
+    refuseWithoutMajority();
+    let answers: (Stored | null)[];
+    try {
+      answers = await quorum<Stored | null>(r, data.get(key) ?? null, { kind: 'read', key });
+    } catch (error) {
+      // A read that found no quorum changed nothing: refusing it is the truth.
+      throw new Rejection((error as Error).message);
+    }
+    let latest: Stored | undefined;
+    for (const a of answers) if (a !== null && newer(a.version, latest?.version)) latest = a;
+    if (latest === undefined) return { kind: 'get', value: null };
+    adopt(key, latest);
+    // CP: write the value back to W replicas, so that no later read finds an older one.
+    if (mode === 'cp') await quorum<boolean>(w, true, { kind: 'write', key, stored: latest });
+    return { kind: 'get', value: latest.value };
+  }
+
+  async function put(key: string, value: string): Promise<KvOutput> {
+    let version: Version;
+    if (mode === 'cp') {
+      refuseWithoutMajority();
+      let answers: (Version | null)[];
+      try {
+        answers = await quorum<Version | null>(r, data.get(key)?.version ?? null, { kind: 'version', key });
+      } catch (error) {
+        // Nothing has been stored yet: the write surely did not happen.
+        throw new Rejection((error as Error).message);
+      }
+      issued = Math.max(issued, ...answers.map((v) => v?.t ?? 0)) + 1;
+      version = { t: issued, by: name };
+    } else {
+      version = { t: ctx.now(), by: name };
+    }
+    options.onStamp?.(value, version);
+    const stored: Stored = { value, version };
+    adopt(key, stored);
+    // From here on some replica may hold the value: a failure is an unknown outcome.
+    await quorum<boolean>(w, true, { kind: 'write', key, stored });
+    return { kind: 'put' };
+  }
+
+  return {
+    onStart() {
+      if (mode === 'cp') ping();
+      ctx.setTimer(options.antiEntropyMs, push);
+    },
+    onRequest(request: { from: string; body: KvInput | PeerMessage }) {
+      const m = request.body;
+      switch (m.kind) {
+        case 'get':
+          return get(m.key);
+        case 'put':
+          return put(m.key, m.value);
+        case 'ping':
+          break;
+        case 'read':
+          lastHeard.set(request.from, ctx.now());
+          return data.get(m.key) ?? null;
+        case 'version':
+          lastHeard.set(request.from, ctx.now());
+          return data.get(m.key)?.version ?? null;
+        case 'write':
+          adopt(m.key, m.stored);
+          break;
+        case 'sync':
+          for (const [key, stored] of Object.entries(m.all)) adopt(key, stored);
+          break;
+        default:
+          throw new Rejection(`this store takes gets and puts, not ${m.kind}`);
+      }
+      lastHeard.set(request.from, ctx.now());
+      return true;
+    },
+  };
 }

@@ -186,15 +186,14 @@ describe('self-check questions', () => {
 });
 
 describe('the course map', () => {
-  it('lists the planned modules as coming, without links, and promises no lesson that does not exist', async () => {
+  it('lists every module as live, the capstone last with its lesson, and promises no lesson that does not exist', async () => {
     const page = await freshPage(`${baseUrl}/`);
-    const coming = page.locator('[data-coming]');
-    const titles = (await coming.locator('h3').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
-    expect(titles).toEqual(['Module 8 · Coming Capstone: a sharded, replicated store']);
-    expect(await coming.locator('a').count()).toBe(0);
-    expect(await page.locator('.lede').innerText()).toMatch(/first seven modules .* are here now; a capstone is coming/s);
-    // Consensus is live: its two lessons are linked from the map.
-    for (const slug of ['why-agreement-is-hard', 'the-log']) expect(await page.locator(`[data-module] a[href^="/lessons/${slug}/"]`).count(), slug).toBeGreaterThan(0);
+    expect(await page.locator('[data-coming]').count()).toBe(0);
+    expect(await page.locator('[data-module]').count()).toBe(8);
+    expect(await page.locator('.lede').innerText()).toMatch(/a capstone runs the whole of it through a production day of load and faults/);
+    // Consensus and the capstone are live: their lessons are linked from the map.
+    for (const slug of ['why-agreement-is-hard', 'the-log', 'design-review']) expect(await page.locator(`[data-module] a[href^="/lessons/${slug}/"]`).count(), slug).toBeGreaterThan(0);
+    expect((await page.locator('[data-module="capstone"] h3').textContent())?.replace(/\s+/g, ' ').trim()).toBe('Module 8 Capstone: a sharded, replicated store');
     await page.close();
   });
 

@@ -116,6 +116,43 @@ describe('the report page', () => {
   }
 });
 
+describe('the report page and a last run it cannot draw', () => {
+  it('says why it cannot draw the report a stored run left, keeps saving off, and still opens a report file', async () => {
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(reportUrl);
+      // A run stored by another version of the course: its report is a version this page does not read.
+      const run = {
+        hintsShown: 0,
+        lastRun: {
+          at: Date.UTC(2026, 11, 1, 12),
+          files: { 'plan.ts': '// the plan' },
+          note: { summary: 'Ran in a worker.' },
+          result: { ok: true, tests: [], logs: [], errors: [], summary: { passed: 8, failed: 0, skipped: 0, total: 8 }, durationMs: 9_000, droppedLogLines: 0, report: { format: 'faultlines-day-report', version: 99 } },
+        },
+      };
+      await page.evaluate((value) => {
+        localStorage.clear();
+        localStorage.setItem('faultlines:panel:v1:capstone', value);
+      }, JSON.stringify(run));
+      await page.reload();
+      await expect
+        .poll(() => message(page).innerText())
+        .toBe(
+          'Your last run of the capstone left a report this page cannot draw: This day report is version 99; this version of the course reads version 1 only. Run its tests again, or open a report file.',
+        );
+      expect(await page.locator('.report-page').getAttribute('data-state')).toBe('empty');
+      expect(await page.getByRole('button', { name: 'Save this report' }).isDisabled()).toBe(true);
+      await page.getByLabel('Open a report file').setInputFiles(fixture);
+      await drawn(page);
+      expect(await page.locator('#report-verdict').innerText()).toBe('Every bound and prediction met (9 of 9)');
+      expect(browser.takeErrors()).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
 describe('a long run in the page', () => {
   it('shows how far the day has got, and stops at once when the learner presses Stop, the page working on', async () => {
     const page = await browser.context.newPage();

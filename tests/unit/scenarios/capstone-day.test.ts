@@ -63,9 +63,10 @@ describe('capstone-day: the scenario', () => {
   });
 
   it('writes the client’s note as failed requests and the budget they spent', () => {
-    expect(budgetNote(2_429, 7)).toBe('7 failed of 2,429 · budget 288%');
-    expect(budgetNote(0, 0)).toBe('0 failed of 0 · budget 0%');
-    expect(budgetNote(1_000, 1)).toBe(`1 failed of 1,000 · budget ${Math.round(1 / (1_000 * (1 - AVAILABILITY_OBJECTIVE)) * 100)}%`);
+    expect(budgetNote(2_429, 7)).toBe('7 failed · 288% of budget');
+    expect(budgetNote(0, 0)).toBe('0 failed · 0% of budget');
+    expect(budgetNote(1_000, 1)).toBe(`1 failed · ${Math.round(1 / (1_000 * (1 - AVAILABILITY_OBJECTIVE)) * 100)}% of budget`);
+    expect(budgetNote(12_345, 1_234)).toBe('1,234 failed · 9996% of budget');
   });
 });
 

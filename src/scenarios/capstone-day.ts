@@ -9,10 +9,9 @@
  *   lists (refreshed every {@link REFRESH_MS}) and sends each request to one of them at
  *   random, avoiding for {@link AVOID_MS} a router that timed out and has not answered
  *   since (as the client cache of the discovery module does). An attempt waits the attempt
- *   timeout (a parameter); a refusal is retried on
- *   another router, and so is a read that timed out if the parameter says so; a write that
- *   timed out may have happened and is never retried. At most {@link MAX_ATTEMPTS}
- *   attempts, within a 1 s deadline.
+ *   timeout (a parameter); a refusal is retried on another router, and so is a read that
+ *   timed out if the parameter says so; a write that timed out may have happened and is
+ *   never retried. At most {@link MAX_ATTEMPTS} attempts, within a 1 s deadline.
  * - **Registry** (`registry`, outside the zones): leases of {@link LEASE_MS}, renewed by
  *   each router's heartbeat every {@link HEARTBEAT_MS}.
  * - **Routers** (`router-a1` … `router-c2`, two per zone): each forwards a request to the
@@ -22,8 +21,8 @@
  *   chosen. Each coordinates the requests its zone's routers send it.
  *
  * The faults are fixed, so that a change of parameter is the only difference between two
- * runs of a seed: `router-a1` crashes at {@link CRASH.atMs} and restarts
- * {@link CRASH.restartAtMs}; the chosen zone is cut off from the other two over
+ * runs of a seed: `router-a1` crashes at {@link CRASH}'s `atMs` and restarts at its
+ * `restartAtMs`; the chosen zone is cut off from the other two over
  * {@link CUT} (the clients and the registry reach every zone throughout).
  *
  * The client's note in the cluster view counts the failed requests against the error
@@ -47,7 +46,7 @@ import {
   type SloTimelineReport,
   type Workload,
 } from '../sim/index.ts';
-import { CROSS_ZONE_MS, REPLICAS, SAME_ZONE_MS, ZONES, ZONE_REPLICAS, quorumReplica, type Zone } from './quorum/store.ts';
+import { CROSS_ZONE_MS, REPLICAS, SAME_ZONE_MS, ZONES, ZONE_REPLICAS, quorumReplica, type Stored, type Zone } from './quorum/store.ts';
 import type { BuiltScenario, ParamValues, Scenario } from './types.ts';
 
 export const DAY_MS = 12_000;
@@ -92,7 +91,7 @@ export interface CapstoneDayStats {
   readonly timeline: SloTimelineReport;
   /** Attempts sent to a router that was down at that moment. */
   readonly toDownRouter: number;
-  /** Attempts that were retries, and the requests that needed one. */
+  /** Attempts that were retries (a second or third attempt of a request). */
   readonly retries: number;
 }
 
@@ -123,7 +122,7 @@ export function buildCapstoneDay(params: ParamValues, seed: number, options: { r
 
   // The shard group: the quorum module's replicas, in CP mode.
   REPLICAS.forEach((name, index) => {
-    const data = new Map();
+    const data = new Map<string, Stored>();
     sim.addNode(name, (ctx) => quorumReplica(ctx, index, data, { mode: 'cp', r, w, antiEntropyMs: 200 }));
   });
 

@@ -80,7 +80,7 @@ export interface Version {
   readonly by: string;
 }
 
-interface Stored {
+export interface Stored {
   readonly value: string;
   readonly version: Version;
 }
@@ -220,7 +220,6 @@ type PeerMessage =
 
 export function buildQuorumStore(options: QuorumStoreOptions): QuorumStore {
   const { mode, r, w } = options;
-  const majority = Math.floor(REPLICAS.length / 2) + 1;
   const sim = new Simulation({
     seed: options.seed,
     trace: { enabled: options.trace ?? true },

@@ -46,6 +46,7 @@ import {
   type SloTimelineReport,
   type Workload,
 } from '../sim/index.ts';
+import { leaseRegistry } from './discovery/lease-registry.ts';
 import { CROSS_ZONE_MS, REPLICAS, SAME_ZONE_MS, ZONES, ZONE_REPLICAS, quorumReplica, type Stored, type Zone } from './quorum/store.ts';
 import type { BuiltScenario, ParamValues, Scenario } from './types.ts';
 
@@ -106,7 +107,8 @@ const zoneOfNode = (node: string): Zone | undefined => ZONES.find((z) => ROUTERS
 
 /** Builds the scenario; `trace: false` turns the message trace off for fast runs in tests. */
 export function buildCapstoneDay(params: ParamValues, seed: number, options: { readonly trace?: boolean } = {}): BuiltCapstoneDay {
-  const choice = (String(params['quorum'] ?? '3-3') in QUORUM_CHOICES ? String(params['quorum'] ?? '3-3') : '3-3') as QuorumChoice;
+  const asked = String(params['quorum']);
+  const choice: QuorumChoice = asked in QUORUM_CHOICES ? (asked as QuorumChoice) : '3-3';
   const { r, w } = QUORUM_CHOICES[choice];
   const cutZone: Zone = params['cutZone'] === 'a' ? 'a' : 'c';
   const attemptMs = Number(params['attemptTimeoutMs'] ?? 250);
@@ -127,14 +129,13 @@ export function buildCapstoneDay(params: ParamValues, seed: number, options: { r
   });
 
   // The registry: a lease per router, extended by each renewal.
-  const expiresAt = new Map<string, number>();
-  const listed = (now: number): string[] => ALL_ROUTERS.filter((name) => (expiresAt.get(name) ?? -Infinity) > now);
+  const registry = leaseRegistry(LEASE_MS);
   sim.addNode('registry', () => ({
     onRequest({ body }: { body: { kind: 'register' | 'renew' | 'lookup'; id?: string } }) {
       const now = sim.nowMs;
-      if (body.kind === 'lookup') return listed(now);
-      if (body.kind === 'renew' && !((expiresAt.get(body.id!) ?? -Infinity) > now)) return false;
-      expiresAt.set(body.id!, now + LEASE_MS);
+      if (body.kind === 'lookup') return registry.lookup(now);
+      if (body.kind === 'renew') return registry.renew(body.id!, now);
+      registry.register(body.id!, now);
       return true;
     },
   }));

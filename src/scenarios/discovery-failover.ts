@@ -10,6 +10,7 @@
  * instances are usable: the balancer from the load-balancing lesson picks among them.
  */
 import { Rejection, Simulation, exponential, logNormal, uniform, type NodeContext } from '../sim/index.ts';
+import { leaseRegistry } from './discovery/lease-registry.ts';
 import type { BuiltScenario, ParamValues, Scenario } from './types.ts';
 
 export const INSTANCES = ['s1', 's2', 's3', 's4', 's5', 's6'] as const;
@@ -42,27 +43,6 @@ export interface FailoverStats {
 export interface BuiltFailover extends BuiltScenario {
   /** The measurements so far (complete once the run reaches `durationMs`). */
   stats(): FailoverStats;
-}
-
-/** A registry with leases: each renewal extends an instance's lease to now + ttlMs. */
-function leaseRegistry(ttlMs: number) {
-  const expiresAt = new Map<string, number>();
-  const live = (id: string, now: number): boolean => {
-    const deadline = expiresAt.get(id);
-    if (deadline === undefined) return false;
-    if (now < deadline) return true;
-    expiresAt.delete(id);
-    return false;
-  };
-  return {
-    register: (id: string, now: number): void => void expiresAt.set(id, now + ttlMs),
-    renew(id: string, now: number): boolean {
-      if (!live(id, now)) return false;
-      expiresAt.set(id, now + ttlMs);
-      return true;
-    },
-    lookup: (now: number): string[] => [...expiresAt.keys()].filter((id) => live(id, now)).sort(),
-  };
 }
 
 /** Builds the scenario; `trace: false` turns the trace off for fast runs in tests. */
